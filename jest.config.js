@@ -1,0 +1,31 @@
+// jest runs TypeScript and the ESM-only bpmn.io / feelin packages through @swc/jest as CommonJS
+// (see ../shared/PITFALLS.md). The ignore pattern anchors on the LAST node_modules segment so nested
+// copies of ESM packages are transformed too.
+const ESM_PKGS = [
+  'feelin', 'lezer-feel', '@lezer', 'bpmn-moddle', 'zeebe-bpmn-moddle', 'moddle', 'moddle-xml', 'min-dash',
+  'min-dom', 'saxen', 'temporal-polyfill', 'temporal-utils', 'ids', 'bpmnlint', 'bpmnlint-utils',
+  'bpmnlint-plugin-camunda-compat', '@bpmn-io', '@camunda/linting', 'modeler-moddle',
+];
+
+const swc = (syntax) => [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax, tsx: false }, target: 'es2022' },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test', '<rootDir>/engine', '<rootDir>/server', '<rootDir>/workers', '<rootDir>/db'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': swc('typescript'),
+    '^.+\\.[cm]?js$': swc('ecmascript'),
+  },
+  transformIgnorePatterns: [`/node_modules/(?!.*/node_modules/)(?!(${ESM_PKGS.join('|')})/)`],
+  testTimeout: 30000,
+  maxWorkers: process.env.JEST_MAX_WORKERS || '50%',
+};
