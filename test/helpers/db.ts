@@ -1,0 +1,40 @@
+import crypto from 'node:crypto';
+import knexFactory, { type Knex } from 'knex';
+import { createDb } from '../../db/knex';
+
+/**
+ * A database of its own for one test file: an in-memory PGlite by default, or — when
+ * `DATABASE_URL` is set (CI's PostgreSQL pass) — a fresh schema on that server, dropped on destroy.
+ * Files therefore run in parallel without seeing each other's rows.
+ */
+export interface TestDb {
+  db: Knex;
+  kind: 'pglite' | 'postgres';
+  /** The PostgreSQL schema (postgres only). */
+  schema?: string;
+  destroy(): Promise<void>;
+}
+
+export async function createTestDb(): Promise<TestDb> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const db = createDb({});
+    return { db, kind: 'pglite', destroy: () => db.destroy() };
+  }
+  const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+  await admin.raw(`create schema "${schema}"`);
+  await admin.destroy();
+  const db = createDb({ databaseUrl: url, schema });
+  return {
+    db,
+    kind: 'postgres',
+    schema,
+    async destroy() {
+      await db.destroy();
+      const cleanup = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+      await cleanup.raw(`drop schema if exists "${schema}" cascade`);
+      await cleanup.destroy();
+    },
+  };
+}
