@@ -5,6 +5,8 @@ const ESM_PKGS = [
   'feelin', 'lezer-feel', '@lezer', 'bpmn-moddle', 'zeebe-bpmn-moddle', 'moddle', 'moddle-xml', 'min-dash',
   'min-dom', 'saxen', 'temporal-polyfill', 'temporal-utils', 'ids', 'bpmnlint', 'bpmnlint-utils',
   'bpmnlint-plugin-camunda-compat', '@bpmn-io', '@camunda/linting', 'modeler-moddle',
+  // PGlite's CommonJS build loads node built-ins with import(), which jest's CommonJS VM rejects.
+  '@electric-sql/pglite',
 ];
 
 const swc = (syntax) => [

@@ -38,3 +38,27 @@ export async function createTestDb(): Promise<TestDb> {
     },
   };
 }
+
+/**
+ * A PostgreSQL database of its own (for tests that start the whole platform, which migrates the
+ * `public` schema): created on the server named by `DATABASE_URL`, dropped by `drop()`. Returns
+ * undefined when `DATABASE_URL` is unset (PGlite runs).
+ */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return undefined;
+  const name = `t_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+  await admin.raw(`create database "${name}"`);
+  await admin.destroy();
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  return {
+    url: dbUrl.toString(),
+    async drop() {
+      const cleanup = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+      await cleanup.raw(`drop database if exists "${name}" with (force)`);
+      await cleanup.destroy();
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Starts the whole platform in one process: database → migrations → embedded engine (unless a
+ * Zeebe cluster is configured) → job workers → HTTP server, and stops it again in reverse order.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Camunda8, type Zeebe } from '@camunda8/sdk';
+import type { Logger } from 'pino';
+import { createDb, dbKind } from '../db/knex';
+import { migrateAll } from '../db/migrate-all';
+import { startEngine, type Engine } from '../engine';
+import { startWorkers } from '../workers';
+import { createApp } from './app';
+import type { Config } from './config';
+import type { HealthProbe } from './routes/health';
+
+type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
+
+/** A running platform. */
+export interface Platform {
+  /** Base URL of the HTTP server, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  /** The Zeebe gRPC address the workers and server use (`grpc://…`, or as configured). */
+  readonly zeebeAddress: string;
+  /** Graceful stop: stop accepting, drain in-flight requests, close workers, engine and database. */
+  stop(): Promise<void>;
+}
+
+/** How long /healthz waits for Topology: the SDK retries UNAVAILABLE forever, so we race it. */
+export const ENGINE_PROBE_TIMEOUT_MS = 2000;
+/** In-flight requests get this long to finish on shutdown before their sockets are cut. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
+  const started = Date.now();
+  // Undo steps in reverse order if a later step fails, so a failed start leaves nothing running.
+  const undo: Array<() => Promise<void>> = [];
+  const unwind = async () => {
+    for (const step of undo.reverse()) await step().catch((err) => logger.error({ err }, 'error while stopping'));
+  };
+
+  try {
+    const db = createDb({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pg') });
+    undo.push(() => db.destroy());
+    const embedded = !config.zeebeGrpcAddress;
+    // With an external Zeebe cluster the engine's tables are never used, so they are not created.
+    const applied = await migrateAll(db, { engine: embedded });
+    logger.info({ db: dbKind(db), applied }, 'database migrated');
+
+    let engine: Engine | undefined;
+    if (embedded) {
+      engine = await startEngine({ db, port: config.enginePort, host: config.engineHost, logger: logger.child({ component: 'engine' }) });
+      undo.push(() => engine!.stop());
+    }
+    const zeebeAddress = engine ? `grpc://${engine.address}` : config.zeebeGrpcAddress!;
+    const zeebe = connectZeebe(zeebeAddress, embedded);
+    undo.push(() => zeebe.close());
+
+    const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }) });
+    undo.push(() => workers.close());
+
+    const app = createApp({ db, config, log: logger, engineHealth: zeebe.probe });
+    const server = await listen(app, config.host, config.port);
+    undo.push(() => drain(server, logger));
+
+    const url = `http://${displayHost(config.host)}:${(server.address() as AddressInfo).port}`;
+    logger.info(
+      { url, healthz: `${url}/healthz`, zeebe: zeebeAddress, engine: embedded ? 'embedded' : 'external', db: dbKind(db), ms: Date.now() - started },
+      `OneMatter is up at ${url} — report & track ${url}/, tasks ${url}/tasks, dashboard ${url}/dashboard, designer ${url}/designer, admin ${url}/admin`,
+    );
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      zeebeAddress,
+      stop: () => (stopping ??= unwind().then(() => logger.info('OneMatter stopped'))),
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+/** The SDK client used by workers and routes, plus a health probe on its own quiet channel. */
+function connectZeebe(address: string, embedded: boolean): { client: ZeebeGrpcClient; probe: HealthProbe; close(): Promise<void> } {
+  // Embedded: plaintext and no auth, whatever the environment says. External: the SDK also reads
+  // its usual variables (CAMUNDA_AUTH_STRATEGY, ZEEBE_CLIENT_ID, …) for the cluster's auth.
+  // The SDK logs on its own; JSON lines unless in a terminal, like ours (ZEEBE_CLIENT_LOG_TYPE wins).
+  const logType = process.env.ZEEBE_CLIENT_LOG_TYPE === 'SIMPLE' || (!process.env.ZEEBE_CLIENT_LOG_TYPE && process.stdout.isTTY) ? 'SIMPLE' : 'JSON';
+  const c8 = new Camunda8({
+    ZEEBE_GRPC_ADDRESS: address,
+    ...(embedded ? { CAMUNDA_AUTH_STRATEGY: 'NONE' as const } : {}),
+    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_TYPE: logType },
+  });
+  const client = c8.getZeebeGrpcApiClient();
+  // A second channel for /healthz without retries and logging: the main client retries
+  // UNAVAILABLE forever and logs every attempt, which a probe polled by a load balancer must not.
+  const probeClient = c8.getZeebeGrpcApiClient({ zeebeGrpcSettings: { ZEEBE_GRPC_CLIENT_RETRY: false, ZEEBE_CLIENT_LOG_LEVEL: 'NONE' } });
+  let inFlight: Promise<'ok'> | undefined;
+  const probe: HealthProbe = () => {
+    // One Topology call at a time, so probes polled faster than it answers do not pile up.
+    inFlight ??= probeClient.topology().then(
+      () => 'ok' as const,
+      (err: Error) => {
+        throw new Error(`Topology failed at ${address}: ${err.message.trim()}`);
+      },
+    );
+    const call = inFlight.finally(() => (inFlight = undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no Topology answer from ${address} within ${ENGINE_PROBE_TIMEOUT_MS} ms`)), ENGINE_PROBE_TIMEOUT_MS);
+    });
+    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+  };
+  return {
+    client,
+    probe,
+    async close() {
+      await Promise.all([client.close(), probeClient.close()]);
+    },
+  };
+}
+
+function listen(app: http.RequestListener, host: string, port: number): Promise<http.Server> {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer(app);
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+/** Stop accepting, let in-flight requests finish (cut after DRAIN_TIMEOUT_MS), close idle sockets. */
+function drain(server: http.Server, logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      logger.warn({ ms: DRAIN_TIMEOUT_MS }, 'in-flight requests did not finish in time; closing their connections');
+      server.closeAllConnections();
+    }, DRAIN_TIMEOUT_MS);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,157 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../server/config';
+
+/** Runs loadConfig and returns the ConfigError it throws (fails the test if it does not). */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error(`Expected a ConfigError for ${JSON.stringify(env)}, but the configuration loaded`);
+}
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment', () => {
+    // given no variables at all
+    const env = {};
+
+    // when
+    const config = loadConfig(env);
+
+    // then the embedded defaults of ARCHITECTURE.md apply
+    expect(config).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      dataDir: path.resolve('./data'),
+      databaseUrl: undefined,
+      zeebeGrpcAddress: undefined,
+      enginePort: 26500,
+      engineHost: '127.0.0.1',
+      smsProvider: 'outbox',
+      smsWebhookUrl: undefined,
+      demo: false,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable it knows', () => {
+    // given a fully specified environment
+    const env = {
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATA_DIR: '/var/lib/onematter',
+      DATABASE_URL: 'postgres://postgres@db:5432/onematter',
+      ZEEBE_GRPC_ADDRESS: 'grpc://zeebe:26500',
+      ENGINE_PORT: '26600',
+      ENGINE_HOST: '0.0.0.0',
+      SMS_PROVIDER: 'webhook',
+      SMS_WEBHOOK_URL: 'https://sms.example.org/send',
+      DEMO: 'yes',
+      LOG_LEVEL: 'debug',
+    };
+
+    // when
+    const config = loadConfig(env);
+
+    // then
+    expect(config).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: '/var/lib/onematter',
+      databaseUrl: 'postgres://postgres@db:5432/onematter',
+      zeebeGrpcAddress: 'grpc://zeebe:26500',
+      enginePort: 26600,
+      engineHost: '0.0.0.0',
+      smsProvider: 'webhook',
+      smsWebhookUrl: 'https://sms.example.org/send',
+      demo: true,
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    // given variables exported but empty, as `PORT= npm start` does
+    const env = { PORT: '', DATABASE_URL: ' ', DEMO: '' };
+
+    // when
+    const config = loadConfig(env);
+
+    // then the defaults apply
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.demo).toBe(false);
+  });
+
+  it.each([
+    ['1', true],
+    ['true', true],
+    ['ON', true],
+    ['0', false],
+    ['false', false],
+    ['no', false],
+  ])('reads DEMO=%s as %s', (value, expected) => {
+    expect(loadConfig({ DEMO: value }).demo).toBe(expected);
+  });
+
+  it.each([
+    ['grpc://127.0.0.1:26500'],
+    ['grpcs://cluster.example.org:443'],
+    ['zeebe:26500'],
+  ])('accepts ZEEBE_GRPC_ADDRESS=%s', (address) => {
+    expect(loadConfig({ ZEEBE_GRPC_ADDRESS: address }).zeebeGrpcAddress).toBe(address);
+  });
+
+  it.each([
+    ['PORT', 'abc', 'expected a whole number'],
+    ['PORT', '70000', 'expected a port number from 0 to 65535'],
+    ['ENGINE_PORT', '-1', 'expected a whole number'],
+    ['DATABASE_URL', 'mysql://root@localhost/onematter', 'expected a URL like postgres://'],
+    ['ZEEBE_GRPC_ADDRESS', 'http://zeebe:26500/', 'expected host:port'],
+    ['SMS_PROVIDER', 'carrier-pigeon', 'outbox'],
+    ['SMS_WEBHOOK_URL', 'not a url', ''],
+    ['DEMO', 'maybe', 'expected one of 1, 0, true, false'],
+    ['LOG_LEVEL', 'loud', 'info'],
+  ])('names %s=%s in the error', (name, value, hint) => {
+    // given one bad variable
+    const env = { [name]: value };
+
+    // when
+    const error = configError(env);
+
+    // then the message names the variable, its value and what was expected
+    expect(error.message).toContain(`${name}=${JSON.stringify(value)}`);
+    expect(error.message).toContain(hint);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('lists every bad variable at once', () => {
+    // given two bad variables
+    const env = { PORT: 'abc', SMS_PROVIDER: 'carrier-pigeon' };
+
+    // when
+    const error = configError(env);
+
+    // then both are named, so one restart fixes both
+    expect(error.problems).toHaveLength(2);
+    expect(error.message).toMatch(/PORT="abc"/);
+    expect(error.message).toMatch(/SMS_PROVIDER="carrier-pigeon"/);
+  });
+
+  it('requires SMS_WEBHOOK_URL when SMS_PROVIDER=webhook', () => {
+    // given the webhook provider without its URL
+    const env = { SMS_PROVIDER: 'webhook' };
+
+    // when
+    const error = configError(env);
+
+    // then
+    expect(error.message).toContain('SMS_WEBHOOK_URL');
+    expect(error.message).toContain('SMS_PROVIDER=webhook');
+  });
+
+  it('resolves a relative DATA_DIR against the working directory', () => {
+    expect(loadConfig({ DATA_DIR: 'var/data' }).dataDir).toBe(path.resolve('var/data'));
+  });
+});
