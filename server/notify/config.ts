@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * Notification settings, read from the environment next to server/config.ts (which owns the shared
+ * `SMS_PROVIDER` / `SMS_WEBHOOK_URL`). Fails fast naming the variable, like the platform config.
+ */
+export interface NotifyConfig {
+  provider: 'outbox' | 'webhook' | 'aliyun' | 'tencent';
+  webhookUrl?: string;
+  webhookTimeoutMs: number;
+  dailyCapPerPhone: number;
+  maxPermanentAttempts: number;
+  pollIntervalMs: number;
+  aliyun?: {
+    accessKeyId: string;
+    accessKeySecret: string;
+    signName?: string;
+    templateCodes: Record<string, string>;
+    endpoint?: string;
+    regionId?: string;
+  };
+}
+
+const int = (min: number) => z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number).refine((n) => n >= min, `expected at least ${min}`);
+
+const schema = z.object({
+  SMS_PROVIDER: z.enum(['outbox', 'webhook', 'aliyun', 'tencent']).default('outbox'),
+  SMS_WEBHOOK_URL: z.url().optional(),
+  SMS_WEBHOOK_TIMEOUT_MS: int(1).default(5000),
+  SMS_DAILY_CAP_PER_PHONE: int(1).default(10),
+  SMS_MAX_PERMANENT_ATTEMPTS: int(1).default(3),
+  SMS_POLL_INTERVAL_MS: int(10).default(5000),
+  ALIYUN_SMS_ACCESS_KEY_ID: z.string().trim().optional(),
+  ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().trim().optional(),
+  ALIYUN_SMS_SIGN_NAME: z.string().trim().optional(),
+  /** JSON object or `ours=SMS_x,ours2=SMS_y`. */
+  ALIYUN_SMS_TEMPLATE_CODES: z.string().trim().optional(),
+  ALIYUN_SMS_ENDPOINT: z.url().optional(),
+  ALIYUN_SMS_REGION_ID: z.string().trim().optional(),
+});
+
+function parseTemplateCodes(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  if (raw.startsWith('{')) return z.record(z.string(), z.string()).parse(JSON.parse(raw));
+  return Object.fromEntries(
+    raw.split(',').map((pair) => {
+      const [ours, theirs] = pair.split('=').map((s) => s.trim());
+      if (!ours || !theirs) throw new Error(`ALIYUN_SMS_TEMPLATE_CODES: expected "ours=SMS_123,…" or JSON, but got "${pair}"`);
+      return [ours, theirs];
+    }),
+  );
+}
+
+export function loadNotifyConfig(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') input[key] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new Error(
+      `Invalid notification configuration:\n${parsed.error.issues.map((i) => `  - ${String(i.path[0])}: ${i.message}`).join('\n')}`,
+    );
+  }
+  const e = parsed.data;
+  if (e.SMS_PROVIDER === 'webhook' && !e.SMS_WEBHOOK_URL) throw new Error('SMS_WEBHOOK_URL: required when SMS_PROVIDER=webhook');
+  let aliyun: NotifyConfig['aliyun'];
+  if (e.SMS_PROVIDER === 'aliyun') {
+    if (!e.ALIYUN_SMS_ACCESS_KEY_ID || !e.ALIYUN_SMS_ACCESS_KEY_SECRET) {
+      throw new Error('ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET: required when SMS_PROVIDER=aliyun');
+    }
+    aliyun = {
+      accessKeyId: e.ALIYUN_SMS_ACCESS_KEY_ID,
+      accessKeySecret: e.ALIYUN_SMS_ACCESS_KEY_SECRET,
+      signName: e.ALIYUN_SMS_SIGN_NAME,
+      templateCodes: parseTemplateCodes(e.ALIYUN_SMS_TEMPLATE_CODES),
+      endpoint: e.ALIYUN_SMS_ENDPOINT,
+      regionId: e.ALIYUN_SMS_REGION_ID,
+    };
+  }
+  return {
+    provider: e.SMS_PROVIDER,
+    webhookUrl: e.SMS_WEBHOOK_URL,
+    webhookTimeoutMs: e.SMS_WEBHOOK_TIMEOUT_MS,
+    dailyCapPerPhone: e.SMS_DAILY_CAP_PER_PHONE,
+    maxPermanentAttempts: e.SMS_MAX_PERMANENT_ATTEMPTS,
+    pollIntervalMs: e.SMS_POLL_INTERVAL_MS,
+    aliyun,
+  };
+}
