@@ -40,8 +40,8 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
   },
   terms: { word: 1, bigram: 0.6, unigram: 0.15, keyword: 1.5 },
   k1: 1.2,
-  temperature: 0.1,
-  confidenceThreshold: 0.6,
+  temperature: 0.2,
+  confidenceThreshold: 0.85,
 };
 
 /** One ranked situation, carrying what dispatch needs. */
