@@ -1,11 +1,15 @@
 /**
  * @packageDocumentation
  * The embedded Zeebe-protocol engine: BPMN execution with its state in PostgreSQL, served over
- * Zeebe's gRPC gateway protocol. See engine/README.md.
- *
- * (Being written in this change: startEngine/migrateEngine land with the engine core.)
+ * Zeebe's gRPC gateway protocol, so any Zeebe client (`@camunda8/sdk`, zbctl, Java/Go clients)
+ * works against it unchanged. See engine/README.md.
  */
 import type { Knex } from 'knex';
+import { EngineRuntime } from './Engine';
+import { Gateway } from './gateway/Gateway';
+import { systemClock, type EngineClock } from './processing/Clock';
+import { migrateEngine } from './state/migrate';
+import type { EngineRecord, Incident } from './state/types';
 
 export interface EngineLogger {
   info(obj: object | string, msg?: string): void;
@@ -22,14 +26,73 @@ export interface EngineOptions {
   /** Default 127.0.0.1. */
   host?: string;
   logger?: EngineLogger;
+  /** Engine clock (tests pass a ControlledClock). */
+  clock?: EngineClock;
+  /** Run the engine's migrations first (default true). */
+  migrate?: boolean;
+}
+
+/** Read-only views for operators and the application's admin screens (no gRPC query exists). */
+export interface EngineAdmin {
+  incidents(filter?: { processInstanceKey?: string }): Incident[];
+  /** Record log from the database, oldest first. */
+  records(filter?: { processInstanceKey?: string; fromPosition?: number; limit?: number; valueType?: string }): Promise<EngineRecord[]>;
 }
 
 export interface Engine {
   /** `host:port` the gateway listens on. */
   readonly address: string;
   readonly port: number;
+  readonly admin: EngineAdmin;
+  /** Internal runtime (testing harness). */
+  readonly runtime: EngineRuntime;
   stop(): Promise<void>;
 }
 
-export declare function migrateEngine(db: Knex): Promise<string[]>;
-export declare function startEngine(options: EngineOptions): Promise<Engine>;
+const noopLogger: EngineLogger = { info() {}, warn() {}, error() {}, debug() {} };
+
+
+/** Starts an engine: migrate, load state, serve the gateway. */
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const log = options.logger ?? noopLogger;
+  if (options.migrate !== false) await migrateEngine(options.db);
+  const runtime = new EngineRuntime(options.db, options.clock ?? systemClock, log);
+  await runtime.start();
+  const host = options.host ?? '127.0.0.1';
+  const gateway = new Gateway(runtime, host);
+  const port = await gateway.listen(options.port ?? 26500);
+  log.info({ address: `${host}:${port}` }, 'embedded Zeebe-protocol engine listening');
+  return {
+    address: `${host}:${port}`,
+    port,
+    runtime,
+    admin: {
+      incidents(filter = {}) {
+        return [...runtime.core.store.incidents.values()]
+          .filter((i) => !filter.processInstanceKey || i.processInstanceKey === filter.processInstanceKey)
+          .sort((a, b) => a.createdAt - b.createdAt);
+      },
+      async records(filter = {}) {
+        let q = options.db('engine_record').orderBy('position').limit(filter.limit ?? 10000);
+        if (filter.processInstanceKey) q = q.where('process_instance_key', filter.processInstanceKey);
+        if (filter.fromPosition) q = q.where('position', '>=', filter.fromPosition);
+        if (filter.valueType) q = q.where('value_type', filter.valueType);
+        const rows = await q;
+        return rows.map((r: any) => ({
+          position: Number(r.position), key: String(r.key), valueType: r.value_type, intent: r.intent,
+          processInstanceKey: r.process_instance_key == null ? null : String(r.process_instance_key),
+          timestamp: Number(r.timestamp), value: typeof r.value === 'string' ? JSON.parse(r.value) : r.value,
+        }));
+      },
+    },
+    async stop() {
+      await gateway.close();
+      await runtime.stop();
+    },
+  };
+}
+
+export { ControlledClock, systemClock, type EngineClock } from './processing/Clock';
+export { engineMigrations } from './state/migrations';
+export { migrateEngine };
+export type { EngineRecord, Incident } from './state/types';

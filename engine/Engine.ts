@@ -1,0 +1,160 @@
+import type { Knex } from 'knex';
+import { parseBpmn, ModelError } from './model/parse';
+import { deploy, type ParsedResource } from './commands/deploy';
+import { processDue } from './commands/due';
+import { yieldJob } from './commands/jobs';
+import { EngineCore } from './processing/EngineCore';
+import { JobBroker } from './processing/JobBroker';
+import { Processor } from './processing/Processor';
+import { Rejection } from './processing/Rejection';
+import type { EngineClock } from './processing/Clock';
+import type { EngineLogger } from './index';
+import type { Key } from './state/types';
+
+interface ResultWaiter {
+  resolve(vars: Record<string, unknown>): void;
+}
+
+/**
+ * One engine over one database: state machine, single-writer processor, scheduler, job broker
+ * and the with-result waiters. The gRPC gateway (gateway/Gateway.ts) is a thin mapping onto it.
+ */
+export class EngineRuntime {
+  readonly core: EngineCore;
+  readonly broker = new JobBroker();
+  readonly processor: Processor;
+  private readonly resultWaiters = new Map<Key, ResultWaiter[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private nextFire: number | undefined;
+  private stopped = false;
+  private firing = false;
+
+  constructor(readonly db: Knex, readonly clock: EngineClock, readonly log: EngineLogger) {
+    this.core = new EngineCore(clock);
+    this.processor = new Processor(this.core, db, this.broker, log);
+    this.processor.afterCommit = (effects) => {
+      for (const [key, vars] of effects.completed) {
+        const waiters = this.resultWaiters.get(key);
+        if (!waiters) continue;
+        this.resultWaiters.delete(key);
+        for (const w of waiters) w.resolve(vars);
+      }
+      if (effects.dueChanged) this.reschedule();
+    };
+    this.broker.onUndelivered = (keys) => {
+      void this.processor.submit((core) => keys.forEach((k) => yieldJob(core, k))).catch(() => undefined);
+    };
+  }
+
+  /** Loads state and the deployed models, then arms the scheduler. */
+  async start(): Promise<void> {
+    await this.core.store.load(this.db);
+    for (const r of this.core.store.resources.values()) {
+      if (r.kind !== 'process') continue;
+      const models = await parseBpmn(r.content);
+      const m = models.find((x) => x.bpmnProcessId === r.resourceId);
+      if (m) this.core.models.set(r.key, m);
+    }
+    this.reschedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.broker.close();
+    await this.processor.drained();
+    this.processor.stop();
+    for (const [, ws] of this.resultWaiters) for (const w of ws) w.resolve({});
+    this.resultWaiters.clear();
+  }
+
+  /** Parses resources (async, outside the single writer), then deploys them in one command. */
+  async deploy(resources: { name: string; content: Buffer | string }[]) {
+    if (!resources.length) throw new Rejection('INVALID_ARGUMENT', 'CREATE', 'Expected to deploy at least one resource, but none given');
+    const parsed: ParsedResource[] = [];
+    const errors: string[] = [];
+    for (const r of resources) {
+      const content = typeof r.content === 'string' ? r.content : r.content.toString('utf8');
+      const lower = r.name.toLowerCase();
+      try {
+        if (lower.endsWith('.bpmn') || lower.endsWith('.xml')) {
+          parsed.push({ kind: 'bpmn', name: r.name, content, models: await parseBpmn(content) });
+        } else if (lower.endsWith('.form')) {
+          let json: any;
+          try {
+            json = JSON.parse(content);
+          } catch (e) {
+            throw new Error(`Failed to parse the form JSON: ${(e as Error).message}`, { cause: e });
+          }
+          if (!json || typeof json.id !== 'string' || !json.id) throw new Error("Expected the form to have a non-empty 'id'");
+          parsed.push({ kind: 'form', name: r.name, content, formId: json.id });
+        } else if (lower.endsWith('.dmn')) {
+          throw new Error('DMN decisions are not supported yet by the embedded engine');
+        } else {
+          throw new Error('Resource type is not supported. Supported resource types are: .bpmn, .xml, .form');
+        }
+      } catch (e) {
+        errors.push(`'${r.name}': ${e instanceof ModelError ? e.message : (e as Error).message}`);
+      }
+    }
+    if (errors.length) {
+      throw new Rejection('INVALID_ARGUMENT', 'CREATE', `Expected to deploy new resources, but encountered the following errors:\n${errors.join('\n')}`);
+    }
+    return this.processor.submit((core) => deploy(core, parsed));
+  }
+
+  /** Registers a with-result waiter; must be called inside the creating command. */
+  awaitResult(processInstanceKey: Key, waiter: ResultWaiter): () => void {
+    const list = this.resultWaiters.get(processInstanceKey) ?? [];
+    list.push(waiter);
+    this.resultWaiters.set(processInstanceKey, list);
+    return () => {
+      const l = this.resultWaiters.get(processInstanceKey);
+      if (!l) return;
+      const i = l.indexOf(waiter);
+      if (i >= 0) l.splice(i, 1);
+      if (!l.length) this.resultWaiters.delete(processInstanceKey);
+    };
+  }
+
+  /** Arms one timer for the earliest due item (timers, deadlines, back-offs, TTLs). */
+  reschedule(): void {
+    if (this.stopped) return;
+    const next = this.core.dueQueue.peek();
+    if (next === this.nextFire && this.timer) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.nextFire = next;
+    if (next === undefined) return;
+    const delay = Math.min(Math.max(0, next - this.clock.now()), 2 ** 31 - 1);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.nextFire = undefined;
+      void this.fireDue();
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  /** Processes everything due now (also used by tests after moving the clock). */
+  async fireDue(): Promise<void> {
+    if (this.firing || this.stopped) return;
+    this.firing = true;
+    try {
+      for (;;) {
+        const n = await this.processor.submit((core) => processDue(core));
+        if (n < 500) break;
+      }
+    } catch (err) {
+      this.log.error({ err }, 'processing due work failed');
+    } finally {
+      this.firing = false;
+      this.reschedule();
+    }
+  }
+
+  /** True when nothing is queued, nothing is being committed and nothing is due. */
+  isIdle(): boolean {
+    const next = this.core.dueQueue.peek();
+    return !this.processor.busy && !this.firing && (next === undefined || next > this.clock.now());
+  }
+}

@@ -1,0 +1,34 @@
+import type { EngineCore } from '../../processing/EngineCore';
+import type { ElementInstance, Key, ResourceRow } from '../../state/types';
+import { queueActivation, transitionToActivated } from '../execution';
+import { setLocalVariables } from './variables';
+
+/**
+ * Creates a process instance (the PROCESS element instance) and queues the activation of the
+ * given start element(s). Variables are created in the root scope before anything runs.
+ */
+export function createProcessInstance(
+  core: EngineCore, def: ResourceRow, startIds: string[], variables: Record<string, unknown>,
+  opts: { key?: Key; parent?: ElementInstance; startedByMessageCorrelationKey?: string; payload?: Record<string, unknown>; triggered?: boolean } = {},
+): ElementInstance {
+  const key = opts.key ?? core.store.nextKey();
+  const root: ElementInstance = {
+    key, elementId: def.resourceId, type: 'PROCESS', state: 'ACTIVATING', processInstanceKey: key,
+    processDefinitionKey: def.key, bpmnProcessId: def.resourceId, version: def.version, flowScopeKey: null,
+    parentElementInstanceKey: opts.parent?.key, parentProcessInstanceKey: opts.parent?.processInstanceKey,
+    startedByMessageCorrelationKey: opts.startedByMessageCorrelationKey || undefined, activeFlows: 0, createdAt: core.now(),
+  };
+  core.store.elements.put(key, root);
+  core.elementRecord(root, 'ELEMENT_ACTIVATING');
+  setLocalVariables(core, key, variables);
+  transitionToActivated(core, core.store.elements.get(key)!);
+  for (const id of startIds) {
+    queueActivation(core, core.store.elements.get(key)!, { elementId: id, payload: opts.payload, triggered: opts.triggered });
+  }
+  return root;
+}
+
+/** Starts a new instance at a message/timer/signal start event; the payload becomes root variables. */
+export function startInstanceAt(core: EngineCore, def: ResourceRow, startId: string, payload: Record<string, unknown>, correlationKey?: string): ElementInstance {
+  return createProcessInstance(core, def, [startId], payload, { startedByMessageCorrelationKey: correlationKey, triggered: true });
+}

@@ -1,0 +1,118 @@
+import type { ElementModel } from '../../model/types';
+import type { EngineCore } from '../../processing/EngineCore';
+import { TENANT } from '../../processing/EngineCore';
+import type { ElementInstance, Job, Key } from '../../state/types';
+import { evaluate, evaluateTyped } from './variables';
+
+export const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
+
+export function jobRecord(j: Job) {
+  return {
+    type: j.type, worker: j.worker, retries: j.retries, deadline: j.deadline, errorMessage: j.errorMessage,
+    customHeaders: j.customHeaders, elementId: j.elementId, elementInstanceKey: j.elementInstanceKey,
+    processInstanceKey: j.processInstanceKey, bpmnProcessId: j.bpmnProcessId, processDefinitionKey: j.processDefinitionKey,
+    processDefinitionVersion: j.version, tenantId: TENANT,
+  };
+}
+
+export type JobSpec = { type: string; retries: number; headers: Record<string, string> };
+
+/** Evaluates job type, retries and (for user tasks) the reserved headers; an error → incident message. */
+export function evaluateJobSpec(core: EngineCore, inst: ElementInstance, el: ElementModel): { ok: true; spec: JobSpec } | { ok: false; message: string; errorType?: 'FORM_NOT_FOUND' } {
+  const job = el.job!;
+  const type = evaluateTyped(core, job.type, inst.key, 'STRING');
+  if (!type.ok) return type;
+  const retries = evaluateTyped(core, job.retries, inst.key, 'NUMBER');
+  if (!retries.ok) return retries;
+  const headers: Record<string, string> = { ...job.headers };
+  if (el.userTask) {
+    const u = el.userTask;
+    const str = (e: typeof u.assignee, what: string): { ok: true; v?: string } | { ok: false; message: string } => {
+      if (!e) return { ok: true };
+      const r = evaluateTyped(core, e, inst.key, 'ANY');
+      if (!r.ok) return r;
+      if (r.value === null) return { ok: true };
+      if (typeof r.value !== 'string') return { ok: false, message: `Expected result of the expression '${e.feel}' to be 'STRING', but was '${Array.isArray(r.value) ? 'ARRAY' : typeof r.value === 'number' ? 'NUMBER' : 'OBJECT'}' (${what}).` };
+      return { ok: true, v: r.value };
+    };
+    const list = (e: typeof u.assignee): { ok: true; v?: string } | { ok: false; message: string } => {
+      if (!e) return { ok: true };
+      if (e.feel === undefined) {
+        const items = e.raw.split(',').map((s) => s.trim()).filter(Boolean);
+        return { ok: true, v: items.length ? JSON.stringify(items) : undefined };
+      }
+      const r = evaluate(core, e, inst.key);
+      if (!r.ok) return r;
+      if (r.value === null) return { ok: true };
+      if (typeof r.value === 'string') return { ok: true, v: JSON.stringify(r.value.split(',').map((s) => s.trim()).filter(Boolean)) };
+      if (!Array.isArray(r.value) || r.value.some((x) => typeof x !== 'string')) {
+        return { ok: false, message: `Expected result of the expression '${e.feel}' to be a list of strings, but was '${JSON.stringify(r.value)}'.` };
+      }
+      return { ok: true, v: JSON.stringify(r.value) };
+    };
+    const date = (e: typeof u.assignee, what: string) => {
+      const r = str(e, what);
+      if (r.ok && r.v && Number.isNaN(Date.parse(r.v))) return { ok: false as const, message: `Expected result of the expression '${e!.feel ?? e!.raw}' to be a valid date-time string (${what}), but was '${r.v}'.` };
+      return r;
+    };
+    const fields: [string, { ok: true; v?: string } | { ok: false; message: string }][] = [
+      ['io.camunda.zeebe:assignee', str(u.assignee, 'assignee')],
+      ['io.camunda.zeebe:candidateGroups', list(u.candidateGroups)],
+      ['io.camunda.zeebe:candidateUsers', list(u.candidateUsers)],
+      ['io.camunda.zeebe:dueDate', date(u.dueDate, 'due date')],
+      ['io.camunda.zeebe:followUpDate', date(u.followUpDate, 'follow-up date')],
+    ];
+    for (const [h, r] of fields) {
+      if (!r.ok) return r;
+      if (r.v) headers[h] = r.v;
+    }
+    if (u.formKey) headers['io.camunda.zeebe:formKey'] = u.formKey;
+    else if (u.formId) {
+      const r = evaluateTyped(core, u.formId, inst.key, 'STRING');
+      if (!r.ok) return r;
+      const form = core.store.latestForm(r.value as string);
+      if (!form) return { ok: false, errorType: 'FORM_NOT_FOUND', message: `Expected to find a form with id '${r.value}', but no form with this id is found, at least a form with this id should be available. To resolve the Incident please deploy a form with the same id` };
+      headers['io.camunda.zeebe:formKey'] = form.key;
+    }
+  }
+  return { ok: true, spec: { type: type.value as string, retries: Number(retries.value), headers } };
+}
+
+export function createJob(core: EngineCore, inst: ElementInstance, spec: JobSpec): Job {
+  const key = core.store.nextKey();
+  const job: Job = {
+    key, type: spec.type, state: 'ACTIVATABLE', retries: spec.retries, worker: '', deadline: -1, errorMessage: '',
+    customHeaders: spec.headers, elementId: inst.elementId, elementInstanceKey: inst.key,
+    processInstanceKey: inst.processInstanceKey, processDefinitionKey: inst.processDefinitionKey,
+    bpmnProcessId: inst.bpmnProcessId, version: inst.version, createdAt: core.now(),
+  };
+  core.store.jobs.put(key, job);
+  core.store.elements.update(inst.key, { jobKey: key });
+  core.record('JOB', 'CREATED', key, jobRecord(job), inst.processInstanceKey);
+  core.effects.jobTypes.add(job.type);
+  return job;
+}
+
+/** Cancels the job of an element instance that is terminated (CANCELED record, due work removed). */
+export function cancelJobsOf(core: EngineCore, elementInstanceKey: Key): void {
+  for (const jk of [...core.store.jobsByElement.get(elementInstanceKey)]) {
+    const job = core.store.jobs.get(jk)!;
+    core.store.jobs.delete(jk);
+    removeJobDue(core, jk);
+    core.record('JOB', 'CANCELED', jk, jobRecord(job), job.processInstanceKey);
+  }
+}
+
+export function removeJobDue(core: EngineCore, jobKey: Key): void {
+  for (const id of [`jd:${jobKey}`, `jb:${jobKey}`]) {
+    if (core.store.due.delete(id)) core.effects.dueChanged = true;
+  }
+}
+
+/** Makes a job activatable again (after a timeout, back-off or resolved incident). */
+export function makeActivatable(core: EngineCore, job: Job, intent: string): void {
+  const updated = core.store.jobs.put(job.key, { ...job, state: 'ACTIVATABLE', worker: '', deadline: -1, backoffUntil: undefined });
+  removeJobDue(core, job.key);
+  core.record('JOB', intent, job.key, jobRecord(updated), job.processInstanceKey);
+  core.effects.jobTypes.add(job.type);
+}

@@ -1,0 +1,30 @@
+import type { ElementBehavior } from '../registry';
+import { queueCompletion } from '../execution';
+import { retryBufferedMessageStarts } from '../behaviors/messageStarts';
+
+/**
+ * The process instance itself. It is created by commands (createProcessInstance, message, timer
+ * and signal starts); when it ends it reports to the calling call activity, with-result waiters
+ * and buffered message starts waiting for it.
+ */
+export const processBehavior: ElementBehavior = {
+  activate() {
+    throw new Error('Process instances are created by commands, not activated through flows');
+  },
+  afterEnded(core, inst, el, info) {
+    if (info.completed) {
+      core.effects.completed.set(inst.key, info.variables ?? {});
+      const caller = inst.parentElementInstanceKey ? core.store.elements.get(inst.parentElementInstanceKey) : undefined;
+      if (caller && caller.state === 'ACTIVATED') {
+        const callEl = core.element(caller);
+        const propagate = callEl.called!.propagateAllChildVariables || callEl.outputs.length > 0;
+        core.store.elements.update(caller.key, { calledInstanceKey: undefined, payload: propagate ? info.variables : {} });
+        queueCompletion(core, core.store.elements.get(caller.key)!);
+      }
+    } else {
+      core.effects.terminated.add(inst.key);
+    }
+    if (inst.startedByMessageCorrelationKey) retryBufferedMessageStarts(core, inst.bpmnProcessId, inst.startedByMessageCorrelationKey);
+    void el;
+  },
+};

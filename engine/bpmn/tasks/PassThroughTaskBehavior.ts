@@ -1,0 +1,9 @@
+import type { ElementBehavior } from '../registry';
+import { queueCompletion, transitionToActivated } from '../execution';
+
+/** Manual tasks and undefined tasks (`bpmn:task`): activated and completed at once. */
+export const passThroughTaskBehavior: ElementBehavior = {
+  activate(core, inst) {
+    if (transitionToActivated(core, inst)) queueCompletion(core, inst);
+  },
+};

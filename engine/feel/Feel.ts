@@ -1,0 +1,123 @@
+import {
+  evaluate as feelEvaluate, parseExpression, FeelFunction, FeelDate, FeelDateTime, FeelDuration, FeelTime,
+  dateAndTime, date as feelDate, isFunction, isRange,
+} from 'feelin';
+import crypto from 'node:crypto';
+
+/**
+ * A property value from a model: a FEEL expression when its text starts with `=`, otherwise a
+ * static value (Zeebe's rule). Compiled once at deploy.
+ */
+export interface Expr {
+  /** The text as modelled (with the leading `=` for expressions). */
+  raw: string;
+  /** FEEL source without `=`, or undefined for a static value. */
+  feel?: string;
+}
+
+export function expr(raw: string | undefined | null): Expr | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const trimmed = raw.trim();
+  if (trimmed.startsWith('=')) return { raw, feel: trimmed.slice(1).trim() };
+  return { raw };
+}
+
+/** Names with spaces must be known to the parser; these are ours plus the built-ins feelin has. */
+const PARSE_CONTEXT = { 'is defined': true, 'get or else': true, 'from json': true, 'to json': true };
+
+/** Syntax check at deploy; returns a message or null. */
+export function feelSyntaxError(source: string): string | null {
+  if (source.trim() === '') return 'expression is empty';
+  let tree;
+  try {
+    tree = parseExpression(source, PARSE_CONTEXT, undefined);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  let error: string | null = null;
+  tree.iterate({
+    enter(node) {
+      if (error) return false;
+      if (node.type.isError) {
+        error = `failed to parse expression '${source}': syntax error at position ${node.from}`;
+        return false;
+      }
+      return undefined;
+    },
+  });
+  return error;
+}
+
+export type EvalResult = { ok: true; value: unknown } | { ok: false; message: string };
+
+/** A function that turns an epoch-ms engine time into the `now()` of FEEL. */
+function clockFunctions(nowMs: number) {
+  const iso = new Date(nowMs).toISOString();
+  return {
+    now: new FeelFunction(() => dateAndTime(iso.replace('Z', '@UTC')), []),
+    today: new FeelFunction(() => feelDate(iso.slice(0, 10)), []),
+  };
+}
+
+const BUILTINS: Record<string, unknown> = {
+  'is defined': new FeelFunction((value: unknown) => value !== undefined && value !== null, ['value']),
+  'get or else': new FeelFunction((value: unknown, def: unknown) => (value === null || value === undefined ? def : value), ['value', 'default']),
+  uuid: new FeelFunction(() => crypto.randomUUID(), []),
+  'from json': new FeelFunction((value: string) => {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }, ['value']),
+  'to json': new FeelFunction((value: unknown) => JSON.stringify(toJsonValue(value)), ['value']),
+  cycle: new FeelFunction((a: unknown, b?: unknown) => {
+    // Zeebe: cycle(duration) → "R/<d>", cycle(n, duration) → "R<n>/<d>"
+    if (b === undefined) return `R/${toJsonValue(a)}`;
+    return `R${a}/${toJsonValue(b)}`;
+  }, ['repetitions', 'interval']),
+};
+
+/**
+ * Evaluates FEEL against a variables context. `now()`/`today()` read the engine clock.
+ * Temporal results come back as ISO-8601 strings (what Zeebe stores in variables).
+ */
+export function evaluateFeel(source: string, variables: Record<string, unknown>, nowMs: number): EvalResult {
+  const context = { ...variables, ...BUILTINS, ...clockFunctions(nowMs) };
+  let result;
+  try {
+    result = feelEvaluate(source, context);
+  } catch (e) {
+    return { ok: false, message: `failed to evaluate expression '${source}': ${(e as Error).message}` };
+  }
+  return { ok: true, value: toJsonValue(result.value), warnings: result.warnings } as EvalResult;
+}
+
+/** Deep-converts FEEL values to JSON-able values. */
+export function toJsonValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (v === null || typeof v !== 'object') {
+    if (typeof v === 'function') return null;
+    if (typeof v === 'number' && !Number.isFinite(v)) return null;
+    return v;
+  }
+  if (v instanceof FeelDateTime || v instanceof FeelDate || v instanceof FeelTime || v instanceof FeelDuration) {
+    return v.toString();
+  }
+  if (isFunction(v) || isRange(v)) return null;
+  if (Array.isArray(v)) return v.map(toJsonValue);
+  if (typeof (v as any).toJSON === 'function' && Object.getPrototypeOf(v) !== Object.prototype) return (v as any).toJSON();
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) out[k] = toJsonValue(val);
+  return out;
+}
+
+/** Zeebe-style type name of a value for error messages ('NULL', 'BOOLEAN', 'STRING', …). */
+export function typeName(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'boolean') return 'BOOLEAN';
+  if (typeof v === 'number') return 'NUMBER';
+  if (typeof v === 'string') return 'STRING';
+  if (Array.isArray(v)) return 'ARRAY';
+  return 'OBJECT';
+}

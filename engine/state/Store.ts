@@ -1,0 +1,360 @@
+import type { Knex } from 'knex';
+import { MultiIndex, Table, type TableSpec } from './Table';
+import type {
+  Due, ElementInstance, EngineRecord, Incident, Job, Key, Message, ResourceRow, Subscription, Variable,
+} from './types';
+
+/** First key of partition 1: keys are `(partitionId << 51) + n` (zeebe Protocol.encodePartitionId). */
+export const KEY_BASE = 2n ** 51n;
+
+const json = (v: unknown) => JSON.stringify(v ?? null);
+
+const specs = {
+  elements: {
+    name: 'engine_element_instance', primaryKey: 'key',
+    toRow: (e: ElementInstance) => ({ key: e.key, process_instance_key: e.processInstanceKey, data: json(e) }),
+    fromRow: (r: any) => r.data as ElementInstance,
+  } satisfies TableSpec<ElementInstance>,
+  variables: {
+    name: 'engine_variable', primaryKey: 'key',
+    toRow: (v: Variable) => ({ key: v.key, scope_key: v.scopeKey, process_instance_key: v.processInstanceKey, name: v.name, value: json(v.value) }),
+    fromRow: (r: any) => ({ key: String(r.key), scopeKey: String(r.scope_key), processInstanceKey: String(r.process_instance_key), name: r.name, value: r.value }),
+  } satisfies TableSpec<Variable>,
+  jobs: {
+    name: 'engine_job', primaryKey: 'key',
+    toRow: (j: Job) => ({ key: j.key, type: j.type, state: j.state, process_instance_key: j.processInstanceKey, data: json(j) }),
+    fromRow: (r: any) => r.data as Job,
+  } satisfies TableSpec<Job>,
+  subscriptions: {
+    name: 'engine_subscription', primaryKey: 'key',
+    toRow: (s: Subscription) => ({ key: s.key, kind: s.kind, name: s.name, correlation_key: s.correlationKey, process_instance_key: s.processInstanceKey, data: json(s) }),
+    fromRow: (r: any) => r.data as Subscription,
+  } satisfies TableSpec<Subscription>,
+  messages: {
+    name: 'engine_message', primaryKey: 'key',
+    toRow: (m: Message) => ({ key: m.key, name: m.name, correlation_key: m.correlationKey, expires_at: m.expiresAt, data: json(m) }),
+    fromRow: (r: any) => r.data as Message,
+  } satisfies TableSpec<Message>,
+  incidents: {
+    name: 'engine_incident', primaryKey: 'key',
+    toRow: (i: Incident) => ({ key: i.key, process_instance_key: i.processInstanceKey, error_type: i.errorType, data: json(i) }),
+    fromRow: (r: any) => r.data as Incident,
+  } satisfies TableSpec<Incident>,
+  due: {
+    name: 'engine_due', primaryKey: 'id',
+    toRow: (d: Due) => ({ id: d.id, kind: d.kind, due_at: d.dueAt, data: json(d.data) }),
+    fromRow: (r: any) => ({ id: r.id, kind: r.kind, dueAt: Number(r.due_at), data: r.data }),
+  } satisfies TableSpec<Due>,
+  resources: {
+    name: 'engine_resource', primaryKey: 'key',
+    toRow: (r: ResourceRow) => ({
+      key: r.key, kind: r.kind, resource_id: r.resourceId, version: r.version, resource_name: r.resourceName,
+      checksum: r.checksum, deployment_key: r.deploymentKey, content: r.content, deployed_at: r.deployedAt,
+    }),
+    fromRow: (r: any) => ({
+      key: String(r.key), kind: r.kind, resourceId: r.resource_id, version: Number(r.version), resourceName: r.resource_name,
+      checksum: r.checksum, deploymentKey: String(r.deployment_key), content: r.content, deployedAt: Number(r.deployed_at),
+    }),
+  } satisfies TableSpec<ResourceRow>,
+};
+
+type UndoEntry = { table: Table<any>; key: Key; prev: unknown } | { counter: 'key' | 'position'; prev: bigint | number };
+
+/**
+ * The engine's whole live state, in memory, with secondary indexes. The single engine that owns
+ * the database (advisory lock) is the only writer, so memory is the read path and PostgreSQL the
+ * durable copy: a batch of commands changes memory (keeping an undo log), then `flush` writes the
+ * dirty rows and new records in one transaction; if that fails, `rollback` restores memory.
+ */
+export class Store {
+  private undoLog: UndoEntry[] = [];
+  private readonly undoFn = (table: Table<any>, key: Key, prev: unknown) => this.undoLog.push({ table, key, prev });
+
+  readonly elements = new Table<ElementInstance>(specs.elements, this.undoFn);
+  readonly variables = new Table<Variable>(specs.variables, this.undoFn);
+  readonly jobs = new Table<Job>(specs.jobs, this.undoFn);
+  readonly subscriptions = new Table<Subscription>(specs.subscriptions, this.undoFn);
+  readonly messages = new Table<Message>(specs.messages, this.undoFn);
+  readonly incidents = new Table<Incident>(specs.incidents, this.undoFn);
+  readonly due = new Table<Due>(specs.due, this.undoFn);
+  readonly resources = new Table<ResourceRow>(specs.resources, this.undoFn);
+
+  private readonly tables: Table<any>[] = [
+    this.resources, this.elements, this.variables, this.jobs, this.subscriptions, this.messages, this.incidents, this.due,
+  ];
+
+  // Secondary indexes --------------------------------------------------------------------------
+  /** flow scope key → child element instance keys */
+  readonly childrenOf = new MultiIndex<Key>();
+  /** scope key → (name → variable key) */
+  readonly varsByScope = new Map<Key, Map<string, Key>>();
+  /** job type → activatable job keys, oldest first (Set keeps insertion order) */
+  readonly activatableByType = new MultiIndex<Key>();
+  /** element instance key → job keys */
+  readonly jobsByElement = new MultiIndex<Key>();
+  /** `m\0name\0correlationKey` or `s\0name` → subscription keys */
+  readonly subsByName = new MultiIndex<Key>();
+  /** element instance key → subscription keys */
+  readonly subsByElement = new MultiIndex<Key>();
+  /** `name\0correlationKey` → message keys (insertion = publish order) */
+  readonly messagesByName = new MultiIndex<Key>();
+  /** `name\0correlationKey\0messageId` → message key */
+  readonly messageIds = new Map<string, Key>();
+  /** element instance key → incident keys */
+  readonly incidentsByElement = new MultiIndex<Key>();
+  /** element instance key → due ids (timers) */
+  readonly dueByElement = new MultiIndex<string>();
+  /** process definition key → due ids (timer start events) */
+  readonly dueByDefinition = new MultiIndex<string>();
+  /** bpmnProcessId → resource keys by version */
+  readonly processVersions = new Map<string, Map<number, Key>>();
+  readonly formVersions = new Map<string, Map<number, Key>>();
+  /** bpmnProcessId + correlation key → active instance started by a message with that key */
+  readonly messageStarted = new Map<string, Key>();
+
+  // Counters and pending records -----------------------------------------------------------------
+  private keyCounter = 0n;
+  private position = 0;
+  pendingRecords: EngineRecord[] = [];
+  private metaDirty = false;
+
+  constructor() {
+    this.elements.index(
+      (e) => {
+        if (e.flowScopeKey) this.childrenOf.add(e.flowScopeKey, e.key);
+        if (e.startedByMessageCorrelationKey) this.messageStarted.set(`${e.bpmnProcessId}\0${e.startedByMessageCorrelationKey}`, e.key);
+      },
+      (e) => {
+        if (e.flowScopeKey) this.childrenOf.remove(e.flowScopeKey, e.key);
+        if (e.startedByMessageCorrelationKey) this.messageStarted.delete(`${e.bpmnProcessId}\0${e.startedByMessageCorrelationKey}`);
+      },
+    );
+    this.variables.index(
+      (v) => {
+        let m = this.varsByScope.get(v.scopeKey);
+        if (!m) this.varsByScope.set(v.scopeKey, (m = new Map()));
+        m.set(v.name, v.key);
+      },
+      (v) => {
+        const m = this.varsByScope.get(v.scopeKey);
+        if (!m) return;
+        m.delete(v.name);
+        if (m.size === 0) this.varsByScope.delete(v.scopeKey);
+      },
+    );
+    this.jobs.index(
+      (j) => {
+        if (j.state === 'ACTIVATABLE') this.activatableByType.add(j.type, j.key);
+        this.jobsByElement.add(j.elementInstanceKey, j.key);
+      },
+      (j) => {
+        this.activatableByType.remove(j.type, j.key);
+        this.jobsByElement.remove(j.elementInstanceKey, j.key);
+      },
+    );
+    this.subscriptions.index(
+      (s) => {
+        this.subsByName.add(subIndexKey(s.kind, s.name, s.correlationKey), s.key);
+        this.subsByElement.add(s.elementInstanceKey, s.key);
+      },
+      (s) => {
+        this.subsByName.remove(subIndexKey(s.kind, s.name, s.correlationKey), s.key);
+        this.subsByElement.remove(s.elementInstanceKey, s.key);
+      },
+    );
+    this.messages.index(
+      (m) => {
+        this.messagesByName.add(`${m.name}\0${m.correlationKey}`, m.key);
+        if (m.messageId) this.messageIds.set(`${m.name}\0${m.correlationKey}\0${m.messageId}`, m.key);
+      },
+      (m) => {
+        this.messagesByName.remove(`${m.name}\0${m.correlationKey}`, m.key);
+        if (m.messageId) this.messageIds.delete(`${m.name}\0${m.correlationKey}\0${m.messageId}`);
+      },
+    );
+    this.incidents.index(
+      (i) => this.incidentsByElement.add(i.elementInstanceKey, i.key),
+      (i) => this.incidentsByElement.remove(i.elementInstanceKey, i.key),
+    );
+    this.due.index(
+      (d) => {
+        if (d.kind !== 'timer') return;
+        if (d.data.elementInstanceKey) this.dueByElement.add(d.data.elementInstanceKey, d.id);
+        else this.dueByDefinition.add(d.data.processDefinitionKey, d.id);
+      },
+      (d) => {
+        if (d.kind !== 'timer') return;
+        if (d.data.elementInstanceKey) this.dueByElement.remove(d.data.elementInstanceKey, d.id);
+        else this.dueByDefinition.remove(d.data.processDefinitionKey, d.id);
+      },
+    );
+    this.resources.index(
+      (r) => {
+        const idx = r.kind === 'process' ? this.processVersions : this.formVersions;
+        let m = idx.get(r.resourceId);
+        if (!m) idx.set(r.resourceId, (m = new Map()));
+        m.set(r.version, r.key);
+      },
+      (r) => {
+        const idx = r.kind === 'process' ? this.processVersions : this.formVersions;
+        idx.get(r.resourceId)?.delete(r.version);
+      },
+    );
+  }
+
+  // Keys and records -------------------------------------------------------------------------------
+
+  nextKey(): Key {
+    this.undoLog.push({ counter: 'key', prev: this.keyCounter });
+    this.keyCounter += 1n;
+    this.metaDirty = true;
+    return (KEY_BASE + this.keyCounter).toString();
+  }
+
+  appendRecord(r: Omit<EngineRecord, 'position'>): EngineRecord {
+    this.undoLog.push({ counter: 'position', prev: this.position });
+    const rec = { position: ++this.position, ...r };
+    this.pendingRecords.push(rec);
+    this.metaDirty = true;
+    return rec;
+  }
+
+  get lastPosition(): number {
+    return this.position;
+  }
+
+  /** Latest deployed version of a process, or undefined. */
+  latestProcess(bpmnProcessId: string): ResourceRow | undefined {
+    const versions = this.processVersions.get(bpmnProcessId);
+    if (!versions || versions.size === 0) return undefined;
+    return this.resources.get(versions.get(Math.max(...versions.keys()))!);
+  }
+
+  latestForm(formId: string): ResourceRow | undefined {
+    const versions = this.formVersions.get(formId);
+    if (!versions || versions.size === 0) return undefined;
+    return this.resources.get(versions.get(Math.max(...versions.keys()))!);
+  }
+
+  variable(scopeKey: Key, name: string): Variable | undefined {
+    const k = this.varsByScope.get(scopeKey)?.get(name);
+    return k ? this.variables.get(k) : undefined;
+  }
+
+  localVariables(scopeKey: Key): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const m = this.varsByScope.get(scopeKey);
+    if (m) for (const [name, k] of m) out[name] = this.variables.get(k)!.value;
+    return out;
+  }
+
+  // Transactions --------------------------------------------------------------------------------------
+
+  /** Point to roll back to (see `rollbackTo`). */
+  mark(): number {
+    return this.undoLog.length;
+  }
+
+  /** Undo every change since `mark` (memory only; nothing was written yet). */
+  rollbackTo(mark: number): void {
+    while (this.undoLog.length > mark) {
+      const u = this.undoLog.pop()!;
+      if ('counter' in u) {
+        if (u.counter === 'key') this.keyCounter = u.prev as bigint;
+        else {
+          this.position = u.prev as number;
+          this.pendingRecords.pop();
+        }
+      } else {
+        u.table.setRaw(u.key, u.prev as any);
+      }
+    }
+  }
+
+  get hasChanges(): boolean {
+    return this.undoLog.length > 0;
+  }
+
+  /**
+   * Writes everything changed since the last flush in one database transaction. On success the
+   * undo log is cleared; on failure memory is rolled back and the error rethrown.
+   */
+  async flush(db: Knex, beforeCommit?: (trx: Knex.Transaction) => Promise<void>): Promise<EngineRecord[]> {
+    if (!this.hasChanges && this.pendingRecords.length === 0) return [];
+    const records = this.pendingRecords;
+    try {
+      await db.transaction(async (trx) => {
+        if (beforeCommit) await beforeCommit(trx);
+        for (const table of this.tables) await this.flushTable(trx, table);
+        for (let i = 0; i < records.length; i += 1000) {
+          await trx('engine_record').insert(
+            records.slice(i, i + 1000).map((r) => ({
+              position: r.position, key: r.key, value_type: r.valueType, intent: r.intent,
+              process_instance_key: r.processInstanceKey, timestamp: r.timestamp, value: json(r.value),
+            })),
+          );
+        }
+        if (this.metaDirty) {
+          await trx('engine_meta')
+            .insert([
+              { name: 'key', value: json(this.keyCounter.toString()) },
+              { name: 'position', value: json(this.position) },
+            ])
+            .onConflict('name')
+            .merge();
+        }
+      });
+    } catch (err) {
+      this.rollbackTo(0);
+      for (const t of this.tables) t.dirty.clear();
+      this.pendingRecords = [];
+      this.metaDirty = false;
+      throw err;
+    }
+    this.undoLog = [];
+    this.pendingRecords = [];
+    this.metaDirty = false;
+    return records;
+  }
+
+  private async flushTable(trx: Knex.Transaction, table: Table<any>): Promise<void> {
+    if (table.dirty.size === 0) return;
+    const upserts: Record<string, unknown>[] = [];
+    const deletes: Key[] = [];
+    for (const key of table.dirty) {
+      const e = table.get(key);
+      if (e) upserts.push(table.spec.toRow(e));
+      else deletes.push(key);
+    }
+    table.dirty.clear();
+    const pk = table.spec.primaryKey;
+    for (let i = 0; i < deletes.length; i += 1000) {
+      await trx(table.spec.name).whereIn(pk, deletes.slice(i, i + 1000)).delete();
+    }
+    for (let i = 0; i < upserts.length; i += 500) {
+      await trx(table.spec.name).insert(upserts.slice(i, i + 500)).onConflict(pk).merge();
+    }
+  }
+
+  /** Loads the whole state (at start, or on takeover by a standby engine). */
+  async load(db: Knex): Promise<void> {
+    for (const table of this.tables) {
+      const rows = await db(table.spec.name).select('*');
+      for (const row of rows) {
+        const e = table.spec.fromRow(row);
+        table.setRaw(String(row[table.spec.primaryKey]), e);
+      }
+    }
+    const meta = await db('engine_meta').select('*');
+    for (const m of meta) {
+      const v = typeof m.value === 'string' ? JSON.parse(m.value) : m.value;
+      if (m.name === 'key') this.keyCounter = BigInt(v);
+      if (m.name === 'position') this.position = Number(v);
+    }
+    this.undoLog = [];
+  }
+}
+
+export function subIndexKey(kind: 'message' | 'signal', name: string, correlationKey: string): string {
+  return kind === 'message' ? `m\0${name}\0${correlationKey}` : `s\0${name}`;
+}
