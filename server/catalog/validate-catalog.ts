@@ -26,6 +26,8 @@ export interface ValidationContext {
 
 const SCENARIOS: ReadonlySet<string> = new Set(SCENARIO_IDS);
 const NODE_KINDS: ReadonlySet<string> = new Set(['stage', 'scene', 'link', 'risk_point']);
+/** PostgreSQL `integer`. */
+const MAX_INT = 2_147_483_647;
 const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const TRUE = new Set(['true', '1', 'yes', 'y', '是', 'TRUE']);
 const FALSE = new Set(['false', '0', 'no', 'n', '否', 'FALSE']);
@@ -65,7 +67,8 @@ class RowReader {
       return fallback;
     }
     const n = Number.parseInt(v, 10);
-    if (min !== undefined && n < min) this.fail(column, `Expected '${column}' to be at least ${min}, but got ${n}`);
+    if (n > MAX_INT) this.fail(column, `Expected '${column}' to be at most ${MAX_INT}, but got ${v}`);
+    else if (min !== undefined && n < min) this.fail(column, `Expected '${column}' to be at least ${min}, but got ${n}`);
     return n;
   }
 
