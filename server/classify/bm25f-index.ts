@@ -34,6 +34,8 @@ export class Bm25fIndex<F extends string> {
   private readonly docs = new Map<string, Doc<F>>();
   private readonly postings = new Map<string, Set<string>>();
   private readonly fieldLengthSum: Record<F, number>;
+  /** Documents with a non-empty field: the average length is taken over these only. */
+  private readonly fieldDocCount: Record<F, number>;
   private readonly fieldNames: F[];
 
   constructor(
@@ -42,6 +44,7 @@ export class Bm25fIndex<F extends string> {
   ) {
     this.fieldNames = Object.keys(fields) as F[];
     this.fieldLengthSum = Object.fromEntries(this.fieldNames.map((f) => [f, 0])) as Record<F, number>;
+    this.fieldDocCount = Object.fromEntries(this.fieldNames.map((f) => [f, 0])) as Record<F, number>;
   }
 
   get size(): number {
@@ -71,6 +74,7 @@ export class Bm25fIndex<F extends string> {
     const doc = this.docs.get(id);
     if (!doc) throw new Error(`Expected document '${id}' in the index, but it is not there`);
     const fp = doc.fields[field];
+    if (fp.length === 0 && terms.length > 0) this.fieldDocCount[field]++;
     for (const t of terms) {
       fp.tf.set(t, (fp.tf.get(t) ?? 0) + 1);
       let p = this.postings.get(t);
@@ -87,6 +91,7 @@ export class Bm25fIndex<F extends string> {
     for (const f of this.fieldNames) {
       const fp = doc.fields[f];
       this.fieldLengthSum[f] -= fp.length;
+      if (fp.length > 0) this.fieldDocCount[f]--;
       for (const t of fp.tf.keys()) {
         const stillThere = this.fieldNames.some((g) => g !== f && doc.fields[g].tf.has(t));
         if (!stillThere) this.postings.get(t)?.delete(id);
@@ -116,7 +121,9 @@ export class Bm25fIndex<F extends string> {
     const n = this.docs.size;
     if (n === 0) return [];
     const avg = {} as Record<F, number>;
-    for (const f of this.fieldNames) avg[f] = this.fieldLengthSum[f] / n || 1;
+    // Averaged over documents that have the field: a sparse field (past cases exist for a few
+    // situations only) would otherwise have a tiny average and crush its own matches.
+    for (const f of this.fieldNames) avg[f] = this.fieldLengthSum[f] / Math.max(1, this.fieldDocCount[f]) || 1;
     const scores = new Map<string, number>();
     for (const [term, qw] of query) {
       const posting = this.postings.get(term);

@@ -36,7 +36,7 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
     description: { weight: 1.5, b: 0.75 },
     matter: { weight: 0.8, b: 0.5 },
     category: { weight: 0.3, b: 0.5 },
-    feedback: { weight: 2, b: 0.75 },
+    feedback: { weight: 0.3, b: 0.75 },
   },
   terms: { word: 1, bigram: 0.6, unigram: 0.15, keyword: 1.5 },
   k1: 1.2,
