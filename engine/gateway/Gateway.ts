@@ -49,6 +49,14 @@ function toStatus(err: unknown): Partial<grpc.StatusObject> {
   return { code: grpc.status.INTERNAL, details: `Unexpected error in the engine: ${(err as Error)?.message ?? err}` };
 }
 
+/**
+ * Ends a server stream with an error status. grpc-js sends the status from its own 'error' handler;
+ * `call.destroy(err)` would never send it (a destroyed stream skips `_final`) and the client hangs.
+ */
+function failStream(call: grpc.ServerWritableStream<any, any>, err: unknown): void {
+  call.emit('error', Object.assign(new Error(toStatus(err).details), toStatus(err)));
+}
+
 function unary<Req, Res>(fn: (req: Req, call: Call) => Promise<Res> | Res) {
   return (call: Call, cb: Callback) => {
     Promise.resolve()
@@ -226,7 +234,7 @@ export class Gateway {
         }).catch((err) => {
           if (ended) return;
           ended = true;
-          call.destroy(Object.assign(new Error(toStatus(err).details), toStatus(err)) as any);
+          failStream(call, err);
         });
       },
 
@@ -237,7 +245,7 @@ export class Gateway {
           validateActivation(req.type, timeout);
           for (const t of req.tenantIds ?? []) checkTenant(t);
         } catch (err) {
-          call.destroy(Object.assign(new Error(toStatus(err).details), toStatus(err)) as any);
+          failStream(call, err);
           return;
         }
         const stream: JobStream = {
