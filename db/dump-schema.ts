@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import * as engine from '../engine';
 import { createDb } from './knex';
 import { migrateAll } from './migrate-all';
 
@@ -17,13 +16,8 @@ export const SCHEMA_FILE = path.join(__dirname, 'schema.sql');
 
 export type Migrate = (db: Knex) => Promise<unknown>;
 
-/**
- * The migrations the dump reflects: `migrateAll`, the platform's single entry point. Until the
- * engine's `migrateEngine` lands (engine/index.ts only declares it) only the application's part can
- * run; once it exists its tables are included and the checked-in dump must be regenerated.
- */
-export const migrateForSchemaDump: Migrate = (db) =>
-  migrateAll(db, { engine: typeof (engine as { migrateEngine?: unknown }).migrateEngine === 'function' });
+/** The migrations the dump reflects: `migrateAll`, the platform's single entry point (engine + application). */
+export const migrateForSchemaDump: Migrate = (db) => migrateAll(db);
 
 interface ColumnRow { table: string; column: string; type: string; not_null: boolean; default: string | null; identity: string; generated: string }
 interface NamedDef { table: string; name: string; def: string }

@@ -35,14 +35,18 @@ const DRAIN_TIMEOUT_MS = 10_000;
 export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
   const started = Date.now();
   // Undo steps in reverse order if a later step fails, so a failed start leaves nothing running.
-  const undo: Array<() => Promise<void>> = [];
+  const undo: Array<{ name: string; run: () => Promise<void> }> = [];
   const unwind = async () => {
-    for (const step of undo.reverse()) await step().catch((err) => logger.error({ err }, 'error while stopping'));
+    for (const step of undo.reverse()) {
+      const t0 = Date.now();
+      await step.run().catch((err) => logger.error({ err, step: step.name }, 'error while stopping'));
+      logger.debug({ step: step.name, ms: Date.now() - t0 }, 'stopped');
+    }
   };
 
   try {
     const db = createDb({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pg') });
-    undo.push(() => db.destroy());
+    undo.push({ name: 'database', run: () => db.destroy() });
     const embedded = !config.zeebeGrpcAddress;
     // With an external Zeebe cluster the engine's tables are never used, so they are not created.
     const applied = await migrateAll(db, { engine: embedded });
@@ -51,18 +55,18 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     let engine: Engine | undefined;
     if (embedded) {
       engine = await startEngine({ db, port: config.enginePort, host: config.engineHost, logger: logger.child({ component: 'engine' }) });
-      undo.push(() => engine!.stop());
+      undo.push({ name: 'engine', run: () => engine!.stop() });
     }
     const zeebeAddress = engine ? `grpc://${engine.address}` : config.zeebeGrpcAddress!;
-    const zeebe = connectZeebe(zeebeAddress, embedded);
-    undo.push(() => zeebe.close());
+    const zeebe = connectZeebe(zeebeAddress, embedded, config.logLevel);
+    undo.push({ name: 'zeebe client', run: () => zeebe.close() });
 
     const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }) });
-    undo.push(() => workers.close());
+    undo.push({ name: 'workers', run: () => workers.close() });
 
     const app = createApp({ db, config, log: logger, engineHealth: zeebe.probe });
-    const server = await listen(app, config.host, config.port);
-    undo.push(() => drain(server, logger));
+    const { server, drain } = await listen(app, config.host, config.port);
+    undo.push({ name: 'http server', run: () => drain(logger) });
 
     const url = `http://${displayHost(config.host)}:${(server.address() as AddressInfo).port}`;
     logger.info(
@@ -83,7 +87,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
 }
 
 /** The SDK client used by workers and routes, plus a health probe on its own quiet channel. */
-function connectZeebe(address: string, embedded: boolean): { client: ZeebeGrpcClient; probe: HealthProbe; close(): Promise<void> } {
+function connectZeebe(address: string, embedded: boolean, logLevel: Config['logLevel']): { client: ZeebeGrpcClient; probe: HealthProbe; close(): Promise<void> } {
   // Embedded: plaintext and no auth, whatever the environment says. External: the SDK also reads
   // its usual variables (CAMUNDA_AUTH_STRATEGY, ZEEBE_CLIENT_ID, …) for the cluster's auth.
   // The SDK logs on its own; JSON lines unless in a terminal, like ours (ZEEBE_CLIENT_LOG_TYPE wins).
@@ -91,7 +95,7 @@ function connectZeebe(address: string, embedded: boolean): { client: ZeebeGrpcCl
   const c8 = new Camunda8({
     ZEEBE_GRPC_ADDRESS: address,
     ...(embedded ? { CAMUNDA_AUTH_STRATEGY: 'NONE' as const } : {}),
-    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_TYPE: logType },
+    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_TYPE: logType, ZEEBE_CLIENT_LOG_LEVEL: sdkLogLevel(logLevel) },
   });
   const client = c8.getZeebeGrpcApiClient();
   // A second channel for /healthz without retries and logging: the main client retries
@@ -122,29 +126,46 @@ function connectZeebe(address: string, embedded: boolean): { client: ZeebeGrpcCl
   };
 }
 
-function listen(app: http.RequestListener, host: string, port: number): Promise<http.Server> {
+/** Our LOG_LEVEL mapped onto the SDK's coarser levels; ZEEBE_CLIENT_LOG_LEVEL, when set, wins. */
+function sdkLogLevel(level: Config['logLevel']): 'NONE' | 'ERROR' | 'INFO' | 'DEBUG' {
+  const fromEnv = process.env.ZEEBE_CLIENT_LOG_LEVEL;
+  if (fromEnv === 'NONE' || fromEnv === 'ERROR' || fromEnv === 'INFO' || fromEnv === 'DEBUG') return fromEnv;
+  if (level === 'silent') return 'NONE';
+  if (level === 'debug' || level === 'trace') return 'DEBUG';
+  return level === 'info' ? 'INFO' : 'ERROR';
+}
+
+/** An HTTP server that can drain: stop accepting, let in-flight requests finish, then close. */
+function listen(app: http.RequestListener, host: string, port: number): Promise<{ server: http.Server; drain(logger: Logger): Promise<void> }> {
+  const server = http.createServer(app);
+  let draining = false;
+  // server.close() closes only the connections idle at that moment; one that finishes its request
+  // later would linger for keepAliveTimeout (5 s), so close it as soon as its response is sent.
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (draining) res.setHeader('Connection', 'close');
+    res.on('finish', () => {
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+  const drain = (logger: Logger) =>
+    new Promise<void>((resolve) => {
+      draining = true;
+      const force = setTimeout(() => {
+        logger.warn({ ms: DRAIN_TIMEOUT_MS }, 'in-flight requests did not finish in time; closing their connections');
+        server.closeAllConnections();
+      }, DRAIN_TIMEOUT_MS);
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
   return new Promise((resolve, reject) => {
-    const server = http.createServer(app);
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      resolve(server);
+      resolve({ server, drain });
     });
-  });
-}
-
-/** Stop accepting, let in-flight requests finish (cut after DRAIN_TIMEOUT_MS), close idle sockets. */
-function drain(server: http.Server, logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => {
-      logger.warn({ ms: DRAIN_TIMEOUT_MS }, 'in-flight requests did not finish in time; closing their connections');
-      server.closeAllConnections();
-    }, DRAIN_TIMEOUT_MS);
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
   });
 }
 
