@@ -29,5 +29,8 @@ module.exports = {
   },
   transformIgnorePatterns: [`/node_modules/(?!.*/node_modules/)(?!(${ESM_PKGS.join('|')})/)`],
   testTimeout: 30000,
+  // @camunda8/sdk's gRPC channels keep a keepalive timer referenced for a moment after close();
+  // without this jest waits on them after an otherwise finished run.
+  forceExit: true,
   maxWorkers: process.env.JEST_MAX_WORKERS || '50%',
 };
