@@ -63,6 +63,8 @@ export interface ElementInstance {
   flowPayload?: Record<string, unknown>;
   /** An incident holds this instance; value is the incident key. */
   incidentKey?: Key;
+  /** Root only: start elements still to activate when an incident held the process's own activation. */
+  pendingStart?: { elementIds: string[]; payload?: Record<string, unknown>; triggered?: boolean };
   createdAt: number;
 }
 

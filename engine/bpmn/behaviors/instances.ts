@@ -21,11 +21,22 @@ export function createProcessInstance(
   core.store.elements.put(key, root);
   core.elementRecord(root, 'ELEMENT_ACTIVATING');
   setLocalVariables(core, key, variables);
-  transitionToActivated(core, core.store.elements.get(key)!);
-  for (const id of startIds) {
-    queueActivation(core, core.store.elements.get(key)!, { elementId: id, payload: opts.payload, triggered: opts.triggered });
+  const pendingStart = { elementIds: startIds, payload: opts.payload, triggered: opts.triggered };
+  if (!transitionToActivated(core, core.store.elements.get(key)!)) {
+    // An incident holds the process (e.g. an event subprocess's correlation key failed). Resolving it
+    // re-runs the activation (ProcessBehavior.activate), which then starts these elements.
+    core.store.elements.update(key, { pendingStart });
+    return root;
   }
+  queueStarts(core, core.store.elements.get(key)!, pendingStart);
   return root;
+}
+
+/** Queues the activation of the start element(s) of an activated process instance. */
+export function queueStarts(core: EngineCore, root: ElementInstance, start: NonNullable<ElementInstance['pendingStart']>): void {
+  for (const id of start.elementIds) {
+    queueActivation(core, core.store.elements.get(root.key)!, { elementId: id, payload: start.payload, triggered: start.triggered });
+  }
 }
 
 /** Starts a new instance at a message/timer/signal start event; the payload becomes root variables. */

@@ -1,6 +1,7 @@
 import type { ElementBehavior } from '../registry';
-import { queueCompletion } from '../execution';
+import { queueCompletion, transitionToActivated } from '../execution';
 import { retryBufferedMessageStarts } from '../behaviors/messageStarts';
+import { queueStarts } from '../behaviors/instances';
 
 /**
  * The process instance itself. It is created by commands (createProcessInstance, message, timer
@@ -8,8 +9,14 @@ import { retryBufferedMessageStarts } from '../behaviors/messageStarts';
  * and buffered message starts waiting for it.
  */
 export const processBehavior: ElementBehavior = {
-  activate() {
-    throw new Error('Process instances are created by commands, not activated through flows');
+  /**
+   * Only reached when an incident held the process's own activation (behaviors/instances.ts) and
+   * was resolved: retry opening the event-subprocess subscriptions, then start as planned.
+   */
+  activate(core, inst) {
+    if (!transitionToActivated(core, inst)) return;
+    const root = core.store.elements.update(inst.key, { pendingStart: undefined });
+    if (inst.pendingStart) queueStarts(core, root, inst.pendingStart);
   },
   afterEnded(core, inst, el, info) {
     if (info.completed) {
