@@ -152,6 +152,15 @@ export class EngineRuntime {
     }
   }
 
+  /**
+   * Deletes records older than the retention window (engine clock). Records are history only —
+   * no engine state is derived from them — so this runs outside the single writer. Returns the count.
+   */
+  async pruneRecords(retentionMs: number): Promise<number> {
+    const cutoff = this.clock.now() - retentionMs;
+    return this.db('engine_record').where('timestamp', '<', cutoff).delete();
+  }
+
   /** True when nothing is queued, nothing is being committed and nothing is due. */
   isIdle(): boolean {
     const next = this.core.dueQueue.peek();

@@ -30,6 +30,12 @@ export interface EngineOptions {
   clock?: EngineClock;
   /** Run the engine's migrations first (default true). */
   migrate?: boolean;
+  /**
+   * How long the record log keeps records, in ms (default 7 days; `0` keeps everything). Pruned
+   * every `recordPruneIntervalMs` (default 10 minutes) so the database stays bounded.
+   */
+  recordRetentionMs?: number;
+  recordPruneIntervalMs?: number;
 }
 
 /** Read-only views for operators and the application's admin screens (no gRPC query exists). */
@@ -62,6 +68,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const gateway = new Gateway(runtime, host);
   const port = await gateway.listen(options.port ?? 26500);
   log.info({ address: `${host}:${port}` }, 'embedded Zeebe-protocol engine listening');
+  const retention = options.recordRetentionMs ?? 7 * 24 * 3600 * 1000;
+  const pruneTimer = retention > 0 ? setInterval(() => {
+    runtime.pruneRecords(retention).catch((err) => log.warn({ err }, 'pruning the record log failed'));
+  }, options.recordPruneIntervalMs ?? 10 * 60 * 1000) : undefined;
+  pruneTimer?.unref();
   return {
     address: `${host}:${port}`,
     port,
@@ -86,6 +97,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       },
     },
     async stop() {
+      if (pruneTimer) clearInterval(pruneTimer);
       await gateway.close();
       await runtime.stop();
     },

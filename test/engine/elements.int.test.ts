@@ -7,7 +7,7 @@ describe('BPMN elements (SDK-driven)', () => {
     ctx = await engineForTest();
   });
   afterAll(() => ctx.stop());
-  const create = async (id: string, variables: Record<string, unknown> = {}) =>
+  const create = async (id: string, variables: Record<string, any> = {}) =>
     (await ctx.zbc.createProcessInstance({ bpmnProcessId: id, variables })).processInstanceKey;
 
   test('exclusive gateway takes the first true condition, else the default flow', async () => {

@@ -47,7 +47,7 @@ export async function jobsOf(te: TestEngine, zbc: ReturnType<TestEngine['client'
 }
 
 /** Activates exactly one job of the type and completes it with variables. */
-export async function completeOne(te: TestEngine, zbc: ReturnType<TestEngine['client']>, type: string, variables: Record<string, unknown> = {}) {
+export async function completeOne(te: TestEngine, zbc: ReturnType<TestEngine['client']>, type: string, variables: Record<string, any> = {}) {
   const jobs = await jobsOf(te, zbc, type, 1);
   if (jobs.length !== 1) throw new Error(`Expected one job of type '${type}', but found ${jobs.length}`);
   await zbc.completeJob({ jobKey: jobs[0].key, variables });
