@@ -158,7 +158,9 @@ export class EngineRuntime {
    */
   async pruneRecords(retentionMs: number): Promise<number> {
     const cutoff = this.clock.now() - retentionMs;
-    return this.db('engine_record').where('timestamp', '<', cutoff).delete();
+    const r: unknown = await this.db('engine_record').where('timestamp', '<', cutoff).delete();
+    // pg returns the row count; knex-pglite returns the driver's result object.
+    return typeof r === 'number' ? r : Number((r as { affectedRows?: number; rowCount?: number }).affectedRows ?? (r as { rowCount?: number }).rowCount ?? 0);
   }
 
   /** True when nothing is queued, nothing is being committed and nothing is due. */
