@@ -27,11 +27,14 @@ export function evaluateJobSpec(core: EngineCore, inst: ElementInstance, el: Ele
   const headers: Record<string, string> = { ...job.headers };
   if (el.userTask) {
     const u = el.userTask;
-    const str = (e: typeof u.assignee, what: string): { ok: true; v?: string } | { ok: false; message: string } => {
+    // Zeebe evaluates assignee and candidate lists as non-nullable (null → EXTRACT_VALUE_ERROR
+    // incident); only the due and follow-up dates may be null.
+    const str = (e: typeof u.assignee, what: string, nullable = false): { ok: true; v?: string } | { ok: false; message: string } => {
       if (!e) return { ok: true };
       const r = evaluateTyped(core, e, inst.key, 'ANY');
       if (!r.ok) return r;
-      if (r.value === null) return { ok: true };
+      if (r.value === null && nullable) return { ok: true };
+      if (r.value === null) return { ok: false, message: `Expected result of the expression '${e.feel}' to be 'STRING', but was 'NULL' (${what}).` };
       if (typeof r.value !== 'string') return { ok: false, message: `Expected result of the expression '${e.feel}' to be 'STRING', but was '${Array.isArray(r.value) ? 'ARRAY' : typeof r.value === 'number' ? 'NUMBER' : 'OBJECT'}' (${what}).` };
       return { ok: true, v: r.value };
     };
@@ -43,7 +46,7 @@ export function evaluateJobSpec(core: EngineCore, inst: ElementInstance, el: Ele
       }
       const r = evaluate(core, e, inst.key);
       if (!r.ok) return r;
-      if (r.value === null) return { ok: true };
+      if (r.value === null) return { ok: false, message: `Expected result of the expression '${e.feel}' to be 'ARRAY', but was 'NULL'.` };
       if (typeof r.value === 'string') return { ok: true, v: JSON.stringify(r.value.split(',').map((s) => s.trim()).filter(Boolean)) };
       if (!Array.isArray(r.value) || r.value.some((x) => typeof x !== 'string')) {
         return { ok: false, message: `Expected result of the expression '${e.feel}' to be a list of strings, but was '${JSON.stringify(r.value)}'.` };
@@ -51,7 +54,7 @@ export function evaluateJobSpec(core: EngineCore, inst: ElementInstance, el: Ele
       return { ok: true, v: JSON.stringify(r.value) };
     };
     const date = (e: typeof u.assignee, what: string) => {
-      const r = str(e, what);
+      const r = str(e, what, true);
       if (r.ok && r.v && Number.isNaN(Date.parse(r.v))) return { ok: false as const, message: `Expected result of the expression '${e!.feel ?? e!.raw}' to be a valid date-time string (${what}), but was '${r.v}'.` };
       return r;
     };
