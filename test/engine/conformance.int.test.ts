@@ -963,6 +963,26 @@ describe('conformance models (../shared/conformance)', () => {
       await te().hasIncident(pi, 'EXTRACT_VALUE_ERROR', 'gateway_approved');
       await cancel(pi);
     });
+
+    it('raises EXTRACT_VALUE_ERROR at user_task_review_tweet when the assignee expression (=boss) is null', async () => {
+      // given / when
+      const pi = await create('TwitterDemoProcess', { tweet: 'Hello world', author: 'bernd' });
+
+      // then (Zeebe evaluates the assignee as a non-nullable string expression)
+      const incident = await te().hasIncident(pi, 'EXTRACT_VALUE_ERROR', 'user_task_review_tweet');
+      await noJob(USER_TASK);
+
+      // when the boss is set and the incident resolved
+      await zbc().setVariables({ elementInstanceKey: pi, variables: { boss: 'Zeebot' }, local: false });
+      await zbc().resolveIncident({ incidentKey: incident.key });
+
+      // then the review task is created with its assignee
+      const review = await takeJob(USER_TASK, pi);
+      expect(review.customHeaders['io.camunda.zeebe:assignee']).toBe('Zeebot');
+      await complete(review, { approved: false });
+      await completeNext('sendRejection', pi);
+      await completedAt(pi, 'end_event_tweet_rejected');
+    });
   });
 
   describe('c8ex-payment-process.bpmn', () => {
