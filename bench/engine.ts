@@ -77,8 +77,9 @@ async function saturate(zbc: Zbc, id: string, tasks: number, n: number, mode: 'p
     return r;
   };
   let worker: { close(): Promise<unknown> } | undefined;
+  let stream: { close?: () => unknown } | undefined;
   if (mode === 'stream') {
-    zbc.streamJobs({ type: `${id}-work`, worker: 'bench', timeout: 60_000, taskHandler: handler } as any);
+    stream = (await zbc.streamJobs({ type: `${id}-work`, worker: 'bench', timeout: 60_000, taskHandler: handler } as any)) as any;
   } else {
     worker = zbc.createWorker({ taskType: `${id}-work`, taskHandler: handler, pollInterval: 5, maxJobsToActivate: 64, timeout: 60_000 });
   }
@@ -93,7 +94,7 @@ async function saturate(zbc: Zbc, id: string, tasks: number, n: number, mode: 'p
   await all;
   const seconds = (performance.now() - t0) / 1000;
   await worker?.close();
-  if (mode === 'stream') zbc.stopStreamingJobs?.();
+  await stream?.close?.();
   return { piPerSec: n / seconds, jobsPerSec: jobs / seconds, seconds };
 }
 
