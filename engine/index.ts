@@ -9,6 +9,7 @@ import { EngineRuntime } from './Engine';
 import { Gateway } from './gateway/Gateway';
 import { systemClock, type EngineClock } from './processing/Clock';
 import { migrateEngine } from './state/migrate';
+import { Ownership } from './state/Ownership';
 import type { EngineRecord, Incident } from './state/types';
 
 export interface EngineLogger {
@@ -62,7 +63,11 @@ const noopLogger: EngineLogger = { info() {}, warn() {}, error() {}, debug() {} 
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = options.logger ?? noopLogger;
   if (options.migrate !== false) await migrateEngine(options.db);
+  // One engine per database: wait (hot standby) until we own it, then fence every commit.
+  const ownership = new Ownership(options.db, log);
+  await ownership.acquire();
   const runtime = new EngineRuntime(options.db, options.clock ?? systemClock, log);
+  runtime.processor.beforeCommit = (trx) => ownership.fence(trx);
   await runtime.start();
   const host = options.host ?? '127.0.0.1';
   const gateway = new Gateway(runtime, host);
@@ -73,6 +78,18 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     runtime.pruneRecords(retention).catch((err) => log.warn({ err }, 'pruning the record log failed'));
   }, options.recordPruneIntervalMs ?? 10 * 60 * 1000) : undefined;
   pruneTimer?.unref();
+  let stopped: Promise<void> | undefined;
+  function stop(): Promise<void> {
+    stopped ??= (async () => {
+      if (pruneTimer) clearInterval(pruneTimer);
+      await gateway.close();
+      await runtime.stop();
+      await ownership.release();
+    })();
+    return stopped;
+  }
+  // Superseded by another engine (our lock connection died): stop serving at once.
+  ownership.onLost = () => void stop();
   return {
     address: `${host}:${port}`,
     port,
@@ -96,11 +113,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         }));
       },
     },
-    async stop() {
-      if (pruneTimer) clearInterval(pruneTimer);
-      await gateway.close();
-      await runtime.stop();
-    },
+    stop,
   };
 }
 
