@@ -48,15 +48,65 @@ export function createDb(options: DbOptions = {}): Knex {
     });
     kinds.set(db, 'postgres');
   } else {
-    if (options.pgliteDir) fs.mkdirSync(path.dirname(options.pgliteDir), { recursive: true });
+    const release = options.pgliteDir ? lockDataDir(options.pgliteDir) : undefined;
     db = knexFactory({
       client: ClientPgLite as unknown as typeof knexFactory.Client,
       dialect: 'postgres',
       connection: options.pgliteDir ? { filename: options.pgliteDir } : {},
     });
     kinds.set(db, 'pglite');
+    if (release) {
+      // knex.destroy() ends in client.destroy(); free the lock there (knex's own method is read-only).
+      const client = db.client as { destroy: (...a: unknown[]) => Promise<unknown> };
+      const destroy = client.destroy.bind(client);
+      client.destroy = async (...a: unknown[]) => {
+        try {
+          return await destroy(...a);
+        } finally {
+          release();
+        }
+      };
+    }
   }
   return db;
+}
+
+/** Thrown when another live process uses the PGlite data directory. */
+export class DataDirInUseError extends Error {}
+
+/**
+ * PGlite is one process's database: two processes writing one data directory would corrupt it.
+ * A lock file next to it (`<dir>.lock`, holding the owner's pid) makes a second `npm start` on the
+ * same DATA_DIR fail fast with a clear message; a lock left by a dead process is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const lockPath = `${dir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockPath, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(lockPath, 'utf8').trim());
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new DataDirInUseError(
+          `The data directory ${dir} is in use by process ${pid} (another npm start?). Stop that process, or set DATA_DIR to another folder.`,
+        );
+      }
+      fs.rmSync(lockPath, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new DataDirInUseError(`Could not lock the data directory ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Round trip that proves the database answers; used by /healthz. */

@@ -81,3 +81,24 @@ describe('PGlite on disk', () => {
     }
   });
 });
+
+describe('the PGlite data directory lock', () => {
+  it('refuses a second open of the same data directory while the first is open, and frees it on destroy', async () => {
+    // given an open file-backed PGlite
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'om-lock-')), 'pg');
+    const first = createDb({ pgliteDir: dir });
+    await pingDb(first);
+    // when a second process-like open of the same directory happens, by a live other pid
+    fs.writeFileSync(`${dir}.lock`, String(process.ppid));
+    // then it fails fast naming the directory and the pid
+    expect(() => createDb({ pgliteDir: dir })).toThrow(new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is in use by process ${process.ppid}`));
+    // and a lock left by a process that is gone is taken over
+    fs.writeFileSync(`${dir}.lock`, String(process.pid));
+    await first.destroy();
+    expect(fs.existsSync(`${dir}.lock`)).toBe(false);
+    fs.writeFileSync(`${dir}.lock`, '999999999');
+    const again = createDb({ pgliteDir: dir });
+    await pingDb(again);
+    await again.destroy();
+  });
+});
