@@ -200,7 +200,7 @@ export class Gateway {
             deliver: (jobs: ActivatedJob[]) => {
               clearTimeout(t.timer);
               if (ended || call.cancelled) return false;
-              call.write({ jobs });
+              writeJobs(call, jobs);
               end();
               return true;
             },
@@ -217,7 +217,7 @@ export class Gateway {
           if (jobs.length) {
             if (call.cancelled) rt.broker.onUndelivered(jobs.map((j) => j.key));
             else {
-              call.write({ jobs });
+              writeJobs(call, jobs);
               end();
             }
             return;
@@ -328,6 +328,26 @@ export class Gateway {
       ),
     };
   }
+}
+
+/**
+ * Writes activated jobs as one or more stream messages, each under ~3 MiB, because clients keep
+ * gRPC's default 4 MiB receive limit (Zeebe splits its responses the same way).
+ */
+export function writeJobs(call: grpc.ServerWritableStream<any, any>, jobs: ActivatedJob[], limit = 3 * 1024 * 1024): void {
+  let batch: ActivatedJob[] = [];
+  let size = 0;
+  for (const job of jobs) {
+    const jobSize = job.variables.length + job.customHeaders.length + 512;
+    if (batch.length && size + jobSize > limit) {
+      call.write({ jobs: batch });
+      batch = [];
+      size = 0;
+    }
+    batch.push(job);
+    size += jobSize;
+  }
+  if (batch.length) call.write({ jobs: batch });
 }
 
 function toCreate(req: any, variables: Record<string, unknown>) {

@@ -318,3 +318,22 @@ describe('BPMN elements (SDK-driven)', () => {
       .rejects.toThrow(/Element: f2[\s\S]*FEEL/);
   });
 });
+
+describe('large job batches', () => {
+  test('jobs whose variables exceed the 4 MiB message limit together arrive in several stream messages', async () => {
+    // given 12 instances with ~500 KiB of variables each (6 MiB in one activation)
+    const ctx = await engineForTest();
+    try {
+      await deploy(ctx.zbc, 'big.bpmn', bpmn('big', `<bpmn:startEvent id="s"/>${serviceTask('t', 'big-work')}<bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`));
+      const blob = 'x'.repeat(500 * 1024);
+      for (let i = 0; i < 12; i++) await ctx.zbc.createProcessInstance({ bpmnProcessId: 'big', variables: { i, blob } });
+      // when one request activates all of them
+      const jobs = await jobsOf(ctx.te, ctx.zbc, 'big-work', 12);
+      // then all arrive intact (the SDK would fail on a single 6 MiB message)
+      expect(jobs.map((j) => j.variables.i).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      expect(jobs.every((j) => j.variables.blob.length === blob.length)).toBe(true);
+    } finally {
+      await ctx.stop();
+    }
+  });
+});
