@@ -4,11 +4,29 @@
 
 create sequence case_event_id_seq as bigint;
 create sequence classification_feedback_id_seq as bigint;
+create sequence department_contact_id_seq as bigint;
 create sequence engine_knex_migrations_id_seq as integer;
 create sequence engine_knex_migrations_lock_index_seq as integer;
 create sequence knex_migrations_id_seq as integer;
 create sequence knex_migrations_lock_index_seq as integer;
 create sequence notification_id_seq as bigint;
+create sequence sla_extension_id_seq as bigint;
+
+create table api_key (
+  id character varying(40) not null,
+  kind character varying(16) not null,
+  name character varying(200) not null,
+  key_hash character varying(64) not null,
+  device_id character varying(100),
+  created_by character varying(100) not null,
+  created_at timestamp with time zone default CURRENT_TIMESTAMP not null,
+  revoked_at timestamp with time zone,
+  last_used_at timestamp with time zone
+);
+alter table api_key add constraint api_key_key_hash_unique UNIQUE (key_hash);
+alter table api_key add constraint api_key_kind_check CHECK (kind::text = ANY (ARRAY['device'::character varying, 'open311'::character varying]::text[]));
+alter table api_key add constraint api_key_pkey PRIMARY KEY (id);
+CREATE INDEX api_key_kind_revoked_at_index ON api_key USING btree (kind, revoked_at);
 
 create table app_setting (
   key character varying(100) not null,
@@ -16,6 +34,20 @@ create table app_setting (
   updated_at timestamp with time zone default CURRENT_TIMESTAMP not null
 );
 alter table app_setting add constraint app_setting_pkey PRIMARY KEY (key);
+
+create table app_user (
+  id character varying(40) not null,
+  username character varying(100) not null,
+  display_name character varying(200) not null,
+  password_hash text not null,
+  roles jsonb default '[]'::jsonb not null,
+  active boolean default true not null,
+  created_at timestamp with time zone default CURRENT_TIMESTAMP not null,
+  updated_at timestamp with time zone default CURRENT_TIMESTAMP not null,
+  last_login_at timestamp with time zone
+);
+alter table app_user add constraint app_user_pkey PRIMARY KEY (id);
+alter table app_user add constraint app_user_username_unique UNIQUE (username);
 
 create table case (
   id character varying(40) not null,
@@ -53,7 +85,10 @@ create table case (
   open311_token character varying(64),
   created_at timestamp with time zone default CURRENT_TIMESTAMP not null,
   updated_at timestamp with time zone default CURRENT_TIMESTAMP not null,
-  closed_at timestamp with time zone
+  closed_at timestamp with time zone,
+  suspended_at timestamp with time zone,
+  escalation_level integer default 0 not null,
+  return_count integer default 0 not null
 );
 alter table case add constraint case_case_no_unique UNIQUE (case_no);
 alter table case add constraint case_lead_department_foreign FOREIGN KEY (lead_department) REFERENCES department(code);
@@ -149,6 +184,39 @@ create table department (
 );
 alter table department add constraint department_parent_code_foreign FOREIGN KEY (parent_code) REFERENCES department(code);
 alter table department add constraint department_pkey PRIMARY KEY (code);
+
+create table department_contact (
+  id bigint default nextval('department_contact_id_seq'::regclass) not null,
+  department character varying(64) not null,
+  role character varying(16) not null,
+  username character varying(100),
+  name character varying(100) not null,
+  phone character varying(32) not null
+);
+alter table department_contact add constraint department_contact_department_foreign FOREIGN KEY (department) REFERENCES department(code);
+alter table department_contact add constraint department_contact_pkey PRIMARY KEY (id);
+alter table department_contact add constraint department_contact_role_check CHECK (role::text = ANY (ARRAY['head'::character varying, 'duty'::character varying, 'staff'::character varying]::text[]));
+CREATE INDEX department_contact_department_role_index ON department_contact USING btree (department, role);
+CREATE INDEX department_contact_username_index ON department_contact USING btree (username);
+
+create table deployed_form (
+  form_key character varying(24) not null,
+  form_id character varying(255) not null,
+  version integer not null,
+  resource_name character varying(255) not null,
+  schema jsonb not null,
+  deployed_at timestamp with time zone default CURRENT_TIMESTAMP not null
+);
+alter table deployed_form add constraint deployed_form_pkey PRIMARY KEY (form_key);
+CREATE INDEX deployed_form_form_id_version_index ON deployed_form USING btree (form_id, version);
+
+create table deployed_user_task (
+  bpmn_process_id character varying(255) not null,
+  version integer not null,
+  element_id character varying(255) not null,
+  name character varying(500) not null
+);
+alter table deployed_user_task add constraint deployed_user_task_pkey PRIMARY KEY (bpmn_process_id, version, element_id);
 
 create table engine_due (
   id character varying(64) not null,
@@ -338,6 +406,74 @@ alter table scenario_node add constraint scenario_node_scenario_check CHECK (sce
 CREATE INDEX scenario_node_parent_code_index ON scenario_node USING btree (parent_code);
 CREATE INDEX scenario_node_scenario_kind_index ON scenario_node USING btree (scenario, kind);
 
+create table session (
+  id_hash character varying(64) not null,
+  user_id character varying(40) not null,
+  csrf_token character varying(64) not null,
+  created_at timestamp with time zone default CURRENT_TIMESTAMP not null,
+  last_seen_at timestamp with time zone default CURRENT_TIMESTAMP not null,
+  expires_at timestamp with time zone not null
+);
+alter table session add constraint session_pkey PRIMARY KEY (id_hash);
+alter table session add constraint session_user_id_foreign FOREIGN KEY (user_id) REFERENCES app_user(id) ON DELETE CASCADE;
+CREATE INDEX session_expires_at_index ON session USING btree (expires_at);
+CREATE INDEX session_user_id_index ON session USING btree (user_id);
+
+create table sla_clock (
+  sla_key character varying(80) not null,
+  case_id character varying(40),
+  process_instance_key character varying(24) not null,
+  bpmn_process_id character varying(255) not null,
+  step character varying(100) not null,
+  department character varying(64),
+  working_hours double precision not null,
+  started_at timestamp with time zone not null,
+  warn_at timestamp with time zone not null,
+  due_at timestamp with time zone not null,
+  state character varying(16) default 'running'::character varying not null,
+  light character varying(8) default 'green'::character varying not null,
+  suspended_at timestamp with time zone,
+  remaining_hours double precision,
+  suspended_hours double precision default '0'::double precision not null,
+  extended_hours double precision default '0'::double precision not null,
+  yellow_at timestamp with time zone,
+  red_at timestamp with time zone,
+  escalated_at timestamp with time zone,
+  stopped_at timestamp with time zone,
+  created_at timestamp with time zone default CURRENT_TIMESTAMP not null,
+  updated_at timestamp with time zone default CURRENT_TIMESTAMP not null
+);
+alter table sla_clock add constraint sla_clock_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id) ON DELETE CASCADE;
+alter table sla_clock add constraint sla_clock_pkey PRIMARY KEY (sla_key);
+alter table sla_clock add constraint sla_clock_state_check CHECK (state::text = ANY (ARRAY['running'::character varying, 'suspended'::character varying, 'stopped'::character varying]::text[]));
+CREATE INDEX sla_clock_case_id_index ON sla_clock USING btree (case_id);
+CREATE INDEX sla_clock_department_state_index ON sla_clock USING btree (department, state);
+CREATE INDEX sla_clock_state_due_at_index ON sla_clock USING btree (state, due_at);
+
+create table sla_extension (
+  id bigint default nextval('sla_extension_id_seq'::regclass) not null,
+  sla_key character varying(80) not null,
+  task_id character varying(40),
+  case_id character varying(40),
+  hours double precision not null,
+  reason text not null,
+  requested_by character varying(100) not null,
+  status character varying(16) default 'pending'::character varying not null,
+  decided_by character varying(100),
+  decision_comment text,
+  decided_at timestamp with time zone,
+  applied_at timestamp with time zone,
+  created_at timestamp with time zone default CURRENT_TIMESTAMP not null
+);
+alter table sla_extension add constraint sla_extension_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id);
+alter table sla_extension add constraint sla_extension_hours_check CHECK (hours > 0::double precision);
+alter table sla_extension add constraint sla_extension_pkey PRIMARY KEY (id);
+alter table sla_extension add constraint sla_extension_sla_key_foreign FOREIGN KEY (sla_key) REFERENCES sla_clock(sla_key) ON DELETE CASCADE;
+alter table sla_extension add constraint sla_extension_status_check CHECK (status::text = ANY (ARRAY['pending'::character varying, 'approved'::character varying, 'rejected'::character varying]::text[]));
+alter table sla_extension add constraint sla_extension_task_id_foreign FOREIGN KEY (task_id) REFERENCES task(id);
+CREATE INDEX sla_extension_sla_key_index ON sla_extension USING btree (sla_key);
+CREATE INDEX sla_extension_status_created_at_index ON sla_extension USING btree (status, created_at);
+
 create table task (
   id character varying(40) not null,
   job_key character varying(24) not null,
@@ -362,7 +498,11 @@ create table task (
   created_at timestamp with time zone default CURRENT_TIMESTAMP not null,
   claimed_at timestamp with time zone,
   completed_at timestamp with time zone,
-  completed_by character varying(100)
+  completed_by character varying(100),
+  sla_key character varying(80),
+  warn_at timestamp with time zone,
+  cancelled_at timestamp with time zone,
+  cancel_reason character varying(200)
 );
 alter table task add constraint task_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id);
 alter table task add constraint task_job_key_unique UNIQUE (job_key);
@@ -370,3 +510,13 @@ alter table task add constraint task_pkey PRIMARY KEY (id);
 CREATE INDEX task_assignee_state_due_at_index ON task USING btree (assignee, state, due_at);
 CREATE INDEX task_case_id_index ON task USING btree (case_id);
 CREATE INDEX task_department_state_due_at_index ON task USING btree (department, state, due_at);
+CREATE INDEX task_sla_key_index ON task USING btree (sla_key);
+
+create table user_department (
+  user_id character varying(40) not null,
+  department_code character varying(64) not null
+);
+alter table user_department add constraint user_department_department_code_foreign FOREIGN KEY (department_code) REFERENCES department(code);
+alter table user_department add constraint user_department_pkey PRIMARY KEY (user_id, department_code);
+alter table user_department add constraint user_department_user_id_foreign FOREIGN KEY (user_id) REFERENCES app_user(id) ON DELETE CASCADE;
+CREATE INDEX user_department_department_code_index ON user_department USING btree (department_code);

@@ -1,9 +1,24 @@
+import type { Zeebe } from '@camunda8/sdk';
 import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import type { Engine } from '../engine';
+import { authenticate, createAuthServices, type AuthServices } from './auth';
 import type { Config } from './config';
+import { buildApiRouter, type AnyRoute } from './http/define-route';
 import { problemHandler, problemNotFound } from './http/problem';
+import { requestLogging } from './http/request-log';
+import { createMetrics, httpMetrics, registerStateGauges, type PlatformMetrics } from './metrics/metrics';
+import { buildOpenApiDocument } from './openapi/document';
+import { IncidentService } from './operations/incident-service';
+import { adminApiKeyRoutes } from './routes/admin-api-keys';
+import { adminIncidentRoutes } from './routes/admin-incidents';
+import { adminUserRoutes } from './routes/admin-users';
+import { authRoutes } from './routes/auth';
+import { departmentRoutes } from './routes/departments';
 import { healthRouter, type HealthProbe } from './routes/health';
+import { healthOperation, metricsOperation, metricsRouter } from './routes/metrics';
+import { openApiRoute } from './routes/openapi';
 
 /** What route modules get: the database, configuration, logger and the engine client. */
 export interface AppContext {
@@ -12,16 +27,66 @@ export interface AppContext {
   log: Logger;
   /** Reports engine reachability for /healthz (Topology through the SDK). */
   engineHealth: HealthProbe;
+  /** The embedded engine, when it runs in this process (its admin views: incidents, counts). */
+  engine?: Engine;
+  /** The SDK's Zeebe client (embedded engine or cluster): create instances, complete jobs, resolve incidents. */
+  zbc?: Zeebe.ZeebeGrpcClient;
+  /** Shared with the workers; created here when not given. */
+  metrics?: PlatformMetrics;
 }
 
+/** What every route module receives: the app context plus the services built once per app. */
+export interface RouteContext extends AppContext {
+  auth: AuthServices;
+  incidents: IncidentService;
+  metrics: PlatformMetrics;
+}
+
+/**
+ * The API's route modules, each `(ctx) => defineRoute(...)[]`. Adding endpoints: write
+ * `server/routes/<thing>.ts` and list it here (server/README.md).
+ */
+export const routeModules: ReadonlyArray<(ctx: RouteContext) => AnyRoute[]> = [
+  authRoutes,
+  departmentRoutes,
+  adminUserRoutes,
+  adminApiKeyRoutes,
+  adminIncidentRoutes,
+];
+
+/** The express app plus what tests and the platform want to reach. */
+export interface App extends Express {
+  locals: Express['locals'] & { routes: readonly AnyRoute[]; auth: AuthServices; metrics: PlatformMetrics; openApi: () => Record<string, any> };
+}
+
+const gaugesRegistered = new WeakSet<PlatformMetrics>();
+
 /** Builds the express app; no listening, so tests can mount it on port 0. */
-export function createApp(ctx: AppContext): Express {
-  const app = express();
+export function createApp(ctx: AppContext): App {
+  const metrics = ctx.metrics ?? createMetrics();
+  if (!gaugesRegistered.has(metrics)) {
+    registerStateGauges(metrics, { db: ctx.db, engine: ctx.engine });
+    gaugesRegistered.add(metrics);
+  }
+  const auth = createAuthServices(ctx.db, ctx.config);
+  const routeCtx: RouteContext = { ...ctx, metrics, auth, incidents: new IncidentService(ctx.engine, ctx.zbc, ctx.config.operateUrl) };
+
+  let document: Record<string, any> | undefined;
+  const routes: AnyRoute[] = [...routeModules.flatMap((module) => module(routeCtx)), openApiRoute(() => (document ??= openApi()))];
+  const openApi = () => buildOpenApiDocument(routes, [healthOperation, metricsOperation], { title: 'OneMatter', version: '0.1.0' });
+
+  const app = express() as unknown as App;
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(requestLogging(ctx.log));
+  app.use(httpMetrics(metrics));
   app.use(healthRouter(ctx));
+  app.use(metricsRouter(metrics, ctx.config.metricsToken));
   app.use(express.json({ limit: '1mb' }));
+  app.use('/api', authenticate(auth.sessions, auth.apiKeys));
+  app.use(buildApiRouter(routes, { limiters: auth.limiters, strictResponses: process.env.NODE_ENV === 'test' }));
   app.use('/api', problemNotFound);
   app.use(problemHandler(ctx.log));
+  Object.assign(app.locals, { routes, auth, metrics, openApi: () => (document ??= openApi()) });
   return app;
 }

@@ -10,8 +10,11 @@ import type { Logger } from 'pino';
 import { createDb, dbKind } from '../db/knex';
 import { migrateAll } from '../db/migrate-all';
 import { startEngine, type Engine } from '../engine';
-import { startWorkers } from '../workers';
+import { startWorkers, workerRegistry } from '../workers';
 import { createApp } from './app';
+import { bootstrapAuth } from './auth/bootstrap';
+import { createMetrics } from './metrics/metrics';
+import { instrumentWorkers } from './metrics/worker-metrics';
 import type { Config } from './config';
 import type { HealthProbe } from './routes/health';
 
@@ -51,6 +54,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     // With an external Zeebe cluster the engine's tables are never used, so they are not created.
     const applied = await migrateAll(db, { engine: embedded });
     logger.info({ db: dbKind(db), applied }, 'database migrated');
+    // Departments, demo users and keys (DEMO=1), or the first admin with a password printed once.
+    await bootstrapAuth(db, { demo: config.demo, log: logger });
 
     let engine: Engine | undefined;
     if (embedded) {
@@ -61,10 +66,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     const zeebe = connectZeebe(zeebeAddress, embedded, config.logLevel);
     undo.push({ name: 'zeebe client', run: () => zeebe.close() });
 
-    const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }) });
+    const metrics = createMetrics();
+    const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }) }, instrumentWorkers(workerRegistry, metrics));
     undo.push({ name: 'workers', run: () => workers.close() });
 
-    const app = createApp({ db, config, log: logger, engineHealth: zeebe.probe });
+    const app = createApp({ db, config, log: logger, engineHealth: zeebe.probe, engine, zbc: zeebe.client, metrics });
     const { server, drain } = await listen(app, config.host, config.port);
     undo.push({ name: 'http server', run: () => drain(logger) });
 

@@ -4,6 +4,7 @@ import * as m20261127010000 from './20261127010000_catalog';
 import * as m20261127020000 from './20261127020000_notifications';
 import * as m20261127030000 from './20261127030000_cases_tasks';
 import * as m20261127040000 from './20261127040000_sla_scenarios';
+import * as m20261127050000 from './20261127050000_auth';
 
 /**
  * The application's migrations in order. Listed explicitly (not discovered on disk) so they run the
@@ -15,4 +16,5 @@ export const appMigrations: Record<string, Knex.Migration> = {
   '20261127020000_notifications': m20261127020000,
   '20261127030000_cases_tasks': m20261127030000,
   '20261127040000_sla_scenarios': m20261127040000,
+  '20261127050000_auth': m20261127050000,
 };

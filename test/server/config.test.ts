@@ -33,6 +33,14 @@ describe('loadConfig', () => {
       smsWebhookUrl: undefined,
       demo: false,
       logLevel: 'info',
+      sessionIdleMinutes: 480,
+      rateLimits: {
+        loginPerIp: { limit: 30, windowMs: 600_000 },
+        loginPerUser: { limit: 10, windowMs: 600_000 },
+        publicIntakePerIp: { limit: 20, windowMs: 600_000 },
+      },
+      metricsToken: undefined,
+      operateUrl: undefined,
     });
   });
 
@@ -50,6 +58,12 @@ describe('loadConfig', () => {
       SMS_WEBHOOK_URL: 'https://sms.example.org/send',
       DEMO: 'yes',
       LOG_LEVEL: 'debug',
+      SESSION_IDLE_MINUTES: '30',
+      RATE_LIMIT_LOGIN_IP: '5/30s',
+      RATE_LIMIT_LOGIN_USER: '3/1h',
+      RATE_LIMIT_INTAKE_IP: '100/1m',
+      METRICS_TOKEN: 'a-long-enough-metrics-token',
+      CAMUNDA_OPERATE_BASE_URL: 'https://operate.example.org',
     };
 
     // when
@@ -68,6 +82,14 @@ describe('loadConfig', () => {
       smsWebhookUrl: 'https://sms.example.org/send',
       demo: true,
       logLevel: 'debug',
+      sessionIdleMinutes: 30,
+      rateLimits: {
+        loginPerIp: { limit: 5, windowMs: 30_000 },
+        loginPerUser: { limit: 3, windowMs: 3_600_000 },
+        publicIntakePerIp: { limit: 100, windowMs: 60_000 },
+      },
+      metricsToken: 'a-long-enough-metrics-token',
+      operateUrl: 'https://operate.example.org',
     });
   });
 
@@ -113,6 +135,10 @@ describe('loadConfig', () => {
     ['SMS_WEBHOOK_URL', 'not a url', ''],
     ['DEMO', 'maybe', 'expected one of 1, 0, true, false'],
     ['LOG_LEVEL', 'loud', 'info'],
+    ['RATE_LIMIT_LOGIN_IP', '10 per minute', 'expected limit/window, e.g. 10/15m'],
+    ['RATE_LIMIT_INTAKE_IP', '0/1m', 'expected a limit and a window above 0'],
+    ['SESSION_IDLE_MINUTES', '0', 'expected a whole number of minutes above 0'],
+    ['METRICS_TOKEN', 'short', 'at least 16 characters'],
   ])('names %s=%s in the error', (name, value, hint) => {
     // given one bad variable
     const env = { [name]: value };

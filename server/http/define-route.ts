@@ -1,0 +1,161 @@
+/**
+ * One step to add an API endpoint: `defineRoute({method, path, access, request, responses, handler})`
+ * registers the express route AND its OpenAPI operation, so the document cannot drift from the
+ * router (test/server/openapi.test.ts walks both). See server/README.md.
+ */
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import { authorize, type Access } from '../auth/authorize';
+import type { RateLimiter, RateLimiters } from '../auth/rate-limit';
+import { isUser, type Principal } from '../auth/roles';
+import { HttpProblem } from './problem';
+import { validate, type ValidatedInput } from './validate';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface ResponseSpec {
+  description: string;
+  /** JSON body (zod); omit for an empty body or a non-JSON one. */
+  schema?: z.ZodType;
+  /** A non-JSON body, e.g. `text/plain`; documented as a string. */
+  contentType?: string;
+}
+
+/** What a handler gets: validated path params, query and body, and the caller. */
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal | undefined;
+  req: Request;
+  res: Response;
+}
+
+/** A handler answering with another documented status than the default (first 2xx) one. */
+export class Reply<T = unknown> {
+  constructor(
+    readonly status: number,
+    readonly body: T,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+export const reply = <T>(status: number, body: T, headers?: Record<string, string>) => new Reply(status, body, headers);
+
+export interface RouteDefinition<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+  method: HttpMethod;
+  /** Express path syntax, absolute: `/api/admin/users/:id`. */
+  path: string;
+  summary: string;
+  description?: string;
+  /** OpenAPI tags (groups in the document). */
+  tags: string[];
+  /** Who may call it; see {@link Access}. 401/403 are documented automatically. */
+  access: Access;
+  /**
+   * A per-IP limiter in front of the handler (429 + Retry-After, documented automatically).
+   * `publicIntakePerIp` only counts anonymous callers: logged-in staff and API keys are not limited.
+   */
+  rateLimit?: 'loginPerIp' | 'publicIntakePerIp';
+  request?: { params?: P; query?: Q; body?: B };
+  /** Documented answers; the handler's return value is sent with the first 2xx status. 400 is added when a request schema exists. */
+  responses: Record<number, ResponseSpec>;
+  handler(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>): unknown;
+}
+
+/** Any route, for lists of them. */
+export type AnyRoute = RouteDefinition<any, any, any>;
+
+/** Identity with type inference for the handler's input; the route is mounted by {@link buildApiRouter}. */
+export function defineRoute<P extends z.ZodType = z.ZodType<Record<string, string>>, Q extends z.ZodType = z.ZodType<Record<string, unknown>>, B extends z.ZodType = z.ZodType<unknown>>(
+  def: RouteDefinition<P, Q, B>,
+): AnyRoute {
+  return def as AnyRoute;
+}
+
+/** The default success status: the lowest documented 2xx. */
+export function successStatus(route: AnyRoute): number {
+  const ok = Object.keys(route.responses).map(Number).filter((s) => s >= 200 && s < 300).sort((a, b) => a - b);
+  if (!ok.length) throw new Error(`Expected a 2xx response for ${route.method.toUpperCase()} ${route.path}, but none is documented`);
+  return ok[0];
+}
+
+export interface ApiRouterOptions {
+  limiters: RateLimiters;
+  /**
+   * Check every JSON answer against its documented schema and fail (500) on a mismatch. On in
+   * tests (NODE_ENV=test), so a handler and its document cannot drift apart unnoticed.
+   */
+  strictResponses: boolean;
+}
+
+/** Mounts routes (absolute paths) on a router: rate limit → authorize → validate → handler. */
+export function buildApiRouter(routes: readonly AnyRoute[], options: ApiRouterOptions): Router {
+  const router = Router();
+  const seen = new Set<string>();
+  for (const route of routes) {
+    const id = `${route.method} ${route.path}`;
+    if (seen.has(id)) throw new Error(`Expected one definition of ${id.toUpperCase()}, but it is defined twice`);
+    seen.add(id);
+    successStatus(route);
+    const chain: RequestHandler[] = [authorize(route.access)];
+    if (route.rateLimit) chain.push(limit(options.limiters[route.rateLimit], route.rateLimit === 'publicIntakePerIp'));
+    chain.push(validate(route.request ?? {}));
+    chain.push(handle(route, options));
+    router[route.method](route.path, ...chain);
+  }
+  return router;
+}
+
+function limit(limiter: RateLimiter, anonymousOnly: boolean): RequestHandler {
+  return (req, res, next) => {
+    if (anonymousOnly && req.principal) return next();
+    const decision = limiter.hit(req.ip ?? 'unknown');
+    if (decision.allowed) return next();
+    res.set('Retry-After', String(decision.retryAfterSeconds));
+    next(new HttpProblem(429, 'Too Many Requests', `Rate limit (${limiter.name}) exceeded; try again in ${decision.retryAfterSeconds} s.`, { retryAfterSeconds: decision.retryAfterSeconds }));
+  };
+}
+
+function handle(route: AnyRoute, options: ApiRouterOptions): RequestHandler {
+  const defaultStatus = successStatus(route);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const input = res.locals.input as ValidatedInput;
+      let result = await route.handler({ ...input, principal: req.principal, req, res });
+      if (res.headersSent) return;
+      let status = defaultStatus;
+      if (result instanceof Reply) {
+        res.set(result.headers);
+        status = result.status;
+        result = result.body;
+      }
+      if (options.strictResponses) checkResponse(route, status, result);
+      if (status === 429 || status >= 400) throw new Error(`Expected a handler to throw HttpProblem for ${status}, but it returned it`);
+      if (result === undefined) res.status(status).end();
+      else res.status(status).json(result);
+    } catch (err) {
+      if (err instanceof HttpProblem && err.status === 429 && typeof err.extra.retryAfterSeconds === 'number') res.set('Retry-After', String(err.extra.retryAfterSeconds));
+      next(err);
+    }
+  };
+}
+
+function checkResponse(route: AnyRoute, status: number, body: unknown): void {
+  const where = `${route.method.toUpperCase()} ${route.path}`;
+  const spec = route.responses[status];
+  if (!spec) throw new Error(`Expected ${where} to answer a documented status, but it answered ${status}`);
+  if (!spec.schema) {
+    if (body !== undefined && !spec.contentType) throw new Error(`Expected ${where} ${status} to have no body, but the handler returned one`);
+    return;
+  }
+  const check = spec.schema.safeParse(body);
+  if (!check.success) {
+    throw new Error(`Expected ${where} ${status} to match its documented schema, but: ${check.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+}
+
+/** The user behind a route that requires one (`access` other than public), typed. */
+export function userOf(principal: Principal | undefined) {
+  if (!isUser(principal)) throw HttpProblem.unauthorized();
+  return principal;
+}

@@ -1,0 +1,55 @@
+import { Router } from 'express';
+import type { PlatformMetrics } from '../metrics/metrics';
+import { safeEqual } from '../auth/tokens';
+import type { ManualOperation } from '../openapi/document';
+
+/**
+ * `GET /metrics` in Prometheus text format. Open by default (bind the port privately or put it
+ * behind the proxy); with METRICS_TOKEN set it requires `Authorization: Bearer <token>`.
+ */
+export function metricsRouter(metrics: PlatformMetrics, token: string | undefined): Router {
+  const router = Router();
+  router.get('/metrics', async (req, res, next) => {
+    try {
+      if (token) {
+        const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+        if (!m || !safeEqual(m[1], token)) {
+          res.set('WWW-Authenticate', 'Bearer realm="metrics"');
+          res.status(401).type('application/problem+json').json({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.', instance: req.originalUrl });
+          return;
+        }
+      }
+      const text = await metrics.registry.metrics();
+      res.type(metrics.registry.contentType).send(text);
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
+
+export const metricsOperation: ManualOperation = {
+  method: 'get',
+  path: '/metrics',
+  summary: 'Prometheus metrics: HTTP, engine, workers, tasks and SLA lights (Bearer METRICS_TOKEN when configured)',
+  tags: ['operations'],
+  security: [{ metricsToken: [] }, {}],
+  responses: { 200: { description: 'text exposition format 0.0.4', contentType: 'text/plain' }, 401: { description: 'METRICS_TOKEN is set and was not sent' } },
+};
+
+export const healthOperation: ManualOperation = {
+  method: 'get',
+  path: '/healthz',
+  summary: 'Readiness: database and engine reachable',
+  tags: ['operations'],
+  responses: {
+    200: {
+      description: 'ready',
+      schema: { type: 'object', properties: { status: { const: 'ok' }, db: { type: 'string' }, engine: { type: 'string' } }, required: ['status', 'db', 'engine'] },
+    },
+    503: {
+      description: 'database or engine down; the failing part says why',
+      schema: { type: 'object', properties: { status: { const: 'unavailable' }, db: { type: 'string' }, engine: { type: 'string' } }, required: ['status', 'db', 'engine'] },
+    },
+  },
+};
