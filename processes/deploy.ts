@@ -39,6 +39,11 @@ export interface DeployedSummary {
   forms: { formId: string; version: number; formKey: string; resourceName: string }[];
 }
 
+interface DeploymentEntry {
+  process?: { bpmnProcessId: string; version: number; processDefinitionKey: string | number; resourceName: string };
+  form?: { formId: string; version: number; formKey: string | number; resourceName: string };
+}
+
 /** Deploys all models and forms in one deployment and (optionally) records forms and task names. */
 export async function deployProcesses(zbc: ZeebeGrpcClient, options: { db?: Knex; dir?: string } = {}): Promise<DeployedSummary> {
   const resources = listProcessResources(options.dir);
@@ -49,10 +54,10 @@ export async function deployProcesses(zbc: ZeebeGrpcClient, options: { db?: Knex
     ...models.map((r) => ({ process: fs.readFileSync(r.file), name: r.name })),
   ]);
   const summary: DeployedSummary = { processes: [], forms: [] };
-  for (const d of result.deployments) {
-    if ('process' in d && d.process) {
+  for (const d of result.deployments as DeploymentEntry[]) {
+    if (d.process) {
       summary.processes.push({ bpmnProcessId: d.process.bpmnProcessId, version: d.process.version, processDefinitionKey: String(d.process.processDefinitionKey), resourceName: d.process.resourceName });
-    } else if ('form' in d && d.form) {
+    } else if (d.form) {
       summary.forms.push({ formId: d.form.formId, version: d.form.version, formKey: String(d.form.formKey), resourceName: d.form.resourceName });
     }
   }

@@ -11,6 +11,7 @@ import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../server/config';
+import { scenarioWorkers } from './scenario-workers';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 type WorkerConfig = Parameters<ZeebeGrpcClient['createWorker']>[0];
@@ -35,7 +36,7 @@ export interface JobWorkerDefinition {
 }
 
 /** The workers the platform starts. Other issues add theirs here. */
-export const workerRegistry: readonly JobWorkerDefinition[] = [];
+export const workerRegistry: readonly JobWorkerDefinition[] = [...scenarioWorkers];
 
 /** Running workers; `close()` stops polling and waits for handlers in flight. */
 export interface RunningWorkers {

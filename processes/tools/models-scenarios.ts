@@ -120,7 +120,7 @@ export const hazmatTransport: ProcessSpec = {
     { id: 'openRound', type: 'serviceTask', name: '生成巡查批次', col: 1, row: 2, ext: taskDef('hazmat.open-round') },
     {
       id: 'riskPointCheck', type: 'subProcess', name: '风险点检查（逐点并行）', col: 2, row: 2,
-      ext: io([['riskKey', '=caseId + ":" + riskPoint.code'], ['hazardFound', '=null'], ['rectified', '=null'], ['rectifyDays', '=null'], ['rectifyDeadline', '=null']]),
+      ext: io([['riskKey', '=caseId + ":" + riskPoint.code'], ['hazardFound', '=null'], ['findings', '=null'], ['reinspectFindings', '=null'], ['rectified', '=null'], ['rectifyDays', '=null'], ['rectifyDeadline', '=null']]),
       body: '<bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=riskPoints" inputElement="riskPoint" outputCollection="riskPointResults" outputElement="={code: riskPoint.code, hazardFound: hazardFound, rectified: rectified}" /></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>',
       children: [
         { id: 'rpStart', type: 'startEvent', col: 0, row: 0 },

@@ -1,0 +1,26 @@
+/**
+ * Job worker for `case.return` (退单): the lead department returned the case with a reason; it goes
+ * back to the mediation centre's dispatch task for re-dispatch (改派). Counts returns on the case.
+ *
+ * Input: `caseId`, `returnReason`, `leadDepartment`. Output: `returnCount`, `autoDispatch: false`.
+ * Idempotent per job: the timeline gets one `returned` and the counter moves once.
+ */
+import { appendCaseEventOnce, requireCase, updateCase } from './support/case-store';
+import { ModelInputError, optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
+
+export const taskType = 'case.return';
+
+export function createCaseReturnHandler(deps: ScenarioDeps) {
+  return withOutcome(async (job) => {
+    const caseId = requireString(job.variables.caseId, 'caseId');
+    const reason = optionalString(job.variables.returnReason);
+    if (!reason) throw new ModelInputError('Expected returnReason: a case is returned (退单) only with a reason');
+    const department = optionalString(job.variables.leadDepartment);
+    const now = deps.now();
+    const c = await requireCase(deps.db, caseId);
+    const first = await appendCaseEventOnce(deps.db, caseId, `return:${job.key}`, { type: 'returned', department, at: now, data: { reason, from: department } });
+    const returnCount = first ? c.return_count + 1 : c.return_count;
+    if (first) await updateCase(deps.db, caseId, { status: 'dispatching', return_count: returnCount }, now);
+    return job.complete({ returnCount, autoDispatch: false });
+  });
+}

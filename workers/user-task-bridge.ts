@@ -1,0 +1,129 @@
+/**
+ * Job worker for `io.camunda.zeebe:userTask` (the user-task bridge): mirrors a job-worker user task
+ * into a `task` row the clerks' task list reads — candidate groups (department codes), assignee,
+ * form (schema resolved from the deployed form's key), due and follow-up dates, priority, SLA key —
+ * and appends `task.created` to the case timeline.
+ *
+ * It does NOT complete the job: the job stays activated (a long timeout, {@link USER_TASK_JOB_TIMEOUT_MS})
+ * until a clerk completes the task through server/tasks/task-service.ts, which completes the job with
+ * the form's variables. The row is keyed by `job_key`, so a job that timed out and is delivered again
+ * (to this or another worker) finds its row: no duplicate task, claim and history are kept.
+ *
+ * Tasks whose element is terminated (a boundary event, a terminate end, a cancelled instance) are
+ * closed by `sla.stop` (the clock's 督办/提级 tasks) or by the sweeper in task-service
+ * (`sweepCancelledTasks`), which asks the engine whether each open task's job still exists.
+ */
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { appendCaseEvent } from './support/case-store';
+import { optionalString, withOutcome, type JobAck, type ScenarioDeps, type WorkerJob } from './support/job';
+
+export const taskType = 'io.camunda.zeebe:userTask';
+/** Tasks wait for people: 30 days before the engine hands the job to another worker. */
+export const USER_TASK_JOB_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
+
+const H = {
+  assignee: 'io.camunda.zeebe:assignee',
+  candidateGroups: 'io.camunda.zeebe:candidateGroups',
+  candidateUsers: 'io.camunda.zeebe:candidateUsers',
+  dueDate: 'io.camunda.zeebe:dueDate',
+  followUpDate: 'io.camunda.zeebe:followUpDate',
+  formKey: 'io.camunda.zeebe:formKey',
+} as const;
+
+/** Variables that are engine plumbing or too large to snapshot for the clerk. */
+const HIDDEN_VARIABLES = new Set(['candidates']);
+
+export interface BridgeJob extends WorkerJob {
+  forward(): JobAck;
+}
+
+function parseList(raw: unknown): string[] {
+  if (typeof raw !== 'string' || raw.trim() === '') return [];
+  try {
+    const v = JSON.parse(raw);
+    if (Array.isArray(v)) return v.map(String);
+  } catch {
+    // Zeebe sends a JSON array; tolerate a comma list.
+  }
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function dateOrNull(raw: unknown): Date | null {
+  if (typeof raw !== 'string' || raw.trim() === '') return null;
+  const ms = Date.parse(raw);
+  return Number.isFinite(ms) ? new Date(ms) : null;
+}
+
+async function resolveForm(db: Knex, formKey: string | null): Promise<unknown> {
+  if (!formKey) return null;
+  const row = await db('deployed_form').where({ form_key: formKey }).first('schema');
+  if (!row) return null;
+  return typeof row.schema === 'string' ? JSON.parse(row.schema) : row.schema;
+}
+
+async function resolveName(db: Knex, job: WorkerJob & { processDefinitionVersion?: number }): Promise<string> {
+  const q = db('deployed_user_task').where({ bpmn_process_id: job.bpmnProcessId, element_id: job.elementId });
+  const row = job.processDefinitionVersion ? await q.clone().where({ version: job.processDefinitionVersion }).first('name') : undefined;
+  const any = row ?? (await q.orderBy('version', 'desc').first('name'));
+  return any?.name ?? job.elementId;
+}
+
+function snapshot(variables: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(variables)) if (!HIDDEN_VARIABLES.has(k)) out[k] = v;
+  return out;
+}
+
+export function createUserTaskBridgeHandler(deps: ScenarioDeps) {
+  const upsert = withOutcome(async (job) => {
+    const v = job.variables;
+    const h = job.customHeaders;
+    const existing = await deps.db('task').where({ job_key: job.key }).first('id');
+    if (existing) return (job as BridgeJob).forward(); // re-delivered after a timeout: the row is already there
+    const now = deps.now();
+    const groups = parseList(h[H.candidateGroups]);
+    const formKey = optionalString(h[H.formKey]);
+    const slaKey = optionalString(v.slaKey);
+    const clock = slaKey ? await deps.db('sla_clock').where({ sla_key: slaKey }).first('due_at', 'warn_at', 'light') : undefined;
+    const caseId = optionalString(v.caseId);
+    const caseExists = caseId ? await deps.db('case').where({ id: caseId }).first('id') : undefined;
+    const priority = Math.max(0, Math.min(100, Number.isFinite(Number(v.taskPriority)) && v.taskPriority != null ? Number(v.taskPriority) : 50));
+    const id = crypto.randomUUID();
+    const name = await resolveName(deps.db, job);
+    const row = {
+      id,
+      job_key: job.key,
+      process_instance_key: job.processInstanceKey,
+      element_instance_key: job.elementInstanceKey,
+      element_id: job.elementId,
+      bpmn_process_id: job.bpmnProcessId,
+      case_id: caseExists ? caseId : null,
+      name,
+      candidate_groups: JSON.stringify(groups),
+      department: groups[0] ?? null,
+      assignee: optionalString(h[H.assignee]),
+      form_key: formKey,
+      form_schema: JSON.stringify(await resolveForm(deps.db, formKey)),
+      priority,
+      // The clock is the deadline in force (an extension may have moved it since the header was set).
+      due_at: clock?.due_at ?? dateOrNull(h[H.dueDate]),
+      warn_at: clock?.warn_at ?? dateOrNull(v.slaWarnAt),
+      follow_up_at: dateOrNull(h[H.followUpDate]),
+      light: clock?.light ?? 'green',
+      sla_key: slaKey,
+      state: 'created',
+      variables: JSON.stringify(snapshot(v)),
+      created_at: now,
+    };
+    const inserted = await deps.db('task').insert(row).onConflict('job_key').ignore().returning('id');
+    if (inserted.length > 0 && row.case_id) {
+      await appendCaseEvent(deps.db, row.case_id, {
+        type: 'task.created', department: row.department, at: now,
+        data: { taskId: id, elementId: job.elementId, name, candidateGroups: groups, dueAt: row.due_at ? new Date(row.due_at).toISOString() : null },
+      });
+    }
+    return (job as BridgeJob).forward();
+  });
+  return (job: BridgeJob) => upsert(job);
+}
