@@ -15,7 +15,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { DEPARTMENTS, seedDepartments } from '../../db/seed/departments';
 import { findActiveApiKeyByHash, revokeApiKey, upsertApiKeyByHash } from './api-key-queries';
-import { hashPassword, randomPassword, verifyPassword } from './password';
+import { hashPassword, PUBLIC_PASSWORD_SCRYPT_PARAMS, randomPassword, verifyPassword } from './password';
 import type { Role } from './roles';
 import { deleteUserSessions } from './session-queries';
 import { sha256Hex } from './tokens';
@@ -74,7 +74,7 @@ async function seedDemo(db: Knex): Promise<void> {
   const existing = await Promise.all(DEMO_USERS.map((u) => findUserByUsername(db, u.username)));
   // Hash (or check) all passwords first, in parallel on libuv's pool, outside any transaction.
   const hashes = await Promise.all(
-    existing.map(async (row) => (row && (await verifyPassword(DEMO_PASSWORD, row.passwordHash)) ? undefined : hashPassword(DEMO_PASSWORD))),
+    existing.map(async (row) => (row && (await verifyPassword(DEMO_PASSWORD, row.passwordHash)) ? undefined : hashPassword(DEMO_PASSWORD, PUBLIC_PASSWORD_SCRYPT_PARAMS))),
   );
   await db.transaction(async (trx) => {
     for (const [i, u] of DEMO_USERS.entries()) {

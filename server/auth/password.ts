@@ -14,10 +14,17 @@ const SALT_BYTES = 16;
 /** Hashes claiming more than this are refused rather than computed (a stored hash is data too). */
 const MAX_MEMORY = 128 * 1024 * 1024;
 
+/**
+ * For the demo users only: their password is published (DOMAIN.md), so hashing it expensively
+ * buys nothing and made demo start-up take seconds (36 users × ~180 ms on a 2-core machine). A
+ * demo user's hash is upgraded to {@link SCRYPT_PARAMS} at their first login ({@link needsRehash}).
+ */
+export const PUBLIC_PASSWORD_SCRYPT_PARAMS = { N: 2 ** 12, r: 8, p: 1 } as const;
+
 /** `scrypt$N=32768,r=8,p=1$<salt base64url>$<hash base64url>` */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, params: { N: number; r: number; p: number } = SCRYPT_PARAMS): Promise<string> {
   const salt = crypto.randomBytes(SALT_BYTES);
-  const { N, r, p } = SCRYPT_PARAMS;
+  const { N, r, p } = params;
   const hash = await scrypt(password.normalize('NFC'), salt, KEY_LENGTH, { N, r, p, maxmem: MAX_MEMORY });
   return `scrypt$N=${N},r=${r},p=${p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
 }

@@ -17,6 +17,8 @@ export interface TestApp {
   client(): TestClient;
   /** A client logged in as `username` (demo password unless given). */
   loginAs(username: string, password?: string): Promise<TestClient>;
+  /** Another app with a different configuration on the same database (no second migration). */
+  spawn(options?: Pick<TestAppOptions, 'env' | 'context'>): Promise<TestApp>;
   close(): Promise<void>;
 }
 
@@ -35,8 +37,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const testDb = await createTestDb();
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: options.demo === false ? '0' : '1', ...options.env });
-  await migrateAll(testDb.db, { engine: !!options.context?.engine });
+  await migrateAll(testDb.db, { engine: false });
   await bootstrapAuth(testDb.db, { demo: config.demo, log, print: options.print ?? (() => {}) });
+  return serve(testDb, config, options, true);
+}
+
+async function serve(testDb: TestDb, config: Config, options: TestAppOptions, ownsDb: boolean): Promise<TestApp> {
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const app = createApp({
     db: testDb.db,
     config,
@@ -60,10 +67,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (res.status !== 200) throw new Error(`Expected login of ${username} to succeed, but got ${res.status}: ${JSON.stringify(res.body)}`);
       return c;
     },
+    spawn: (more = {}) => serve(testDb, loadConfig({ LOG_LEVEL: 'silent', DEMO: config.demo ? '1' : '0', ...more.env }), more, false),
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await testDb.destroy();
+      if (ownsDb) await testDb.destroy();
     },
   };
   return t;
