@@ -70,7 +70,7 @@ export type ServiceResult<T = undefined> = { ok: true; value: T } | { ok: false;
 export async function rateCase(
   db: Knex, zbc: ZeebeGrpcClient, caseId: string, rating: { satisfied: boolean; comment?: string | null }, now: Date = new Date(),
 ): Promise<ServiceResult> {
-  const c = await db('case').where({ id: caseId }).first('id', 'status');
+  const c = await db('case').where({ id: caseId }).first('id', 'status', 'reopen_count');
   if (!c) return { ok: false, status: 404, code: 'CASE_NOT_FOUND', detail: `case ${caseId} does not exist` };
   if (c.status !== 'closed') return { ok: false, status: 409, code: 'CASE_NOT_RATABLE', detail: `case ${caseId} is ${c.status}; only a closed case awaiting follow-up can be rated` };
   await db.transaction(async (trx) => {
@@ -78,7 +78,7 @@ export async function rateCase(
     await trx('case_event').insert({ case_id: caseId, at: now, type: 'rated', actor: 'reporter', data: JSON.stringify({ satisfied: rating.satisfied, comment: rating.comment ?? null }) });
   });
   await zbc.publishMessage({
-    name: 'case.rated', correlationKey: caseId, timeToLive: 3600_000, messageId: `${caseId}:rated:${now.getTime()}`,
+    name: 'case.rated', correlationKey: caseId, timeToLive: 3600_000, messageId: `${caseId}:rated:${c.reopen_count}`, // one rating per round
     variables: { satisfied: rating.satisfied, ratingComment: rating.comment ?? '' },
   });
   return { ok: true, value: undefined };

@@ -37,6 +37,8 @@ export interface Harness {
   complete(elementId: string, variables: Record<string, unknown>, where?: Record<string, unknown>, user?: string): Promise<void>;
   /** Moves the engine clock (timers fire), then drives. */
   advance(ms: number): Promise<void>;
+  /** Jumps the (frozen) engine clock to an instant, then drives. */
+  at(epochMs: number): Promise<void>;
   events(caseId: string): Promise<{ type: string; department: string | null; actor: string; data: any; at: Date }[]>;
   newCase(description: string, extra?: Parameters<typeof createCase>[1] extends infer N ? Partial<N> : never): Promise<{ id: string; caseNo: string }>;
   startIntake(caseId: string, variables?: Record<string, unknown>): Promise<string>;
@@ -110,6 +112,11 @@ export async function startHarness(options: { deploy?: boolean } = {}): Promise<
     },
     async advance(ms) {
       await te.increaseTime(ms);
+      await h.drive();
+    },
+    async at(epochMs) {
+      te.clock.freeze(epochMs);
+      await te.waitForIdle();
       await h.drive();
     },
     async events(caseId) {
