@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createDb, dbKind } from '../db/knex';
 import { migrateAll } from '../db/migrate-all';
 import { startEngine, type Engine } from '../engine';
+import { deployProcesses } from '../processes/deploy';
 import { startWorkers, workerRegistry } from '../workers';
 import { createApp } from './app';
 import { bootstrapAuth } from './auth/bootstrap';
@@ -65,6 +66,9 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     const zeebeAddress = engine ? `grpc://${engine.address}` : config.zeebeGrpcAddress!;
     const zeebe = connectZeebe(zeebeAddress, embedded, config.logLevel);
     undo.push({ name: 'zeebe client', run: () => zeebe.close() });
+    // The scenario models and forms; unchanged files are duplicates and keep their version.
+    const deployed = await deployProcesses(zeebe.client, { db });
+    logger.info({ processes: deployed.processes.map((p) => `${p.bpmnProcessId}@${p.version}`), forms: deployed.forms.length }, 'scenario models deployed');
 
     const metrics = createMetrics();
     const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }) }, instrumentWorkers(workerRegistry, metrics));

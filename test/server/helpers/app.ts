@@ -42,6 +42,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   return serve(testDb, config, options, true);
 }
 
+/** An app on a database the caller migrated and owns (closing the app leaves the database). */
+export function startTestAppOn(testDb: TestDb, options: Pick<TestAppOptions, 'env' | 'context' | 'demo'> = {}): Promise<TestApp> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: options.demo === false ? '0' : '1', ...options.env });
+  return serve(testDb, config, options, false);
+}
+
 async function serve(testDb: TestDb, config: Config, options: TestAppOptions, ownsDb: boolean): Promise<TestApp> {
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const app = createApp({
