@@ -330,8 +330,8 @@ describe('large job batches', () => {
       // when one request activates all of them
       const jobs = await jobsOf(ctx.te, ctx.zbc, 'big-work', 12);
       // then all arrive intact (the SDK would fail on a single 6 MiB message)
-      expect(jobs.map((j) => j.variables.i).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-      expect(jobs.every((j) => j.variables.blob.length === blob.length)).toBe(true);
+      expect(jobs.map((j) => Number(j.variables.i)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      expect(jobs.every((j) => String(j.variables.blob).length === blob.length)).toBe(true);
     } finally {
       await ctx.stop();
     }

@@ -1,0 +1,71 @@
+/**
+ * `npm run engine`: the embedded engine on its own, as a process (operators, crash tests).
+ *
+ * Environment:
+ * - `DATABASE_URL`: PostgreSQL server (postgres://…); unset → PGlite.
+ * - `ENGINE_DB_SCHEMA`: PostgreSQL schema to use (applied as search_path); default `public`.
+ * - `ENGINE_DATA_DIR`: PGlite data directory (file-backed); unset → in-memory (state is lost on exit).
+ * - `ENGINE_PORT` (default 26500), `ENGINE_HOST` (default 127.0.0.1).
+ *
+ * Prints one JSON line `{"msg":"listening","address":"host:port"}` once the gateway serves, and stops
+ * gracefully on SIGTERM/SIGINT (a second signal exits at once).
+ */
+import { createDb } from '../db/knex';
+import { startEngine, type Engine, type EngineLogger } from './index';
+
+function line(level: string, obj: object | string, msg?: string): string {
+  const fields = typeof obj === 'string' ? { msg: obj } : { ...serialise(obj), ...(msg ? { msg } : {}) };
+  return `${JSON.stringify({ level, time: Date.now(), ...fields })}\n`;
+}
+
+function serialise(obj: object): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...obj };
+  const err = (obj as { err?: unknown }).err;
+  if (err instanceof Error) out.err = { message: err.message, stack: err.stack };
+  return out;
+}
+
+const logger: EngineLogger = {
+  info: (o, m) => void process.stdout.write(line('info', o, m)),
+  debug: () => undefined,
+  warn: (o, m) => void process.stderr.write(line('warn', o, m)),
+  error: (o, m) => void process.stderr.write(line('error', o, m)),
+};
+
+async function main(): Promise<void> {
+  const port = Number(process.env.ENGINE_PORT ?? 26500);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`ENGINE_PORT must be a port number, but was '${process.env.ENGINE_PORT}'`);
+  const db = createDb({
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    schema: process.env.ENGINE_DB_SCHEMA || undefined,
+    pgliteDir: process.env.ENGINE_DATA_DIR || undefined,
+  });
+
+  let engine: Engine | undefined;
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    Promise.resolve()
+      .then(() => engine?.stop())
+      .then(() => db.destroy())
+      .then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  engine = await startEngine({ db, port, host: process.env.ENGINE_HOST || '127.0.0.1', logger });
+  process.stdout.write(`${JSON.stringify({ msg: 'listening', address: engine.address })}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(line('error', { err }, 'engine failed to start'));
+  process.exit(1);
+});
