@@ -41,14 +41,14 @@ async function main(): Promise<void> {
     pgliteDir: process.env.ENGINE_DATA_DIR || undefined,
   });
 
-  let engine: Engine | undefined;
+  const running: { engine?: Engine } = {};
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
     logger.info({ signal }, 'shutting down');
     Promise.resolve()
-      .then(() => engine?.stop())
+      .then(() => running.engine?.stop())
       .then(() => db.destroy())
       .then(
         () => process.exit(0),
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  engine = await startEngine({ db, port, host: process.env.ENGINE_HOST || '127.0.0.1', logger });
+  const engine = await startEngine({ db, port, host: process.env.ENGINE_HOST || '127.0.0.1', logger });
+  running.engine = engine;
   process.stdout.write(`${JSON.stringify({ msg: 'listening', address: engine.address })}\n`);
 }
 
