@@ -23,7 +23,7 @@ export function createCaseAcceptHandler(deps: ScenarioDeps) {
       await updateCase(deps.db, caseId, { status: 'dispatching', accepted_at: now, process_instance_key: job.processInstanceKey }, now);
     }
     const first = await appendCaseEventOnce(deps.db, caseId, 'accepted', { type: 'accepted', department: 'mediation-center', at: now, data: { processInstanceKey: job.processInstanceKey } });
-    let receipt: string | null = null;
+    let receipt: string;
     if (c.reporter_phone) {
       try {
         const { row } = await enqueue(
