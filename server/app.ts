@@ -16,9 +16,12 @@ import { adminIncidentRoutes } from './routes/admin-incidents';
 import { adminUserRoutes } from './routes/admin-users';
 import { authRoutes } from './routes/auth';
 import { departmentRoutes } from './routes/departments';
+import { deviceEventRoutes } from './routes/device-events';
 import { healthRouter, type HealthProbe } from './routes/health';
 import { healthOperation, metricsOperation, metricsRouter } from './routes/metrics';
 import { openApiRoute } from './routes/openapi';
+import { open311Routes } from './routes/open311';
+import { documentOpen311 } from './open311/openapi';
 
 /** What route modules get: the database, configuration, logger and the engine client. */
 export interface AppContext {
@@ -52,6 +55,8 @@ export const routeModules: ReadonlyArray<(ctx: RouteContext) => AnyRoute[]> = [
   adminUserRoutes,
   adminApiKeyRoutes,
   adminIncidentRoutes,
+  deviceEventRoutes,
+  open311Routes,
 ];
 
 /** The express app plus what tests and the platform want to reach. */
@@ -73,7 +78,7 @@ export function createApp(ctx: AppContext): App {
 
   let document: Record<string, any> | undefined;
   const routes: AnyRoute[] = [...routeModules.flatMap((module) => module(routeCtx)), openApiRoute(() => (document ??= openApi()))];
-  const openApi = () => buildOpenApiDocument(routes, [healthOperation, metricsOperation], { title: 'OneMatter', version: '0.1.0' });
+  const openApi = () => documentOpen311(buildOpenApiDocument(routes, [healthOperation, metricsOperation], { title: 'OneMatter', version: '0.1.0' }));
 
   const app = express() as unknown as App;
   app.disable('x-powered-by');

@@ -66,9 +66,14 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     const zeebeAddress = engine ? `grpc://${engine.address}` : config.zeebeGrpcAddress!;
     const zeebe = connectZeebe(zeebeAddress, embedded, config.logLevel);
     undo.push({ name: 'zeebe client', run: () => zeebe.close() });
-    // The scenario models and forms; unchanged files are duplicates and keep their version.
-    const deployed = await deployProcesses(zeebe.client, { db });
-    logger.info({ processes: deployed.processes.map((p) => `${p.bpmnProcessId}@${p.version}`), forms: deployed.forms.length }, 'scenario models deployed');
+    // The scenario models and forms; unchanged files are duplicates and keep their version. The
+    // embedded engine is up, so start waits for it; an external cluster may still be coming up (the
+    // SDK retries UNAVAILABLE forever), so there the deployment runs in the background.
+    const deploying = deployProcesses(zeebe.client, { db }).then(
+      (d) => logger.info({ processes: d.processes.map((p) => `${p.bpmnProcessId}@${p.version}`), forms: d.forms.length }, 'scenario models deployed'),
+      (err) => logger.error({ err }, 'deploying the scenario models failed'),
+    );
+    if (embedded) await deploying;
 
     const metrics = createMetrics();
     const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }) }, instrumentWorkers(workerRegistry, metrics));

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
 /** One offending field of a request, as listed in a validation problem. */
@@ -50,7 +51,7 @@ export function problemHandler(log: { error: (o: object, m: string) => void }): 
     else if (err?.type === 'entity.parse.failed') problem = HttpProblem.badRequest(`The request body is not valid JSON: ${err.message}`);
     else if (err?.type === 'entity.too.large') problem = new HttpProblem(413, 'Payload Too Large', `The request body exceeds ${err.limit} bytes.`);
     else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500)
-      problem = new HttpProblem(err.status, 'Bad Request', String(err.message || 'Bad request'));
+      problem = new HttpProblem(err.status, STATUS_CODES[err.status] ?? 'Bad Request', String(err.message || 'Bad request'));
     else {
       log.error({ err, url: req.originalUrl, reqId: (req as any).id }, 'unhandled error');
       problem = new HttpProblem(500, 'Internal Server Error', 'Something went wrong on our side; it has been logged.');

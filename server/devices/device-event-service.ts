@@ -1,0 +1,185 @@
+/**
+ * POST /api/device-events: a camera reports a car in a fire lane (`fire-lane.occupied`) or the lane
+ * free again (`fire-lane.cleared`). Every event is stored (device_event) before anything happens.
+ *
+ * - occupied, no open fire-lane case for this plate in this lane → a case (channel `device`,
+ *   scenario `fire-lane`, lead and collaborators from the catalog's fire-lane situation) and a
+ *   `fire-lane` instance (processes/README.md, "Variables contract") → `merged: false`;
+ * - occupied while such a case is open → the detection joins it (`detection-merged` in the
+ *   timeline, the photo added) → `merged: true`;
+ * - cleared → message `fire-lane.cleared`, correlation key = case id, to the open case's instance.
+ *
+ * Idempotency: a client event id (`eventId`, or the `Idempotency-Key` header) is unique per device;
+ * a repeat gets the stored answer and changes nothing. A failed attempt may be retried.
+ *
+ * Failure handling: the case row is committed, then the engine starts the instance. If that call
+ * fails the case is marked `cancelled` with a `process.start-failed` event (not deleted: a repeat
+ * detection may already have joined it), the event is `failed`, and the camera gets 503 — its
+ * retry opens a fresh case. Debouncing repeat detections in time and the owner look-up/SMS workers
+ * are the fire-lane issue's.
+ */
+import type { Zeebe } from '@camunda8/sdk';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { KeyPrincipal } from '../auth/roles';
+import { createCase } from '../cases/case-service';
+import { HttpProblem } from '../http/problem';
+import {
+  addCaseAttachment, appendCaseEvent, cancelCase, classifyFireLaneCase, findByClientEventId, findFireLaneSituation, findOpenFireLaneCase,
+  finishDeviceEvent, insertDeviceEvent, linkEventToCase, lockPlateInLane, markCaseStarted, retakeFailedEvent, type DeviceEventRow,
+} from './device-event-queries';
+
+export const FIRE_LANE_PROCESS = 'fire-lane';
+export const FIRE_LANE_CLEARED_MESSAGE = 'fire-lane.cleared';
+/** How long the owner has to move the car before the warning SMS and the on-site task. */
+export const FIRE_LANE_GRACE_MINUTES = 10;
+/** A `cleared` that arrives while the instance is still at the look-up or the notice waits this long. */
+const CLEARED_MESSAGE_TTL_MS = 3600_000;
+/** Lead when the catalog has no fire-lane situation (DOMAIN.md: fire brigade or property). */
+const DEFAULT_LEAD = 'fire-rescue';
+
+export interface DeviceEventInput {
+  deviceId: string;
+  type: 'fire-lane.occupied' | 'fire-lane.cleared';
+  laneId: string;
+  plate: string;
+  detectedAt: string;
+  imageUrl?: string;
+  eventId?: string;
+}
+
+export interface DeviceEventAnswer {
+  caseId: string | null;
+  merged: boolean;
+}
+
+export interface DeviceEventDeps {
+  db: Knex;
+  zbc?: Zeebe.ZeebeGrpcClient;
+  log: Logger;
+  now?: () => Date;
+}
+
+export class DeviceEventService {
+  constructor(private readonly deps: DeviceEventDeps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** Handles one event; `replayed` when the answer is the stored one of an earlier delivery. */
+  async receive(key: KeyPrincipal, input: DeviceEventInput, idempotencyKey?: string): Promise<{ answer: DeviceEventAnswer; replayed: boolean }> {
+    if (key.deviceId && key.deviceId !== input.deviceId) {
+      throw HttpProblem.forbidden(`This key belongs to device ${key.deviceId}; it cannot post events of device ${input.deviceId}.`);
+    }
+    if (idempotencyKey !== undefined && input.eventId !== undefined && idempotencyKey !== input.eventId) {
+      throw HttpProblem.badRequest('Idempotency-Key and eventId differ; send one id for the event (or the same in both).', [{ field: 'eventId', message: 'differs from the Idempotency-Key header' }]);
+    }
+    const clientEventId = idempotencyKey ?? input.eventId ?? null;
+    const zbc = this.deps.zbc;
+    if (!zbc) throw new HttpProblem(503, 'Service Unavailable', 'The process engine is not connected; the event was not accepted. Retry later.');
+
+    const inserted = await insertDeviceEvent(this.deps.db, {
+      deviceId: input.deviceId, apiKeyId: key.keyId, clientEventId, type: input.type, laneId: input.laneId, plate: input.plate,
+      detectedAt: new Date(input.detectedAt), imageUrl: input.imageUrl ?? null, payload: { ...input }, receivedAt: this.now(),
+    });
+    let event: DeviceEventRow;
+    if (inserted) event = inserted;
+    else {
+      const earlier = (await findByClientEventId(this.deps.db, input.deviceId, clientEventId!))!;
+      if ((earlier.status === 'processed' || earlier.status === 'ignored') && earlier.response) return { answer: earlier.response, replayed: true };
+      if (earlier.status === 'failed' && (await retakeFailedEvent(this.deps.db, earlier.id))) event = earlier;
+      else throw HttpProblem.conflict(`Event ${clientEventId} of device ${input.deviceId} is being processed right now; repeat it in a moment for its answer.`);
+    }
+    const answer = input.type === 'fire-lane.occupied' ? await this.occupied(zbc, event, input) : await this.cleared(zbc, event, input);
+    return { answer, replayed: false };
+  }
+
+  private async occupied(zbc: Zeebe.ZeebeGrpcClient, event: DeviceEventRow, input: DeviceEventInput): Promise<DeviceEventAnswer> {
+    const db = this.deps.db;
+    const now = this.now();
+    const photo = input.imageUrl ? { url: input.imageUrl, source: 'camera', deviceId: input.deviceId, detectedAt: input.detectedAt } : undefined;
+    const detection = { eventId: event.clientEventId, deviceEventId: event.id, deviceId: input.deviceId, laneId: input.laneId, plate: input.plate, detectedAt: input.detectedAt, imageUrl: input.imageUrl ?? null };
+
+    // One transaction under a lock on plate+lane: two cameras seeing the same car open one case.
+    const decision = await db.transaction(async (trx) => {
+      await lockPlateInLane(trx, input.laneId, input.plate);
+      const open = await findOpenFireLaneCase(trx, input.laneId, input.plate);
+      if (open) {
+        await appendCaseEvent(trx, open.id, { type: 'detection-merged', actor: input.deviceId, at: now, data: detection });
+        if (photo) await addCaseAttachment(trx, open.id, photo);
+        const answer = { caseId: open.id, merged: true };
+        await finishDeviceEvent(trx, event.id, { status: 'processed', caseId: open.id, merged: true, response: answer, at: now });
+        return { merged: true as const, answer };
+      }
+      const situation = await findFireLaneSituation(trx);
+      const created = await createCase(trx, {
+        description: `消防通道占用：车道 ${input.laneId}，车牌 ${input.plate}（${input.deviceId} 于 ${input.detectedAt} 拍到）`,
+        channel: 'device', scenario: FIRE_LANE_PROCESS, leadDepartment: situation?.leadDepartment ?? DEFAULT_LEAD, externalId: event.clientEventId,
+      }, now);
+      await classifyFireLaneCase(trx, created.id, situation, photo ? [photo] : []);
+      await appendCaseEvent(trx, created.id, { type: 'detected', actor: input.deviceId, at: now, data: detection });
+      await linkEventToCase(trx, event.id, created.id);
+      return { merged: false as const, created, situation };
+    });
+    if (decision.merged) return decision.answer;
+
+    const { created, situation } = decision;
+    const lead = situation?.leadDepartment ?? DEFAULT_LEAD;
+    try {
+      const started = await zbc.createProcessInstance({
+        bpmnProcessId: FIRE_LANE_PROCESS,
+        variables: {
+          caseId: created.id, caseNo: created.caseNo, plate: input.plate, laneId: input.laneId, laneName: input.laneId,
+          // No onSiteDepartment: the model sends fire-rescue on site unless a lane registry names property.
+          graceDuration: `PT${FIRE_LANE_GRACE_MINUTES}M`, graceMinutes: FIRE_LANE_GRACE_MINUTES,
+          leadDepartment: lead, collaborators: situation ? situation.collaborators.filter((d) => d !== lead) : [],
+          deviceId: input.deviceId, detectedAt: input.detectedAt, ...(input.imageUrl ? { imageUrl: input.imageUrl } : {}),
+        },
+      });
+      const answer = { caseId: created.id, merged: false };
+      await db.transaction(async (trx) => {
+        await markCaseStarted(trx, created.id, started.processInstanceKey, now);
+        await appendCaseEvent(trx, created.id, { type: 'accepted', actor: 'system', department: lead, at: now, data: { processInstanceKey: started.processInstanceKey, process: FIRE_LANE_PROCESS, auto: true } });
+        await finishDeviceEvent(trx, event.id, { status: 'processed', caseId: created.id, merged: false, response: answer, at: now });
+      });
+      return answer;
+    } catch (err) {
+      const message = (err as Error).message;
+      this.deps.log.error({ err, caseId: created.id, deviceEventId: event.id }, 'fire-lane process not started; case cancelled');
+      await db.transaction(async (trx) => {
+        await cancelCase(trx, created.id, now);
+        await appendCaseEvent(trx, created.id, { type: 'process.start-failed', actor: 'system', at: now, data: { process: FIRE_LANE_PROCESS, error: message } });
+        await finishDeviceEvent(trx, event.id, { status: 'failed', caseId: created.id, error: message, at: now });
+      });
+      throw new HttpProblem(503, 'Service Unavailable', 'The fire-lane process could not be started; the event is recorded as failed. Retry with the same eventId.');
+    }
+  }
+
+  private async cleared(zbc: Zeebe.ZeebeGrpcClient, event: DeviceEventRow, input: DeviceEventInput): Promise<DeviceEventAnswer> {
+    const db = this.deps.db;
+    const now = this.now();
+    const open = await findOpenFireLaneCase(db, input.laneId, input.plate);
+    if (!open) {
+      const answer = { caseId: null, merged: false };
+      await finishDeviceEvent(db, event.id, { status: 'ignored', response: answer, at: now });
+      return answer;
+    }
+    try {
+      await zbc.publishMessage({
+        name: FIRE_LANE_CLEARED_MESSAGE, correlationKey: open.id, messageId: `${open.id}:cleared:${event.id}`, timeToLive: CLEARED_MESSAGE_TTL_MS,
+        variables: { clearedAt: input.detectedAt, clearedBy: input.deviceId },
+      });
+    } catch (err) {
+      const message = (err as Error).message;
+      await finishDeviceEvent(db, event.id, { status: 'failed', caseId: open.id, error: message, at: now });
+      throw new HttpProblem(503, 'Service Unavailable', 'The lane-cleared message could not be delivered; the event is recorded as failed. Retry with the same eventId.');
+    }
+    const answer = { caseId: open.id, merged: false };
+    await db.transaction(async (trx) => {
+      await appendCaseEvent(trx, open.id, { type: 'lane-cleared', actor: input.deviceId, at: now, data: { eventId: event.clientEventId, deviceEventId: event.id, detectedAt: input.detectedAt, imageUrl: input.imageUrl ?? null } });
+      await finishDeviceEvent(trx, event.id, { status: 'processed', caseId: open.id, merged: false, response: answer, at: now });
+    });
+    return answer;
+  }
+}
