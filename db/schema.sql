@@ -5,6 +5,7 @@
 create sequence case_event_id_seq as bigint;
 create sequence classification_feedback_id_seq as bigint;
 create sequence department_contact_id_seq as bigint;
+create sequence device_event_id_seq as bigint;
 create sequence engine_knex_migrations_id_seq as integer;
 create sequence engine_knex_migrations_lock_index_seq as integer;
 create sequence knex_migrations_id_seq as integer;
@@ -217,6 +218,34 @@ create table deployed_user_task (
   name character varying(500) not null
 );
 alter table deployed_user_task add constraint deployed_user_task_pkey PRIMARY KEY (bpmn_process_id, version, element_id);
+
+create table device_event (
+  id bigint default nextval('device_event_id_seq'::regclass) not null,
+  device_id character varying(100) not null,
+  api_key_id character varying(40),
+  client_event_id character varying(200),
+  type character varying(40) not null,
+  lane_id character varying(100) not null,
+  plate character varying(32) not null,
+  detected_at timestamp with time zone not null,
+  image_url text,
+  payload jsonb default '{}'::jsonb not null,
+  received_at timestamp with time zone default CURRENT_TIMESTAMP not null,
+  status character varying(16) default 'received'::character varying not null,
+  processed_at timestamp with time zone,
+  case_id character varying(40),
+  merged boolean,
+  response jsonb,
+  error text
+);
+alter table device_event add constraint device_event_api_key_id_foreign FOREIGN KEY (api_key_id) REFERENCES api_key(id);
+alter table device_event add constraint device_event_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id) ON DELETE SET NULL;
+alter table device_event add constraint device_event_device_id_client_event_id_unique UNIQUE (device_id, client_event_id);
+alter table device_event add constraint device_event_pkey PRIMARY KEY (id);
+alter table device_event add constraint device_event_status_check CHECK (status::text = ANY (ARRAY['received'::character varying, 'processed'::character varying, 'ignored'::character varying, 'failed'::character varying]::text[]));
+CREATE INDEX device_event_case_id_index ON device_event USING btree (case_id);
+CREATE INDEX device_event_lane_id_plate_type_index ON device_event USING btree (lane_id, plate, type);
+CREATE INDEX device_event_status_received_at_index ON device_event USING btree (status, received_at);
 
 create table engine_due (
   id character varying(64) not null,

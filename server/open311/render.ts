@@ -34,6 +34,7 @@ export const CONTENT_TYPE: Readonly<Record<Open311Format, string>> = {
 const builder = new XMLBuilder({ format: true, indentBy: '  ', suppressEmptyNode: false, processEntities: true });
 
 // XML 1.0 Char production: no C0 controls except tab/LF/CR, no lone surrogates, no U+FFFE/U+FFFF.
+// eslint-disable-next-line no-control-regex -- matching the control characters XML 1.0 forbids is the point
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function toXmlValue(key: string, value: unknown): unknown {
