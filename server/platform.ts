@@ -33,6 +33,8 @@ export interface Platform {
 
 /** How long /healthz waits for Topology: the SDK retries UNAVAILABLE forever, so we race it. */
 export const ENGINE_PROBE_TIMEOUT_MS = 2000;
+/** How long an external cluster gets before (and between) attempts to deploy the scenario models. */
+const DEPLOY_RETRY_MS = 5000;
 /** In-flight requests get this long to finish on shutdown before their sockets are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -67,13 +69,28 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     const zeebe = connectZeebe(zeebeAddress, embedded, config.logLevel);
     undo.push({ name: 'zeebe client', run: () => zeebe.close() });
     // The scenario models and forms; unchanged files are duplicates and keep their version. The
-    // embedded engine is up, so start waits for it; an external cluster may still be coming up (the
-    // SDK retries UNAVAILABLE forever), so there the deployment runs in the background.
-    const deploying = deployProcesses(zeebe.client, { db }).then(
-      (d) => logger.info({ processes: d.processes.map((p) => `${p.bpmnProcessId}@${p.version}`), forms: d.forms.length }, 'scenario models deployed'),
-      (err) => logger.error({ err }, 'deploying the scenario models failed'),
-    );
-    if (embedded) await deploying;
+    // embedded engine is up, so start waits for it. An external cluster may still be coming up and
+    // the SDK retries UNAVAILABLE forever, so there the deployment waits in the background until the
+    // health probe answers (first look after DEPLOY_RETRY_MS, then every DEPLOY_RETRY_MS).
+    const deploy = () =>
+      deployProcesses(zeebe.client, { db }).then((d) =>
+        logger.info({ processes: d.processes.map((p) => `${p.bpmnProcessId}@${p.version}`), forms: d.forms.length }, 'scenario models deployed'),
+      );
+    if (embedded) await deploy();
+    else {
+      let timer: NodeJS.Timeout | undefined;
+      const attempt = () => {
+        timer = setTimeout(() => {
+          zeebe.probe().then(
+            () => deploy().catch((err) => logger.error({ err }, 'deploying the scenario models failed')),
+            () => attempt(),
+          );
+        }, DEPLOY_RETRY_MS);
+        timer.unref();
+      };
+      attempt();
+      undo.push({ name: 'model deployment', run: async () => clearTimeout(timer) });
+    }
 
     const metrics = createMetrics();
     const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }) }, instrumentWorkers(workerRegistry, metrics));
