@@ -38,7 +38,15 @@ const DEPLOY_RETRY_MS = 5000;
 /** In-flight requests get this long to finish on shutdown before their sockets are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
-export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
+/** Parts a caller may leave out (tests of the HTTP/health path that must control every dial). */
+export interface PlatformOptions {
+  /** Start the job workers (default true). */
+  workers?: boolean;
+  /** Deploy the scenario models and forms (default true). */
+  deployModels?: boolean;
+}
+
+export async function startPlatform(config: Config, logger: Logger, options: PlatformOptions = {}): Promise<Platform> {
   const started = Date.now();
   // Undo steps in reverse order if a later step fails, so a failed start leaves nothing running.
   const undo: Array<{ name: string; run: () => Promise<void> }> = [];
@@ -76,7 +84,9 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       deployProcesses(zeebe.client, { db }).then((d) =>
         logger.info({ processes: d.processes.map((p) => `${p.bpmnProcessId}@${p.version}`), forms: d.forms.length }, 'scenario models deployed'),
       );
-    if (embedded) await deploy();
+    if (options.deployModels === false) {
+      // left out on request
+    } else if (embedded) await deploy();
     else {
       let timer: NodeJS.Timeout | undefined;
       const attempt = () => {
@@ -93,7 +103,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     }
 
     const metrics = createMetrics();
-    const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }) }, instrumentWorkers(workerRegistry, metrics));
+    const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }) }, options.workers === false ? [] : instrumentWorkers(workerRegistry, metrics));
     undo.push({ name: 'workers', run: () => workers.close() });
 
     const app = createApp({ db, config, log: logger, engineHealth: zeebe.probe, engine, zbc: zeebe.client, metrics });

@@ -77,7 +77,8 @@ describe('startPlatform against an external Zeebe address', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as net.AddressInfo;
     try {
-      platform = await startPlatform(configFor(`grpc://127.0.0.1:${port}`), log);
+      // (without workers and model deployment, whose channels would dial the engine first)
+      platform = await startPlatform(configFor(`grpc://127.0.0.1:${port}`), log, { workers: false, deployModels: false });
 
       // when /healthz is in flight (its probe has dialled the engine) while the platform is asked to stop
       const dialled = once(silent, 'connection');
