@@ -329,8 +329,3 @@ export function terminateChildren(core: EngineCore, scope: ElementInstance, exce
   const current = core.store.elements.get(scope.key);
   if (current) core.store.elements.update(scope.key, { activeFlows: 0, joins: undefined });
 }
-
-/** Local variables of the instance plus what is visible (for call activities / results). */
-export function rootVariables(core: EngineCore, key: Key): Record<string, unknown> {
-  return visibleVariables(core, key);
-}

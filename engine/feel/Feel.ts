@@ -48,7 +48,7 @@ export function feelSyntaxError(source: string): string | null {
   return error;
 }
 
-export type EvalResult = { ok: true; value: unknown } | { ok: false; message: string };
+export type EvalResult = { ok: true; value: unknown; warnings: { type: string; message: string }[] } | { ok: false; message: string };
 
 /** A function that turns an epoch-ms engine time into the `now()` of FEEL. */
 function clockFunctions(nowMs: number) {
@@ -90,7 +90,7 @@ export function evaluateFeel(source: string, variables: Record<string, unknown>,
   } catch (e) {
     return { ok: false, message: `failed to evaluate expression '${source}': ${(e as Error).message}` };
   }
-  return { ok: true, value: toJsonValue(result.value), warnings: result.warnings } as EvalResult;
+  return { ok: true, value: toJsonValue(result.value), warnings: result.warnings.map((w) => ({ type: w.type, message: w.message })) };
 }
 
 /** Deep-converts FEEL values to JSON-able values. */

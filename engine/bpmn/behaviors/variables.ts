@@ -77,7 +77,8 @@ export function deleteScopeVariables(core: EngineCore, scopeKey: Key): void {
   for (const vk of [...vars.values()]) core.store.variables.delete(vk);
 }
 
-export type Evaluated = { ok: true; value: unknown } | { ok: false; message: string };
+export type FeelWarning = { type: string; message: string };
+export type Evaluated = { ok: true; value: unknown; warnings?: FeelWarning[] } | { ok: false; message: string };
 
 /** Evaluates a static-or-FEEL property in a scope. */
 export function evaluate(core: EngineCore, e: Expr, scopeKey: Key | null, extra?: Record<string, unknown>): Evaluated {
@@ -87,16 +88,15 @@ export function evaluate(core: EngineCore, e: Expr, scopeKey: Key | null, extra?
 
 export function evaluateSource(core: EngineCore, source: string, scopeKey: Key | null, extra?: Record<string, unknown>): Evaluated {
   const vars = scopeKey ? visibleVariables(core, scopeKey) : {};
-  const r = evaluateFeel(source, extra ? { ...vars, ...extra } : vars, core.now()) as { ok: boolean; value?: unknown; message?: string; warnings?: { type: string; message: string }[] };
-  if (!r.ok) return { ok: false, message: r.message! };
-  (evaluateSource as any).lastWarnings = r.warnings ?? [];
-  return { ok: true, value: r.value };
+  const r = evaluateFeel(source, extra ? { ...vars, ...extra } : vars, core.now());
+  if (!r.ok) return r;
+  return { ok: true, value: r.value, warnings: r.warnings };
 }
 
-function warningsText(): string {
-  const w: { type: string; message: string }[] = (evaluateSource as any).lastWarnings ?? [];
-  if (!w.length) return '';
-  return ` The evaluation reported the following warnings:\n${w.map((x) => `[${x.type}] ${x.message}`).join('\n')}`;
+/** Zeebe appends FEEL's warnings to the incident message: they usually name the missing variable. */
+function warningsText(warnings: FeelWarning[] | undefined): string {
+  if (!warnings?.length) return '';
+  return ` The evaluation reported the following warnings:\n${warnings.map((x) => `[${x.type}] ${x.message}`).join('\n')}`;
 }
 
 /** Evaluates and checks the result type; failures are messages for an EXTRACT_VALUE_ERROR incident. */
@@ -114,7 +114,7 @@ export function evaluateTyped(
     (expected === 'STRING_OR_NUMBER' && (t === 'STRING' || t === 'NUMBER'));
   if (!ok || (expected === 'NUMBER' && Number.isNaN(v))) {
     const exp = expected === 'STRING_OR_NUMBER' ? "'STRING' or 'NUMBER'" : `'${expected}'`;
-    return { ok: false, message: `Expected result of the expression '${e.feel ?? e.raw}' to be ${exp}, but was '${t}'.${warningsText()}` };
+    return { ok: false, message: `Expected result of the expression '${e.feel ?? e.raw}' to be ${exp}, but was '${t}'.${warningsText(r.warnings)}` };
   }
   return { ok: true, value: v };
 }
