@@ -27,6 +27,8 @@ export interface RateDecision {
 
 export class RateLimiter {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  /** Sweep when the map reaches this size; doubled after a sweep that freed little (amortised O(1) per hit). */
+  private sweepAt = SWEEP_AT;
 
   constructor(
     readonly name: string,
@@ -65,13 +67,12 @@ export class RateLimiter {
   }
 
   private sweepIfLarge(now: number): void {
-    if (this.windows.size < SWEEP_AT) return;
-    for (const [key, w] of this.windows) if (w.resetAt <= now) this.windows.delete(key);
-    // Map iterates in insertion order, so the first keys are the oldest windows.
-    for (const key of this.windows.keys()) {
-      if (this.windows.size < MAX_KEYS) break;
-      this.windows.delete(key);
+    if (this.windows.size >= this.sweepAt) {
+      for (const [key, w] of this.windows) if (w.resetAt <= now) this.windows.delete(key);
+      this.sweepAt = Math.max(SWEEP_AT, this.windows.size * 2);
     }
+    // Map iterates in insertion order, so the first key is the oldest window.
+    while (this.windows.size >= MAX_KEYS) this.windows.delete(this.windows.keys().next().value!);
   }
 }
 

@@ -46,6 +46,23 @@ const MATRIX: Row[] = [
   { route: 'DELETE /api/admin/api-keys/:id', allowed: ['admin'], send: (c, f, n) => c.delete(`/api/admin/api-keys/${f.apiKeyIds[n % f.apiKeyIds.length]}`) },
   { route: 'GET /api/admin/incidents', allowed: ['admin'], send: (c) => c.get('/api/admin/incidents') },
   { route: 'POST /api/admin/incidents/:key/resolve', allowed: ['admin'], send: (c) => c.post('/api/admin/incidents/2251799813685249/resolve', {}) },
+  // Devices only; an incomplete event, so the allowed caller stops at validation (400).
+  { route: 'POST /api/device-events', allowed: ['device'], send: (c) => c.post('/api/device-events', { type: 'fire-lane.occupied' }) },
+  // Open311 is public by the GeoReport spec; POST checks its api_key itself (a valid key here, fields missing → 400).
+  ...(['json', 'xml'] as const).flatMap((f): Row[] => [
+    { route: `GET /open311/discovery.${f}`, allowed: EVERYONE, send: (c) => c.get(`/open311/discovery.${f}`) },
+    { route: `GET /open311/v2/services.${f}`, allowed: EVERYONE, send: (c) => c.get(`/open311/v2/services.${f}`) },
+    { route: `GET /open311/v2/services/:code.${f}`, allowed: EVERYONE, send: (c) => c.get(`/open311/v2/services/no-such-service.${f}`) },
+    {
+      route: `POST /open311/v2/requests.${f}`,
+      allowed: EVERYONE,
+      send: (c) => c.request('POST', `/open311/v2/requests.${f}`, { body: `api_key=${DEMO_OPEN311_KEY}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    },
+    { route: `GET /open311/v2/requests.${f}`, allowed: EVERYONE, send: (c) => c.get(`/open311/v2/requests.${f}`) },
+    { route: `GET /open311/v2/requests/:id.${f}`, allowed: EVERYONE, send: (c) => c.get(`/open311/v2/requests/JB00000000-000000.${f}`) },
+    { route: `GET /open311/v2/tokens/:token.${f}`, allowed: EVERYONE, send: (c) => c.get(`/open311/v2/tokens/no-such-token.${f}`) },
+    { route: `GET /open311/v2/servicerequestupdates.${f}`, allowed: EVERYONE, send: (c) => c.get(`/open311/v2/servicerequestupdates.${f}`) },
+  ]),
 ];
 
 describe('role × endpoint matrix', () => {
