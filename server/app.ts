@@ -1,5 +1,7 @@
 import type { Zeebe } from '@camunda8/sdk';
-import express, { type Express } from 'express';
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine';
@@ -91,7 +93,34 @@ export function createApp(ctx: AppContext): App {
   app.use('/api', authenticate(auth.sessions, auth.apiKeys));
   app.use(buildApiRouter(routes, { limiters: auth.limiters, strictResponses: process.env.NODE_ENV === 'test' }));
   app.use('/api', problemNotFound);
+  app.use(uiPages(UI_DIST));
   app.use(problemHandler(ctx.log));
   Object.assign(app.locals, { routes, auth, metrics, openApi: () => (document ??= openApi()) });
   return app;
+}
+
+/** The web UI's Vite build (`npm run build`, vite.config.mts). */
+export const UI_DIST = path.resolve(__dirname, '../ui/dist');
+/** UI routes (API.md) → the page's html in the build. */
+const UI_PAGES: Record<string, string> = { '/': 'index.html', '/login': 'login.html', '/tasks': 'tasks.html', '/dashboard': 'dashboard.html', '/designer': 'designer.html', '/admin': 'admin.html' };
+
+/**
+ * Serves the UI: the pages (never cached, so a new build shows at once) and the hashed assets under
+ * /assets (immutable for a year). One middleware rather than routes: these are not API operations.
+ */
+function uiPages(dist: string): RequestHandler {
+  const assets = express.static(path.join(dist, 'assets'), { index: false, fallthrough: false, immutable: true, maxAge: '365d' });
+  return (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (req.path.startsWith('/assets/')) return assets(Object.assign(req, { url: req.url.slice('/assets'.length) }), res, next);
+    const page = UI_PAGES[req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path];
+    if (!page) return next();
+    const file = path.join(dist, page);
+    if (!fs.existsSync(file)) {
+      res.status(503).type('text/plain').send('The web UI is not built: run `npm run build` (npm start does it when ui/dist is missing).\n');
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(file);
+  };
 }
