@@ -183,7 +183,7 @@ function ratingBox(c: any, phoneNo: string): HTMLElement | null {
   const status = h('div', { role: 'status' });
   const send = async (satisfied: boolean) => {
     try {
-      await api(`/api/cases/${encodeURIComponent(c.id)}/rating?phone=${encodeURIComponent(phoneNo)}`, { anonymous: true, json: { satisfied, comment: comment.input.value.trim() || undefined } });
+      await api(`/api/cases/${encodeURIComponent(c.id)}/rating`, { anonymous: true, json: { satisfied, phone: phoneNo, comment: comment.input.value.trim() || undefined } });
       mount(status, h('div', { class: 'alert ok' }, T(satisfied ? 'public.rate.thanks' : 'public.rate.reopened')));
       setTimeout(() => void track(c.caseNo, phoneNo), 800);
     } catch (err) {
