@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { startTestApp, type TestApp } from './helpers/app';
 
 /** Checks the Prometheus text format line by line; returns the samples as `name{labels}` → value. */
@@ -84,5 +86,26 @@ describe('GET /metrics', () => {
     expect(given.headers.get('x-request-id')).toBe('lb-1234.abc');
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('puts the request id on the request’s log lines, without cookies or phone numbers', async () => {
+    // given an app logging into memory, and a logged-in user
+    const lines: any[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l))), done()) });
+    const logged = await t.spawn({ context: { log: pino({ level: 'info' }, sink) } });
+    try {
+      const c = await logged.loginAs('supervisor');
+
+      // when a request with an id arrives
+      await c.get('/api/departments?phone=13812345678', { headers: { 'x-request-id': 'trace-me-1' } });
+
+      // then its completion line carries the id, and neither the session cookie nor the phone
+      const line = lines.find((l) => l.reqId === 'trace-me-1');
+      expect(line).toMatchObject({ req: { method: 'GET' }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
+      expect(JSON.stringify(lines)).not.toContain(c.cookies.get('om_session')!);
+      expect(JSON.stringify(lines)).not.toContain('13812345678');
+    } finally {
+      await logged.close();
+    }
   });
 });
