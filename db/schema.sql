@@ -89,13 +89,18 @@ create table case (
   closed_at timestamp with time zone,
   suspended_at timestamp with time zone,
   escalation_level integer default 0 not null,
-  return_count integer default 0 not null
+  return_count integer default 0 not null,
+  responded_at timestamp with time zone,
+  response_met boolean
 );
 alter table case add constraint case_case_no_unique UNIQUE (case_no);
 alter table case add constraint case_lead_department_foreign FOREIGN KEY (lead_department) REFERENCES department(code);
 alter table case add constraint case_merged_into_foreign FOREIGN KEY (merged_into) REFERENCES "case"(id);
 alter table case add constraint case_pkey PRIMARY KEY (id);
+CREATE INDEX case_closed_at_idx ON "case" USING btree (closed_at) INCLUDE (lead_department, scenario, status) WHERE (closed_at IS NOT NULL);
+CREATE INDEX case_created_at_idx ON "case" USING btree (created_at) INCLUDE (lead_department, scenario, channel, status, response_met);
 CREATE INDEX case_lead_department_status_index ON "case" USING btree (lead_department, status);
+CREATE INDEX case_rated_at_idx ON "case" USING btree (rated_at) INCLUDE (lead_department, scenario, rating_satisfied) WHERE (rated_at IS NOT NULL);
 CREATE INDEX case_reporter_phone_index ON "case" USING btree (reporter_phone);
 CREATE INDEX case_scenario_created_at_index ON "case" USING btree (scenario, created_at);
 CREATE INDEX case_status_created_at_index ON "case" USING btree (status, created_at);
@@ -419,6 +424,20 @@ alter table one_matter_list add constraint one_matter_list_lead_department_forei
 alter table one_matter_list add constraint one_matter_list_pkey PRIMARY KEY (code);
 alter table one_matter_list add constraint one_matter_list_scenario_check CHECK (scenario IS NULL OR (scenario::text = ANY (ARRAY['case-intake'::character varying, 'housing-quality'::character varying, 'hazmat-transport'::character varying, 'pollution-source'::character varying, 'new-product-rd'::character varying, 'fire-lane'::character varying]::text[])));
 
+create table process_version (
+  kind character varying(8) not null,
+  resource_id character varying(255) not null,
+  version integer not null,
+  definition_key character varying(24) not null,
+  resource_name character varying(255) not null,
+  name character varying(500),
+  xml text not null,
+  deployed_by character varying(100) default 'system'::character varying not null,
+  deployed_at timestamp with time zone default CURRENT_TIMESTAMP not null
+);
+alter table process_version add constraint process_version_kind_check CHECK (kind::text = ANY (ARRAY['bpmn'::character varying, 'form'::character varying]::text[]));
+alter table process_version add constraint process_version_pkey PRIMARY KEY (kind, resource_id, version);
+
 create table scenario_node (
   code character varying(64) not null,
   scenario character varying(32) not null,
@@ -475,9 +494,12 @@ create table sla_clock (
 alter table sla_clock add constraint sla_clock_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id) ON DELETE CASCADE;
 alter table sla_clock add constraint sla_clock_pkey PRIMARY KEY (sla_key);
 alter table sla_clock add constraint sla_clock_state_check CHECK (state::text = ANY (ARRAY['running'::character varying, 'suspended'::character varying, 'stopped'::character varying]::text[]));
+CREATE INDEX sla_clock_breached_case_idx ON sla_clock USING btree (case_id) WHERE ((red_at IS NOT NULL) OR (stopped_at > due_at));
 CREATE INDEX sla_clock_case_id_index ON sla_clock USING btree (case_id);
 CREATE INDEX sla_clock_department_state_index ON sla_clock USING btree (department, state);
+CREATE INDEX sla_clock_open_idx ON sla_clock USING btree (department, light) INCLUDE (bpmn_process_id, step, due_at) WHERE ((state)::text = ANY ((ARRAY['running'::character varying, 'suspended'::character varying])::text[]));
 CREATE INDEX sla_clock_state_due_at_index ON sla_clock USING btree (state, due_at);
+CREATE INDEX sla_clock_stopped_at_idx ON sla_clock USING btree (stopped_at) INCLUDE (department, bpmn_process_id, step, due_at) WHERE ((state)::text = 'stopped'::text);
 
 create table sla_extension (
   id bigint default nextval('sla_extension_id_seq'::regclass) not null,
@@ -539,6 +561,9 @@ alter table task add constraint task_pkey PRIMARY KEY (id);
 CREATE INDEX task_assignee_state_due_at_index ON task USING btree (assignee, state, due_at);
 CREATE INDEX task_case_id_index ON task USING btree (case_id);
 CREATE INDEX task_department_state_due_at_index ON task USING btree (department, state, due_at);
+CREATE INDEX task_open_inbox_idx ON task USING btree (department, due_at, priority DESC) WHERE ((state)::text = 'created'::text);
+CREATE INDEX task_open_light_idx ON task USING btree (light, due_at) WHERE ((state)::text = 'created'::text);
+CREATE INDEX task_process_element_idx ON task USING btree (bpmn_process_id, element_id, state);
 CREATE INDEX task_sla_key_index ON task USING btree (sla_key);
 
 create table user_department (

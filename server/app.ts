@@ -17,12 +17,16 @@ import { adminApiKeyRoutes } from './routes/admin-api-keys';
 import { adminIncidentRoutes } from './routes/admin-incidents';
 import { adminUserRoutes } from './routes/admin-users';
 import { authRoutes } from './routes/auth';
+import { caseRoutes } from './routes/cases';
+import { classifyRoutes } from './routes/classify';
 import { departmentRoutes } from './routes/departments';
 import { deviceEventRoutes } from './routes/device-events';
 import { healthRouter, type HealthProbe } from './routes/health';
 import { healthOperation, metricsOperation, metricsRouter } from './routes/metrics';
+import { notificationRoutes } from './routes/notifications';
 import { openApiRoute } from './routes/openapi';
 import { open311Routes } from './routes/open311';
+import { taskRoutes } from './routes/tasks';
 import { documentOpen311 } from './open311/openapi';
 
 /** What route modules get: the database, configuration, logger and the engine client. */
@@ -59,6 +63,10 @@ export const routeModules: ReadonlyArray<(ctx: RouteContext) => AnyRoute[]> = [
   adminIncidentRoutes,
   deviceEventRoutes,
   open311Routes,
+  caseRoutes,
+  taskRoutes,
+  classifyRoutes,
+  notificationRoutes,
 ];
 
 /** The express app plus what tests and the platform want to reach. */

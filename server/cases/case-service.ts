@@ -19,6 +19,7 @@ export interface NewCase {
   scenario?: string | null;
   leadDepartment?: string | null;
   externalId?: string | null;
+  attachments?: unknown[];
 }
 
 export interface CreatedCase {
@@ -45,7 +46,7 @@ export async function createCase(db: Knex, input: NewCase, now: Date = new Date(
       reporter_name: input.reporter?.name ?? null, reporter_phone: input.reporter?.phone ?? null,
       address: input.location?.address ?? null, lat: input.location?.lat ?? null, lng: input.location?.lng ?? null,
       scenario: input.scenario ?? null, lead_department: input.leadDepartment ?? null, external_id: input.externalId ?? null,
-      created_at: now, updated_at: now,
+      attachments: JSON.stringify(input.attachments ?? []), created_at: now, updated_at: now,
     });
     await trx('case_event').insert({ case_id: id, at: now, type: 'reported', actor: input.channel === 'device' ? 'device' : 'reporter', data: JSON.stringify({ channel: input.channel ?? 'web' }) });
     return { id, caseNo };

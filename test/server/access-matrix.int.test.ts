@@ -63,6 +63,30 @@ const MATRIX: Row[] = [
     { route: `GET /open311/v2/tokens/:token.${f}`, allowed: EVERYONE, send: (c) => c.get(`/open311/v2/tokens/no-such-token.${f}`) },
     { route: `GET /open311/v2/servicerequestupdates.${f}`, allowed: EVERYONE, send: (c) => c.get(`/open311/v2/servicerequestupdates.${f}`) },
   ]),
+  // Cases, tasks, classification, outbox (test/api). Unknown ids: allowed callers get 404, bad bodies 400.
+  // Intake is public; an empty description stops everyone at validation (this app has no engine).
+  { route: 'POST /api/cases', allowed: EVERYONE, send: (c) => c.post('/api/cases', { description: '' }) },
+  { route: 'GET /api/cases', allowed: ['admin', 'supervisor', 'clerk'], send: (c) => c.get('/api/cases?limit=5') },
+  // Public with the reporter's phone: 404 for an unknown case, for anyone.
+  { route: 'GET /api/cases/:idOrCaseNo', allowed: EVERYONE, send: (c) => c.get('/api/cases/JB00000000-000000?phone=13800000000') },
+  { route: 'POST /api/cases/:id/rating', allowed: EVERYONE, send: (c) => c.post('/api/cases/JB00000000-000000/rating', { satisfied: true, phone: '13800000000' }) },
+  { route: 'POST /api/cases/:id/merge', allowed: ['clerk', 'supervisor'], send: (c) => c.post('/api/cases/JB00000000-000000/merge', { into: 'JB00000000-000001' }) },
+  { route: 'POST /api/cases/:id/redispatch', allowed: ['clerk', 'supervisor'], send: (c) => c.post('/api/cases/JB00000000-000000/redispatch', { situationId: 'x', reason: 'matrix' }) },
+  { route: 'POST /api/cases/:id/return', allowed: ['clerk', 'supervisor'], send: (c) => c.post('/api/cases/JB00000000-000000/return', { reason: 'matrix' }) },
+  { route: 'POST /api/cases/:id/suspend', allowed: ['clerk', 'supervisor'], send: (c) => c.post('/api/cases/JB00000000-000000/suspend', { reason: 'matrix' }) },
+  { route: 'POST /api/cases/:id/resume', allowed: ['clerk', 'supervisor'], send: (c) => c.post('/api/cases/JB00000000-000000/resume', {}) },
+  { route: 'POST /api/classify', allowed: ['admin', 'supervisor', 'clerk'], send: (c) => c.post('/api/classify', { text: '路灯坏了' }) },
+  { route: 'GET /api/notifications', allowed: ['admin', 'supervisor', 'clerk'], send: (c) => c.get('/api/notifications?caseId=none') },
+  { route: 'GET /api/tasks', allowed: ['admin', 'supervisor', 'clerk'], send: (c) => c.get('/api/tasks') },
+  { route: 'GET /api/tasks/:id', allowed: ['admin', 'supervisor', 'clerk'], send: (c) => c.get('/api/tasks/00000000-0000-4000-8000-000000000000') },
+  ...(['claim', 'unclaim', 'complete', 'extension'] as const).map((action): Row => ({
+    route: `POST /api/tasks/:id/${action}`,
+    allowed: ['clerk'],
+    send: (c) => c.post(`/api/tasks/00000000-0000-4000-8000-000000000000/${action}`, action === 'extension' ? { hours: 8, reason: 'matrix' } : action === 'complete' ? { variables: {} } : undefined),
+  })),
+  { route: 'GET /api/extensions', allowed: ['admin', 'supervisor', 'clerk'], send: (c) => c.get('/api/extensions') },
+  { route: 'POST /api/extensions/:id/approve', allowed: ['supervisor'], send: (c) => c.post('/api/extensions/999999/approve', {}) },
+  { route: 'POST /api/extensions/:id/reject', allowed: ['supervisor'], send: (c) => c.post('/api/extensions/999999/reject', {}) },
 ];
 
 describe('role × endpoint matrix', () => {

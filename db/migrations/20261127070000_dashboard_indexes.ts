@@ -1,0 +1,73 @@
+import type { Knex } from 'knex';
+
+/**
+ * What the HTTP API (issue 7 items 3–6) needs beyond the scenario tables:
+ *
+ * - `process_version`: every process and form version deployed through the SDK (by
+ *   processes/deploy.ts at start and by `POST /api/processes`), with its XML, so `GET /api/processes`,
+ *   the version list and the designer's/heatmap's diagram work the same against the embedded engine
+ *   and a Zeebe cluster (whose deployments cannot be listed over gRPC).
+ * - `case.responded_at` / `case.response_met`: the lead department's first response to the work
+ *   order (claim or completion of its first task), judged against the situation's `response_hours`
+ *   in working time when it happens (server/tasks/response.ts) — the response rate reads one column.
+ * - indexes for the dashboard and the inbox, chosen with EXPLAIN (ANALYZE) on the benchmark's data
+ *   (bench/dashboard.ts: 1M closed cases, 100k open tasks; figures in bench/README.md).
+ */
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.createTable('process_version', (t) => {
+    t.string('kind', 8).notNullable(); // bpmn | form
+    t.string('resource_id', 255).notNullable(); // BPMN process id or form id
+    t.integer('version').notNullable();
+    t.string('definition_key', 24).notNullable(); // processDefinitionKey or formKey
+    t.string('resource_name', 255).notNullable();
+    t.string('name', 500);
+    t.text('xml').notNullable(); // the BPMN XML or the form JSON as deployed
+    t.string('deployed_by', 100).notNullable().defaultTo('system');
+    t.timestamp('deployed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.primary(['kind', 'resource_id', 'version']);
+  });
+  await knex.raw(`alter table process_version add constraint process_version_kind_check check (kind in ('bpmn', 'form'))`);
+
+  await knex.schema.alterTable('case', (t) => {
+    t.timestamp('responded_at', { useTz: true });
+    t.boolean('response_met');
+  });
+
+  // Dashboard and inbox indexes (measured numbers: bench/README.md, PostgreSQL 16, 1M closed cases).
+  //
+  // - Rates, overview, rankings and time series filter cases by a period on created_at / closed_at /
+  //   rated_at and group by lead department. Without an index on closed_at the resolution rate for a
+  //   30-day window seq-scanned 1M rows; (closed_at) INCLUDE the grouped/filtered columns gives an
+  //   index-only scan over the window.
+  await knex.raw(`create index case_closed_at_idx on "case" (closed_at) include (lead_department, scenario, status)
+    where closed_at is not null`);
+  await knex.raw(`create index case_created_at_idx on "case" (created_at) include (lead_department, scenario, channel, status, response_met)`);
+  await knex.raw(`create index case_rated_at_idx on "case" (rated_at) include (lead_department, scenario, rating_satisfied)
+    where rated_at is not null`);
+  // - Resolution within SLA = no step of the case breached its clock. Breaches are a small share of
+  //   all clocks, so a partial index on them keeps the anti-join small.
+  await knex.raw(`create index sla_clock_breached_case_idx on sla_clock (case_id)
+    where red_at is not null or stopped_at > due_at`);
+  // - SLA overview and warning lists read open clocks/tasks only: partial indexes on the open rows
+  //   stay proportional to the backlog, not to history.
+  await knex.raw(`create index sla_clock_open_idx on sla_clock (department, light) include (bpmn_process_id, step, due_at)
+    where state in ('running', 'suspended')`);
+  await knex.raw(`create index sla_clock_stopped_at_idx on sla_clock (stopped_at) include (department, bpmn_process_id, step, due_at)
+    where state = 'stopped'`);
+  // - The inbox: open tasks of the user's departments by due date, then priority.
+  await knex.raw(`create index task_open_inbox_idx on task (department, due_at, priority desc) where state = 'created'`);
+  await knex.raw(`create index task_open_light_idx on task (light, due_at) where state = 'created'`);
+  // - Heatmap: tasks per element of one process.
+  await knex.raw('create index task_process_element_idx on task (bpmn_process_id, element_id, state)');
+}
+
+export async function down(knex: Knex): Promise<void> {
+  for (const idx of ['task_process_element_idx', 'task_open_light_idx', 'task_open_inbox_idx', 'sla_clock_stopped_at_idx', 'sla_clock_open_idx', 'sla_clock_breached_case_idx', 'case_rated_at_idx', 'case_created_at_idx', 'case_closed_at_idx']) {
+    await knex.raw(`drop index if exists ${idx}`);
+  }
+  await knex.schema.alterTable('case', (t) => {
+    t.dropColumn('responded_at');
+    t.dropColumn('response_met');
+  });
+  await knex.schema.dropTable('process_version');
+}

@@ -1,0 +1,195 @@
+/**
+ * The case API (`/api/cases…`) over the scenario services (case-service.ts) and the task API:
+ * intake starts the one window; the case view applies the department and masking rules; the
+ * clerk's case actions (并单 merge, 改派 re-dispatch, 退单 return) complete the open task of the
+ * step the process offers for them, so the model stays the one place deciding what happens next.
+ */
+import type { Zeebe } from '@camunda8/sdk';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { hasDepartmentAccess, hasRole, isUser, type Principal, type UserPrincipal } from '../auth';
+import { HttpProblem } from '../http/problem';
+import { listNotifications } from '../notify/outbox';
+import { TaskApiService, toProblem } from '../tasks/task-api-service';
+import { createCase, rateCase, resumeCase, startCaseIntake, suspendCase, type NewCase } from './case-service';
+import { countAndListCases, deleteCase, findCaseByIdOrNo, listCaseEvents, listCaseTasks, type CaseFilter, type CaseRowFull } from './case-queries';
+import { assignedDepartments, toCaseSummary, toCaseView, type CaseSummary, type CaseView } from './case-view';
+
+/** The one window sees every case: it dispatches, merges and re-dispatches them. */
+export const ONE_WINDOW = 'mediation-center';
+const digits = (s: string | null | undefined) => String(s ?? '').replace(/\D/g, '').replace(/^(0086|86)(?=1\d{10}$)/, '');
+
+export interface IntakeInput {
+  description: string;
+  channel?: 'web' | 'hotline' | 'api';
+  reporter?: { name?: string; phone?: string };
+  location?: { address?: string; lat?: number; lng?: number };
+  attachments?: { url: string; name?: string; contentType?: string }[];
+}
+
+export class CaseApiService {
+  constructor(
+    private readonly deps: { db: Knex; zbc?: Zeebe.ZeebeGrpcClient; log: Logger; tasks: TaskApiService; now?: () => Date },
+  ) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  private zbc(): Zeebe.ZeebeGrpcClient {
+    if (!this.deps.zbc) throw new HttpProblem(503, 'Service Unavailable', 'The process engine is not connected; try again shortly.');
+    return this.deps.zbc;
+  }
+
+  /**
+   * Files a report and starts `case-intake`. Should the engine refuse, the case is removed again
+   * (its timeline goes with it) and the caller gets 503: nothing half-filed stays behind.
+   */
+  async intake(input: IntakeInput, principal: Principal | undefined): Promise<{ id: string; caseNo: string; status: string; trackingUrl: string }> {
+    const zbc = this.zbc();
+    const staff = isUser(principal);
+    const channel: NewCase['channel'] = input.channel ?? (staff ? 'hotline' : 'web');
+    if (channel === 'hotline' && !staff) throw HttpProblem.forbidden('Only logged-in hotline clerks file reports on the hotline channel.');
+    const created = await createCase(this.deps.db, {
+      description: input.description, channel, reporter: input.reporter, location: input.location, attachments: input.attachments ?? [],
+    }, this.now());
+    try {
+      await startCaseIntake(this.deps.db, zbc, created.id);
+    } catch (err) {
+      this.deps.log.error({ err, caseId: created.id }, 'starting case-intake failed; the case is withdrawn');
+      await deleteCase(this.deps.db, created.id);
+      throw new HttpProblem(503, 'Service Unavailable', 'The process engine did not accept the report; nothing was filed. Please try again.');
+    }
+    const row = await findCaseByIdOrNo(this.deps.db, created.id);
+    return { id: created.id, caseNo: created.caseNo, status: row?.status ?? 'received', trackingUrl: `/?caseNo=${encodeURIComponent(created.caseNo)}` };
+  }
+
+  /** Departments allowed to see a case (besides supervisors and admins): assigned ones, its task departments, the one window. */
+  private async caseDepartments(c: CaseRowFull): Promise<string[]> {
+    const tasks = await listCaseTasks(this.deps.db, c.id, false);
+    return [...new Set([...assignedDepartments(c), ...tasks.map((t) => t.department).filter(Boolean), ONE_WINDOW])];
+  }
+
+  private async requireCase(idOrCaseNo: string): Promise<CaseRowFull> {
+    const c = await findCaseByIdOrNo(this.deps.db, idOrCaseNo);
+    if (!c) throw HttpProblem.notFound(`Case ${idOrCaseNo} does not exist.`);
+    return c;
+  }
+
+  /** Staff by role or department; a reporter with the case's phone number sees a reporter's view. */
+  async view(idOrCaseNo: string, principal: Principal | undefined, phone?: string): Promise<CaseView> {
+    const c = await findCaseByIdOrNo(this.deps.db, idOrCaseNo);
+    const asReporter = async () => {
+      if (!c || !phone || !c.reporter_phone || digits(phone) !== digits(c.reporter_phone)) {
+        // The same answer for "no such case" and "wrong phone": a case number and a phone identify a reporter.
+        throw HttpProblem.notFound(`No case ${idOrCaseNo} was reported with that phone number.`);
+      }
+      return toCaseView(c, { principal, reporter: true, events: await listCaseEvents(this.deps.db, c.id), tasks: [], notifications: [] });
+    };
+    if (!isUser(principal)) {
+      if (phone === undefined) throw HttpProblem.unauthorized('Log in, or give the phone number the case was reported with (?phone=).');
+      return asReporter();
+    }
+    if (!c) throw HttpProblem.notFound(`Case ${idOrCaseNo} does not exist.`);
+    const mine = principal.departments;
+    if (!hasDepartmentAccess(principal, await this.caseDepartments(c), ['admin', 'supervisor'])) {
+      if (phone !== undefined) return asReporter();
+      throw HttpProblem.forbidden(`Case ${c.case_no} is not handled by ${mine.join(', ') || 'any of your departments'}.`);
+    }
+    const [events, tasks, notifications] = await Promise.all([
+      listCaseEvents(this.deps.db, c.id), listCaseTasks(this.deps.db, c.id, true), listNotifications(this.deps.db, { caseId: c.id }),
+    ]);
+    return toCaseView(c, { principal, reporter: false, events, tasks, notifications });
+  }
+
+  /** Staff list: supervisors and admins see every case, the one window too, other clerks their departments' cases. */
+  async list(user: UserPrincipal, filter: CaseFilter, page: { limit: number; offset: number; sort: 'created' | 'due' }): Promise<{ cases: CaseSummary[]; total: number }> {
+    const all = hasRole(user, 'admin', 'supervisor') || user.departments.includes(ONE_WINDOW);
+    const { total, rows } = await countAndListCases(this.deps.db, filter, all ? null : user.departments, page);
+    return { total, cases: rows.map(toCaseSummary) };
+  }
+
+  /** 回访评价: the reporter (matching phone) or a clerk on the follow-up call rates a closed case. */
+  async rate(idOrCaseNo: string, principal: Principal | undefined, body: { satisfied: boolean; comment?: string; phone?: string }): Promise<{ caseId: string; satisfied: boolean; reopens: boolean }> {
+    const c = await findCaseByIdOrNo(this.deps.db, idOrCaseNo);
+    const staff = isUser(principal) && hasRole(principal, 'clerk', 'supervisor');
+    if (!staff) {
+      if (!body.phone) throw HttpProblem.unauthorized('Give the phone number the case was reported with (phone), or log in as a clerk.');
+      if (!c || !c.reporter_phone || digits(body.phone) !== digits(c.reporter_phone)) throw HttpProblem.notFound(`No case ${idOrCaseNo} was reported with that phone number.`);
+    }
+    if (!c) throw HttpProblem.notFound(`Case ${idOrCaseNo} does not exist.`);
+    const r = await rateCase(this.deps.db, this.zbc(), c.id, { satisfied: body.satisfied, comment: body.comment ?? null }, this.now());
+    if (!r.ok) throw toProblem(r);
+    return { caseId: c.id, satisfied: body.satisfied, reopens: !body.satisfied };
+  }
+
+  /** The open task of the case at one of `elementIds` (optionally: whose form offers `field`). */
+  private async openStep(c: CaseRowFull, match: (t: Record<string, any>) => boolean, what: string): Promise<Record<string, any>> {
+    const open = (await listCaseTasks(this.deps.db, c.id, true)).filter(match);
+    if (open.length === 0) throw new HttpProblem(409, 'Conflict', `Case ${c.case_no} (${c.status}) has no open step where it can be ${what}.`, { code: 'NO_SUCH_STEP' });
+    return open[0];
+  }
+
+  private async completeStep(task: Record<string, any>, user: UserPrincipal, variables: Record<string, unknown>, c: CaseRowFull) {
+    await this.deps.tasks.complete(task.id, user, variables);
+    return { caseId: c.id, taskId: task.id, step: task.element_id as string };
+  }
+
+  /** 并单: the mediation centre merges a duplicate into an open case (its dispatch step). */
+  async merge(id: string, user: UserPrincipal, body: { into: string; reason?: string }) {
+    const c = await this.requireCase(id);
+    const target = await findCaseByIdOrNo(this.deps.db, body.into);
+    if (!target) throw HttpProblem.badRequest(`Case ${body.into} does not exist.`, [{ field: 'into', message: 'no such case' }]);
+    if (target.id === c.id) throw HttpProblem.badRequest('A case cannot be merged into itself.', [{ field: 'into', message: 'the case itself' }]);
+    const task = await this.openStep(c, (t) => t.element_id === 'dispatchConfirm', 'merged (merging happens at the mediation centre’s dispatch step; the lead department returns the case first)');
+    return this.completeStep(task, user, { dispatchAction: 'merge', mergeInto: target.case_no, dispatchNote: body.reason ?? '' }, c);
+  }
+
+  /** 改派: the mediation centre sends the case to another catalog situation (and so another lead department). */
+  async redispatch(id: string, user: UserPrincipal, body: { situationId: string; reason: string }) {
+    const c = await this.requireCase(id);
+    const situation = await this.deps.db('catalog_situation').where({ code: body.situationId, active: true }).first('code');
+    if (!situation) throw HttpProblem.badRequest(`There is no active catalog situation ${body.situationId}.`, [{ field: 'situationId', message: 'no such active situation' }]);
+    const task = await this.openStep(c, (t) => t.element_id === 'dispatchConfirm', 're-dispatched (the lead department returns it first)');
+    return this.completeStep(task, user, { dispatchAction: 'dispatch', correctedSituationId: body.situationId, dispatchNote: body.reason }, c);
+  }
+
+  /** 退单: the lead department returns the case to the mediation centre with a reason. */
+  async returnCase(id: string, user: UserPrincipal, body: { reason: string }) {
+    const c = await this.requireCase(id);
+    const offersReturn = (t: Record<string, any>) => {
+      const schema = typeof t.form_schema === 'string' ? JSON.parse(t.form_schema) : t.form_schema;
+      const walk = (list: any[] | undefined): boolean => (list ?? []).some((x) => (x.key === 'handlingOutcome' && (x.values ?? []).some((v: any) => v.value === 'returned')) || walk(x.components));
+      return walk(schema?.components) && user.departments.includes(t.department);
+    };
+    const task = await this.openStep(c, offersReturn, 'returned by your department');
+    return this.completeStep(task, user, { handlingOutcome: 'returned', returnReason: body.reason }, c);
+  }
+
+  /** 中止: the SLA clocks of the case stop while waiting for the reporter. */
+  async suspend(id: string, user: UserPrincipal, reason: string) {
+    const c = await this.requireCase(id);
+    await this.assertWorks(c, user);
+    const r = await suspendCase(this.deps.db, this.zbc(), c.id, user.username, reason, this.now());
+    if (!r.ok) throw toProblem(r);
+    return { caseId: c.id, clocks: r.value.clocks };
+  }
+
+  async resume(id: string, user: UserPrincipal) {
+    const c = await this.requireCase(id);
+    await this.assertWorks(c, user);
+    const r = await resumeCase(this.deps.db, this.zbc(), c.id, user.username, this.now());
+    if (!r.ok) throw toProblem(r);
+    return { caseId: c.id, clocks: r.value.clocks };
+  }
+
+  /** Suspending is for the departments working the case (and supervisors). */
+  private async assertWorks(c: CaseRowFull, user: UserPrincipal): Promise<void> {
+    const open = await listCaseTasks(this.deps.db, c.id, true);
+    const departments = [...new Set([...assignedDepartments(c), ...open.map((t) => t.department).filter(Boolean)])];
+    const mine = user.departments;
+    if (!hasDepartmentAccess(user, departments, ['supervisor'])) {
+      throw HttpProblem.forbidden(`Case ${c.case_no} is worked by ${departments.join(', ') || 'no department yet'}; you are in ${mine.join(', ') || 'no department'}.`);
+    }
+  }
+}
