@@ -4,6 +4,7 @@
 
 create sequence case_event_id_seq as bigint;
 create sequence classification_feedback_id_seq as bigint;
+create sequence credit_flag_id_seq as bigint;
 create sequence department_contact_id_seq as bigint;
 create sequence device_event_id_seq as bigint;
 create sequence engine_knex_migrations_id_seq as integer;
@@ -180,6 +181,20 @@ alter table classification_feedback add constraint classification_feedback_origi
 alter table classification_feedback add constraint classification_feedback_pkey PRIMARY KEY (id);
 CREATE INDEX classification_feedback_chosen_situation_index ON classification_feedback USING btree (chosen_situation);
 
+create table credit_flag (
+  id bigint default nextval('credit_flag_id_seq'::regclass) not null,
+  plate character varying(32) not null,
+  case_id character varying(40),
+  offence_count integer not null,
+  reason text not null,
+  flagged_at timestamp with time zone not null,
+  lifted_at timestamp with time zone,
+  lifted_by character varying(100)
+);
+alter table credit_flag add constraint credit_flag_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id) ON DELETE SET NULL;
+alter table credit_flag add constraint credit_flag_pkey PRIMARY KEY (id);
+CREATE UNIQUE INDEX credit_flag_open_plate_idx ON credit_flag USING btree (plate) WHERE (lifted_at IS NULL);
+
 create table department (
   code character varying(64) not null,
   name_zh character varying(200) not null,
@@ -247,7 +262,7 @@ alter table device_event add constraint device_event_api_key_id_foreign FOREIGN 
 alter table device_event add constraint device_event_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id) ON DELETE SET NULL;
 alter table device_event add constraint device_event_device_id_client_event_id_unique UNIQUE (device_id, client_event_id);
 alter table device_event add constraint device_event_pkey PRIMARY KEY (id);
-alter table device_event add constraint device_event_status_check CHECK (status::text = ANY (ARRAY['received'::character varying, 'processed'::character varying, 'ignored'::character varying, 'failed'::character varying]::text[]));
+alter table device_event add constraint device_event_status_check CHECK (status::text = ANY (ARRAY['received'::character varying, 'pending'::character varying, 'processed'::character varying, 'ignored'::character varying, 'failed'::character varying]::text[]));
 CREATE INDEX device_event_case_id_index ON device_event USING btree (case_id);
 CREATE INDEX device_event_lane_id_plate_type_index ON device_event USING btree (lane_id, plate, type);
 CREATE INDEX device_event_status_received_at_index ON device_event USING btree (status, received_at);
@@ -365,6 +380,42 @@ create table engine_variable (
 );
 alter table engine_variable add constraint engine_variable_pkey PRIMARY KEY (key);
 CREATE INDEX engine_variable_scope_key_index ON engine_variable USING btree (scope_key);
+
+create table fire_lane (
+  id character varying(100) not null,
+  name character varying(100) not null,
+  compound character varying(100) not null,
+  street character varying(64),
+  property_company character varying(200),
+  property_contact_name character varying(100),
+  property_contact_phone character varying(32),
+  on_site_department character varying(64),
+  active boolean default true not null,
+  updated_at timestamp with time zone default CURRENT_TIMESTAMP not null
+);
+alter table fire_lane add constraint fire_lane_on_site_department_foreign FOREIGN KEY (on_site_department) REFERENCES department(code);
+alter table fire_lane add constraint fire_lane_pkey PRIMARY KEY (id);
+alter table fire_lane add constraint fire_lane_street_foreign FOREIGN KEY (street) REFERENCES department(code);
+CREATE INDEX fire_lane_compound_index ON fire_lane USING btree (compound);
+
+create table fire_lane_offence (
+  case_id character varying(40) not null,
+  plate character varying(32) not null,
+  lane_id character varying(100) not null,
+  compound character varying(100),
+  detected_at timestamp with time zone not null,
+  received_at timestamp with time zone not null,
+  known_plate boolean,
+  offence_no integer,
+  penalty_notice_at timestamp with time zone,
+  credit_flagged_at timestamp with time zone,
+  sample boolean default false not null
+);
+alter table fire_lane_offence add constraint fire_lane_offence_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id) ON DELETE CASCADE;
+alter table fire_lane_offence add constraint fire_lane_offence_pkey PRIMARY KEY (case_id);
+CREATE INDEX fire_lane_offence_detected_at_index ON fire_lane_offence USING btree (detected_at);
+CREATE INDEX fire_lane_offence_lane_id_detected_at_index ON fire_lane_offence USING btree (lane_id, detected_at);
+CREATE INDEX fire_lane_offence_plate_detected_at_index ON fire_lane_offence USING btree (plate, detected_at);
 
 create table knex_migrations (
   id integer default nextval('knex_migrations_id_seq'::regclass) not null,
@@ -574,3 +625,13 @@ alter table user_department add constraint user_department_department_code_forei
 alter table user_department add constraint user_department_pkey PRIMARY KEY (user_id, department_code);
 alter table user_department add constraint user_department_user_id_foreign FOREIGN KEY (user_id) REFERENCES app_user(id) ON DELETE CASCADE;
 CREATE INDEX user_department_department_code_index ON user_department USING btree (department_code);
+
+create table vehicle (
+  plate character varying(16) not null,
+  owner_name character varying(100) not null,
+  owner_phone character varying(32) not null,
+  compound character varying(100),
+  source character varying(40) default 'import'::character varying not null,
+  updated_at timestamp with time zone default CURRENT_TIMESTAMP not null
+);
+alter table vehicle add constraint vehicle_pkey PRIMARY KEY (plate);

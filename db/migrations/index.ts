@@ -7,6 +7,7 @@ import * as m20261127040000 from './20261127040000_sla_scenarios';
 import * as m20261127050000 from './20261127050000_auth';
 import * as m20261127060000 from './20261127060000_device_events';
 import * as m20261127070000 from './20261127070000_dashboard_indexes';
+import * as m20261127080000 from './20261127080000_fire_lane';
 
 /**
  * The application's migrations in order. Listed explicitly (not discovered on disk) so they run the
@@ -21,4 +22,5 @@ export const appMigrations: Record<string, Knex.Migration> = {
   '20261127050000_auth': m20261127050000,
   '20261127060000_device_events': m20261127060000,
   '20261127070000_dashboard_indexes': m20261127070000,
+  '20261127080000_fire_lane': m20261127080000,
 };
