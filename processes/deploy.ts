@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
+import { recordProcessVersion } from '../server/processes/process-version-queries';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 
@@ -76,13 +77,26 @@ export async function recordDeployment(db: Knex, summary: DeployedSummary, resou
       .insert({ form_key: f.formKey, form_id: f.formId, version: f.version, resource_name: f.resourceName, schema })
       .onConflict('form_key')
       .ignore();
+    await recordProcessVersion(db, { kind: 'form', resourceId: f.formId, version: f.version, definitionKey: f.formKey, resourceName: f.resourceName, source: schema });
   }
   for (const p of summary.processes) {
     const file = byName.get(p.resourceName);
     if (!file) continue;
-    const rows = userTaskNames(fs.readFileSync(file.file, 'utf8')).map((t) => ({ bpmn_process_id: p.bpmnProcessId, version: p.version, element_id: t.elementId, name: t.name }));
+    const xml = fs.readFileSync(file.file, 'utf8');
+    await recordProcessVersion(db, { kind: 'bpmn', resourceId: p.bpmnProcessId, version: p.version, definitionKey: p.processDefinitionKey, resourceName: p.resourceName, name: processName(xml, p.bpmnProcessId), source: xml });
+    const rows = userTaskNames(xml).map((t) => ({ bpmn_process_id: p.bpmnProcessId, version: p.version, element_id: t.elementId, name: t.name }));
     if (rows.length) await db('deployed_user_task').insert(rows).onConflict(['bpmn_process_id', 'version', 'element_id']).ignore();
   }
+}
+
+/** The `name` of `<bpmn:process id="…">` (XML-unescaped), if it has one. */
+export function processName(xml: string, processId: string): string | null {
+  for (const m of xml.matchAll(/<(?:bpmn:)?process\b([^>]*)>/g)) {
+    if (/\bid="([^"]*)"/.exec(m[1])?.[1] !== processId) continue;
+    const name = /\bname="([^"]*)"/.exec(m[1])?.[1];
+    return name ? name.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&') : null;
+  }
+  return null;
 }
 
 /** `<bpmn:userTask id="…" name="…"` pairs of a model (names are XML-escaped in the file). */

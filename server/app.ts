@@ -18,6 +18,7 @@ import { adminIncidentRoutes } from './routes/admin-incidents';
 import { adminUserRoutes } from './routes/admin-users';
 import { authRoutes } from './routes/auth';
 import { caseRoutes } from './routes/cases';
+import { catalogRoutes } from './routes/catalog';
 import { classifyRoutes } from './routes/classify';
 import { departmentRoutes } from './routes/departments';
 import { deviceEventRoutes } from './routes/device-events';
@@ -26,6 +27,7 @@ import { healthOperation, metricsOperation, metricsRouter } from './routes/metri
 import { notificationRoutes } from './routes/notifications';
 import { openApiRoute } from './routes/openapi';
 import { open311Routes } from './routes/open311';
+import { processRoutes } from './routes/processes';
 import { taskRoutes } from './routes/tasks';
 import { documentOpen311 } from './open311/openapi';
 
@@ -67,6 +69,8 @@ export const routeModules: ReadonlyArray<(ctx: RouteContext) => AnyRoute[]> = [
   taskRoutes,
   classifyRoutes,
   notificationRoutes,
+  catalogRoutes,
+  processRoutes,
 ];
 
 /** The express app plus what tests and the platform want to reach. */

@@ -87,6 +87,20 @@ const MATRIX: Row[] = [
   { route: 'GET /api/extensions', allowed: ['admin', 'supervisor', 'clerk'], send: (c) => c.get('/api/extensions') },
   { route: 'POST /api/extensions/:id/approve', allowed: ['supervisor'], send: (c) => c.post('/api/extensions/999999/approve', {}) },
   { route: 'POST /api/extensions/:id/reject', allowed: ['supervisor'], send: (c) => c.post('/api/extensions/999999/reject', {}) },
+  // Catalog: lists are public; writes for admins (an invalid body or unknown code keeps the catalog unchanged).
+  ...(['categories', 'matters', 'situations'] as const).flatMap((kind): Row[] => [
+    { route: `GET /api/catalog/${kind}`, allowed: EVERYONE, send: (c) => c.get(`/api/catalog/${kind}`) },
+    { route: `POST /api/catalog/${kind}`, allowed: ['admin'], send: (c) => c.post(`/api/catalog/${kind}`, { code: '' }) },
+    { route: `PATCH /api/catalog/${kind}/:code`, allowed: ['admin'], send: (c) => c.patch(`/api/catalog/${kind}/NO-SUCH`, {}) },
+    { route: `DELETE /api/catalog/${kind}/:code`, allowed: ['admin'], send: (c) => c.delete(`/api/catalog/${kind}/NO-SUCH`) },
+  ]),
+  { route: 'POST /api/catalog/import', allowed: ['admin'], send: (c) => c.request('POST', '/api/catalog/import?dryRun=true', { body: 'code\n', headers: { 'content-type': 'text/csv' } }) },
+  { route: 'GET /api/catalog/export', allowed: ['admin'], send: (c) => c.get('/api/catalog/export?format=csv') },
+  // Processes: designers deploy; designers, admins and supervisors (the dashboard's diagram) read.
+  { route: 'GET /api/processes', allowed: ['designer', 'admin', 'supervisor'], send: (c) => c.get('/api/processes') },
+  { route: 'POST /api/processes', allowed: ['designer', 'admin'], send: (c) => c.request('POST', '/api/processes?filename=x.bpmn', { body: 'not xml', headers: { 'content-type': 'application/xml' } }) },
+  { route: 'GET /api/processes/:id/versions', allowed: ['designer', 'admin', 'supervisor'], send: (c) => c.get('/api/processes/no-such/versions') },
+  { route: 'GET /api/processes/:id/versions/:version/xml', allowed: ['designer', 'admin', 'supervisor'], send: (c) => c.get('/api/processes/no-such/versions/1/xml') },
 ];
 
 describe('role × endpoint matrix', () => {
