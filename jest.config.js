@@ -18,16 +18,34 @@ const swc = (syntax) => [
   },
 ];
 
-/** @type {import('jest').Config} */
-module.exports = {
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/engine', '<rootDir>/server', '<rootDir>/workers', '<rootDir>/db'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': swc('typescript'),
     '^.+\\.[cm]?js$': swc('ecmascript'),
   },
   transformIgnorePatterns: [`/node_modules/(?!.*/node_modules/)(?!(${ESM_PKGS.join('|')})/)`],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'backend',
+      ...shared,
+      roots: ['<rootDir>/test', '<rootDir>/engine', '<rootDir>/server', '<rootDir>/workers', '<rootDir>/db'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/ui/'],
+    },
+    {
+      // The web UI in real Chromium (playwright-core + Debian chromium) against the whole platform;
+      // needs `npm run build` first (npm test does it). test/ui/harness.ts.
+      displayName: 'ui-e2e',
+      ...shared,
+      roots: ['<rootDir>/test/ui'],
+      testMatch: ['**/*.e2e.test.ts'],
+    },
+  ],
   testTimeout: 30000,
   // @camunda8/sdk's gRPC channels keep a keepalive timer referenced for a moment after close();
   // without this jest waits on them after an otherwise finished run.

@@ -11,6 +11,8 @@ const main = shell({ current: '/', titleKey: 'public.title' });
 let departments: Department[] = [];
 loadDepartments().then((d) => (departments = d), () => {});
 
+/** Clock bookkeeping the reporter does not need to see. */
+const INTERNAL_EVENTS = new Set(['sla.started', 'sla.stopped', 'task.created']);
 const PHONE = /^\+?[0-9][0-9\s-]{4,19}$/;
 
 // ---- report ---------------------------------------------------------------------------------------
@@ -171,7 +173,7 @@ function renderCase(c: any, phoneNo: string): void {
       c.reply ? h('div', { class: 'alert info', id: 'case-reply' }, h('strong', null, T('public.reply')), h('p', { style: { margin: '4px 0 0', whiteSpace: 'pre-wrap' } }, c.reply)) : null,
       ratingBox(c, phoneNo),
       h('h3', null, T('public.timeline')),
-      timeline(c.timeline ?? [], departments),
+      timeline((c.timeline ?? []).filter((e: any) => !INTERNAL_EVENTS.has(e.type)), departments),
     ),
   );
 }

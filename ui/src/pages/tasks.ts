@@ -199,7 +199,10 @@ function renderTask(task: any): void {
   if (task.formSchema) {
     const form = new Form({ container: formBox });
     currentForm = form;
-    const data = { ...(task.case ? { caseNo: task.case.caseNo, description: task.case.description } : {}), ...task.variables, ...(task.result ?? {}) };
+    // Null variables are left out so the form's default values apply (form-js keeps a null as the value).
+    const data = Object.fromEntries(
+      Object.entries({ ...(task.case ? { caseNo: task.case.caseNo, description: task.case.description } : {}), ...task.variables, ...(task.result ?? {}) }).filter(([, v]) => v != null),
+    );
     form.importSchema(task.formSchema, data).then(
       () => form.setProperty(open ? 'disabled' : 'readOnly', !open || !mine ? true : false),
       (err: unknown) => mount(formBox, h('div', { class: 'alert error' }, errorText(err))),

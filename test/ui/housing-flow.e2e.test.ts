@@ -1,0 +1,134 @@
+/**
+ * The web UI end to end in Chromium, against the whole platform: a citizen reports a housing
+ * complaint → the lead department's clerk claims it, chooses collaborators and completes the form →
+ * the collaborators complete → the lead consolidates and replies → the reporter sees the reply and
+ * rates it. Screenshots of every page go to test/artifacts/ui/.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { eventually, launchBrowser, login, logout, screenshot, startUiPlatform, watchedPage, type UiPlatform, type WatchedPage } from './harness';
+
+jest.setTimeout(120_000);
+
+const PHONE = '13812345678';
+const COMPLAINT = '新交付的商品房外墙开裂，窗台渗漏水，开发商一直不维修';
+
+let ui: UiPlatform;
+let browser: BrowserContext;
+let w: WatchedPage;
+let caseNo = '';
+
+beforeAll(async () => {
+  ui = await startUiPlatform();
+  browser = await launchBrowser();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await ui?.stop();
+});
+beforeEach(async () => {
+  w = await watchedPage(browser);
+});
+afterEach(async () => {
+  // the page as the test left it (a failure's last view)
+  await screenshot(w.page, `last-${expect.getState().currentTestName?.slice(0, 40).replace(/\W+/g, '-')}`, { fullPage: true }).catch(() => {});
+  await w.close();
+  w.expectClean();
+});
+
+/** Opens the task of `name` for `caseNo` in the clerk's inbox (it arrives without a reload). */
+async function openTask(page: Page, name: string): Promise<void> {
+  const item = page.locator('#task-list li', { hasText: caseNo }).filter({ hasText: name });
+  await item.first().waitFor({ timeout: 30_000 });
+  await item.first().locator('button').click();
+  await page.locator('#task-title', { hasText: name }).waitFor();
+}
+
+async function claimAndComplete(page: Page, fill: (form: ReturnType<Page['locator']>) => Promise<void>): Promise<void> {
+  await page.locator('#claim').click();
+  await page.locator('#assignee', { hasText: /clerk\./ }).waitFor();
+  const form = page.locator('#task-form');
+  await form.locator('.fjs-form').waitFor();
+  await fill(form);
+  await page.locator('#complete').click();
+  await page.locator('#completed-msg').waitFor();
+}
+
+test('a citizen reports a housing complaint on a phone and gets a case number and a promised time', async () => {
+  const { page } = w;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${ui.url}/`);
+  await page.getByLabel('问题描述').fill(COMPLAINT);
+  await page.getByLabel('地点（地址）').fill('江北区庄桥街道天水家园3幢');
+  await page.getByLabel('称呼').fill('王女士');
+  await page.getByLabel('联系电话').fill(PHONE);
+  await page.locator('#report-submit').click();
+  caseNo = (await page.locator('#case-no').textContent())!.trim();
+  expect(caseNo).toMatch(/^JB\d{8}-\d{6}$/);
+  await page.locator('#promised strong').waitFor({ timeout: 30_000 });
+  await screenshot(page, 'public-reported-phone', { fullPage: true });
+
+  // and the English switch works on the same page
+  await page.locator('#lang-switch').click();
+  expect(await page.locator('h1').textContent()).toBe('Report a problem · Track it');
+  await page.locator('#lang-switch').click();
+});
+
+test('the lead department (housing) claims the task, chooses collaborators and completes the form', async () => {
+  const { page } = w;
+  await login(page, ui.url, 'clerk.housing');
+  await openTask(page, '牵头部门研判');
+  await screenshot(page, 'tasks-unclaimed');
+  await claimAndComplete(page, async (form) => {
+    // the form is validated before submit: the required field stays, so pick collaborators and write an opinion
+    await form.getByLabel('区市场监督管理局').check();
+    await form.getByLabel('物业服务企业').check();
+    await form.getByLabel('研判意见').fill('外墙开裂属质量问题，市场监管与物业协同核查');
+    await screenshot(page, 'tasks-lead-form');
+  });
+  await logout(page);
+});
+
+test('the collaborating departments complete their part', async () => {
+  const { page } = w;
+  for (const clerk of ['clerk.market', 'clerk.property']) {
+    await login(page, ui.url, clerk);
+    await openTask(page, '协办部门联合处置');
+    // the lead's earlier answer is beside the task
+    await page.locator('#earlier-answers', { hasText: '外墙开裂属质量问题' }).waitFor();
+    await claimAndComplete(page, async (form) => {
+      await form.getByLabel('协办意见').fill(`${clerk} 已现场核查，督促开发商维修`);
+    });
+    await logout(page);
+  }
+});
+
+test('the lead consolidates and replies to the reporter', async () => {
+  const { page } = w;
+  await login(page, ui.url, 'clerk.housing');
+  await openTask(page, '牵头部门汇总处置结果');
+  await claimAndComplete(page, async (form) => {
+    await form.getByLabel('办理结果').fill('开发商已承诺十日内完成外墙修补和窗台防水');
+  });
+  await openTask(page, '答复群众');
+  await claimAndComplete(page, async (form) => {
+    await form.getByLabel('答复内容').fill('您反映的外墙开裂问题，开发商已承诺十日内维修，住建局将跟踪复查。');
+  });
+  await logout(page);
+});
+
+test('the reporter sees the reply on the progress line and rates it', async () => {
+  const { page } = w;
+  await page.goto(`${ui.url}/?caseNo=${caseNo}`);
+  await page.getByLabel('反映时留的电话').fill(PHONE);
+  await eventually(async () => {
+    await page.locator('#track-submit').click();
+    return page.locator('#rating').isVisible();
+  }, 30_000, 'the case to be closed and ready for rating');
+  expect(await page.locator('#case-reply').textContent()).toContain('开发商已承诺十日内维修');
+  expect(await page.locator('.progress li.done').count()).toBe(5);
+  await screenshot(page, 'public-track-replied', { fullPage: true });
+  await page.locator('#rate-yes').click();
+  await page.locator('#rating-done').waitFor({ timeout: 15_000 });
+  expect(await page.locator('.progress li.done').count()).toBe(6);
+  await screenshot(page, 'public-rated', { fullPage: true });
+});
