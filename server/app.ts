@@ -20,6 +20,7 @@ import { authRoutes } from './routes/auth';
 import { caseRoutes } from './routes/cases';
 import { catalogRoutes } from './routes/catalog';
 import { classifyRoutes } from './routes/classify';
+import { dashboardRoutes } from './routes/dashboard';
 import { departmentRoutes } from './routes/departments';
 import { deviceEventRoutes } from './routes/device-events';
 import { healthRouter, type HealthProbe } from './routes/health';
@@ -71,6 +72,7 @@ export const routeModules: ReadonlyArray<(ctx: RouteContext) => AnyRoute[]> = [
   notificationRoutes,
   catalogRoutes,
   processRoutes,
+  dashboardRoutes,
 ];
 
 /** The express app plus what tests and the platform want to reach. */

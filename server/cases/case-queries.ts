@@ -47,6 +47,8 @@ export function applyCaseFilter(q: Knex.QueryBuilder, f: CaseFilter, db: Knex): 
   if (f.dateField && f.dateField !== 'created' && !f.from && !f.to) q.whereNotNull(col);
   if (f.satisfied !== undefined) q.where('case.rating_satisfied', f.satisfied);
   if (f.responseMet !== undefined) {
+    // as the response rate counts: dispatched cases, merged duplicates excluded
+    q.whereNot('case.status', 'merged');
     if (f.responseMet) q.where('case.response_met', true);
     else q.where((w) => w.where('case.response_met', false).orWhereNull('case.response_met')).whereNotNull('case.lead_department');
   }

@@ -101,6 +101,12 @@ const MATRIX: Row[] = [
   { route: 'POST /api/processes', allowed: ['designer', 'admin'], send: (c) => c.request('POST', '/api/processes?filename=x.bpmn', { body: 'not xml', headers: { 'content-type': 'application/xml' } }) },
   { route: 'GET /api/processes/:id/versions', allowed: ['designer', 'admin', 'supervisor'], send: (c) => c.get('/api/processes/no-such/versions') },
   { route: 'GET /api/processes/:id/versions/:version/xml', allowed: ['designer', 'admin', 'supervisor'], send: (c) => c.get('/api/processes/no-such/versions/1/xml') },
+  // Dashboard: supervisors and admins.
+  ...(['overview', 'sla', 'warnings?light=red', 'rates', 'rankings', 'heatmap?processId=case-handling', 'timeseries', 'reform-effect', 'fire-lane'] as const).map((figure): Row => ({
+    route: `GET /api/dashboard/${figure.split('?')[0]}`,
+    allowed: ['supervisor', 'admin'],
+    send: (c) => c.get(`/api/dashboard/${figure}`),
+  })),
 ];
 
 describe('role × endpoint matrix', () => {
