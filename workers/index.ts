@@ -11,6 +11,7 @@ import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../server/config';
+import { fireLaneWorkers } from './fire-lane-workers';
 import { scenarioWorkers } from './scenario-workers';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
@@ -21,6 +22,8 @@ export interface WorkerContext {
   db: Knex;
   config: Config;
   log: Logger;
+  /** The SMS outbox's dispatcher: `sms.notify` wakes it after queuing, so a notice leaves at once. */
+  notify?: { wake(): void; dailyCapPerPhone?: number };
 }
 
 /**
@@ -33,10 +36,20 @@ export interface JobWorkerDefinition {
   handler: (ctx: WorkerContext) => WorkerConfig['taskHandler'];
   /** Extra SDK options (maxJobsToActivate, timeout, pollInterval, fetchVariable, …). */
   options?: Omit<WorkerConfig, 'taskType' | 'taskHandler'>;
+  /**
+   * Latency-critical (detection → SMS): take jobs from a StreamActivatedJobs stream, which the engine
+   * pushes the moment a job is created, instead of waiting for the next poll (up to `pollInterval`
+   * late). The SDK's stream worker also polls on open and every {@link STREAM_SIDECAR_POLL_MS} for
+   * jobs created while no stream was open (a restart) or timed out.
+   */
+  stream?: boolean;
 }
 
 /** The workers the platform starts. Other issues add theirs here. */
-export const workerRegistry: readonly JobWorkerDefinition[] = [...scenarioWorkers];
+export const workerRegistry: readonly JobWorkerDefinition[] = [...scenarioWorkers, ...fireLaneWorkers];
+
+/** The stream workers' safety-net poll for jobs the stream did not carry. */
+export const STREAM_SIDECAR_POLL_MS = 1000;
 
 /** Running workers; `close()` stops polling and waits for handlers in flight. */
 export interface RunningWorkers {
@@ -50,20 +63,57 @@ export function startWorkers(
   ctx: WorkerContext,
   registry: readonly JobWorkerDefinition[] = workerRegistry,
 ): RunningWorkers {
-  const workers = registry.map((definition) =>
-    zbc.createWorker({
-      // The SDK polls every 300 ms by default, which caps throughput and adds latency (PITFALLS.md).
-      pollInterval: 50,
-      ...definition.options,
-      taskType: definition.taskType,
-      taskHandler: definition.handler(ctx),
-    }),
+  const workers: Array<{ close(): Promise<unknown> }> = registry.map((definition) =>
+    definition.stream
+      ? streamWorker(zbc, definition, ctx)
+      : zbc.createWorker({
+          // The SDK polls every 300 ms by default, which caps throughput and adds latency (PITFALLS.md).
+          pollInterval: 50,
+          ...definition.options,
+          taskType: definition.taskType,
+          taskHandler: definition.handler(ctx),
+        }),
   );
   if (workers.length > 0) ctx.log.info({ taskTypes: registry.map((d) => d.taskType) }, 'job workers started');
   return {
     taskTypes: registry.map((d) => d.taskType),
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+/**
+ * One streamed job type. The SDK's stream worker calls the handler without awaiting it, so a thrown
+ * exception would be an unhandled rejection: here it fails the job with a retry, like the polling
+ * worker does; `close()` ends the stream and waits for the handlers in flight.
+ */
+function streamWorker(zbc: ZeebeGrpcClient, definition: JobWorkerDefinition, ctx: WorkerContext): { close(): Promise<void> } {
+  const handler = definition.handler(ctx) as (job: any) => Promise<unknown>;
+  const inFlight = new Set<Promise<unknown>>();
+  const run = (job: any) => {
+    const p = Promise.resolve()
+      .then(() => handler(job))
+      .catch((err: Error) => {
+        ctx.log.warn({ err: { message: err.message }, jobType: definition.taskType, elementId: job.elementId }, 'job handler failed; the job is failed with a retry');
+        return job.fail({ errorMessage: `${definition.taskType}: ${err.message}`, retries: Math.max(0, Number(job.retries) - 1), retryBackOff: 1000 }).catch(() => undefined);
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  const opened = zbc.streamJobs({
+    type: definition.taskType,
+    worker: `onematter-${definition.taskType}`,
+    timeout: Number(definition.options?.timeout ?? 60_000),
+    taskHandler: run as never,
+    tenantIds: [],
+    pollInterval: STREAM_SIDECAR_POLL_MS,
+  });
+  return {
+    async close() {
+      const stream = await opened.catch(() => undefined);
+      (stream as { close?: () => void } | undefined)?.close?.();
+      await Promise.all([...inFlight]);
     },
   };
 }

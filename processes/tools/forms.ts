@@ -129,6 +129,15 @@ export const FORMS: Record<string, { title: string; components: Component[] }> =
       field('textarea', 'onSiteNote', '现场情况'),
     ],
   },
+  'fire-lane-unknown-plate': {
+    title: '消防通道占用（车主不明）物业核查',
+    components: [
+      text('#### 消防通道占用：无法通过车牌联系车主\n车牌 {{plate}}（{{unknownReason}}），位置 {{laneName}}。请物业到场核查、联系车主或组织挪车。'),
+      field('select', 'propertyResult', '处置结果', { ...required, values: opts([['owner-contacted', '已联系车主挪车'], ['driven-away', '车辆已驶离'], ['towed', '已拖移'], ['not-found', '现场未见车辆']]) }),
+      field('textfield', 'identifiedPlate', '核实后的车牌（如可辨认）'),
+      field('textarea', 'propertyNote', '现场情况'),
+    ],
+  },
   'sla-supervise': {
     title: '督办',
     components: [

@@ -162,9 +162,10 @@ export const hazmatTransport: ProcessSpec = {
 };
 
 /**
- * 消防通道堵塞治理: camera event → owner look-up → notice SMS → lane cleared (message) or grace timer →
- * warning SMS + on-site task → close. The `vehicle.lookup` and `sms.notify` workers belong to the
- * fire-lane issue; this model fixes their contract (processes/README.md).
+ * 消防通道堵塞治理: camera event → owner look-up → notice SMS → repeat-offence count (penalty notice
+ * SMS from the 3rd offence in 90 days) → lane cleared (message) or grace timer → warning SMS +
+ * on-site task → close. An unreadable or unregistered plate goes to a property-management task
+ * instead. Workers: `vehicle.lookup`, `sms.notify`, `fire-lane.offence` (processes/README.md).
  */
 export const fireLane: ProcessSpec = {
   id: 'fire-lane',
@@ -174,34 +175,61 @@ export const fireLane: ProcessSpec = {
     { id: 'detected', type: 'startEvent', name: '摄像头发现占道', col: 0, row: 0 },
     {
       id: 'lookup', type: 'serviceTask', name: '车牌查车主', col: 1, row: 0,
-      ext: `${taskDef('vehicle.lookup')}${io([['plate', '=plate']], [['vehicleOwner', '=vehicleOwner']])}`,
+      ext: `${taskDef('vehicle.lookup')}${io([['plate', '=plate']], [['vehicleOwner', '=vehicleOwner'], ['unknownPlate', '=unknownPlate'], ['unknownReason', '=unknownReason']])}`,
     },
+    { id: 'plateKnown', type: 'exclusiveGateway', name: '查到车主？', col: 2, row: 0, attrs: { default: 'f_plateKnown_yes' } },
     {
-      id: 'notice', type: 'serviceTask', name: '短信告知车主', col: 2, row: 0,
+      id: 'notice', type: 'serviceTask', name: '短信告知车主', col: 3, row: 0,
       ext: `${taskDef('sms.notify', { template: 'fire-lane.notice' })}${io([
         ['notification', '={to: vehicleOwner.phone, key: caseId + ":notice", params: {plate: plate, lane: laneName, minutes: string(graceMinutes)}}'],
       ])}`,
     },
-    { id: 'awaitCleared', type: 'eventBasedGateway', name: '等待驶离', col: 3, row: 0 },
-    { id: 'cleared', type: 'intermediateCatchEvent', name: '通道已畅通', col: 4, row: 0, body: message('msg_cleared') },
-    { id: 'closeCleared', type: 'serviceTask', name: '自动办结', col: 5, row: 0, ext: taskDef('case.close', { event: 'fire-lane.cleared' }) },
-    { id: 'endCleared', type: 'endEvent', name: '车主自行驶离', col: 8, row: 0 },
-    { id: 'graceOver', type: 'intermediateCatchEvent', name: '宽限期满', col: 4, row: 1, body: timerDuration('=graceDuration') },
     {
-      id: 'warning', type: 'serviceTask', name: '警告短信', col: 5, row: 1,
+      id: 'offence', type: 'serviceTask', name: '重复占道计数', col: 4, row: 0,
+      ext: `${taskDef('fire-lane.offence')}${io([], [['offenceNo', '=offenceNo'], ['penaltyNotice', '=penaltyNotice'], ['creditFlagged', '=creditFlagged'], ['penaltyTemplate', '=penaltyTemplate'], ['repeatDays', '=repeatDays']])}`,
+    },
+    { id: 'repeat', type: 'exclusiveGateway', name: '多次占道？', col: 5, row: 0, attrs: { default: 'f_repeat_no' } },
+    {
+      id: 'penaltySms', type: 'serviceTask', name: '处罚告知短信', col: 6, row: 1,
+      ext: `${taskDef('sms.notify')}${io([
+        ['notification', '={to: vehicleOwner.phone, key: caseId + ":penalty", template: penaltyTemplate, params: {plate: plate, days: string(repeatDays), count: string(offenceNo), lane: laneName}}'],
+      ])}`,
+    },
+    { id: 'repeatJoin', type: 'exclusiveGateway', col: 7, row: 0 },
+    { id: 'awaitCleared', type: 'eventBasedGateway', name: '等待驶离', col: 8, row: 0 },
+    { id: 'cleared', type: 'intermediateCatchEvent', name: '通道已畅通', col: 9, row: 0, body: message('msg_cleared') },
+    { id: 'closeCleared', type: 'serviceTask', name: '自动办结', col: 10, row: 0, ext: taskDef('case.close', { event: 'fire-lane.cleared' }) },
+    { id: 'endCleared', type: 'endEvent', name: '车主自行驶离', col: 13, row: 0 },
+    { id: 'graceOver', type: 'intermediateCatchEvent', name: '宽限期满', col: 9, row: 2, body: timerDuration('=graceDuration') },
+    {
+      id: 'warning', type: 'serviceTask', name: '警告短信', col: 10, row: 2,
       ext: `${taskDef('sms.notify', { template: 'fire-lane.warning' })}${io([
         ['notification', '={to: vehicleOwner.phone, key: caseId + ":warning", params: {plate: plate, lane: laneName, minutes: string(graceMinutes)}}'],
       ])}`,
     },
-    slaStep({ id: 'onSiteStep', name: '现场处置', taskId: 'onSite', taskName: '现场处置（消防/物业）', col: 6, row: 1, department: '=if onSiteDepartment = null then "fire-rescue" else onSiteDepartment', hours: '=2', formId: 'fire-lane-onsite' }),
-    { id: 'clearedOnSite', type: 'boundaryEvent', name: '已驶离', col: 6, row: 1, attachedTo: 'onSiteStep', body: message('msg_cleared') },
-    { id: 'closeOnSite', type: 'serviceTask', name: '办结', col: 7, row: 2, ext: taskDef('case.close', { event: 'fire-lane.handled' }) },
-    { id: 'endOnSite', type: 'endEvent', name: '现场处置完毕', col: 8, row: 2 },
+    slaStep({ id: 'onSiteStep', name: '现场处置', taskId: 'onSite', taskName: '现场处置（消防/物业）', col: 11, row: 2, department: '=if onSiteDepartment = null then "fire-rescue" else onSiteDepartment', hours: '=2', formId: 'fire-lane-onsite' }),
+    { id: 'clearedOnSite', type: 'boundaryEvent', name: '已驶离', col: 11, row: 2, attachedTo: 'onSiteStep', body: message('msg_cleared') },
+    { id: 'closeOnSite', type: 'serviceTask', name: '办结', col: 12, row: 3, ext: taskDef('case.close', { event: 'fire-lane.handled' }) },
+    { id: 'endOnSite', type: 'endEvent', name: '现场处置完毕', col: 13, row: 3 },
+    slaStep({ id: 'propertyStep', name: '物业核查车主', taskId: 'identifyOwner', taskName: '车牌无法识别或未登记：物业核查处置', col: 3, row: 4, department: '="property"', hours: '=2', formId: 'fire-lane-unknown-plate' }),
+    { id: 'clearedProperty', type: 'boundaryEvent', name: '已驶离', col: 3, row: 4, attachedTo: 'propertyStep', body: message('msg_cleared') },
+    { id: 'closeProperty', type: 'serviceTask', name: '办结', col: 12, row: 5, ext: taskDef('case.close', { event: 'fire-lane.handled' }) },
+    { id: 'endProperty', type: 'endEvent', name: '物业处置完毕', col: 13, row: 5 },
   ],
   flows: [
-    ...chain('detected', 'lookup', 'notice', 'awaitCleared', 'cleared', 'closeCleared', 'endCleared'),
+    ...chain('detected', 'lookup', 'plateKnown'),
+    flow('f_plateKnown_yes', 'plateKnown', 'notice', { name: '是' }),
+    flow('f_plateKnown_no', 'plateKnown', 'propertyStep', { name: '否（无法识别/未登记）', condition: '=unknownPlate = true' }),
+    ...chain('notice', 'offence', 'repeat'),
+    flow('f_repeat_yes', 'repeat', 'penaltySms', { name: '90天内≥3次', condition: '=penaltyNotice = true' }),
+    flow('f_repeat_no', 'repeat', 'repeatJoin', { name: '否' }),
+    flow('f_penaltySms_join', 'penaltySms', 'repeatJoin'),
+    ...chain('repeatJoin', 'awaitCleared', 'cleared', 'closeCleared', 'endCleared'),
     flow('f_await_grace', 'awaitCleared', 'graceOver'),
     ...chain('graceOver', 'warning', 'onSiteStep', 'closeOnSite', 'endOnSite'),
     flow('f_cleared_close', 'clearedOnSite', 'closeOnSite'),
+    flow('f_propertyStep_close', 'propertyStep', 'closeProperty'),
+    flow('f_clearedProperty_close', 'clearedProperty', 'closeProperty'),
+    flow('f_closeProperty_end', 'closeProperty', 'endProperty'),
   ],
 };

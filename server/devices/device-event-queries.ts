@@ -1,7 +1,7 @@
 /** SQL for device events (table device_event) and the fire-lane cases they open or join. */
 import type { Knex } from 'knex';
 
-export type DeviceEventStatus = 'received' | 'processed' | 'ignored' | 'failed';
+export type DeviceEventStatus = 'received' | 'pending' | 'processed' | 'ignored' | 'failed';
 
 export interface DeviceEventRow {
   id: string;

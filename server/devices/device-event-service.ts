@@ -15,14 +15,25 @@
  * Failure handling: the case row is committed, then the engine starts the instance. If that call
  * fails the case is marked `cancelled` with a `process.start-failed` event (not deleted: a repeat
  * detection may already have joined it), the event is `failed`, and the camera gets 503 — its
- * retry opens a fresh case. Debouncing repeat detections in time and the owner look-up/SMS workers
- * are the fire-lane issue's.
+ * retry opens a fresh case.
+ *
+ * Fire lane (server/fire-lane): plates are normalised (`浙B·10001` → `浙B10001`); with a dwell
+ * threshold (`FIRE_LANE_DWELL_SECONDS`, default 0) a first sighting is held as `pending` until the car
+ * has been seen for that long (answer `{caseId: null, merged: false}`); the lane registry names the
+ * lane in the SMS, its compound and the on-site department; the grace period comes from
+ * `FIRE_LANE_GRACE` (default PT30M); the case's offence row (repeat counting) is written in the
+ * transaction that opens the case.
  */
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { KeyPrincipal } from '../auth/roles';
 import { createCase } from '../cases/case-service';
+import { dropPendingSightings, fireLaneDebounce } from '../fire-lane/debounce';
+import { loadFireLaneConfig, type FireLaneConfig } from '../fire-lane/config';
+import { findLane } from '../fire-lane/lanes';
+import { insertOffence } from '../fire-lane/offences';
+import { normalizePlate } from '../fire-lane/plates';
 import { HttpProblem } from '../http/problem';
 import {
   addCaseAttachment, appendCaseEvent, cancelCase, classifyFireLaneCase, findByClientEventId, findFireLaneSituation, findOpenFireLaneCase,
@@ -31,8 +42,6 @@ import {
 
 export const FIRE_LANE_PROCESS = 'fire-lane';
 export const FIRE_LANE_CLEARED_MESSAGE = 'fire-lane.cleared';
-/** How long the owner has to move the car before the warning SMS and the on-site task. */
-export const FIRE_LANE_GRACE_MINUTES = 10;
 /** A `cleared` that arrives while the instance is still at the look-up or the notice waits this long. */
 const CLEARED_MESSAGE_TTL_MS = 3600_000;
 /** Lead when the catalog has no fire-lane situation (DOMAIN.md: fire brigade or property). */
@@ -58,17 +67,26 @@ export interface DeviceEventDeps {
   zbc?: Zeebe.ZeebeGrpcClient;
   log: Logger;
   now?: () => Date;
+  /** Dwell threshold and grace period; default: from the environment (server/fire-lane/config.ts). */
+  fireLane?: FireLaneConfig;
 }
 
+/** The SMS template allows 35 characters for the lane. */
+const SMS_LANE_MAX = 35;
+
 export class DeviceEventService {
-  constructor(private readonly deps: DeviceEventDeps) {}
+  private readonly fireLane: FireLaneConfig;
+  constructor(private readonly deps: DeviceEventDeps) {
+    this.fireLane = deps.fireLane ?? loadFireLaneConfig();
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
 
   /** Handles one event; `replayed` when the answer is the stored one of an earlier delivery. */
-  async receive(key: KeyPrincipal, input: DeviceEventInput, idempotencyKey?: string): Promise<{ answer: DeviceEventAnswer; replayed: boolean }> {
+  async receive(key: KeyPrincipal, sent: DeviceEventInput, idempotencyKey?: string): Promise<{ answer: DeviceEventAnswer; replayed: boolean }> {
+    const input = { ...sent, plate: normalizePlate(sent.plate) || sent.plate.trim() };
     if (key.deviceId && key.deviceId !== input.deviceId) {
       throw HttpProblem.forbidden(`This key belongs to device ${key.deviceId}; it cannot post events of device ${input.deviceId}.`);
     }
@@ -81,13 +99,13 @@ export class DeviceEventService {
 
     const inserted = await insertDeviceEvent(this.deps.db, {
       deviceId: input.deviceId, apiKeyId: key.keyId, clientEventId, type: input.type, laneId: input.laneId, plate: input.plate,
-      detectedAt: new Date(input.detectedAt), imageUrl: input.imageUrl ?? null, payload: { ...input }, receivedAt: this.now(),
+      detectedAt: new Date(input.detectedAt), imageUrl: input.imageUrl ?? null, payload: { ...sent }, receivedAt: this.now(),
     });
     let event: DeviceEventRow;
     if (inserted) event = inserted;
     else {
       const earlier = (await findByClientEventId(this.deps.db, input.deviceId, clientEventId!))!;
-      if ((earlier.status === 'processed' || earlier.status === 'ignored') && earlier.response) return { answer: earlier.response, replayed: true };
+      if ((earlier.status === 'processed' || earlier.status === 'ignored' || earlier.status === 'pending') && earlier.response) return { answer: earlier.response, replayed: true };
       if (earlier.status === 'failed' && (await retakeFailedEvent(this.deps.db, earlier.id))) event = earlier;
       else throw HttpProblem.conflict(`Event ${clientEventId} of device ${input.deviceId} is being processed right now; repeat it in a moment for its answer.`);
     }
@@ -112,29 +130,42 @@ export class DeviceEventService {
         await finishDeviceEvent(trx, event.id, { status: 'processed', caseId: open.id, merged: true, response: answer, at: now });
         return { merged: true as const, answer };
       }
-      const situation = await findFireLaneSituation(trx);
+      // Dwell threshold: a car seen only briefly does not open a case (yet).
+      const stay = await fireLaneDebounce(trx, { laneId: input.laneId, plate: input.plate, detectedAt: new Date(input.detectedAt), dwellSeconds: this.fireLane.dwellSeconds, excludeId: event.id });
+      if (!stay.open) {
+        const answer = { caseId: null, merged: false };
+        await finishDeviceEvent(trx, event.id, { status: 'pending', response: answer, at: now });
+        return { merged: true as const, answer };
+      }
+      const [situation, lane] = await Promise.all([findFireLaneSituation(trx), findLane(trx, input.laneId)]);
+      const where = lane ? `${lane.compound} ${lane.name}（车道 ${input.laneId}）` : `车道 ${input.laneId}`;
       const created = await createCase(trx, {
-        description: `消防通道占用：车道 ${input.laneId}，车牌 ${input.plate}（${input.deviceId} 于 ${input.detectedAt} 拍到）`,
+        description: `消防通道占用：${where}，车牌 ${input.plate}（${input.deviceId} 于 ${input.detectedAt} 拍到）`,
         channel: 'device', scenario: FIRE_LANE_PROCESS, leadDepartment: situation?.leadDepartment ?? DEFAULT_LEAD, externalId: event.clientEventId,
+        location: lane ? { address: `${lane.compound} ${lane.name}` } : undefined,
       }, now);
       await classifyFireLaneCase(trx, created.id, situation, photo ? [photo] : []);
-      await appendCaseEvent(trx, created.id, { type: 'detected', actor: input.deviceId, at: now, data: detection });
+      await appendCaseEvent(trx, created.id, { type: 'detected', actor: input.deviceId, at: now, data: { ...detection, firstSeenAt: stay.firstSeenAt.toISOString() } });
       await linkEventToCase(trx, event.id, created.id);
-      return { merged: false as const, created, situation };
+      await insertOffence(trx, { caseId: created.id, plate: input.plate, laneId: input.laneId, compound: lane?.compound ?? null, detectedAt: stay.firstSeenAt, receivedAt: now });
+      if (stay.pendingIds.length) await trx('device_event').whereIn('id', stay.pendingIds).update({ status: 'processed', case_id: created.id, merged: true, processed_at: now });
+      return { merged: false as const, created, situation, lane, firstSeenAt: stay.firstSeenAt };
     });
     if (decision.merged) return decision.answer;
 
-    const { created, situation } = decision;
+    const { created, situation, lane, firstSeenAt } = decision;
     const lead = situation?.leadDepartment ?? DEFAULT_LEAD;
     try {
       const started = await zbc.createProcessInstance({
         bpmnProcessId: FIRE_LANE_PROCESS,
         variables: {
-          caseId: created.id, caseNo: created.caseNo, plate: input.plate, laneId: input.laneId, laneName: input.laneId,
-          // No onSiteDepartment: the model sends fire-rescue on site unless a lane registry names property.
-          graceDuration: `PT${FIRE_LANE_GRACE_MINUTES}M`, graceMinutes: FIRE_LANE_GRACE_MINUTES,
+          caseId: created.id, caseNo: created.caseNo, plate: input.plate, laneId: input.laneId,
+          laneName: [...(lane?.name ?? input.laneId)].slice(0, SMS_LANE_MAX).join(''), ...(lane ? { compound: lane.compound } : {}),
+          // Without onSiteDepartment the model sends fire-rescue on site; a lane may name another (property).
+          ...(lane?.onSiteDepartment ? { onSiteDepartment: lane.onSiteDepartment } : {}),
+          graceDuration: this.fireLane.grace, graceMinutes: this.fireLane.graceMinutes,
           leadDepartment: lead, collaborators: situation ? situation.collaborators.filter((d) => d !== lead) : [],
-          deviceId: input.deviceId, detectedAt: input.detectedAt, ...(input.imageUrl ? { imageUrl: input.imageUrl } : {}),
+          deviceId: input.deviceId, detectedAt: firstSeenAt.toISOString(), ...(input.imageUrl ? { imageUrl: input.imageUrl } : {}),
         },
       });
       const answer = { caseId: created.id, merged: false };
@@ -162,6 +193,8 @@ export class DeviceEventService {
     const open = await findOpenFireLaneCase(db, input.laneId, input.plate);
     if (!open) {
       const answer = { caseId: null, merged: false };
+      // The car left before the dwell threshold: its pending sightings never become a case.
+      await dropPendingSightings(db, input.laneId, input.plate, now);
       await finishDeviceEvent(db, event.id, { status: 'ignored', response: answer, at: now });
       return answer;
     }

@@ -34,6 +34,20 @@ export const SMS_TEMPLATES = {
     body: '您的车辆{plate}仍停放在{lane}消防通道，已超过{minutes}分钟。请立即驶离，逾期将由执法人员现场处置。',
     params: { plate: p('车牌号', 12), lane: p('消防通道位置'), minutes: p('已停放时长（分钟）', 4) },
   },
+  'fire-lane.penalty': {
+    code: 'fire-lane.penalty',
+    title: '消防通道多次占用处罚告知',
+    sign: '江北消防',
+    body: '您的车辆{plate}在{days}天内第{count}次占用消防通道（{lane}），已移送执法部门依法处罚。消防通道是生命通道，请勿占用。',
+    params: { plate: p('车牌号', 12), days: p('统计天数', 4), count: p('占用次数', 4), lane: p('消防通道位置') },
+  },
+  'fire-lane.credit': {
+    code: 'fire-lane.credit',
+    title: '消防通道多次占用纳入信用记录',
+    sign: '江北消防',
+    body: '您的车辆{plate}在{days}天内第{count}次占用消防通道（{lane}），已依法处罚并纳入失信记录。消防通道是生命通道，请勿占用。',
+    params: { plate: p('车牌号', 12), days: p('统计天数', 4), count: p('占用次数', 4), lane: p('消防通道位置') },
+  },
   'case.accepted': {
     code: 'case.accepted',
     title: '受理回执',

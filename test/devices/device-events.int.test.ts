@@ -34,7 +34,7 @@ describe('device events (fire-lane cameras)', () => {
     const sms = await jobOf('sms.notify', pi);
     const out = await handleSmsNotify({ db: env.h.db, now: () => new Date(env.h.te.now()) }, sms);
     await env.h.zbc.completeJob({ jobKey: sms.key, variables: out });
-    await env.h.te.waitForIdle();
+    await env.h.drive(); // the repeat-offence count after the notice
   };
 
   test('a first detection opens a fire-lane case and starts the model; a repeat joins it; a replay changes nothing', async () => {
@@ -49,7 +49,7 @@ describe('device events (fire-lane cameras)', () => {
     expect(c).toMatchObject({ channel: 'device', scenario: 'fire-lane', lead_department: 'fire-rescue', status: 'handling', situation_code: 'C05-M01-S01' });
     await env.h.te.isWaitingAtElements(c.process_instance_key, ['lookup']);
     expect(await env.h.te.variable(c.process_instance_key, 'plate')).toBe('浙B10001');
-    expect(await env.h.te.variable(c.process_instance_key, 'graceDuration')).toBe('PT10M');
+    expect(await env.h.te.variable(c.process_instance_key, 'graceDuration')).toBe('PT30M'); // FIRE_LANE_GRACE default
     const stored = await env.h.db('device_event').where({ client_event_id: first.eventId }).first();
     expect(stored).toMatchObject({ status: 'processed', case_id: c.id, merged: false, lane_id: 'L-07', plate: '浙B10001' });
     expect(stored.received_at).toBeTruthy();

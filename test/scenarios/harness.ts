@@ -11,6 +11,7 @@ import { deployProcesses } from '../../processes/deploy';
 import { ClassificationService } from '../../server/classify/classification-service';
 import { createCase, startCaseIntake } from '../../server/cases/case-service';
 import { completeTask } from '../../server/tasks/task-service';
+import { FIRE_LANE_JOB_TYPES, fireLaneHandlers } from '../../workers/fire-lane-workers';
 import { scenarioHandlers, SCENARIO_JOB_TYPES, type AnyHandler } from '../../workers/scenario-workers';
 import { USER_TASK_JOB_TIMEOUT_MS } from '../../workers/user-task-bridge';
 import { createTestDb, type TestDb } from '../helpers/db';
@@ -56,7 +57,7 @@ export async function startHarness(options: { deploy?: boolean } = {}): Promise<
   await zbc.topology();
   if (options.deploy !== false) await deployProcesses(zbc, { db });
   const now = () => new Date(te.now());
-  const handlers = scenarioHandlers({ db, now, classification: new ClassificationService(db) });
+  const handlers = { ...scenarioHandlers({ db, now, classification: new ClassificationService(db) }), ...fireLaneHandlers({ db, now }) };
 
   const wrap = (job: any) => ({
     ...job,
@@ -81,7 +82,7 @@ export async function startHarness(options: { deploy?: boolean } = {}): Promise<
       for (let round = 0; round < 200; round++) {
         await te.waitForIdle();
         let ran = 0;
-        for (const type of SCENARIO_JOB_TYPES) {
+        for (const type of [...SCENARIO_JOB_TYPES, ...FIRE_LANE_JOB_TYPES]) {
           const jobs = await zbc.activateJobs({
             type, worker: 'scenario-test', maxJobsToActivate: 50, requestTimeout: -1,
             timeout: type === 'io.camunda.zeebe:userTask' ? USER_TASK_JOB_TIMEOUT_MS : 60_000,

@@ -115,6 +115,7 @@ describe('one-matter scenarios', () => {
     await h.zbc.completeJob({ jobKey: lookup.key, variables: { vehicleOwner: { name: '车主', phone: '13700000001' } } });
     await h.te.waitForIdle();
     await runSms();
+    await h.drive(); // the repeat-offence count after the notice
     await h.te.isWaitingAtElements(pi, ['awaitCleared']);
     await h.advance(10 * 60_000);
     await runSms();
