@@ -2,7 +2,7 @@
 import '../styles.css';
 import { api, ApiError, loadDepartments, requireUser, type Department } from '../lib/api';
 import { deptName } from '../lib/case-view';
-import { download, fmtTime, h, mount, uid } from '../lib/dom';
+import { fmtTime, h, mount, uid } from '../lib/dom';
 import { field, select } from '../lib/forms';
 import { bi, T, t, type StringKey } from '../lib/i18n';
 import { errorText, shell, toast } from '../lib/shell';
@@ -185,16 +185,22 @@ async function renderKeys(el: HTMLElement): Promise<void> {
 
 // ---- catalog --------------------------------------------------------------------------------------
 async function renderCatalog(el: HTMLElement): Promise<void> {
+  const SHEETS = ['categories', 'matters', 'situations', 'scenario_nodes', 'one_matter_lists'];
   const fileId = uid('catalog');
+  const dryId = uid('dry');
   const report = h('div', { id: 'catalog-report', 'aria-live': 'polite' });
-  const format = select('admin.catalog.export', 'format', [{ value: 'csv', label: 'CSV (zip)' }, { value: 'xlsx', label: 'XLSX' }]);
+  const format = select('admin.catalog.format', 'format', [{ value: 'xlsx', label: 'XLSX' }, { value: 'csv', label: 'CSV' }]);
+  const sheet = select('admin.catalog.sheet', 'sheet', SHEETS.map((x) => ({ value: x, label: x })), 'situations');
+  const counts = await Promise.all([api<any>('/api/catalog/categories'), api<any>('/api/catalog/matters'), api<any>('/api/catalog/situations?limit=1')]);
   mount(el,
-    h('div', { class: 'card' }, h('h2', null, T('admin.catalog.export')), h('div', { class: 'row' }, format.wrap,
+    h('p', { class: 'card', id: 'catalog-counts' }, T('admin.catalog.counts', { categories: counts[0].categories.length, matters: counts[1].matters.length, situations: counts[2].total })),
+    h('div', { class: 'card' }, h('h2', null, T('admin.catalog.export')), h('div', { class: 'row' }, format.wrap, sheet.wrap,
       h('button', { type: 'button', id: 'catalog-export', onclick: async () => {
         try {
-          const res = await api<Response>(`/api/catalog/export?format=${format.input.value}`, { raw: true, headers: { accept: '*/*' } });
+          const q = format.input.value === 'xlsx' ? 'format=xlsx' : `format=csv&sheet=${sheet.input.value}`;
+          const res = await api<Response>(`/api/catalog/export?${q}`, { raw: true, headers: { accept: '*/*' } });
           const blob = await res.blob();
-          const name = /filename="?([^";]+)/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `catalog.${format.input.value === 'xlsx' ? 'xlsx' : 'zip'}`;
+          const name = /filename="?([^";]+)/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `catalog.${format.input.value}`;
           const a = h('a', { href: URL.createObjectURL(blob), download: name });
           document.body.append(a); a.click(); a.remove();
         } catch (err) { toast(errorText(err), 'error'); }
@@ -202,20 +208,23 @@ async function renderCatalog(el: HTMLElement): Promise<void> {
     h('form', { class: 'card', id: 'catalog-import', onsubmit: async (e: Event) => {
       e.preventDefault();
       const input = el.querySelector<HTMLInputElement>(`#${fileId}`)!;
-      const files = [...(input.files ?? [])];
-      if (!files.length) return;
+      const file = input.files?.[0];
+      if (!file) return;
       const data = new FormData();
-      for (const f of files) data.append('file', f, f.name);
+      data.append('file', file, file.name);
+      const dry = el.querySelector<HTMLInputElement>(`#${dryId}`)!.checked;
       try {
-        const body = await api<any>('/api/catalog/import', { body: data });
-        mount(report, h('div', { class: 'alert ok' }, T('admin.catalog.imported', { summary: JSON.stringify(body.summary ?? body.counts ?? body) })));
+        const body = await api<any>(`/api/catalog/import${dry ? '?dryRun=true' : ''}`, { body: data });
+        mount(report, h('div', { class: 'alert ok', role: 'status' }, T(body.dryRun ? 'admin.catalog.dryOk' : 'admin.catalog.imported', { rows: body.rows, sheets: body.sheets.join(', ') }),
+          body.changed ? h('span', null, ' ', Object.entries(body.changed).map(([k, v]) => `${k}: ${v}`).join(' · ')) : null));
       } catch (err) {
-        const rows: any[] = err instanceof ApiError ? (err.body?.rows ?? err.body?.errors ?? []) : [];
+        const rows: any[] = err instanceof ApiError ? (err.body?.rowErrors ?? []) : [];
         mount(report, h('div', { class: 'alert error', role: 'alert' }, errorText(err)),
-          rows.length ? h('table', null, h('thead', null, h('tr', null, ['file', 'row', 'field', 'message'].map((c) => h('th', { scope: 'col' }, c)))),
-            h('tbody', null, rows.map((r) => h('tr', null, h('td', null, r.file ?? r.sheet ?? ''), h('td', { class: 'num' }, String(r.row ?? '')), h('td', null, r.field ?? r.column ?? ''), h('td', null, r.message ?? ''))))) : null);
+          rows.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'catalog-errors' }, h('thead', null, h('tr', null, ['sheet', 'row', 'column', 'message'].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', null, rows.map((r) => h('tr', null, h('td', null, r.sheet ?? ''), h('td', { class: 'num' }, String(r.row ?? '')), h('td', null, r.column ?? ''), h('td', null, r.message ?? '')))))) : null);
       }
-    } }, h('h2', null, T('admin.catalog.import')), h('label', { for: fileId }, T('admin.catalog.file')), h('input', { type: 'file', id: fileId, accept: '.csv,.xlsx,.zip', multiple: true }),
+    } }, h('h2', null, T('admin.catalog.import')), h('label', { for: fileId }, T('admin.catalog.file')), h('input', { type: 'file', id: fileId, accept: '.csv,.xlsx', required: true }),
+      h('div', { class: 'checks', style: { marginTop: '8px' } }, h('label', { for: dryId }, h('input', { type: 'checkbox', id: dryId, checked: true }), T('admin.catalog.dry'))),
       h('div', { class: 'row', style: { marginTop: '10px' } }, h('button', { type: 'submit', class: 'primary' }, T('admin.catalog.import'))), report),
   );
 }

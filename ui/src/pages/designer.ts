@@ -30,17 +30,17 @@ const EMPTY = (id: string) => `<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>`;
 
 interface ProcessRow {
-  bpmnProcessId: string;
-  name?: string | null;
-  latestVersion?: number;
-  version?: number;
+  id: string;
+  name: string | null;
+  latestVersion: number;
+  versions: number;
 }
 interface VersionRow {
+  id: string;
   version: number;
-  key?: string;
-  processDefinitionKey?: string;
-  deployedAt?: string;
-  resourceName?: string;
+  deployedAt: string;
+  deployedBy: string;
+  resourceName: string;
 }
 interface LintEntry {
   id?: string;
@@ -100,7 +100,7 @@ main.append(
   ),
 );
 
-const modeler = new Modeler({ container: canvasEl, propertiesPanel: { parent: panelEl }, additionalModules: [lintingModule], linting: { active: true }, keyboard: { bindTo: document } });
+const modeler = new Modeler({ container: canvasEl, propertiesPanel: { parent: panelEl }, additionalModules: [lintingModule], linting: { active: true } });
 const linter = new Linter({ modeler: 'web', type: 'cloud' });
 (window as any).__modeler = modeler; // for the browser tests and the console
 
@@ -161,7 +161,9 @@ function showServerLint(entries: LintEntry[]): void {
 async function openXml(xml: string, id: string, version: number | null): Promise<void> {
   const { warnings } = await modeler.importXML(xml);
   if (warnings?.length) console.warn('import warnings', warnings);
-  modeler.get('canvas').zoom('fit-viewport');
+  const canvas = modeler.get('canvas');
+  canvas.zoom('fit-viewport');
+  canvas.zoom(canvas.zoom() * 0.85, 'auto');
   current = { id, version };
   currentLabel.textContent = t('designer.current', { id, version: version == null ? t('designer.unsaved') : t('designer.version', { version }) });
   showServerLint([]);
@@ -170,29 +172,29 @@ async function openXml(xml: string, id: string, version: number | null): Promise
 }
 
 async function loadProcesses(): Promise<ProcessRow[]> {
-  const body = await api<any>('/api/processes');
-  const rows: ProcessRow[] = body.processes ?? body;
+  const { processes: rows } = await api<{ processes: ProcessRow[] }>('/api/processes');
   mount(
     processList,
     rows.map((p) =>
-      h('li', { 'data-id': p.bpmnProcessId },
-        h('button', { type: 'button', class: 'link', onclick: () => void openProcess(p.bpmnProcessId) }, p.bpmnProcessId),
-        h('span', { class: 'muted small' }, ` v${p.latestVersion ?? p.version ?? '?'}`, p.name ? ` · ${p.name}` : ''),
+      h('li', { 'data-id': p.id, class: p.id === current.id ? 'active' : '' },
+        h('button', { type: 'button', class: 'link', onclick: () => void openProcess(p.id) }, p.id),
+        h('span', { class: 'muted small' }, ` v${p.latestVersion}`, p.name ? ` · ${p.name}` : ''),
       ),
     ),
   );
+  void loadForms();
   return rows;
 }
 
 async function openProcess(id: string, version?: number): Promise<void> {
-  const body = await api<any>(`/api/processes/${encodeURIComponent(id)}/versions`);
-  const versions: VersionRow[] = (body.versions ?? body).slice().sort((a: VersionRow, b: VersionRow) => b.version - a.version);
+  const body = await api<{ versions: VersionRow[] }>(`/api/processes/${encodeURIComponent(id)}/versions`);
+  const versions = body.versions.slice().sort((a, b) => b.version - a.version);
   mount(
     versionList,
     versions.map((v) =>
       h('li', { 'data-version': String(v.version) },
         h('button', { type: 'button', class: 'link', onclick: () => void openVersion(id, v.version) }, t('designer.version', { version: v.version })),
-        v.deployedAt ? h('span', { class: 'muted small' }, ` ${fmtTime(v.deployedAt)}`) : null,
+        h('span', { class: 'muted small' }, ` ${fmtTime(v.deployedAt)} · ${v.deployedBy}`),
       ),
     ),
   );
@@ -200,10 +202,8 @@ async function openProcess(id: string, version?: number): Promise<void> {
 }
 
 async function openVersion(id: string, version: number): Promise<void> {
-  const res = await api<Response>(`/api/processes/${encodeURIComponent(id)}/versions/${version}/xml`, { raw: true, headers: { accept: 'application/xml, application/json' } });
-  const type = res.headers.get('content-type') ?? '';
-  const xml = type.includes('json') ? (await res.json()).xml : await res.text();
-  await openXml(xml, id, version);
+  const res = await api<Response>(`/api/processes/${encodeURIComponent(id)}/versions/${version}/xml`, { raw: true, headers: { accept: 'application/xml' } });
+  await openXml(await res.text(), id, version);
 }
 
 async function newProcess(): Promise<void> {
@@ -221,19 +221,21 @@ async function saveFile(): Promise<void> {
 async function deploy(): Promise<void> {
   deployBtn.disabled = true;
   try {
+    // Forms first, so the model's zeebe:formId finds them deployed.
+    for (const [name, content] of pendingForms) {
+      await upload(name, content, 'application/json');
+      pendingForms.delete(name);
+    }
     const { xml } = await modeler.saveXML({ format: true });
-    const resources = [{ name: `${current.id || 'process'}.bpmn`, content: xml }, ...[...pendingForms].map(([name, content]) => ({ name, content }))];
-    const body = await api<any>('/api/processes', { json: { resources } });
-    const lintEntries: LintEntry[] = body.lint ?? body.warnings ?? [];
-    showServerLint(lintEntries);
-    const deployed = (body.processes ?? [body]).find((p: any) => p.bpmnProcessId === current.id) ?? body.processes?.[0] ?? body;
-    toast(t('designer.deployed', { id: deployed.bpmnProcessId ?? current.id, version: deployed.version ?? '?' }));
-    pendingForms.clear();
+    const body = await upload(`${current.id || 'process'}.bpmn`, xml, 'application/xml');
+    const deployed = body.deployed.find((p: VersionRow) => p.id === current.id) ?? body.deployed[0];
+    toast(t('designer.deployed', { id: deployed.id, version: deployed.version }));
+    current = { id: deployed.id, version: deployed.version };
     await loadProcesses();
-    await openProcess(deployed.bpmnProcessId ?? current.id, deployed.version);
-    showServerLint(lintEntries);
+    await openProcess(deployed.id, deployed.version);
+    showServerLint(body.warnings);
   } catch (err) {
-    if (err instanceof ApiError) showServerLint(err.body?.lint ?? err.body?.errors?.filter((e: any) => e.id || e.elementId) ?? []);
+    if (err instanceof ApiError) showServerLint(err.body?.lint?.errors ?? []);
     toast(t('designer.deployFailed', { detail: errorText(err) }), 'error');
   } finally {
     deployBtn.disabled = false;
@@ -259,6 +261,26 @@ uploadInput.addEventListener('change', async () => {
   uploadInput.value = '';
 });
 
+/** One file to POST /api/processes (multipart `file`): linted and deployed by the server. */
+function upload(name: string, content: string, type: string): Promise<any> {
+  const data = new FormData();
+  data.append('file', new Blob([content], { type }), name);
+  return api('/api/processes', { body: data });
+}
+
+/** The deployed forms (.form), previewed with form-js on demand. */
+async function loadForms(): Promise<void> {
+  const { processes: forms } = await api<{ processes: ProcessRow[] }>('/api/processes?kind=form');
+  const list = h('ul', { class: 'proc-list', id: 'form-list' }, forms.map((f) =>
+    h('li', null, h('button', { type: 'button', class: 'link', onclick: async () => {
+      const res = await api<Response>(`/api/processes/${encodeURIComponent(f.id)}/versions/latest/xml?kind=form`, { raw: true });
+      formsBox.querySelectorAll('.card').forEach((c) => c.remove());
+      previewForm(`${f.id} v${f.latestVersion}`, JSON.parse(await res.text()));
+    } }, f.id), h('span', { class: 'muted small' }, ` v${f.latestVersion}`))));
+  formsBox.querySelector('#form-list')?.remove();
+  formsBox.prepend(list);
+}
+
 function previewForm(name: string, schema: any): void {
   const container = h('div', { class: 'form-preview' });
   formsBox.append(h('div', { class: 'card', 'data-form': name }, h('strong', null, name), h('span', { class: 'muted small' }, ` id=${schema.id ?? '—'}`), h('h3', null, T('designer.form.preview')), container));
@@ -268,8 +290,8 @@ function previewForm(name: string, schema: any): void {
 try {
   const rows = await loadProcesses();
   const wanted = new URLSearchParams(location.search).get('process');
-  const first = rows.find((r) => r.bpmnProcessId === wanted) ?? rows[0];
-  if (first) await openProcess(first.bpmnProcessId);
+  const first = rows.find((r) => r.id === wanted) ?? rows[0];
+  if (first) await openProcess(first.id);
   else await openXml(EMPTY('new-process'), 'new-process', null);
 } catch (err) {
   toast(t('common.error', { detail: errorText(err) }), 'error');
