@@ -14,6 +14,8 @@ import { deployProcesses } from '../processes/deploy';
 import { startWorkers, workerRegistry } from '../workers';
 import { createApp } from './app';
 import { bootstrapAuth } from './auth/bootstrap';
+import { seedDemoData, startDemoTraffic } from './demo';
+import { createSmsProvider, loadNotifyConfig, Notifier } from './notify';
 import { createMetrics } from './metrics/metrics';
 import { instrumentWorkers } from './metrics/worker-metrics';
 import type { Config } from './config';
@@ -67,6 +69,11 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     logger.info({ db: dbKind(db), applied }, 'database migrated');
     // Departments, demo users and keys (DEMO=1), or the first admin with a password printed once.
     await bootstrapAuth(db, { demo: config.demo, log: logger });
+    // The SMS outbox's dispatcher: sends what workers queue (woken by sms.notify, else it polls).
+    const notifyConfig = loadNotifyConfig();
+    const notifier = new Notifier(db, notifyConfig, createSmsProvider(notifyConfig), logger.child({ component: 'sms' }));
+    notifier.start();
+    undo.push({ name: 'sms dispatcher', run: () => notifier.stop() });
 
     let engine: Engine | undefined;
     if (embedded) {
@@ -103,7 +110,8 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     }
 
     const metrics = createMetrics();
-    const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }) }, options.workers === false ? [] : instrumentWorkers(workerRegistry, metrics));
+    const notify = { wake: () => notifier.dispatcher.wake(), dailyCapPerPhone: notifyConfig.dailyCapPerPhone };
+    const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }), notify }, options.workers === false ? [] : instrumentWorkers(workerRegistry, metrics));
     undo.push({ name: 'workers', run: () => workers.close() });
 
     const app = createApp({ db, config, log: logger, engineHealth: zeebe.probe, engine, zbc: zeebe.client, metrics });
@@ -111,6 +119,12 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     undo.push({ name: 'http server', run: () => drain(logger) });
 
     const url = `http://${displayHost(config.host)}:${(server.address() as AddressInfo).port}`;
+    if (config.demo) {
+      // DEMO=1 only: the demo registry, lanes, contacts and labelled history, then bounded live traffic.
+      await seedDemoData(db, { log: logger.child({ component: 'demo' }) });
+      const demo = startDemoTraffic({ db, zbc: zeebe.client, url, log: logger.child({ component: 'demo' }) });
+      undo.push({ name: 'demo traffic', run: () => demo.stop() });
+    }
     logger.info(
       { url, healthz: `${url}/healthz`, zeebe: zeebeAddress, engine: embedded ? 'embedded' : 'external', db: dbKind(db), ms: Date.now() - started },
       `OneMatter is up at ${url} — report & track ${url}/, tasks ${url}/tasks, dashboard ${url}/dashboard, designer ${url}/designer, admin ${url}/admin`,

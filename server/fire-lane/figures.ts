@@ -2,7 +2,8 @@
  * Fire-lane figures (DOMAIN.md, "Figures the platform must be able to show"): per lane, per compound
  * and in total — detections, cases, SMS sent, owners who moved after the notice, on-site cases,
  * repeat offences, penalty notices, credit flags, and the median times detection → notice queued,
- * detection → notice handed to the provider, detection → lane cleared. Computed from stored data:
+ * detection → notice handed to the provider, detection → lane cleared (medians over measured cases
+ * only, never over the demo's sample history). Computed from stored data:
  * fire_lane_offence (one row per case), device_event, notification and the case timeline.
  */
 import type { Knex } from 'knex';
@@ -49,6 +50,7 @@ interface CaseRow {
   sms_sent: string | number;
   cleared_at: Date | null;
   closed_event: string | null;
+  sample: boolean;
 }
 
 export function median(xs: number[]): number | null {
@@ -66,7 +68,7 @@ export async function fireLaneFigures(db: Knex, period: { since: Date; until: Da
   const rows: CaseRow[] = (
     await db.raw(
       `select o.case_id, o.lane_id, l.name as lane_name, coalesce(o.compound, l.compound) as compound, o.detected_at, o.known_plate,
-              o.offence_no, o.penalty_notice_at, o.credit_flagged_at,
+              o.offence_no, o.penalty_notice_at, o.credit_flagged_at, o.sample,
               n.queued_at as notice_queued_at, n.sent_at as notice_sent_at,
               exists (select 1 from notification w where w.idempotency_key = o.case_id || ':warning') as warned,
               (select count(*) from notification s where s.case_id = o.case_id and s.status = 'sent') as sms_sent,
@@ -112,7 +114,8 @@ export async function fireLaneFigures(db: Knex, period: { since: Date; until: Da
   const figures = (key: string): FireLaneFigureRow => {
     const g = groups.get(key) ?? { label: key === 'total' ? '全部' : key, compound: '', cases: [], detections: 0 };
     const cs = g.cases;
-    const nums = (f: (r: CaseRow) => number | null) => cs.map(f).filter((x): x is number => x !== null && x >= 0);
+    // Medians are measured only: the demo's sample history (sample = true) carries no timings.
+    const nums = (f: (r: CaseRow) => number | null) => cs.filter((r) => !r.sample).map(f).filter((x): x is number => x !== null && x >= 0);
     return {
       key, label: g.label, compound: g.compound,
       detections: Math.max(g.detections, cs.length),
