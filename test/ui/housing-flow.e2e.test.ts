@@ -88,6 +88,23 @@ test('the lead department (housing) claims the task, chooses collaborators and c
   await logout(page);
 });
 
+test('the supervisor sees the open case on the dashboard and drills down to it', async () => {
+  const { page } = w;
+  await login(page, ui.url, 'supervisor');
+  await page.goto(`${ui.url}/dashboard`);
+  await page.locator('body[data-ready=true]').waitFor();
+  await page.locator('#kpis .kpi', { hasText: '在办' }).locator('button.num-link').click();
+  await page.locator(`#drill-cases tr[data-case-no="${caseNo}"]`).waitFor();
+  await page.locator(`#drill-cases tr[data-case-no="${caseNo}"] button`).click();
+  await page.locator('#case-view-no', { hasText: caseNo }).waitFor();
+  expect(await page.locator('dialog .progress li.done').count()).toBe(2);
+  await page.keyboard.press('Escape');
+  // the housing row of the SLA table counts it
+  await page.locator('#sla-scenario tr[data-key="housing-quality"]').waitFor();
+  await screenshot(page, 'dashboard-open-case');
+  await logout(page);
+});
+
 test('the collaborating departments complete their part', async () => {
   const { page } = w;
   for (const clerk of ['clerk.market', 'clerk.property']) {
@@ -131,4 +148,108 @@ test('the reporter sees the reply on the progress line and rates it', async () =
   await page.locator('#rating-done').waitFor({ timeout: 15_000 });
   expect(await page.locator('.progress li.done').count()).toBe(6);
   await screenshot(page, 'public-rated', { fullPage: true });
+});
+
+test('the supervisor sees the case closed and rated: satisfaction counts it, the case view shows the whole loop', async () => {
+  const { page } = w;
+  await login(page, ui.url, 'supervisor');
+  await page.goto(`${ui.url}/dashboard`);
+  await page.locator('body[data-ready=true]').waitFor();
+  expect(await page.locator('#rate-satisfaction .kpi-sub').textContent()).toMatch(/^[1-9]\d* \/ [1-9]\d*$/);
+  await page.locator('#kpis .kpi', { hasText: '已办结' }).locator('button.num-link').click();
+  await page.locator(`#drill-cases tr[data-case-no="${caseNo}"] button`).click();
+  expect(await page.locator('dialog .progress li.done').count()).toBe(6);
+  await page.keyboard.press('Escape');
+  await page.locator('#bpmn-canvas .count-badge').first().waitFor();
+  await page.locator('#series-chart canvas').waitFor();
+  await screenshot(page, 'dashboard', { fullPage: true });
+  // CSV export answers a file
+  const csv = await page.request.get(`${ui.url}${await page.locator('#ranking a[data-csv]').getAttribute('href')}`);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()['content-type']).toContain('text/csv');
+  // and the English switch relabels the page in place
+  await page.locator('#lang-switch').click();
+  expect(await page.locator('h1').textContent()).toBe('Supervision dashboard');
+  await page.locator('#lang-switch').click();
+  await logout(page);
+});
+
+test('a fire-lane camera event opens a case whose SMS shows in the case view', async () => {
+  const { page } = w;
+  const detectedAt = new Date().toISOString();
+  const res = await fetch(`${ui.url}/api/device-events`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer demo-camera-key', 'content-type': 'application/json' },
+    body: JSON.stringify({ deviceId: 'cam-zhuangqiao-01', type: 'fire-lane.occupied', laneId: 'lane-tianshui-3', plate: '浙B10003', detectedAt }),
+  });
+  expect(res.status).toBe(202);
+  const { caseId } = (await res.json()) as { caseId: string };
+  await login(page, ui.url, 'supervisor');
+  await page.goto(`${ui.url}/dashboard`);
+  await page.locator('body[data-ready=true]').waitFor();
+  await eventually(async () => {
+    await page.locator('#case-search').fill(caseId);
+    await page.locator('#case-search').press('Enter');
+    await page.locator('#case-view-no').waitFor();
+    const sms = await page.locator('#case-sms li').count();
+    if (!sms) await page.keyboard.press('Escape');
+    return sms > 0;
+  }, 30_000, 'the notice SMS of the fire-lane case');
+  expect(await page.locator('#case-sms').textContent()).toMatch(/浙B10003|消防/);
+  await screenshot(page, 'dashboard-fire-lane-case');
+  await page.keyboard.press('Escape');
+  await logout(page);
+});
+
+test('the designer opens fire-lane, adds a service task, sets its job type in the properties panel and deploys version 2', async () => {
+  const { page } = w;
+  await login(page, ui.url, 'designer');
+  await page.goto(`${ui.url}/designer?process=fire-lane`);
+  await page.locator('#version-list li[data-version="1"].active').waitFor();
+  await page.locator('.djs-palette .entry').first().waitFor();
+  // a real drag from the palette onto an empty spot of the canvas
+  const canvas = (await page.locator('#canvas').boundingBox())!;
+  await page.locator('.djs-palette .entry[data-action="create.task"]').hover();
+  await page.mouse.down();
+  await page.mouse.move(canvas.x + canvas.width * 0.55, canvas.y + canvas.height - 60, { steps: 8 });
+  await page.mouse.up();
+  // turn the dropped task into a service task (bpmnReplace, what the replace menu calls) and select it
+  await page.evaluate(() => {
+    const modeler = (window as any).__modeler;
+    const task = modeler.get('selection').get()[0] ?? modeler.get('elementRegistry').filter((e: any) => e.type === 'bpmn:Task')[0];
+    const replaced = modeler.get('bpmnReplace').replaceElement(task, { type: 'bpmn:ServiceTask' });
+    modeler.get('selection').select(replaced);
+  });
+  // live lint: a service task needs a job type
+  await page.locator('#lint li[data-rule="camunda-compat/implementation"]').waitFor();
+  await page.locator('[data-group-id="group-taskDefinition"] .bio-properties-panel-group-header').click();
+  await page.locator('#bio-properties-panel-taskDefinitionType').fill('fire-lane-audit');
+  await page.locator('#bio-properties-panel-taskDefinitionType').press('Tab');
+  await page.locator('#lint li[data-rule="camunda-compat/implementation"]').waitFor({ state: 'detached' });
+  await screenshot(page, 'designer');
+  await page.locator('#deploy').click();
+  await page.locator('#version-list li[data-version="2"].active').waitFor({ timeout: 20_000 });
+  const xml = await page.request.get(`${ui.url}/api/processes/fire-lane/versions/2/xml`);
+  expect(await xml.text()).toContain('type="fire-lane-audit"');
+  await logout(page);
+});
+
+test('the admin pages: users, departments, keys, catalog, incidents', async () => {
+  const { page } = w;
+  await login(page, ui.url, 'admin');
+  await page.goto(`${ui.url}/admin`);
+  await page.locator('#users tr[data-username="clerk.housing"]').waitFor();
+  await screenshot(page, 'admin');
+  await page.locator('#tab-keys').click();
+  await page.getByLabel('名称').fill('庄桥 3 号摄像头');
+  await page.getByLabel('设备编号').fill('cam-zhuangqiao-03');
+  await page.locator('#key-create button[type=submit]').click();
+  await page.locator('code.secret').waitFor();
+  await page.locator('#tab-catalog').click();
+  await page.locator('#catalog-counts').waitFor();
+  await page.locator('#tab-incidents').click();
+  await page.locator('#incidents, #incidents-empty').first().waitFor();
+  await page.locator('#tab-departments').click();
+  await page.locator('#departments').waitFor();
+  await logout(page);
 });

@@ -178,7 +178,7 @@ async function renderSeries(): Promise<void> {
     width, height: 220,
     series: [{}, ...metrics.map((m, i) => ({ label: t(`dash.metric.${m}` as StringKey), stroke: ['#0b5cad', '#1a7f37', '#c62828'][i], width: 2, fill: i === 2 ? 'rgba(198,40,40,.08)' : undefined, points: { show: xs.length < 40 } }))],
     axes: [{}, { size: 40 }],
-    scales: { x: { time: true } },
+    scales: { x: { time: true, range: () => [Math.floor(Date.now() / 1000) - state.days * 86_400, Math.floor(Date.now() / 1000)] } },
   }, [xs, ...ys], chart);
 }
 
