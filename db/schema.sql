@@ -546,11 +546,12 @@ alter table sla_clock add constraint sla_clock_case_id_foreign FOREIGN KEY (case
 alter table sla_clock add constraint sla_clock_pkey PRIMARY KEY (sla_key);
 alter table sla_clock add constraint sla_clock_state_check CHECK (state::text = ANY (ARRAY['running'::character varying, 'suspended'::character varying, 'stopped'::character varying]::text[]));
 CREATE INDEX sla_clock_breached_case_idx ON sla_clock USING btree (case_id) WHERE ((red_at IS NOT NULL) OR (stopped_at > due_at));
+CREATE INDEX sla_clock_breached_step_idx ON sla_clock USING btree (bpmn_process_id, started_at) INCLUDE (step, state) WHERE ((red_at IS NOT NULL) OR (stopped_at > due_at));
 CREATE INDEX sla_clock_case_id_index ON sla_clock USING btree (case_id);
 CREATE INDEX sla_clock_department_state_index ON sla_clock USING btree (department, state);
 CREATE INDEX sla_clock_open_idx ON sla_clock USING btree (department, light) INCLUDE (bpmn_process_id, step, due_at) WHERE ((state)::text = ANY ((ARRAY['running'::character varying, 'suspended'::character varying])::text[]));
 CREATE INDEX sla_clock_state_due_at_index ON sla_clock USING btree (state, due_at);
-CREATE INDEX sla_clock_stopped_at_idx ON sla_clock USING btree (stopped_at) INCLUDE (department, bpmn_process_id, step, due_at) WHERE ((state)::text = 'stopped'::text);
+CREATE INDEX sla_clock_stopped_at_idx ON sla_clock USING btree (stopped_at) INCLUDE (department, bpmn_process_id, step, due_at, red_at) WHERE ((state)::text = 'stopped'::text);
 
 create table sla_extension (
   id bigint default nextval('sla_extension_id_seq'::regclass) not null,
@@ -614,7 +615,7 @@ CREATE INDEX task_case_id_index ON task USING btree (case_id);
 CREATE INDEX task_department_state_due_at_index ON task USING btree (department, state, due_at);
 CREATE INDEX task_open_inbox_idx ON task USING btree (department, due_at, priority DESC) WHERE ((state)::text = 'created'::text);
 CREATE INDEX task_open_light_idx ON task USING btree (light, due_at) WHERE ((state)::text = 'created'::text);
-CREATE INDEX task_process_element_idx ON task USING btree (bpmn_process_id, element_id, state);
+CREATE INDEX task_process_created_idx ON task USING btree (bpmn_process_id, created_at) INCLUDE (element_id, state);
 CREATE INDEX task_sla_key_index ON task USING btree (sla_key);
 
 create table user_department (

@@ -68,9 +68,11 @@ export async function responseCounts(db: Knex, p: Period, s: Scope, groupByDepar
 /** Resolution: cases closed in the period, and how many with every step within its SLA. */
 export async function resolutionCounts(db: Knex, p: Period, s: Scope, groupByDepartment = false): Promise<Row[]> {
   const sc = caseScope(s);
-  return rows(db, `select ${groupByDepartment ? 'c.lead_department as department,' : ''} count(*) as total,
-            count(*) filter (where not exists (select 1 from sla_clock k where k.case_id = c.id and ${BREACHED})) as met
-      from "case" c where c.closed_at >= ? and c.closed_at < ? and c.status = 'closed'${sc.sql}
+  // The breached cases as one hashed set (a pass over a small partial index) rather than one probe
+  // per closed case: 82k probes took 300 ms on the benchmark, the hash join ~60 ms.
+  return rows(db, `select ${groupByDepartment ? 'c.lead_department as department,' : ''} count(*) as total, count(*) - count(b.case_id) as met
+      from "case" c left join (select distinct k.case_id from sla_clock k where ${BREACHED}) b on b.case_id = c.id
+     where c.closed_at >= ? and c.closed_at < ? and c.status = 'closed'${sc.sql}
       ${groupByDepartment ? 'group by c.lead_department' : ''}`, [p.from, p.to, ...sc.bindings]);
 }
 
@@ -162,19 +164,21 @@ export type Interval = 'day' | 'week' | 'month';
 
 /** A count per Shanghai calendar bucket (UTC+8 all year: China has no daylight saving). */
 export async function series(db: Knex, metric: SeriesMetric, interval: Interval, p: Period, s: Scope): Promise<Row[]> {
-  // The bucket as Shanghai wall-clock text, so no driver re-interprets it in its own time zone.
-  const bucket = (col: string) => `to_char(date_trunc('${interval}', (${col} at time zone 'UTC') + interval '8 hours'), 'YYYY-MM-DD"T"HH24:MI:SS')`;
+  // Grouped on the truncated Shanghai wall-clock time, formatted as text once per bucket (not per
+  // row), so no driver re-interprets it in its own time zone.
+  const bucket = (col: string) => `date_trunc('${interval}', (${col} at time zone 'UTC') + interval '8 hours')`;
+  const text = (sql: string) => `select to_char(s.bucket, 'YYYY-MM-DD"T"HH24:MI:SS') as bucket, s.n from (${sql}) s order by s.bucket`;
   if (metric === 'overdue') {
     const sc = clockScope(s);
-    return rows(db, `select ${bucket('k.red_at')} as bucket, count(*) as n from sla_clock k where k.red_at >= ? and k.red_at < ?${sc.sql} group by 1 order by 1`, [p.from, p.to, ...sc.bindings]);
+    return rows(db, text(`select ${bucket('k.red_at')} as bucket, count(*) as n from sla_clock k where k.red_at >= ? and k.red_at < ?${sc.sql} group by 1`), [p.from, p.to, ...sc.bindings]);
   }
   if (metric === 'sms') {
-    return rows(db, `select ${bucket('n.sent_at')} as bucket, count(*) as n from notification n where n.status = 'sent' and n.sent_at >= ? and n.sent_at < ? group by 1 order by 1`, [p.from, p.to]);
+    return rows(db, text(`select ${bucket('n.sent_at')} as bucket, count(*) as n from notification n where n.status = 'sent' and n.sent_at >= ? and n.sent_at < ? group by 1`), [p.from, p.to]);
   }
   const col = metric === 'created' ? 'c.created_at' : metric === 'closed' ? 'c.closed_at' : 'c.rated_at';
   const sc = caseScope(s);
   const extra = metric === 'closed' ? " and c.status = 'closed'" : metric === 'satisfied' ? ' and c.rating_satisfied' : '';
-  return rows(db, `select ${bucket(col)} as bucket, count(*) as n from "case" c where ${col} >= ? and ${col} < ?${extra}${sc.sql} group by 1 order by 1`, [p.from, p.to, ...sc.bindings]);
+  return rows(db, text(`select ${bucket(col)} as bucket, count(*) as n from "case" c where ${col} >= ? and ${col} < ?${extra}${sc.sql} group by 1`), [p.from, p.to, ...sc.bindings]);
 }
 
 /** Fire-lane figures from the tables the fire-lane flow writes; zeros when they are absent. */
