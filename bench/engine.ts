@@ -9,9 +9,12 @@
  *  1. single service task: process instances/s at saturation (poll worker and streamJobs);
  *  2. single service task paced at 50 PI/s: p50/p99 of create→job activated and create→completed;
  *  3. ten service tasks in a row: PI/s and jobs/s at saturation;
- *  4. three service tasks: this engine vs bpmn-engine (npm, in-memory, no durability), same process.
+ *  4. three service tasks: this engine vs bpmn-engine (npm, in-memory, no durability), same process;
+ *     and once more with the SDK clients in a worker thread (a separate worker process in production),
+ *     so engine and clients each get a core.
  */
 import os from 'node:os';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Camunda8 } from '@camunda8/sdk';
 import { Engine as BpmnEngine } from 'bpmn-engine';
 import type { Knex } from 'knex';
@@ -43,18 +46,31 @@ const pct = (xs: number[], p: number) => {
 };
 const f1 = (n: number) => n.toFixed(1);
 
-async function withEngine<T>(kind: 'pglite' | 'postgres', fn: (zbc: Zbc, db: Knex) => Promise<T>): Promise<T> {
+function newClient(address: string): Zbc {
+  return new Camunda8({
+    ZEEBE_GRPC_ADDRESS: `grpc://${address}`, CAMUNDA_AUTH_STRATEGY: 'NONE',
+    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
+  } as any).getZeebeGrpcApiClient();
+}
+
+/** Runs `saturate` with its own SDK client in a worker thread. */
+function saturateInThread(address: string, id: string, tasks: number, n: number): Promise<{ piPerSec: number; jobsPerSec: number; seconds: number }> {
+  const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { address, id, tasks, n } });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+async function withEngine<T>(kind: 'pglite' | 'postgres', fn: (zbc: Zbc, db: Knex, address: string) => Promise<T>): Promise<T> {
   const schema = `bench_${process.pid}_${Date.now()}`;
   const db = kind === 'postgres' ? createDb({ databaseUrl: PG_URL, schema }) : createDb({});
   if (kind === 'postgres') await db.raw(`create schema "${schema}"`);
   const engine = await startEngine({ db, port: 0, recordRetentionMs: 0 });
-  const zbc = new Camunda8({
-    ZEEBE_GRPC_ADDRESS: `grpc://${engine.address}`, CAMUNDA_AUTH_STRATEGY: 'NONE',
-    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
-  } as any).getZeebeGrpcApiClient();
+  const zbc = newClient(engine.address);
   await zbc.topology();
   try {
-    return await fn(zbc, db);
+    return await fn(zbc, db, engine.address);
   } finally {
     await zbc.close();
     await engine.stop();
@@ -165,7 +181,7 @@ async function main() {
   const kinds: ('pglite' | 'postgres')[] = dbArg === 'pglite' ? ['pglite'] : dbArg === 'postgres' ? ['postgres'] : ['pglite', 'postgres'];
   const scale = quick ? 0.25 : 1;
   for (const kind of kinds) {
-    await withEngine(kind, async (zbc, db) => {
+    await withEngine(kind, async (zbc, db, address) => {
       console.log(`\n== ${kind}: ${await dbVersion(db)} ==`);
       const n1 = Math.round((kind === 'postgres' ? 4000 : 2000) * scale);
       const poll = await saturate(zbc, 'single', 1, n1, 'poll');
@@ -181,12 +197,27 @@ async function main() {
       const three = await saturate(zbc, 'three', 3, n3, 'poll');
       const ref = await bpmnEngineRun(n3);
       console.log(`3-task: this engine ${f1(three.piPerSec)} PI/s (durable) vs bpmn-engine ${f1(ref)} PI/s (in memory) → ratio ${(three.piPerSec / ref).toFixed(2)}×`);
+      const split = await saturateInThread(address, 'three-split', 3, n3);
+      console.log(`3-task, SDK clients in a worker thread: ${f1(split.piPerSec)} PI/s → ratio ${(split.piPerSec / ref).toFixed(2)}× bpmn-engine`);
     });
   }
   process.exit(0);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (isMainThread) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  const { address, id, tasks, n } = workerData as { address: string; id: string; tasks: number; n: number };
+  const zbc = newClient(address);
+  saturate(zbc, id, tasks, n)
+    .then(async (r) => {
+      await zbc.close();
+      parentPort!.postMessage(r);
+    })
+    .catch((err) => {
+      throw err;
+    });
+}
