@@ -212,7 +212,7 @@ if (isMainThread) {
 } else {
   const { address, id, tasks, n } = workerData as { address: string; id: string; tasks: number; n: number };
   const zbc = newClient(address);
-  saturate(zbc, id, tasks, n)
+  saturate(zbc, id, tasks, n, 'poll')
     .then(async (r) => {
       await zbc.close();
       parentPort!.postMessage(r);
