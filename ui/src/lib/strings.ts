@@ -211,6 +211,7 @@ export const STRINGS = {
   'dash.created': ['新受理', 'Reported'],
   'dash.closed': ['已办结', 'Closed'],
   'dash.escalated': ['已督办升级', 'Escalated'],
+  'dash.misses': ['未达标的案件', 'Cases that missed'],
   'dash.compliance': ['按期率', 'On time'],
   'dash.cases': ['案件数', 'Cases'],
   'dash.findCase': ['按受理编号查案件', 'Open a case by number'],
