@@ -1,5 +1,13 @@
 # OneMatter app image: the express server, job workers and (unless ZEEBE_GRPC_ADDRESS is set) the
 # embedded engine, run with tsx exactly as `npm start` does on a developer machine.
+# The web UI is built with Vite (a dev dependency) in its own stage; only ui/dist goes on.
+FROM node:20-bookworm-slim AS ui
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production \
@@ -14,6 +22,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
+COPY --from=ui /app/ui/dist ./ui/dist
 RUN mkdir -p "$DATA_DIR" && chown -R node:node "$DATA_DIR"
 
 USER node
