@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Camunda8, type Zeebe } from '@camunda8/sdk';
+import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createDb, dbKind } from '../db/knex';
 import { migrateAll } from '../db/migrate-all';
@@ -29,6 +30,8 @@ export interface Platform {
   readonly url: string;
   /** The Zeebe gRPC address the workers and server use (`grpc://…`, or as configured). */
   readonly zeebeAddress: string;
+  /** The platform's database (benchmarks count its statements; PGlite allows no second connection). */
+  readonly db: Knex;
   /** Graceful stop: stop accepting, drain in-flight requests, close workers, engine and database. */
   stop(): Promise<void>;
 }
@@ -134,6 +137,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     return {
       url,
       zeebeAddress,
+      db,
       stop: () => (stopping ??= unwind().then(() => logger.info('OneMatter stopped'))),
     };
   } catch (err) {

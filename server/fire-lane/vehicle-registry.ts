@@ -49,8 +49,9 @@ export function parseVehicleCsv(text: string): { records: VehicleRecord[]; error
   }
   const errors: ImportError[] = [];
   const header = (rows[0] ?? []).map((h) => HEADERS[h.trim().toLowerCase()] ?? HEADERS[h.trim()]);
+  const COLUMN: Record<string, [string, string]> = { plate: ['plate', '车牌号'], ownerName: ['owner_name', '车主姓名'], ownerPhone: ['owner_phone', '手机号'] };
   for (const field of REQUIRED) {
-    if (!header.includes(field)) errors.push({ row: 1, field, message: `expected a column ${field === 'plate' ? 'plate (车牌号)' : field === 'ownerName' ? 'owner_name (车主姓名)' : 'owner_phone (手机号)'}` });
+    if (!header.includes(field)) errors.push({ row: 1, field: COLUMN[field][0], message: `expected a column ${COLUMN[field][0]} (${COLUMN[field][1]})` });
   }
   if (errors.length) return { records: [], errors };
 
