@@ -64,8 +64,10 @@ async function seed(db: Knex): Promise<void> {
     insert into sla_clock (sla_key, case_id, process_instance_key, bpmn_process_id, step, department, working_hours, started_at, warn_at, due_at, state, light, red_at, stopped_at, created_at, updated_at)
     select 'sla:' || c.id, c.id, '1', coalesce(c.scenario, 'case-handling'), 'leadHandle', c.lead_department, 16, c.created_at, c.created_at + interval '30 hours',
            c.created_at + interval '40 hours', case when c.status = 'closed' then 'stopped' else 'running' end, c.light,
-           case when (c.status = 'closed' and hashtext(c.id) % 100 < 8) or c.light = 'red' then c.created_at + interval '40 hours' end,
-           case when c.status = 'closed' then c.closed_at end, c.created_at, c.created_at
+           case when (c.status = 'closed' and abs(hashtext(c.id)) % 100 < 8) or c.light = 'red' then c.created_at + interval '40 hours' end,
+           -- 8 % of the finished steps breached (red card, finished after the due date); the rest finished in time
+           case when c.status = 'closed' then c.created_at + case when abs(hashtext(c.id)) % 100 < 8 then interval '42 hours' else ((1 + abs(hashtext(c.id)) % 38) || ' hours')::interval end end,
+           c.created_at, c.created_at
       from "case" c`);
   await step('tasks (1 per case: completed or open)', `
     insert into task (id, job_key, process_instance_key, element_instance_key, element_id, bpmn_process_id, case_id, name, candidate_groups, department, assignee,
