@@ -215,7 +215,7 @@ test('the designer opens fire-lane, adds a service task, sets its job type in th
   await page.mouse.up();
   // turn the dropped task into a service task (bpmnReplace, what the replace menu calls) and select it
   await page.evaluate(() => {
-    const modeler = (window as any).__modeler;
+    const modeler = (globalThis as any).__modeler;
     const task = modeler.get('selection').get()[0] ?? modeler.get('elementRegistry').filter((e: any) => e.type === 'bpmn:Task')[0];
     const replaced = modeler.get('bpmnReplace').replaceElement(task, { type: 'bpmn:ServiceTask' });
     modeler.get('selection').select(replaced);
