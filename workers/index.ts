@@ -112,6 +112,10 @@ function streamWorker(zbc: ZeebeGrpcClient, definition: JobWorkerDefinition, ctx
   return {
     async close() {
       const stream = await opened.catch(() => undefined);
+      // The SDK prints every stream error with console.error, including the CANCELLED our own close
+      // causes; a stream being closed on purpose is not an error worth a stack trace on shutdown.
+      const open = (zbc as unknown as { streamWorker?: { streams?: NodeJS.EventEmitter[] } }).streamWorker?.streams ?? [];
+      for (const s of open) s.removeAllListeners('error').on('error', () => undefined);
       (stream as { close?: () => void } | undefined)?.close?.();
       await Promise.all([...inFlight]);
     },
