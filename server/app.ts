@@ -21,6 +21,7 @@ import { caseRoutes } from './routes/cases';
 import { catalogRoutes } from './routes/catalog';
 import { classifyRoutes } from './routes/classify';
 import { dashboardRoutes } from './routes/dashboard';
+import { departmentContactRoutes } from './routes/department-contacts';
 import { departmentRoutes } from './routes/departments';
 import { deviceEventRoutes } from './routes/device-events';
 import { healthRouter, type HealthProbe } from './routes/health';
@@ -61,6 +62,7 @@ export interface RouteContext extends AppContext {
 export const routeModules: ReadonlyArray<(ctx: RouteContext) => AnyRoute[]> = [
   authRoutes,
   departmentRoutes,
+  departmentContactRoutes,
   adminUserRoutes,
   adminApiKeyRoutes,
   adminIncidentRoutes,

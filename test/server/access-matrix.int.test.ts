@@ -44,6 +44,12 @@ const MATRIX: Row[] = [
   { route: 'GET /api/admin/api-keys', allowed: ['admin'], send: (c) => c.get('/api/admin/api-keys') },
   { route: 'POST /api/admin/api-keys', allowed: ['admin'], send: (c, _f, n) => c.post('/api/admin/api-keys', { kind: 'device', name: `camera ${n}` }) },
   { route: 'DELETE /api/admin/api-keys/:id', allowed: ['admin'], send: (c, f, n) => c.delete(`/api/admin/api-keys/${f.apiKeyIds[n % f.apiKeyIds.length]}`) },
+  { route: 'GET /api/admin/departments/:code/contacts', allowed: ['admin'], send: (c) => c.get('/api/admin/departments/housing/contacts') },
+  {
+    route: 'PUT /api/admin/departments/:code/contacts',
+    allowed: ['admin'],
+    send: (c) => c.put('/api/admin/departments/housing/contacts', { contacts: [{ role: 'head', name: '住建局值班', phone: '13800000001' }] }),
+  },
   { route: 'GET /api/admin/incidents', allowed: ['admin'], send: (c) => c.get('/api/admin/incidents') },
   { route: 'POST /api/admin/incidents/:key/resolve', allowed: ['admin'], send: (c) => c.post('/api/admin/incidents/2251799813685249/resolve', {}) },
   // Devices only; an incomplete event, so the allowed caller stops at validation (400).

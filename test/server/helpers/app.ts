@@ -129,6 +129,7 @@ export class TestClient {
   get = (path: string, opts?: Parameters<TestClient['request']>[2]) => this.request('GET', path, opts);
   post = (path: string, json?: unknown, opts?: Parameters<TestClient['request']>[2]) => this.request('POST', path, { ...opts, json });
   patch = (path: string, json?: unknown, opts?: Parameters<TestClient['request']>[2]) => this.request('PATCH', path, { ...opts, json });
+  put = (path: string, json?: unknown, opts?: Parameters<TestClient['request']>[2]) => this.request('PUT', path, { ...opts, json });
   delete = (path: string, opts?: Parameters<TestClient['request']>[2]) => this.request('DELETE', path, opts);
 
   async login(username: string, password: string): Promise<TestResponse> {
