@@ -50,6 +50,8 @@ export const workerRegistry: readonly JobWorkerDefinition[] = [...scenarioWorker
 
 /** The stream workers' safety-net poll for jobs the stream did not carry. */
 export const STREAM_SIDECAR_POLL_MS = 1000;
+/** How soon a job stream that could not be opened is tried again. */
+const STREAM_RETRY_MS = 2000;
 
 /** Running workers; `close()` stops polling and waits for handlers in flight. */
 export interface RunningWorkers {
@@ -101,22 +103,46 @@ function streamWorker(zbc: ZeebeGrpcClient, definition: JobWorkerDefinition, ctx
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
-  const opened = zbc.streamJobs({
-    type: definition.taskType,
-    worker: `onematter-${definition.taskType}`,
-    timeout: Number(definition.options?.timeout ?? 60_000),
-    taskHandler: run as never,
-    tenantIds: [],
-    pollInterval: STREAM_SIDECAR_POLL_MS,
-  });
+  // Open the stream; if the engine is not reachable yet (an external cluster coming up), retry.
+  let closed = false;
+  let current: { close?: () => void } | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let warned = false;
+  const open = () => {
+    if (closed) return;
+    zbc
+      .streamJobs({
+        type: definition.taskType,
+        worker: `onematter-${definition.taskType}`,
+        timeout: Number(definition.options?.timeout ?? 60_000),
+        taskHandler: run as never,
+        tenantIds: [],
+        pollInterval: STREAM_SIDECAR_POLL_MS,
+      })
+      .then(
+        (stream) => {
+          if (closed) (stream as { close?: () => void }).close?.();
+          else current = stream as { close?: () => void };
+        },
+        (err: Error) => {
+          if (!warned) ctx.log.warn({ err: { message: err.message }, jobType: definition.taskType }, 'job stream not open yet; retrying');
+          warned = true;
+          if (closed) return;
+          retry = setTimeout(open, STREAM_RETRY_MS);
+          retry.unref();
+        },
+      );
+  };
+  open();
   return {
     async close() {
-      const stream = await opened.catch(() => undefined);
+      closed = true;
+      clearTimeout(retry);
       // The SDK prints every stream error with console.error, including the CANCELLED our own close
       // causes; a stream being closed on purpose is not an error worth a stack trace on shutdown.
-      const open = (zbc as unknown as { streamWorker?: { streams?: NodeJS.EventEmitter[] } }).streamWorker?.streams ?? [];
-      for (const s of open) s.removeAllListeners('error').on('error', () => undefined);
-      (stream as { close?: () => void } | undefined)?.close?.();
+      const streams = (zbc as unknown as { streamWorker?: { streams?: NodeJS.EventEmitter[] } }).streamWorker?.streams ?? [];
+      for (const s of streams) s.removeAllListeners('error').on('error', () => undefined);
+      current?.close?.();
       await Promise.all([...inFlight]);
     },
   };
