@@ -158,6 +158,8 @@ test('the supervisor sees the case closed and rated: satisfaction counts it, the
   expect(await page.locator('#rate-satisfaction .kpi-sub').textContent()).toMatch(/^[1-9]\d* \/ [1-9]\d*$/);
   await page.locator('#kpis .kpi', { hasText: '已办结' }).locator('button.num-link').click();
   await page.locator(`#drill-cases tr[data-case-no="${caseNo}"] button`).click();
+  // the case view loads after the dialog opens: wait for its progress line before counting
+  await page.locator('dialog .progress li.done').nth(5).waitFor({ timeout: 15_000 });
   expect(await page.locator('dialog .progress li.done').count()).toBe(6);
   await page.keyboard.press('Escape');
   await page.locator('#bpmn-canvas .count-badge').first().waitFor();
