@@ -33,10 +33,15 @@ function documentedOperations(doc: any): string[] {
 }
 
 describe('the OpenAPI document', () => {
-  const db = createDb({}); // never queried: building the app and its document needs no rows
+  const db = createDb({}); // not queried by the tests: building the app and its document needs no rows
   const app = createApp({ db, config: loadConfig({ LOG_LEVEL: 'silent' }), log: createLogger('silent'), engineHealth: async () => 'ok' });
   const doc = app.locals.openApi();
-  afterAll(() => db.destroy());
+  // knex-pglite opens its one connection eagerly: let that finish before closing, or PGlite keeps
+  // loading after the test environment is gone.
+  afterAll(async () => {
+    await db.raw('select 1');
+    await db.destroy();
+  });
 
   it('documents every route the app serves, and serves every documented one', () => {
     // given the routes found in express's router stack
