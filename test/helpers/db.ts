@@ -19,7 +19,16 @@ export async function createTestDb(): Promise<TestDb> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const db = createDb({});
-    return { db, kind: 'pglite', destroy: () => db.destroy() };
+    return {
+      db,
+      kind: 'pglite',
+      // knex-pglite opens PGlite eagerly; closing before that finished would leave it loading after
+      // the test file's environment is gone (and break the next file in the same jest worker).
+      destroy: async () => {
+        await db.raw('select 1').catch(() => undefined);
+        await db.destroy();
+      },
+    };
   }
   const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
