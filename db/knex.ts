@@ -55,18 +55,21 @@ export function createDb(options: DbOptions = {}): Knex {
       connection: options.pgliteDir ? { filename: options.pgliteDir } : {},
     });
     kinds.set(db, 'pglite');
-    if (release) {
-      // knex.destroy() ends in client.destroy(); free the lock there (knex's own method is read-only).
-      const client = db.client as { destroy: (...a: unknown[]) => Promise<unknown> };
-      const destroy = client.destroy.bind(client);
-      client.destroy = async (...a: unknown[]) => {
-        try {
-          return await destroy(...a);
-        } finally {
-          release();
-        }
-      };
-    }
+    // knex.destroy() ends in client.destroy() (knex's own method is read-only), so hook there:
+    // (1) knex-pglite opens PGlite eagerly; destroying before that finished leaves the WebAssembly
+    //     start-up running after its owner is gone (under jest it then breaks the next test file),
+    //     so wait for the connection first; (2) free the data-directory lock.
+    const client = db.client as { destroy: (...a: unknown[]) => Promise<unknown> };
+    const destroy = client.destroy.bind(client);
+    const opened = db;
+    client.destroy = async (...a: unknown[]) => {
+      try {
+        await opened.raw('select 1').catch(() => undefined);
+        return await destroy(...a);
+      } finally {
+        release?.();
+      }
+    };
   }
   return db;
 }
