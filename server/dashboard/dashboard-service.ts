@@ -58,7 +58,8 @@ export class DashboardService {
     return {
       period: { from: iso(p.from)!, to: iso(p.to)! },
       created: { cases: num(grand?.n), drillDown: casesLink(base) },
-      closed: { cases: rates.resolution.total, drillDown: rates.resolution.drillDown },
+      // every case closed in the period (the resolution rate's own link lists only the late ones)
+      closed: { cases: rates.resolution.total, drillDown: casesLink({ ...base, dateField: 'closed', status: 'closed' }) },
       open: { cases: num(open.open), dueSoon: num(open.due_soon), overdue: num(open.overdue), escalated: num(open.escalated), drillDown: casesLink({ status: q.OPEN_STATUSES.join(','), department: s.department, scenario: s.scenario }) },
       byChannel: pick('g_channel', 'channel'),
       byScenario: pick('g_scenario', 'scenario').map((r) => ({ ...r, key: r.key || 'generic' })),

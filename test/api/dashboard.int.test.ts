@@ -97,6 +97,7 @@ describe('dashboard figures', () => {
     expect(o.byStatus).toEqual([{ key: 'closed', cases: 3 }, { key: 'dispatching', cases: 1 }, { key: 'handling', cases: 1 }, { key: 'merged', cases: 1 }]);
     expect(o.byScenario).toEqual([{ key: 'generic', cases: 3 }, { key: 'housing-quality', cases: 3 }]);
     expect((await supervisor.get(o.open.drillDown)).body.total).toBe(2);
+    expect((await supervisor.get(o.closed.drillDown)).body.total).toBe(o.closed.cases);
   });
 
   test('SLA per department and per stage; warning lists', async () => {
