@@ -30,6 +30,9 @@ const TaskDetailSchema = InboxTaskSchema.extend({
 const ExtensionSchema = z.object({
   id: z.string(), taskId: z.string().nullable(), taskName: z.string().nullable(), department: z.string().nullable(), caseId: z.string().nullable(), caseNo: z.string().nullable(),
   hours: z.number(), reason: z.string(), status: z.string(), requestedBy: z.string(), requestedAt: IsoTime, decidedBy: z.string().nullable(), decidedAt: IsoTime.nullable(), comment: z.string().nullable(),
+  dueAt: IsoTime.nullable().describe('the step’s due date now'),
+  requestedDueAt: IsoTime.nullable().describe('pending: the due date if approved now (working hours added to the current due date)'),
+  light: Light.nullable().describe('the step’s SLA light now'),
 });
 const gone = { description: 'the task is no longer open: completed, claimed by someone else, or its job was cancelled by the process (interrupting timer, cancelled case)' };
 

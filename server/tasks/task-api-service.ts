@@ -11,6 +11,7 @@ import { assignedDepartments, toCaseSummary, toTaskSummary, toTimeline, type Cas
 import { findCaseByIdOrNo, listCaseEvents } from '../cases/case-queries';
 import { HttpProblem } from '../http/problem';
 import { decideExtension, requestExtension } from './extension-service';
+import { defaultCalendar } from '../../workers/sla/working-time';
 import { validateFormSubmission } from './form-validation';
 import { recordResponse } from './response';
 import { claimTask, completeTask, unclaimTask, type TaskResult } from './task-service';
@@ -221,6 +222,12 @@ export interface ExtensionView {
   decidedBy: string | null;
   decidedAt: string | null;
   comment: string | null;
+  /** The step's due date now (after any approved extension). */
+  dueAt: string | null;
+  /** A pending request: the due date if it is approved now (the hours counted in working time from the current due date). */
+  requestedDueAt: string | null;
+  /** The step's SLA light now. */
+  light: 'green' | 'yellow' | 'red' | null;
 }
 
 function toExtensionView(e: Record<string, any>): ExtensionView {
@@ -239,5 +246,8 @@ function toExtensionView(e: Record<string, any>): ExtensionView {
     decidedBy: e.decided_by,
     decidedAt: iso(e.decided_at),
     comment: e.decision_comment ?? null,
+    dueAt: iso(e.clock_due_at ?? e.task_due_at),
+    requestedDueAt: e.status === 'pending' && e.clock_due_at && e.clock_state === 'running' ? defaultCalendar().addWorkingHours(new Date(e.clock_due_at), Number(e.hours)).toISOString() : null,
+    light: e.clock_light ?? null,
   };
 }

@@ -48,17 +48,21 @@ export async function listEarlierAnswers(db: Knex, caseId: string, exceptTaskId:
   return db('task').where({ case_id: caseId, state: 'completed' }).whereNot({ id: exceptTaskId }).orderBy('completed_at');
 }
 
+/** Extension rows with their task, case number and the step's SLA clock (due date and light now). */
+function extensionQuery(db: Knex) {
+  return db('sla_extension as e')
+    .leftJoin('task as t', 't.id', 'e.task_id')
+    .leftJoin('case as c', 'c.id', 'e.case_id')
+    .leftJoin('sla_clock as k', 'k.sla_key', 'e.sla_key')
+    .select('e.*', 't.name as task_name', 't.department as task_department', 't.due_at as task_due_at', 'c.case_no', 'k.due_at as clock_due_at', 'k.light as clock_light', 'k.state as clock_state');
+}
+
 export async function findExtension(db: Knex, id: string): Promise<Record<string, any> | undefined> {
-  return db('sla_extension').where({ id }).first();
+  return extensionQuery(db).where('e.id', id).first();
 }
 
 export async function listExtensions(db: Knex, f: { status?: string; departments: string[] | null; limit: number }): Promise<Record<string, any>[]> {
-  const q = db('sla_extension as e')
-    .leftJoin('task as t', 't.id', 'e.task_id')
-    .leftJoin('case as c', 'c.id', 'e.case_id')
-    .select('e.*', 't.name as task_name', 't.department as task_department', 't.due_at as task_due_at', 'c.case_no')
-    .orderBy('e.created_at', 'desc')
-    .limit(f.limit);
+  const q = extensionQuery(db).orderBy('e.created_at', 'desc').limit(f.limit);
   if (f.status) q.where('e.status', f.status);
   if (f.departments) q.whereIn('t.department', f.departments);
   return q;
