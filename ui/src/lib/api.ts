@@ -1,8 +1,12 @@
 /**
  * The API client of every page: same-origin cookie session, the session's CSRF token on writes
  * (X-CSRF-Token, from login or GET /api/me), problem+json errors as ApiError, and a graceful
- * session expiry: a 401 on a staff page sends the user to /login with a message and back after.
+ * session expiry: a 401 on a staff page lets the page keep its drafts (onSessionExpired), then a
+ * dialog explains it and offers to log in again, which returns to the same page (`next`).
  */
+import { h } from './dom';
+import { T, t } from './i18n';
+
 export interface Me {
   username: string;
   displayName: string;
@@ -55,7 +59,7 @@ export async function api<T = any>(path: string, opts: RequestOptions = {}): Pro
   const res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
   if (res.status === 401 && signedIn && !opts.anonymous) {
     sessionExpired();
-    throw new ApiError(401, 'session expired', null);
+    throw new ApiError(401, t('session.expired.title'), null);
   }
   if (opts.raw && res.ok) return res as unknown as T;
   const type = res.headers.get('content-type') ?? '';
@@ -85,9 +89,33 @@ export function loginUrl(reason?: 'expired' | 'forbidden'): string {
   return `/login?${q}`;
 }
 
+const expiryHooks: Array<() => void> = [];
+/** Runs when the session turns out expired (e.g. to store what the user typed), before the dialog. */
+export function onSessionExpired(fn: () => void): void {
+  expiryHooks.push(fn);
+}
+
 function sessionExpired(): void {
+  if (!signedIn) return;
   signedIn = false;
-  location.assign(loginUrl('expired'));
+  for (const fn of expiryHooks) {
+    try {
+      fn();
+    } catch (err) {
+      console.error('saving a draft on session expiry failed', err);
+    }
+  }
+  const relogin = h('button', { type: 'button', class: 'primary', id: 'relogin', onclick: () => location.assign(loginUrl('expired')) }, T('session.expired.login'));
+  const dialog = h('dialog', { id: 'session-expired', class: 'session-dialog', role: 'alertdialog', 'aria-labelledby': 'session-expired-title', 'aria-describedby': 'session-expired-text' },
+    h('h2', { id: 'session-expired-title' }, T('session.expired.title')),
+    h('p', { id: 'session-expired-text' }, T('session.expired.text')),
+    h('div', { class: 'row' }, relogin),
+  );
+  // Nothing on the page works without a session: the dialog stays until the user logs in again.
+  dialog.addEventListener('cancel', (e) => e.preventDefault());
+  document.body.append(dialog);
+  dialog.showModal();
+  relogin.focus();
 }
 
 /** Staff pages: the user, or a redirect to /login (then back here). */

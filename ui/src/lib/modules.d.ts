@@ -16,3 +16,4 @@ declare module 'bpmn-js/lib/NavigatedViewer' {
   const NavigatedViewer: any;
   export default NavigatedViewer;
 }
+declare module '@bpmn-io/form-js-editor/dist/assets/form-js-editor.css';

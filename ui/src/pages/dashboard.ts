@@ -18,7 +18,7 @@ import { deptName, lightBadge, progressLine, scenarioName, statusBadge, timeline
 import { fmtTime, h, mount } from '../lib/dom';
 import { select } from '../lib/forms';
 import { bi, onLang, T, t, type StringKey } from '../lib/i18n';
-import { errorText, shell } from '../lib/shell';
+import { errorText, shell, toast } from '../lib/shell';
 
 const SCENARIOS = ['housing-quality', 'hazmat-transport', 'pollution-source', 'new-product-rd', 'fire-lane', 'case-intake'];
 const OPEN = 'received,dispatching,handling,suspended,replied';
@@ -72,7 +72,9 @@ const panels = {
   diagram: h('section', { class: 'card', id: 'diagram' }),
   reform: h('section', { class: 'card', id: 'reform' }),
   fireLane: h('section', { class: 'card', id: 'fire-lane' }),
+  extensions: h('section', { class: 'card', id: 'extensions', 'aria-labelledby': 'extensions-title' }),
 };
+const canDecide = user.roles.includes('supervisor');
 const dialog = h('dialog', { id: 'drill', 'aria-labelledby': 'drill-title' });
 main.append(
   h('div', { class: 'dash-head' },
@@ -82,6 +84,7 @@ main.append(
         h('label', { for: 'case-search' }, T('dash.findCase')), caseSearch)),
   ),
   panels.kpis,
+  panels.extensions,
   h('div', { class: 'dash-grid' }, panels.slaDept, panels.slaScenario),
   h('div', { class: 'dash-grid' }, panels.diagram, panels.warnings),
   h('div', { class: 'dash-grid' }, panels.series, panels.ranking),
@@ -252,6 +255,65 @@ async function renderFireLane(): Promise<void> {
   );
 }
 
+// ---- extension requests (延期审批) ------------------------------------------------------------------
+interface Extension {
+  id: string; taskId: string | null; taskName: string | null; department: string | null; caseId: string | null; caseNo: string | null;
+  hours: number; reason: string; status: 'pending' | 'approved' | 'rejected'; requestedBy: string; requestedAt: string;
+  decidedBy: string | null; decidedAt: string | null; comment: string | null; dueAt: string | null; requestedDueAt: string | null; light: string | null;
+}
+
+/** Pending extension requests with approve/reject (and a comment), then the latest decisions. */
+async function renderExtensions(): Promise<void> {
+  const [{ extensions: pending }, { extensions: recent }] = await Promise.all([
+    api<{ extensions: Extension[] }>('/api/extensions?status=pending&limit=100'),
+    api<{ extensions: Extension[] }>('/api/extensions?limit=20'),
+  ]);
+  const decided = recent.filter((e) => e.status !== 'pending').slice(0, 5);
+  const row = (e: Extension) => {
+    const commentId = `ext-comment-${e.id}`;
+    const comment = h('input', { type: 'text', id: commentId, name: 'comment', maxlength: 2000, class: 'ext-comment' });
+    const out = h('div', { class: 'field-error', role: 'alert' });
+    const decide = async (decision: 'approve' | 'reject', btn: HTMLButtonElement) => {
+      btn.disabled = true;
+      try {
+        await api(`/api/extensions/${e.id}/${decision}`, { json: comment.value.trim() ? { comment: comment.value.trim() } : {} });
+        toast(t(decision === 'approve' ? 'ext.approved' : 'ext.rejected', { caseNo: e.caseNo ?? e.id }));
+        await panel(panels.extensions, renderExtensions);
+        panels.extensions.querySelector<HTMLElement>('#ext-pending button, h2')?.focus();
+      } catch (err) {
+        out.textContent = errorText(err);
+        btn.disabled = false;
+      }
+    };
+    const approve: HTMLButtonElement = h('button', { type: 'button', class: 'primary small-btn', 'data-action': 'approve', onclick: () => void decide('approve', approve) }, T('ext.approve'));
+    const reject: HTMLButtonElement = h('button', { type: 'button', class: 'danger small-btn', 'data-action': 'reject', onclick: () => void decide('reject', reject) }, T('ext.reject'));
+    return h('tr', { 'data-extension-id': e.id, 'data-case-no': e.caseNo ?? '' },
+      h('td', null, e.caseNo ? h('button', { type: 'button', class: 'link mono', onclick: () => void openCase(e.caseNo!) }, e.caseNo) : '—'),
+      h('td', null, e.taskName ?? '—', h('div', { class: 'muted small' }, deptName(e.department, departments))),
+      h('td', { class: 'small' }, fmtTime(e.dueAt), ' → ', h('strong', { class: 'ext-new-due' }, fmtTime(e.requestedDueAt)), h('div', { class: 'muted' }, T('ext.hours', { n: e.hours }))),
+      h('td', { class: 'small ext-reason' }, e.reason),
+      h('td', { class: 'small' }, e.requestedBy, h('div', { class: 'muted' }, fmtTime(e.requestedAt))),
+      h('td', null, lightBadge(e.light) ?? '—'),
+      canDecide ? h('td', { class: 'ext-decide' },
+        h('label', { for: commentId, class: 'visually-hidden' }, T('ext.comment.for', { caseNo: e.caseNo ?? e.id })),
+        comment, h('div', { class: 'row ext-buttons' }, approve, reject), out) : null,
+    );
+  };
+  const headKeys: StringKey[] = ['public.caseNo', 'ext.task', 'ext.due', 'tasks.extension.reason', 'ext.requestedBy', 'tasks.filter.light', ...(canDecide ? ['ext.comment' as StringKey] : [])];
+  mount(panels.extensions,
+    h('div', { class: 'panel-head' }, h('h2', { id: 'extensions-title', tabindex: '-1' }, T('ext.title'), ' ', h('span', { class: 'badge prio', id: 'ext-count' }, String(pending.length)))),
+    pending.length ? h('div', { class: 'table-wrap scroll' }, h('table', { id: 'ext-pending' },
+      h('thead', null, h('tr', null, headKeys.map((k) => h('th', { scope: 'col' }, T(k))))),
+      h('tbody', null, pending.map(row)),
+    )) : h('p', { class: 'muted', id: 'ext-none' }, T('ext.none')),
+    decided.length ? h('details', { class: 'ext-recent' }, h('summary', null, T('ext.recent')),
+      h('ul', { class: 'plain small', id: 'ext-decided' }, decided.map((e) => h('li', { 'data-extension-id': e.id, 'data-status': e.status },
+        h('span', { class: `badge ${e.status === 'approved' ? 'light-green' : 'light-red'}` }, T(e.status === 'approved' ? 'ext.status.approved' : 'ext.status.rejected')), ' ',
+        h('span', { class: 'mono' }, e.caseNo ?? '—'), ' · ', e.taskName ?? '', ' · ', T('ext.hours', { n: e.hours }), ' · ', e.decidedBy ?? '', ' ', fmtTime(e.decidedAt),
+        e.comment ? h('span', { class: 'muted' }, ` · ${e.comment}`) : null)))) : null,
+  );
+}
+
 // ---- drill-down and the case view -----------------------------------------------------------------
 async function drillDown(link: string, title: Node | string): Promise<void> {
   const url = new URL(link, location.origin);
@@ -313,6 +375,7 @@ async function render(): Promise<void> {
     panel(panels.diagram, renderDiagram),
     panel(panels.reform, renderReform),
     panel(panels.fireLane, renderFireLane),
+    panel(panels.extensions, renderExtensions),
   ]);
   document.body.dataset.ready = 'true';
 }

@@ -1,7 +1,9 @@
 /**
  * `/designer`: the Camunda 8 modeler (camunda-bpmn-js cloud Modeler: palette, Zeebe properties
  * panel) with live lint (@camunda/linting), the deployed processes and their versions, save &
- * deploy with the server's lint results per element, and .form upload. Its own page and bundle.
+ * deploy with the server's lint results per element, .form upload, and a form editor
+ * (@bpmn-io/form-js-editor 1.23.0, a lazily loaded chunk) whose schemas the task page's
+ * form-js-viewer 2.0.0 renders. Its own page and bundle.
  */
 import 'camunda-bpmn-js/dist/assets/camunda-cloud-modeler.css';
 import '@camunda/linting/assets/linting.css';
@@ -14,6 +16,7 @@ import lintingModule from '@camunda/linting/modeler';
 import Modeler from 'camunda-bpmn-js/lib/camunda-cloud/Modeler';
 import { api, ApiError, requireUser } from '../lib/api';
 import { download, fmtTime, h, mount } from '../lib/dom';
+import { formI18nModule } from '../lib/form-i18n';
 import { T, t } from '../lib/i18n';
 import { errorText, shell, toast } from '../lib/shell';
 
@@ -88,6 +91,7 @@ main.append(
       h('h2', null, T('designer.versions')),
       versionList,
       h('h2', null, T('designer.forms')),
+      h('button', { type: 'button', id: 'new-form', class: 'small-btn', onclick: () => void openFormEditor(EMPTY_FORM()) }, T('designer.form.new')),
       formsBox,
     ),
     h('section', { class: 'designer-main', 'aria-label': 'BPMN' }, canvasEl,
@@ -268,15 +272,18 @@ function upload(name: string, content: string, type: string): Promise<any> {
   return api('/api/processes', { body: data });
 }
 
-/** The deployed forms (.form), previewed with form-js on demand. */
+/** The deployed forms (.form): preview with form-js, or edit in the form editor. */
 async function loadForms(): Promise<void> {
   const { processes: forms } = await api<{ processes: ProcessRow[] }>('/api/processes?kind=form');
+  const fetchForm = async (id: string) => JSON.parse(await (await api<Response>(`/api/processes/${encodeURIComponent(id)}/versions/latest/xml?kind=form`, { raw: true })).text());
   const list = h('ul', { class: 'proc-list', id: 'form-list' }, forms.map((f) =>
-    h('li', null, h('button', { type: 'button', class: 'link', onclick: async () => {
-      const res = await api<Response>(`/api/processes/${encodeURIComponent(f.id)}/versions/latest/xml?kind=form`, { raw: true });
-      formsBox.querySelectorAll('.card').forEach((c) => c.remove());
-      previewForm(`${f.id} v${f.latestVersion}`, JSON.parse(await res.text()));
-    } }, f.id), h('span', { class: 'muted small' }, ` v${f.latestVersion}`))));
+    h('li', { 'data-form-id': f.id },
+      h('button', { type: 'button', class: 'link', onclick: async () => {
+        formsBox.querySelectorAll('.card').forEach((c) => c.remove());
+        previewForm(`${f.id} v${f.latestVersion}`, await fetchForm(f.id));
+      } }, f.id),
+      h('span', { class: 'muted small' }, ` v${f.latestVersion} `),
+      h('button', { type: 'button', class: 'link small', 'data-edit-form': f.id, 'aria-label': t('designer.form.editOne', { id: f.id }), onclick: async () => void openFormEditor(await fetchForm(f.id)) }, T('designer.form.edit')))));
   formsBox.querySelector('#form-list')?.remove();
   formsBox.prepend(list);
 }
@@ -284,7 +291,74 @@ async function loadForms(): Promise<void> {
 function previewForm(name: string, schema: any): void {
   const container = h('div', { class: 'form-preview' });
   formsBox.append(h('div', { class: 'card', 'data-form': name }, h('strong', null, name), h('span', { class: 'muted small' }, ` id=${schema.id ?? '—'}`), h('h3', null, T('designer.form.preview')), container));
-  new Form({ container }).importSchema(schema, {}).catch((err: unknown) => toast(`${name}: ${errorText(err)}`, 'error'));
+  new Form({ container, additionalModules: [formI18nModule] } as any).importSchema(schema, {}).catch((err: unknown) => toast(`${name}: ${errorText(err)}`, 'error'));
+}
+
+// ---- the form editor (@bpmn-io/form-js-editor, loaded on first use) --------------------------------
+const EMPTY_FORM = () => ({ type: 'default', id: 'new-form', schemaVersion: 19, components: [] as unknown[] });
+let formDialog: HTMLDialogElement | null = null;
+
+async function openFormEditor(schema: any): Promise<void> {
+  // The editor (and its CSS) is a chunk of its own: only opening it downloads it.
+  const [{ FormEditor }] = await Promise.all([import('@bpmn-io/form-js-editor'), import('@bpmn-io/form-js-editor/dist/assets/form-js-editor.css')]);
+  formDialog?.remove();
+  const editorEl = h('div', { class: 'form-editor', id: 'form-editor' });
+  const previewEl = h('div', { class: 'form-editor-preview', id: 'form-editor-preview', hidden: true });
+  const idInput = h('input', { type: 'text', id: 'form-id', name: 'formId', value: schema.id ?? 'new-form', pattern: '[A-Za-z_][\\w.-]*', required: true });
+  const status = h('div', { role: 'status', id: 'form-editor-status', class: 'small' });
+  const editor = new FormEditor({ container: editorEl });
+  (window as any).__formEditor = editor; // for the browser tests and the console
+  const tab = (id: string, key: 'designer.form.editTab' | 'designer.form.preview', onSelect: () => void) =>
+    h('button', { type: 'button', role: 'tab', id, 'aria-selected': String(id === 'tab-form-edit'), 'aria-controls': id === 'tab-form-edit' ? 'form-editor' : 'form-editor-preview', onclick: onSelect }, T(key));
+  const select = (preview: boolean) => {
+    for (const b of dialog.querySelectorAll<HTMLButtonElement>('[role=tab]')) b.setAttribute('aria-selected', String((b.id === 'tab-form-preview') === preview));
+    editorEl.hidden = preview;
+    previewEl.hidden = !preview;
+    if (preview) {
+      // What a clerk sees: the task page's viewer (form-js-viewer 2.0.0) renders the editor's schema.
+      mount(previewEl);
+      new Form({ container: previewEl, additionalModules: [formI18nModule] } as any).importSchema(editor.saveSchema(), {}).catch((err: unknown) => mount(previewEl, h('div', { class: 'alert error', role: 'alert' }, errorText(err))));
+    }
+  };
+  const deployForm = async (btn: HTMLButtonElement) => {
+    if (!idInput.checkValidity()) return mount(status, h('span', { class: 'field-error' }, T('designer.form.badId')));
+    btn.disabled = true;
+    try {
+      const out = { ...editor.saveSchema(), id: idInput.value.trim() };
+      await upload(`${out.id}.form`, JSON.stringify(out, null, 2), 'application/json');
+      mount(status, h('span', { class: 'alert ok', id: 'form-deployed' }, T('designer.form.deployed', { id: out.id })));
+      toast(t('designer.form.deployed', { id: out.id }));
+      await loadForms();
+    } catch (err) {
+      mount(status, h('span', { class: 'field-error', role: 'alert' }, t('designer.deployFailed', { detail: errorText(err) })));
+    } finally {
+      btn.disabled = false;
+    }
+  };
+  const deployBtn: HTMLButtonElement = h('button', { type: 'button', class: 'primary', id: 'form-deploy', onclick: () => void deployForm(deployBtn) }, T('designer.form.deploy'));
+  const dialog = h('dialog', { class: 'form-editor-dialog', id: 'form-editor-dialog', 'aria-labelledby': 'form-editor-title' },
+    h('div', { class: 'form-editor-head' },
+      h('h2', { id: 'form-editor-title' }, T('designer.form.editor')),
+      h('div', { class: 'field' }, h('label', { for: 'form-id' }, T('designer.form.id')), idInput),
+      h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('designer.form.editor') }, tab('tab-form-edit', 'designer.form.editTab', () => select(false)), tab('tab-form-preview', 'designer.form.preview', () => select(true))),
+      h('span', { class: 'spacer' }),
+      deployBtn,
+      h('button', { type: 'button', id: 'form-editor-close', onclick: () => dialog.close() }, T('common.close')),
+    ),
+    status,
+    editorEl,
+    previewEl,
+  );
+  dialog.addEventListener('close', () => {
+    editor.destroy();
+    dialog.remove();
+    formDialog = null;
+  });
+  formDialog = dialog;
+  document.body.append(dialog);
+  dialog.showModal();
+  await editor.importSchema(schema);
+  idInput.focus();
 }
 
 try {

@@ -9,9 +9,10 @@ import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import '../styles.css';
 import './tasks.css';
 import { Form } from '@bpmn-io/form-js-viewer';
-import { api, ApiError, loadDepartments, requireUser, type Department } from '../lib/api';
+import { api, ApiError, loadDepartments, onSessionExpired, requireUser, type Department } from '../lib/api';
 import { deptName, lightBadge, scenarioName, statusBadge, timeline } from '../lib/case-view';
 import { fmtTime, h, mount } from '../lib/dom';
+import { formI18nModule, localizeFormDom } from '../lib/form-i18n';
 import { field, select } from '../lib/forms';
 import { onLang, T, t, type StringKey } from '../lib/i18n';
 import { errorText, shell, toast } from '../lib/shell';
@@ -133,8 +134,42 @@ async function refresh(reset = false): Promise<void> {
   }));
 }
 
+// ---- drafts ---------------------------------------------------------------------------------------
+// What the clerk typed into an open task is kept in sessionStorage until it is submitted, so a
+// session that expires (or a reload) loses nothing: the task reopens with the draft restored.
+interface Draft {
+  form?: Record<string, unknown>;
+  inputs?: Record<string, string>;
+}
+const draftKey = (taskId: string) => `om.draft.task.${taskId}`;
+function readDraft(taskId: string): Draft {
+  try {
+    return JSON.parse(sessionStorage.getItem(draftKey(taskId)) ?? '{}') as Draft;
+  } catch {
+    return {};
+  }
+}
+function writeDraft(taskId: string, patch: Draft): void {
+  try {
+    sessionStorage.setItem(draftKey(taskId), JSON.stringify({ ...readDraft(taskId), ...patch }));
+  } catch {
+    /* storage full or disabled: nothing to keep */
+  }
+}
+function clearDraft(taskId: string): void {
+  try {
+    sessionStorage.removeItem(draftKey(taskId));
+  } catch {
+    /* storage disabled */
+  }
+}
+/** The open task's unsaved state, written on every change and once more when the session expires. */
+let saveOpenDraft: (() => void) | null = null;
+onSessionExpired(() => saveOpenDraft?.());
+
 // ---- one task -------------------------------------------------------------------------------------
 let currentForm: Form | null = null;
+let stopFormI18n: (() => void) | null = null;
 
 async function openTask(id: string): Promise<void> {
   state.selected = id;
@@ -158,8 +193,13 @@ async function openTask(id: string): Promise<void> {
 function renderTask(task: any): void {
   currentForm?.destroy();
   currentForm = null;
+  stopFormI18n?.();
+  stopFormI18n = null;
+  saveOpenDraft = null;
   const open = task.state === 'created';
   const mine = task.assignee === user.username;
+  const draft: Draft = open && mine ? readDraft(task.id) : {};
+  const restoredNote = h('div', { id: 'draft-note' });
   const status = h('div', { id: 'task-status', role: 'status' });
   const act = async (path: string, okMsg?: string) => {
     try {
@@ -190,23 +230,36 @@ function renderTask(task: any): void {
       ),
     ),
     status,
+    restoredNote,
     open && !mine ? h('p', { class: 'alert info' }, T('tasks.claimFirst')) : null,
     h('h3', null, T('tasks.form')),
     formBox,
     open ? h('div', { class: 'row', style: { marginTop: '10px' } }, submit) : null,
-    open && mine ? requestsBox(task) : null,
+    open && mine ? requestsBox(task, draft) : null,
   );
+  const inputs = () => Object.fromEntries([...detailEl.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('.requests [name]')].map((el) => [el.name, el.value]));
+  if (open && mine) {
+    detailEl.querySelector('.requests')?.addEventListener('input', () => writeDraft(task.id, { inputs: inputs() }));
+    saveOpenDraft = () => writeDraft(task.id, { ...(currentForm ? { form: currentForm._getState().data } : {}), inputs: inputs() });
+  }
   if (task.formSchema) {
-    const form = new Form({ container: formBox });
+    // No debounce: every keystroke is committed (and kept in the draft) at once.
+    const form = new Form({ container: formBox, additionalModules: [formI18nModule], debounce: false } as any);
     currentForm = form;
+    stopFormI18n = localizeFormDom(formBox);
     // Null variables are left out so the form's default values apply (form-js keeps a null as the value).
-    const data = Object.fromEntries(
+    const data: Record<string, unknown> = Object.fromEntries(
       Object.entries({ ...(task.case ? { caseNo: task.case.caseNo, description: task.case.description } : {}), ...task.variables, ...(task.result ?? {}) }).filter(([, v]) => v != null),
     );
-    form.importSchema(task.formSchema, data).then(
-      () => form.setProperty(open ? 'disabled' : 'readOnly', !open || !mine ? true : false),
+    const restored = draft.form && Object.entries(draft.form).some(([k, v]) => v != null && v !== '' && JSON.stringify(v) !== JSON.stringify(data[k]));
+    form.importSchema(task.formSchema, { ...data, ...(draft.form ?? {}) }).then(
+      () => {
+        form.setProperty(open ? 'disabled' : 'readOnly', !open || !mine ? true : false);
+        if (open && mine) form.on('changed', (e: { data: Record<string, unknown> }) => writeDraft(task.id, { form: e.data }));
+      },
       (err: unknown) => mount(formBox, h('div', { class: 'alert error' }, errorText(err))),
     );
+    if (restored) mount(restoredNote, h('p', { class: 'alert info', role: 'status' }, T('tasks.draftRestored')));
   } else {
     mount(formBox, h('p', { class: 'muted' }, T('tasks.noForm')));
   }
@@ -229,6 +282,8 @@ async function complete(task: any, button: HTMLButtonElement, status: HTMLElemen
   button.disabled = true;
   try {
     await api(`/api/tasks/${task.id}/complete`, { json: { variables } });
+    clearDraft(task.id);
+    saveOpenDraft = null;
     toast(t('tasks.completed'));
     state.selected = '';
     mount(detailEl, h('div', { class: 'alert ok', role: 'status', id: 'completed-msg' }, T('tasks.completed')));
@@ -241,24 +296,27 @@ async function complete(task: any, button: HTMLButtonElement, status: HTMLElemen
 }
 
 /** Extension (延期申请) and return (退单) requests from the task. */
-function requestsBox(task: any): HTMLElement {
-  const hours = field('tasks.extension.hours', { name: 'hours', type: 'number', required: true, value: '8', attrs: { min: 1, max: 240, step: 1 } });
-  const reason = field('tasks.extension.reason', { name: 'extReason', required: true, multiline: true, attrs: { rows: 2, maxlength: 2000 } });
-  const retReason = field('tasks.return.reason', { name: 'retReason', required: true, multiline: true, attrs: { rows: 2, maxlength: 2000 } });
+function requestsBox(task: any, draft: Draft): HTMLElement {
+  const kept = draft.inputs ?? {};
+  const hours = field('tasks.extension.hours', { name: 'hours', type: 'number', required: true, value: kept.hours || '8', attrs: { min: 1, max: 240, step: 1 } });
+  const reason = field('tasks.extension.reason', { name: 'extReason', required: true, multiline: true, value: kept.extReason, attrs: { rows: 2, maxlength: 2000 } });
+  const retReason = field('tasks.return.reason', { name: 'retReason', required: true, multiline: true, value: kept.retReason, attrs: { rows: 2, maxlength: 2000 } });
   const out = h('div', { role: 'status' });
   return h('div', { class: 'requests' },
-    h('details', { id: 'extension' }, h('summary', null, T('tasks.extension')),
+    h('details', { id: 'extension', open: Boolean(kept.extReason) }, h('summary', null, T('tasks.extension')),
       h('form', { onsubmit: async (e: Event) => {
         e.preventDefault();
         if (!reason.input.value.trim()) return reason.setError(t('common.required'));
         try {
           await api(`/api/tasks/${task.id}/extension`, { json: { hours: Number(hours.input.value), reason: reason.input.value.trim() } });
-          mount(out, h('div', { class: 'alert ok' }, T('tasks.extension.sent')));
+          reason.input.value = '';
+          writeDraft(task.id, { inputs: { ...(readDraft(task.id).inputs ?? {}), extReason: '' } });
+          mount(out, h('div', { class: 'alert ok', id: 'extension-sent' }, T('tasks.extension.sent')));
         } catch (err) {
           mount(out, h('div', { class: 'alert error', role: 'alert' }, errorText(err)));
         }
       } }, hours.wrap, reason.wrap, h('button', { type: 'submit' }, T('tasks.extension.send')))),
-    task.caseId ? h('details', { id: 'return' }, h('summary', null, T('tasks.return')),
+    task.caseId ? h('details', { id: 'return', open: Boolean(kept.retReason) }, h('summary', null, T('tasks.return')),
       h('form', { onsubmit: async (e: Event) => {
         e.preventDefault();
         if (!retReason.input.value.trim()) return retReason.setError(t('common.required'));
