@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { enqueue, type EnqueueResult } from '../server/notify/outbox';
+import { enqueue, isHeld, releaseHeld, type EnqueueResult } from '../server/notify/outbox';
 import { maskPhonesInText } from '../server/notify/mask';
 import { TemplateError } from '../server/notify/templates';
 
@@ -16,6 +16,11 @@ import { TemplateError } from '../server/notify/templates';
  *   re-delivered job never sends twice. A task inside a loop (reminders) must set its own key
  *   (e.g. `=caseId + ":reminder:" + string(loopCounter)`), or every round would reuse the first row;
  * - case id: `notification.caseId`, else variable `caseId`.
+ *
+ * The fire-lane notice (`caseId:notice`) is normally already in the outbox when this job runs: the
+ * device service queues it in the transaction that opens the case and hands it to the dispatcher as
+ * soon as the process instance exists (server/devices/device-event-service.ts). The job then finds
+ * the row by its key and completes with it; if that hand-over did not happen, it releases the row.
  */
 export const taskType = 'sms.notify';
 
@@ -76,6 +81,10 @@ export async function handleSmsNotify(deps: SmsNotifyDeps, job: SmsNotifyJob): P
     throw err;
   }
   if (result.created && result.row.status === 'queued') deps.wake?.();
+  // A fire-lane notice the device service queued on hold and has not released (it died between
+  // starting the process and handing the notice over): this task is the process asking for it, so
+  // it goes out now. Normally the row is already sending or sent and this changes nothing.
+  else if (!result.created && isHeld(result.row) && (await releaseHeld(deps.db, result.row.id, deps.now?.()))) deps.wake?.();
   return { smsId: result.row.id, smsStatus: result.row.status };
 }
 

@@ -1,5 +1,6 @@
 /** SQL for device events (table device_event) and the fire-lane cases they open or join. */
 import type { Knex } from 'knex';
+import type { FireLane } from '../fire-lane/lanes';
 
 export type DeviceEventStatus = 'received' | 'pending' | 'processed' | 'ignored' | 'failed';
 
@@ -139,4 +140,123 @@ export async function markCaseStarted(db: Knex, caseId: string, processInstanceK
 
 export async function cancelCase(db: Knex, caseId: string, at: Date): Promise<void> {
   await db('case').where({ id: caseId }).update({ status: 'cancelled', closed_at: at, updated_at: at });
+}
+
+// ---- The fire-lane hot path (detection → case → notice): few statements, each one round trip. ----
+
+/** Outcome of taking a client event id inside the case transaction. */
+export type EventClaim =
+  | { kind: 'new'; event: DeviceEventRow }
+  | { kind: 'replay'; answer: { caseId: string | null; merged: boolean } }
+  | { kind: 'busy' };
+
+/**
+ * Records the event, or finds the earlier one with the same client event id: its stored answer
+ * (replay), a failed attempt taken back for another try, or `busy` while it is being processed.
+ * Runs inside the caller's transaction, so a failure later in it leaves no half-taken event behind.
+ */
+export async function claimDeviceEvent(trx: Knex.Transaction, e: NewDeviceEvent): Promise<EventClaim> {
+  const inserted = await insertDeviceEvent(trx, e);
+  if (inserted) return { kind: 'new', event: inserted };
+  const earlier = (await findByClientEventId(trx, e.deviceId, e.clientEventId!))!;
+  if ((earlier.status === 'processed' || earlier.status === 'ignored' || earlier.status === 'pending') && earlier.response) return { kind: 'replay', answer: earlier.response };
+  if (earlier.status === 'failed' && (await retakeFailedEvent(trx, earlier.id))) return { kind: 'new', event: { ...earlier, status: 'received' } };
+  return { kind: 'busy' };
+}
+
+export interface FireLaneContext {
+  open: { id: string; caseNo: string } | undefined;
+  situation: FireLaneSituation | undefined;
+  lane: FireLane | undefined;
+  /** The registered owner of a readable plate (full phone: for the SMS only). */
+  vehicle: { ownerName: string; ownerPhone: string } | undefined;
+}
+
+/**
+ * Everything the case decision needs, in one statement: the open case of this plate in this lane
+ * (as {@link findOpenFireLaneCase}), the catalog's fire-lane situation (as {@link findFireLaneSituation}),
+ * the lane (as `findLane`) and the registered owner (as `findVehicle`; pass `vehiclePlate` only
+ * for a readable plate).
+ */
+export async function fireLaneContext(trx: Knex, laneId: string, plate: string, vehiclePlate: string | null): Promise<FireLaneContext> {
+  const res = await trx.raw(
+    `select
+       (select json_build_object('id', c.id, 'caseNo', c.case_no) from "case" c
+         where c.scenario = 'fire-lane' and c.status in (${OPEN.map(() => '?').join(', ')})
+           and exists (select 1 from device_event e where e.case_id = c.id and e.lane_id = ? and e.plate = ? and e.type = 'fire-lane.occupied')
+         order by c.created_at desc limit 1) as open_case,
+       (select json_build_object('code', s.code, 'matterCode', s.matter_code, 'categoryCode', m.category_code,
+                                 'leadDepartment', s.lead_department, 'collaborators', s.collaborators)
+          from catalog_situation s join catalog_matter m on m.code = s.matter_code
+         where s.scenario = 'fire-lane' and s.active = true
+         order by s.sort, s.code limit 1) as situation,
+       (select json_build_object('id', l.id, 'name', l.name, 'compound', l.compound, 'street', l.street, 'propertyCompany', l.property_company,
+                                 'propertyContactName', l.property_contact_name, 'propertyContactPhone', l.property_contact_phone,
+                                 'onSiteDepartment', l.on_site_department)
+          from fire_lane l where l.id = ? and l.active = true) as lane,
+       (select json_build_object('ownerName', v.owner_name, 'ownerPhone', v.owner_phone) from vehicle v where v.plate = ?) as vehicle`,
+    [...OPEN, laneId, plate, laneId, vehiclePlate],
+  );
+  const r = res.rows[0];
+  const situation = json<FireLaneSituation>(r.situation) ?? undefined;
+  if (situation) situation.collaborators = json<string[]>(situation.collaborators) ?? [];
+  return { open: json<{ id: string; caseNo: string }>(r.open_case) ?? undefined, situation, lane: json<FireLane>(r.lane) ?? undefined, vehicle: json<{ ownerName: string; ownerPhone: string }>(r.vehicle) ?? undefined };
+}
+
+/**
+ * The rest of a new fire-lane case in one statement: its classification and photos, the `detected`
+ * timeline event, the offence row (repeat counting) and the link from the device event.
+ */
+export async function recordFireLaneCase(
+  trx: Knex,
+  c: {
+    caseId: string; situation: FireLaneSituation | undefined; attachments: object[]; eventId: string; actor: string; at: Date; detected: object;
+    offence: { plate: string; laneId: string; compound: string | null; detectedAt: Date; receivedAt: Date };
+  },
+): Promise<void> {
+  const s = c.situation;
+  await trx.raw(
+    `with classified as (
+       update "case" set situation_code = ?, matter_code = ?, category_code = ?, collaborators = ?::jsonb, attachments = ?::jsonb where id = ?
+     ), detected as (
+       insert into case_event (case_id, at, type, actor, department, data) values (?, ?, 'detected', ?, null, ?::jsonb)
+     ), offence as (
+       insert into fire_lane_offence (case_id, plate, lane_id, compound, detected_at, received_at, sample) values (?, ?, ?, ?, ?, ?, false)
+       on conflict (case_id) do nothing
+     )
+     update device_event set case_id = ? where id = ?`,
+    [
+      s?.code ?? null, s?.matterCode ?? null, s?.categoryCode ?? null, JSON.stringify(s ? s.collaborators.filter((d) => d !== s.leadDepartment) : []), JSON.stringify(c.attachments), c.caseId,
+      c.caseId, c.at, c.actor, JSON.stringify(c.detected),
+      c.caseId, c.offence.plate, c.offence.laneId, c.offence.compound, c.offence.detectedAt, c.offence.receivedAt,
+      c.caseId, c.eventId,
+    ],
+  );
+}
+
+/**
+ * After the engine started the instance, in one statement: the case is `handling` with its instance
+ * key, the `accepted` timeline event, the device event `processed` with its answer, and — when the
+ * device service queued the notice on hold — the notice released to the dispatchers.
+ */
+export async function recordFireLaneStarted(
+  db: Knex,
+  s: { caseId: string; processInstanceKey: string; at: Date; eventId: string; answer: object; accepted: { department: string; data: object }; heldNoticeId: string | null },
+): Promise<void> {
+  await db.raw(
+    `with started as (
+       update "case" set process_instance_key = ?, status = 'handling', accepted_at = ?, updated_at = ? where id = ?
+     ), accepted as (
+       insert into case_event (case_id, at, type, actor, department, data) values (?, ?, 'accepted', 'system', ?, ?::jsonb)
+     ), released as (
+       update notification set next_attempt_at = ?, updated_at = ? where id = ? and status = 'queued' and next_attempt_at is null
+     )
+     update device_event set status = 'processed', case_id = ?, merged = false, response = ?::jsonb, error = null, processed_at = ? where id = ?`,
+    [
+      s.processInstanceKey, s.at, s.at, s.caseId,
+      s.caseId, s.at, s.accepted.department, JSON.stringify(s.accepted.data),
+      s.at, s.at, s.heldNoticeId,
+      s.caseId, JSON.stringify(s.answer), s.at, s.eventId,
+    ],
+  );
 }

@@ -31,13 +31,15 @@ import type { KeyPrincipal } from '../auth/roles';
 import { createCase } from '../cases/case-service';
 import { dropPendingSightings, fireLaneDebounce } from '../fire-lane/debounce';
 import { loadFireLaneConfig, type FireLaneConfig } from '../fire-lane/config';
-import { findLane } from '../fire-lane/lanes';
-import { insertOffence } from '../fire-lane/offences';
-import { normalizePlate } from '../fire-lane/plates';
+import { isReadablePlate, normalizePlate } from '../fire-lane/plates';
 import { HttpProblem } from '../http/problem';
+import { dispatcherFor } from '../notify/dispatcher';
+import { loadNotifyConfig } from '../notify/config';
+import { maskPhonesInText } from '../notify/mask';
+import { dropHeld, prepareSms, queueInTransaction, type PreparedSms } from '../notify/outbox';
 import {
-  addCaseAttachment, appendCaseEvent, cancelCase, classifyFireLaneCase, findByClientEventId, findFireLaneSituation, findOpenFireLaneCase,
-  finishDeviceEvent, insertDeviceEvent, linkEventToCase, lockPlateInLane, markCaseStarted, retakeFailedEvent, type DeviceEventRow,
+  addCaseAttachment, appendCaseEvent, cancelCase, claimDeviceEvent, findByClientEventId, findOpenFireLaneCase, finishDeviceEvent, fireLaneContext,
+  insertDeviceEvent, lockPlateInLane, recordFireLaneCase, recordFireLaneStarted, retakeFailedEvent, type DeviceEventRow, type NewDeviceEvent,
 } from './device-event-queries';
 
 export const FIRE_LANE_PROCESS = 'fire-lane';
@@ -69,15 +71,24 @@ export interface DeviceEventDeps {
   now?: () => Date;
   /** Dwell threshold and grace period; default: from the environment (server/fire-lane/config.ts). */
   fireLane?: FireLaneConfig;
+  /** The per-phone daily SMS cap for the notice queued with the case; default: `SMS_DAILY_CAP_PER_PHONE`. */
+  dailyCapPerPhone?: number;
 }
 
 /** The SMS template allows 35 characters for the lane. */
 const SMS_LANE_MAX = 35;
 
+function busy(deviceId: string, clientEventId: string | null): HttpProblem {
+  return HttpProblem.conflict(`Event ${clientEventId} of device ${deviceId} is being processed right now; repeat it in a moment for its answer.`);
+}
+
 export class DeviceEventService {
   private readonly fireLane: FireLaneConfig;
+  private readonly dailyCapPerPhone: number;
   constructor(private readonly deps: DeviceEventDeps) {
     this.fireLane = deps.fireLane ?? loadFireLaneConfig();
+    // The same cap the sms.notify workers apply (only this setting is read here).
+    this.dailyCapPerPhone = deps.dailyCapPerPhone ?? loadNotifyConfig({ SMS_DAILY_CAP_PER_PHONE: process.env.SMS_DAILY_CAP_PER_PHONE }).dailyCapPerPhone;
   }
 
   private now(): Date {
@@ -97,70 +108,98 @@ export class DeviceEventService {
     const zbc = this.deps.zbc;
     if (!zbc) throw new HttpProblem(503, 'Service Unavailable', 'The process engine is not connected; the event was not accepted. Retry later.');
 
-    const inserted = await insertDeviceEvent(this.deps.db, {
+    const newEvent: NewDeviceEvent = {
       deviceId: input.deviceId, apiKeyId: key.keyId, clientEventId, type: input.type, laneId: input.laneId, plate: input.plate,
       detectedAt: new Date(input.detectedAt), imageUrl: input.imageUrl ?? null, payload: { ...sent }, receivedAt: this.now(),
-    });
+    };
+    if (input.type === 'fire-lane.occupied') return this.occupied(zbc, newEvent, input);
+
+    const inserted = await insertDeviceEvent(this.deps.db, newEvent);
     let event: DeviceEventRow;
     if (inserted) event = inserted;
     else {
       const earlier = (await findByClientEventId(this.deps.db, input.deviceId, clientEventId!))!;
       if ((earlier.status === 'processed' || earlier.status === 'ignored' || earlier.status === 'pending') && earlier.response) return { answer: earlier.response, replayed: true };
       if (earlier.status === 'failed' && (await retakeFailedEvent(this.deps.db, earlier.id))) event = earlier;
-      else throw HttpProblem.conflict(`Event ${clientEventId} of device ${input.deviceId} is being processed right now; repeat it in a moment for its answer.`);
+      else throw busy(input.deviceId, clientEventId);
     }
-    const answer = input.type === 'fire-lane.occupied' ? await this.occupied(zbc, event, input) : await this.cleared(zbc, event, input);
+    const answer = await this.cleared(zbc, event, input);
     return { answer, replayed: false };
   }
 
-  private async occupied(zbc: Zeebe.ZeebeGrpcClient, event: DeviceEventRow, input: DeviceEventInput): Promise<DeviceEventAnswer> {
+  /**
+   * A car in a fire lane. The critical path, detection → notice handed to the SMS provider, is:
+   *
+   * 1. one transaction under the plate+lane lock: the device event (idempotency), one read of the
+   *    open case + situation + lane + owner, the case (case-service), the rest of the case in one
+   *    statement, and — when the owner is registered — the notice queued **on hold** in the outbox
+   *    with the key the model's notice task uses (`caseId:notice`);
+   * 2. the engine starts the `fire-lane` instance;
+   * 3. the notice goes to the dispatcher of this process (`sendNow`: one claim, then the provider)
+   *    while one statement marks the case started, answers the device event and releases the hold.
+   *
+   * The instance still drives the case: its `vehicle.lookup` and `sms.notify` (notice) tasks run as
+   * before; `sms.notify` finds the notice under its key and completes with it (or releases it, if
+   * step 3 never happened). A process that fails to start sends nothing: the held notice is dropped
+   * as `failed` with the case.
+   */
+  private async occupied(zbc: Zeebe.ZeebeGrpcClient, newEvent: NewDeviceEvent, input: DeviceEventInput): Promise<{ answer: DeviceEventAnswer; replayed: boolean }> {
     const db = this.deps.db;
-    const now = this.now();
+    const now = newEvent.receivedAt;
     const photo = input.imageUrl ? { url: input.imageUrl, source: 'camera', deviceId: input.deviceId, detectedAt: input.detectedAt } : undefined;
-    const detection = { eventId: event.clientEventId, deviceEventId: event.id, deviceId: input.deviceId, laneId: input.laneId, plate: input.plate, detectedAt: input.detectedAt, imageUrl: input.imageUrl ?? null };
+    const readable = isReadablePlate(input.plate);
 
     // One transaction under a lock on plate+lane: two cameras seeing the same car open one case.
     const decision = await db.transaction(async (trx) => {
       await lockPlateInLane(trx, input.laneId, input.plate);
-      const open = await findOpenFireLaneCase(trx, input.laneId, input.plate);
+      const claim = await claimDeviceEvent(trx, newEvent);
+      if (claim.kind === 'replay') return { kind: 'replay' as const, answer: claim.answer };
+      if (claim.kind === 'busy') throw busy(input.deviceId, newEvent.clientEventId);
+      const event = claim.event;
+      const detection = { eventId: event.clientEventId, deviceEventId: event.id, deviceId: input.deviceId, laneId: input.laneId, plate: input.plate, detectedAt: input.detectedAt, imageUrl: input.imageUrl ?? null };
+      const { open, situation, lane, vehicle } = await fireLaneContext(trx, input.laneId, input.plate, readable ? input.plate : null);
       if (open) {
         await appendCaseEvent(trx, open.id, { type: 'detection-merged', actor: input.deviceId, at: now, data: detection });
         if (photo) await addCaseAttachment(trx, open.id, photo);
         const answer = { caseId: open.id, merged: true };
         await finishDeviceEvent(trx, event.id, { status: 'processed', caseId: open.id, merged: true, response: answer, at: now });
-        return { merged: true as const, answer };
+        return { kind: 'done' as const, answer };
       }
       // Dwell threshold: a car seen only briefly does not open a case (yet).
       const stay = await fireLaneDebounce(trx, { laneId: input.laneId, plate: input.plate, detectedAt: new Date(input.detectedAt), dwellSeconds: this.fireLane.dwellSeconds, excludeId: event.id });
       if (!stay.open) {
         const answer = { caseId: null, merged: false };
         await finishDeviceEvent(trx, event.id, { status: 'pending', response: answer, at: now });
-        return { merged: true as const, answer };
+        return { kind: 'done' as const, answer };
       }
-      const [situation, lane] = await Promise.all([findFireLaneSituation(trx), findLane(trx, input.laneId)]);
       const where = lane ? `${lane.compound} ${lane.name}（车道 ${input.laneId}）` : `车道 ${input.laneId}`;
       const created = await createCase(trx, {
         description: `消防通道占用：${where}，车牌 ${input.plate}（${input.deviceId} 于 ${input.detectedAt} 拍到）`,
         channel: 'device', scenario: FIRE_LANE_PROCESS, leadDepartment: situation?.leadDepartment ?? DEFAULT_LEAD, externalId: event.clientEventId,
         location: lane ? { address: `${lane.compound} ${lane.name}` } : undefined,
       }, now);
-      await classifyFireLaneCase(trx, created.id, situation, photo ? [photo] : []);
-      await appendCaseEvent(trx, created.id, { type: 'detected', actor: input.deviceId, at: now, data: { ...detection, firstSeenAt: stay.firstSeenAt.toISOString() } });
-      await linkEventToCase(trx, event.id, created.id);
-      await insertOffence(trx, { caseId: created.id, plate: input.plate, laneId: input.laneId, compound: lane?.compound ?? null, detectedAt: stay.firstSeenAt, receivedAt: now });
+      await recordFireLaneCase(trx, {
+        caseId: created.id, situation, attachments: photo ? [photo] : [], eventId: event.id, actor: input.deviceId, at: now,
+        detected: { ...detection, firstSeenAt: stay.firstSeenAt.toISOString() },
+        offence: { plate: input.plate, laneId: input.laneId, compound: lane?.compound ?? null, detectedAt: stay.firstSeenAt, receivedAt: now },
+      });
       if (stay.pendingIds.length) await trx('device_event').whereIn('id', stay.pendingIds).update({ status: 'processed', case_id: created.id, merged: true, processed_at: now });
-      return { merged: false as const, created, situation, lane, firstSeenAt: stay.firstSeenAt };
+      const laneName = [...(lane?.name ?? input.laneId)].slice(0, SMS_LANE_MAX).join('');
+      const notice = vehicle ? await this.holdNotice(trx, created.id, input.plate, laneName, vehicle.ownerPhone) : undefined;
+      return { kind: 'created' as const, event, created, situation, lane, laneName, firstSeenAt: stay.firstSeenAt, notice };
     });
-    if (decision.merged) return decision.answer;
+    if (decision.kind === 'replay') return { answer: decision.answer, replayed: true };
+    if (decision.kind === 'done') return { answer: decision.answer, replayed: false };
 
-    const { created, situation, lane, firstSeenAt } = decision;
+    const { event, created, situation, lane, laneName, firstSeenAt, notice } = decision;
     const lead = situation?.leadDepartment ?? DEFAULT_LEAD;
+    let processInstanceKey: string;
     try {
       const started = await zbc.createProcessInstance({
         bpmnProcessId: FIRE_LANE_PROCESS,
         variables: {
           caseId: created.id, caseNo: created.caseNo, plate: input.plate, laneId: input.laneId,
-          laneName: [...(lane?.name ?? input.laneId)].slice(0, SMS_LANE_MAX).join(''), ...(lane ? { compound: lane.compound } : {}),
+          laneName, ...(lane ? { compound: lane.compound } : {}),
           // Without onSiteDepartment the model sends fire-rescue on site; a lane may name another (property).
           ...(lane?.onSiteDepartment ? { onSiteDepartment: lane.onSiteDepartment } : {}),
           graceDuration: this.fireLane.grace, graceMinutes: this.fireLane.graceMinutes,
@@ -168,13 +207,7 @@ export class DeviceEventService {
           deviceId: input.deviceId, detectedAt: firstSeenAt.toISOString(), ...(input.imageUrl ? { imageUrl: input.imageUrl } : {}),
         },
       });
-      const answer = { caseId: created.id, merged: false };
-      await db.transaction(async (trx) => {
-        await markCaseStarted(trx, created.id, started.processInstanceKey, now);
-        await appendCaseEvent(trx, created.id, { type: 'accepted', actor: 'system', department: lead, at: now, data: { processInstanceKey: started.processInstanceKey, process: FIRE_LANE_PROCESS, auto: true } });
-        await finishDeviceEvent(trx, event.id, { status: 'processed', caseId: created.id, merged: false, response: answer, at: now });
-      });
-      return answer;
+      processInstanceKey = started.processInstanceKey;
     } catch (err) {
       const message = (err as Error).message;
       this.deps.log.error({ err, caseId: created.id, deviceEventId: event.id }, 'fire-lane process not started; case cancelled');
@@ -182,9 +215,38 @@ export class DeviceEventService {
         await cancelCase(trx, created.id, now);
         await appendCaseEvent(trx, created.id, { type: 'process.start-failed', actor: 'system', at: now, data: { process: FIRE_LANE_PROCESS, error: message } });
         await finishDeviceEvent(trx, event.id, { status: 'failed', caseId: created.id, error: message, at: now });
+        if (notice) await dropHeld(trx, notice, 'the fire-lane process did not start; the case was cancelled', now);
       });
       throw new HttpProblem(503, 'Service Unavailable', 'The fire-lane process could not be started; the event is recorded as failed. Retry with the same eventId.');
     }
+    // The instance exists: the notice goes out now, alongside the bookkeeping below (with no
+    // dispatcher in this process, the release in that statement makes it due for the next round).
+    if (notice) dispatcherFor(db)?.sendNow(notice).catch((err: Error) => this.deps.log.warn({ err: { message: maskPhonesInText(err.message) }, caseId: created.id }, 'notice hand-over failed; the dispatcher retries it'));
+    const answer = { caseId: created.id, merged: false };
+    await recordFireLaneStarted(db, {
+      caseId: created.id, processInstanceKey, at: now, eventId: event.id, answer, heldNoticeId: notice ?? null,
+      accepted: { department: lead, data: { processInstanceKey, process: FIRE_LANE_PROCESS, auto: true } },
+    });
+    return { answer, replayed: false };
+  }
+
+  /**
+   * Queues the notice the model's `notice` task would queue (same template, parameters and key), on
+   * hold until the process instance exists. A message the outbox cannot render (an odd lane name, a
+   * bad phone in the registry) is left to that task, which raises an incident naming the reason.
+   */
+  private async holdNotice(trx: Knex.Transaction, caseId: string, plate: string, laneName: string, phone: string): Promise<string | undefined> {
+    let prepared: PreparedSms;
+    try {
+      prepared = prepareSms(
+        { idempotencyKey: `${caseId}:notice`, to: phone, template: 'fire-lane.notice', params: { plate, lane: laneName, minutes: String(this.fireLane.graceMinutes) }, caseId },
+        { dailyCapPerPhone: this.dailyCapPerPhone, now: () => this.now() },
+      );
+    } catch {
+      return undefined;
+    }
+    const { row, created } = await queueInTransaction(trx, prepared, { hold: true });
+    return created && row.status === 'queued' ? row.id : undefined;
   }
 
   private async cleared(zbc: Zeebe.ZeebeGrpcClient, event: DeviceEventRow, input: DeviceEventInput): Promise<DeviceEventAnswer> {

@@ -38,6 +38,19 @@ export interface RoundResult {
 
 const silent: DispatchLog = { info() {}, warn() {}, error() {} };
 
+/**
+ * The started dispatcher of each database handle in this process. The device service hands a
+ * fire-lane notice straight to it (`sendNow`) without being wired to the notifier; with none
+ * started here (the dispatcher runs in another process, or a test drives it by hand) the notice is
+ * released for the next round instead.
+ */
+const started = new WeakMap<Knex, Dispatcher>();
+
+/** The dispatcher started in this process on `db`, if any. */
+export function dispatcherFor(db: Knex): Dispatcher | undefined {
+  return started.get(db);
+}
+
 /** Log fields for a row: masked, never the full phone. */
 function logFields(row: NotificationRow) {
   const p = toPublic(row);
@@ -70,6 +83,9 @@ export class Dispatcher {
   private wanted = false;
   private started = false;
   private timer: NodeJS.Timeout | undefined;
+  private timerDueAt = Infinity;
+  /** Deliveries in flight (provider call + outcome update), awaited by `idle()` and `stop()`. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: DispatcherOptions) {
     this.db = options.db;
@@ -86,15 +102,18 @@ export class Dispatcher {
   /** Starts the fallback poll and runs a first round. */
   start(): void {
     this.started = true;
+    started.set(this.db, this);
     this.wake();
   }
 
   /** Stops polling and waits for the round in flight. */
   async stop(): Promise<void> {
     this.started = false;
+    if (started.get(this.db) === this) started.delete(this.db);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
+    this.timerDueAt = Infinity;
+    await this.idle();
   }
 
   /** Runs rounds now until nothing is due; calls made while a round runs are coalesced into one more. */
@@ -103,18 +122,56 @@ export class Dispatcher {
     if (!this.running) this.running = this.loop();
   }
 
-  /** Resolves when no round is in flight (tests, graceful shutdown). */
+  /** Resolves when no round and no delivery is in flight (tests, graceful shutdown). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.inFlight.size) {
+      await this.running;
+      await Promise.all([...this.inFlight]);
+    }
   }
 
+  /**
+   * Claims one queued row by id — due, held (`queueInTransaction(…, {hold: true})`) or not yet due —
+   * and hands it to the provider now, without waiting for a round. The claim is the same atomic
+   * `queued → sending` update as a round's, so a row is sent once however many dispatchers race for
+   * it. Resolves with the outcome, or undefined when the row was no longer queued.
+   */
+  sendNow(id: string): Promise<'sent' | 'retried' | 'failed' | undefined> {
+    const now = this.now();
+    const lease = new Date(now.getTime() + this.leaseMs);
+    const p = this.db
+      .raw(
+        `update notification set status = 'sending', attempts = attempts + 1, locked_until = ?, updated_at = ?
+          where id = ? and status = 'queued' returning *`,
+        [lease, now, id],
+      )
+      .then((res: { rows: NotificationRow[] }) => (res.rows.length ? this.deliver(normalize(res.rows[0])) : undefined));
+    return this.track(p);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    const tracked = p.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    return tracked;
+  }
+
+  /**
+   * Rounds while woken: each claims a batch and starts its deliveries without waiting for them, so a
+   * wake during a slow provider call claims the new row at once rather than after that call. At
+   * most two batches' worth of deliveries are in flight; past that a round waits for one to finish.
+   */
   private async loop(): Promise<void> {
     try {
       while (this.wanted) {
         this.wanted = false;
-        let round: RoundResult;
-        do round = await this.runOnce();
-        while (round.claimed === this.batchSize);
+        while (this.inFlight.size >= this.batchSize * 2) await Promise.race([...this.inFlight]);
+        const rows = await this.claim();
+        for (const row of rows) {
+          this.track(this.deliver(row)).catch((err: Error) =>
+            this.log.error({ ...logFields(row), err: { message: maskPhonesInText(err.message) } }, 'recording an SMS outcome failed; the row is reclaimed when its lease expires'),
+          );
+        }
+        if (rows.length === this.batchSize) this.wanted = true;
       }
     } catch (err) {
       this.log.error({ err: { message: maskPhonesInText((err as Error).message) } }, 'notification dispatch round failed; retrying on the next poll');
@@ -138,8 +195,23 @@ export class Dispatcher {
       // the database may be going away at shutdown; the poll interval still applies
     }
     if (!this.started) return;
-    this.timer = setTimeout(() => this.wake(), delay);
+    this.arm(delay);
+  }
+
+  private arm(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDueAt = Date.now() + delayMs;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerDueAt = Infinity;
+      this.wake();
+    }, delayMs);
     this.timer.unref?.();
+  }
+
+  /** A retry came due earlier than the armed timer (deliveries finish after their round). */
+  private armBy(delayMs: number): void {
+    if (this.started && Date.now() + delayMs < this.timerDueAt) this.arm(Math.max(10, delayMs));
   }
 
   /** Claims one batch of due rows, sends them concurrently and records each outcome. */
@@ -232,6 +304,7 @@ export class Dispatcher {
       locked_until: null,
       updated_at: now,
     });
+    this.armBy(delay);
     this.log.warn(
       { ...logFields({ ...row, status: 'queued' }), err: { message, code: providerError?.code, retryable }, retryInMs: delay },
       'SMS send failed; retry scheduled',

@@ -105,54 +105,98 @@ export const DEFAULT_DAILY_CAP_PER_PHONE = 10;
  * cap the row is still recorded — as `capped`, with the reason — so the case timeline shows that a
  * notice was due but withheld. Wake the dispatcher afterwards for low latency (`Notifier.enqueue`
  * does both).
+ *
+ * Statements: a key look-up (a re-delivered job stops here), then BEGIN, the phone lock, one
+ * insert that counts the day's messages and writes the row, COMMIT.
  */
 export async function enqueue(db: Knex, input: EnqueueInput, options: EnqueueOptions = {}): Promise<EnqueueResult> {
-  const key = String(input.idempotencyKey ?? '').trim();
-  if (!key || key.length > 300) throw new Error(`Expected an idempotency key of 1–300 characters, but got ${key.length}`);
+  const key = checkKey(input.idempotencyKey);
   const existing = await findByKey(db, key);
   if (existing) return { row: existing, created: false };
+  const prepared = prepareSms(input, options);
+  return db.transaction((trx) => insertPrepared(trx, prepared));
+}
 
+/** A message rendered and checked, ready to be written (no database access). */
+export interface PreparedSms {
+  key: string;
+  to: string;
+  template: string;
+  caseId: string | null;
+  text: string;
+  params: Record<string, string | number>;
+  now: Date;
+  localDay: string;
+  cap: number;
+}
+
+function checkKey(raw: unknown): string {
+  const key = String(raw ?? '').trim();
+  if (!key || key.length > 300) throw new Error(`Expected an idempotency key of 1–300 characters, but got ${key.length}`);
+  return key;
+}
+
+/** Renders and validates a message; throws `TemplateError` or a bad-phone error, writing nothing. */
+export function prepareSms(input: EnqueueInput, options: EnqueueOptions = {}): PreparedSms {
+  const key = checkKey(input.idempotencyKey);
   const to = normalizeMobile(input.to);
   const { text, params } = renderTemplate(input.template, input.params);
   const now = options.now?.() ?? new Date();
-  const cap = options.dailyCapPerPhone ?? DEFAULT_DAILY_CAP_PER_PHONE;
-  const localDay = shanghaiDate(now);
+  return { key, to, template: input.template, caseId: input.caseId ?? null, text, params, now, localDay: shanghaiDate(now), cap: options.dailyCapPerPhone ?? DEFAULT_DAILY_CAP_PER_PHONE };
+}
 
-  return db.transaction(async (trx) => {
-    // Serialise enqueues for one phone so two concurrent events cannot both slip under the cap.
-    // Transaction-scoped advisory locks work on PostgreSQL and PGlite alike.
-    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`notification:${to}`]);
-    const again = await findByKey(trx, key);
-    if (again) return { row: again, created: false };
-    const [{ n }] = await trx('notification')
-      .where({ to_phone: to, local_day: localDay })
-      .whereNot('status', 'capped')
-      .count<{ n: string }[]>({ n: '*' });
-    const capped = Number(n) >= cap;
-    const inserted = await trx('notification')
-      .insert({
-        idempotency_key: key,
-        case_id: input.caseId ?? null,
-        channel: 'sms',
-        to_phone: to,
-        template: input.template,
-        params: JSON.stringify(params),
-        text,
-        status: capped ? 'capped' : 'queued',
-        status_reason: capped ? `daily cap of ${cap} SMS per phone reached for ${localDay} (Asia/Shanghai)` : null,
-        next_attempt_at: capped ? null : now,
-        local_day: localDay,
-        queued_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict('idempotency_key')
-      .ignore()
-      .returning('*');
-    if (inserted.length) return { row: normalize(inserted[0]), created: true };
-    // Another connection inserted the same key between our check and insert (different phone lock).
-    return { row: (await findByKey(trx, key))!, created: false };
-  });
+/**
+ * Writes a prepared message inside the caller's transaction (the device service queues a fire-lane
+ * notice in the transaction that opens the case). `hold: true` records it as `queued` with no due
+ * time: no dispatcher claims it until {@link releaseHeld} (or `Dispatcher.sendNow`) — the device
+ * service releases it once the fire-lane process instance exists, so a case whose process never
+ * started sends nothing.
+ */
+export async function queueInTransaction(trx: Knex.Transaction, prepared: PreparedSms, options: { hold?: boolean } = {}): Promise<EnqueueResult> {
+  return insertPrepared(trx, prepared, options);
+}
+
+async function insertPrepared(trx: Knex.Transaction, p: PreparedSms, options: { hold?: boolean } = {}): Promise<EnqueueResult> {
+  // Serialise enqueues for one phone so two concurrent events cannot both slip under the cap.
+  // Transaction-scoped advisory locks work on PostgreSQL and PGlite alike. The count must be a
+  // statement after the lock (READ COMMITTED: a statement sees what was committed when it began).
+  await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`notification:${p.to}`]);
+  const reason = `daily cap of ${p.cap} SMS per phone reached for ${p.localDay} (Asia/Shanghai)`;
+  const due = options.hold ? null : p.now;
+  const res = await trx.raw(
+    `insert into notification (idempotency_key, case_id, channel, to_phone, template, params, text, status, status_reason,
+                               next_attempt_at, local_day, queued_at, created_at, updated_at)
+     select ?, ?, 'sms', ?, ?, ?::jsonb, ?,
+            case when day.n >= ? then 'capped' else 'queued' end,
+            case when day.n >= ? then ? end,
+            case when day.n >= ? then null else ?::timestamptz end,
+            ?::date, ?, ?, ?
+       from (select count(*) as n from notification where to_phone = ? and local_day = ?::date and status <> 'capped') day
+     on conflict (idempotency_key) do nothing
+     returning *`,
+    [p.key, p.caseId, p.to, p.template, JSON.stringify(p.params), p.text, p.cap, p.cap, reason, p.cap, due, p.localDay, p.now, p.now, p.now, p.to, p.localDay],
+  );
+  const rows = res.rows as NotificationRow[];
+  if (rows.length) return { row: normalize(rows[0]), created: true };
+  // The key exists: a re-delivery, or another connection inserted it between the look-up and now.
+  return { row: (await findByKey(trx, p.key))!, created: false };
+}
+
+/** True for a row queued on hold (see {@link queueInTransaction}). */
+export function isHeld(row: Pick<NotificationRow, 'status' | 'next_attempt_at'>): boolean {
+  return row.status === 'queued' && row.next_attempt_at == null;
+}
+
+/** Makes a held row due now; false when it was not held (already released, claimed or sent). */
+export async function releaseHeld(db: Knex, id: string, now: Date = new Date()): Promise<boolean> {
+  const n = await db('notification').where({ id, status: 'queued' }).whereNull('next_attempt_at').update({ next_attempt_at: now, updated_at: now });
+  return n === 1;
+}
+
+/** A held row whose business event fell through (its process never started): recorded as failed, never sent. */
+export async function dropHeld(db: Knex, id: string, reason: string, now: Date = new Date()): Promise<boolean> {
+  const n = await db('notification').where({ id, status: 'queued' }).whereNull('next_attempt_at').update({ status: 'failed', status_reason: reason, updated_at: now });
+  return n === 1;
 }
 
 export async function findByKey(db: Knex, key: string): Promise<NotificationRow | undefined> {

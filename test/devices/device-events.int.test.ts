@@ -1,5 +1,6 @@
 import { handleSmsNotify } from '../../workers/sms-notify';
 import { deployProcesses } from '../../processes/deploy';
+import { upsertVehicles } from '../../server/fire-lane/vehicle-registry';
 import { CAMERA_KEY, OPEN311_KEY, startOpen311Env, type Open311Env } from '../open311/env';
 
 /** POST /api/device-events: fire-lane detections open or join a case and start the `fire-lane` model. */
@@ -151,6 +152,7 @@ describe('device events (fire-lane cameras)', () => {
     // given an engine without the fire-lane model
     const bare = await startOpen311Env({ deploy: false });
     try {
+      await upsertVehicles(bare.h.db, [{ plate: '浙B10010', ownerName: '车主', ownerPhone: '13700000010', compound: null }]);
       const body = { deviceId: 'cam-x', type: 'fire-lane.occupied', laneId: 'L-01', plate: '浙B10010', detectedAt: new Date().toISOString(), eventId: 'evt-fail-1' };
       // when
       const failed = await bare.app.client().post('/api/device-events', body, { headers: { authorization: `Bearer ${CAMERA_KEY}` } });
@@ -160,6 +162,10 @@ describe('device events (fire-lane cameras)', () => {
       expect(cancelled.status).toBe('cancelled');
       expect((await bare.h.events(cancelled.id)).map((e) => e.type)).toContain('process.start-failed');
       expect((await bare.h.db('device_event').where({ client_event_id: 'evt-fail-1' }).first()).status).toBe('failed');
+      // and the notice queued with the case was dropped, never sent: no process, no SMS
+      expect(await bare.h.db('notification').where({ case_id: cancelled.id })).toEqual([
+        expect.objectContaining({ status: 'failed', attempts: 0, status_reason: expect.stringContaining('did not start') }),
+      ]);
 
       // when the model is deployed and the camera retries the same event
       await deployProcesses(bare.h.zbc, { db: bare.h.db });
@@ -169,6 +175,10 @@ describe('device events (fire-lane cameras)', () => {
       expect(retried.body.merged).toBe(false);
       expect(retried.body.caseId).not.toBe(cancelled.id);
       expect((await bare.h.db('device_event').where({ client_event_id: 'evt-fail-1' }).first()).status).toBe('processed');
+      // and its notice is due for the dispatcher (none runs in this process, so it was released, not handed over)
+      const [notice] = await bare.h.db('notification').where({ case_id: retried.body.caseId });
+      expect(notice).toMatchObject({ status: 'queued', template: 'fire-lane.notice', idempotency_key: `${retried.body.caseId}:notice` });
+      expect(notice.next_attempt_at).not.toBeNull();
     } finally {
       await bare.stop();
     }

@@ -204,6 +204,34 @@ describe('fire lane', () => {
     expect((outputs[0] as { smsId: string }).smsId).toBe((outputs[1] as { smsId: string }).smsId);
   });
 
+  test('the notice reaches the provider as soon as the instance exists, before any job runs; the model’s notice task then sends nothing twice', async () => {
+    // given a dispatcher running in this process, as the platform runs one
+    const live = new RecordingProvider();
+    const running = new Dispatcher({ db: env.h.db, provider: live, now, pollIntervalMs: 3_600_000 });
+    running.start();
+    try {
+      await running.idle();
+      // when a camera sees 浙B10005, and no job has been driven yet
+      const body = { deviceId: 'cam-yj', type: 'fire-lane.occupied', laneId: 'YJ-02', plate: '浙B10005', detectedAt: now().toISOString(), eventId: `fl-${++seq}` };
+      const r = await env.app.client().post('/api/device-events', body, { headers: { authorization: `Bearer ${CAMERA_KEY}` } });
+      expect(r.status).toBe(202);
+      const caseId = (r.body as { caseId: string }).caseId;
+      await running.idle();
+      // then the notice has already been handed to the provider
+      expect(live.sent.filter((s) => s.caseId === caseId).map((s) => s.template)).toEqual(['fire-lane.notice']);
+      expect((await findByKey(env.h.db, `${caseId}:notice`))!).toMatchObject({ status: 'sent', to_phone: '13800000005' });
+      // when the instance runs its look-up, notice and offence tasks
+      await env.h.drive();
+      await running.idle();
+      // then the notice task completed with that message: one row, one send, and the model went on
+      expect(await sms(caseId)).toHaveLength(1);
+      expect(live.sent.filter((s) => s.caseId === caseId)).toHaveLength(1);
+      expect(await types(caseId)).toEqual(expect.arrayContaining(['detected', 'accepted', 'fire-lane.offence']));
+    } finally {
+      await running.stop();
+    }
+  });
+
   test('a provider outage delays notices, never loses them; after recovery every one is delivered exactly once (webhook double)', async () => {
     // given a district SMS gateway that is down
     let up = false;

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { backoffDelayMs } from '../../server/notify/backoff';
 import { Dispatcher } from '../../server/notify/dispatcher';
 import { Notifier } from '../../server/notify';
-import { enqueue, findByKey } from '../../server/notify/outbox';
+import { enqueue, findByKey, prepareSms, queueInTransaction } from '../../server/notify/outbox';
 import { OutboxProvider } from '../../server/notify/providers/outbox';
 import { WebhookProvider } from '../../server/notify/providers/webhook';
 import { createTestDb, type TestDb } from '../helpers/db';
@@ -179,6 +179,53 @@ describe('Dispatcher wake-up', () => {
       expect(gw.accepted.get('timer')).toBe(1);
     } finally {
       await dispatcher.stop();
+    }
+  });
+});
+
+describe('Dispatcher.sendNow (the fire-lane notice hand-over)', () => {
+  it('sends a held row at once, exactly once however many dispatchers race for it', async () => {
+    // given a notice queued on hold (no due time: no round claims it)
+    const gw = await gateway(() => 200, 3);
+    double = gw.double;
+    const { row } = await t.db.transaction((trx) => queueInTransaction(trx, prepareSms(msg('held')), { hold: true }));
+    expect(row).toMatchObject({ status: 'queued', next_attempt_at: null });
+    const dispatchers = [0, 1, 2].map(() => new Dispatcher({ db: t.db, provider: new WebhookProvider({ url: gw.double.url }) }));
+    expect(await dispatchers[0].runOnce()).toMatchObject({ claimed: 0 });
+    // when three dispatchers are told to send it now, at the same time
+    const outcomes = await Promise.all(dispatchers.map((d) => d.sendNow(row.id)));
+    // then one sent it, the others found it taken, and the gateway saw it once
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === undefined)).toHaveLength(2);
+    expect(gw.accepted.get('held')).toBe(1);
+    expect((await findByKey(t.db, 'held'))!).toMatchObject({ status: 'sent', attempts: 1 });
+    // and asking again sends nothing
+    expect(await dispatchers[1].sendNow(row.id)).toBeUndefined();
+    expect(gw.double.requests).toHaveLength(1);
+  });
+
+  it('a started dispatcher hands a new round’s row over while an earlier delivery is still at the provider', async () => {
+    // given a gateway that holds the first request until told
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+    const double2 = await startHttpDouble((_req, i) => ({ status: 200, body: { messageId: `gw-${i}` }, until: i === 0 ? firstHeld : undefined }));
+    double = double2;
+    const notifier = new Notifier(t.db, { dailyCapPerPhone: 10, maxPermanentAttempts: 3, pollIntervalMs: 3_600_000 }, new WebhookProvider({ url: double2.url }));
+    notifier.start();
+    try {
+      await notifier.enqueue(msg('slow', '13900000001'));
+      while (double2.requests.length < 1) await new Promise((r) => setImmediate(r));
+      // when a second message is queued while the first is at the provider
+      await notifier.enqueue(msg('fast', '13900000002'));
+      while ((await findByKey(t.db, 'fast'))!.status !== 'sent') await new Promise((r) => setImmediate(r));
+      // then it was sent without waiting for the first
+      expect((await findByKey(t.db, 'slow'))!.status).toBe('sending');
+      releaseFirst();
+      await notifier.dispatcher.idle();
+      expect((await findByKey(t.db, 'slow'))!.status).toBe('sent');
+    } finally {
+      releaseFirst();
+      await notifier.stop();
     }
   });
 });

@@ -27,7 +27,7 @@ export interface HttpDouble {
 
 /** A local HTTP server standing in for a remote API; the handler decides each answer. */
 export async function startHttpDouble(
-  handler: (req: RecordedRequest, index: number) => { status: number; body?: unknown; delayMs?: number },
+  handler: (req: RecordedRequest, index: number) => { status: number; body?: unknown; delayMs?: number; /** answer only once this settles */ until?: Promise<unknown> },
 ): Promise<HttpDouble> {
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
@@ -43,7 +43,8 @@ export async function startHttpDouble(
         res.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json' });
         res.end(body);
       };
-      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      if (answer.until) void answer.until.then(reply, reply);
+      else if (answer.delayMs) setTimeout(reply, answer.delayMs);
       else reply();
     });
   });

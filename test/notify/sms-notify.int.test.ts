@@ -1,5 +1,5 @@
 import { Dispatcher } from '../../server/notify/dispatcher';
-import { findById } from '../../server/notify/outbox';
+import { findById, prepareSms, queueInTransaction } from '../../server/notify/outbox';
 import { AliyunSmsProvider } from '../../server/notify/providers/aliyun';
 import { createSmsNotifyHandler, handleSmsNotify, SmsNotifyInputError, taskType, type CompletableJob } from '../../workers/sms-notify';
 import { createTestDb, type TestDb } from '../helpers/db';
@@ -60,6 +60,25 @@ describe('sms.notify worker', () => {
       provider: 'aliyun',
       provider_message_id: 'biz-1',
     });
+  });
+
+  it('releases a notice the device service queued on hold but never handed over, and queues nothing new', async () => {
+    // given the fire-lane notice queued on hold under the key the model uses (the device service
+    // stopped between starting the instance and handing the notice to the dispatcher)
+    const key = 'case-43:notice';
+    const params = { plate: '浙B10003', lane: '甬江街道某小区', minutes: '15' };
+    const { row: held } = await t.db.transaction((trx) => queueInTransaction(trx, prepareSms({ idempotencyKey: key, to: PHONE, template: 'fire-lane.notice', params, caseId: 'case-43' }), { hold: true }));
+    let woken = 0;
+    // when the model's notice task runs
+    const out = await handleSmsNotify({ db: t.db, wake: () => (woken += 1) }, job({ variables: { caseId: 'case-43', notification: { to: PHONE, key, params } } }));
+    // then it completes with that row, which is now due, and the dispatcher was woken
+    expect(out.smsId).toBe(held.id);
+    expect((await findById(t.db, held.id))!.next_attempt_at).not.toBeNull();
+    expect(woken).toBe(1);
+    expect(await t.db('notification')).toHaveLength(1);
+    // and a re-delivery changes nothing
+    await handleSmsNotify({ db: t.db, wake: () => (woken += 1) }, job({ variables: { caseId: 'case-43', notification: { to: PHONE, key, params } } }));
+    expect(woken).toBe(1);
   });
 
   it('uses notification.key and notification.template when given', async () => {
