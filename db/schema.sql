@@ -5,6 +5,7 @@
 create sequence case_event_id_seq as bigint;
 create sequence classification_feedback_id_seq as bigint;
 create sequence credit_flag_id_seq as bigint;
+create sequence dashboard_dirty_id_seq as bigint;
 create sequence department_contact_id_seq as bigint;
 create sequence device_event_id_seq as bigint;
 create sequence engine_knex_migrations_id_seq as integer;
@@ -194,6 +195,41 @@ create table credit_flag (
 alter table credit_flag add constraint credit_flag_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id) ON DELETE SET NULL;
 alter table credit_flag add constraint credit_flag_pkey PRIMARY KEY (id);
 CREATE UNIQUE INDEX credit_flag_open_plate_idx ON credit_flag USING btree (plate) WHERE (lifted_at IS NULL);
+
+create table dashboard_case (
+  case_id character varying(40) not null,
+  created_at timestamp with time zone,
+  lead_department character varying(64),
+  scenario character varying(40),
+  channel character varying(20),
+  status character varying(20),
+  response_met boolean,
+  closed_at timestamp with time zone,
+  breached boolean,
+  rated_at timestamp with time zone,
+  rating_satisfied boolean
+);
+alter table dashboard_case add constraint dashboard_case_pkey PRIMARY KEY (case_id);
+
+create table dashboard_daily (
+  metric character varying(8) not null,
+  day date not null,
+  department character varying(64) default ''::character varying not null,
+  scenario character varying(40) default ''::character varying not null,
+  channel character varying(20) default ''::character varying not null,
+  status character varying(20) default ''::character varying not null,
+  n bigint default '0'::bigint not null,
+  met bigint default '0'::bigint not null
+);
+alter table dashboard_daily add constraint dashboard_daily_metric_check CHECK (metric::text = ANY (ARRAY['created'::character varying, 'closed'::character varying, 'rated'::character varying]::text[]));
+alter table dashboard_daily add constraint dashboard_daily_pkey PRIMARY KEY (metric, day, department, scenario, channel, status);
+
+create table dashboard_dirty (
+  id bigint default nextval('dashboard_dirty_id_seq'::regclass) not null,
+  case_id character varying(40) not null
+);
+alter table dashboard_dirty add constraint dashboard_dirty_pkey PRIMARY KEY (id);
+CREATE INDEX dashboard_dirty_case_id_index ON dashboard_dirty USING btree (case_id);
 
 create table department (
   code character varying(64) not null,

@@ -8,6 +8,7 @@ import * as m20261127050000 from './20261127050000_auth';
 import * as m20261127060000 from './20261127060000_device_events';
 import * as m20261127070000 from './20261127070000_dashboard_indexes';
 import * as m20261127080000 from './20261127080000_fire_lane';
+import * as m20261127090000 from './20261127090000_dashboard_daily';
 
 /**
  * The application's migrations in order. Listed explicitly (not discovered on disk) so they run the
@@ -23,4 +24,5 @@ export const appMigrations: Record<string, Knex.Migration> = {
   '20261127060000_device_events': m20261127060000,
   '20261127070000_dashboard_indexes': m20261127070000,
   '20261127080000_fire_lane': m20261127080000,
+  '20261127090000_dashboard_daily': m20261127090000,
 };

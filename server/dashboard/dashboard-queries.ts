@@ -5,6 +5,7 @@
  * Indexes and measured latencies: db/migrations/20261127070000_dashboard_indexes.ts, bench/README.md.
  */
 import type { Knex } from 'knex';
+import { periodFacts, type RollupMetric } from './dashboard-rollup';
 
 export interface Period {
   from: Date;
@@ -40,12 +41,13 @@ function caseScope(scope: Scope, alias = 'c'): { sql: string; bindings: unknown[
   return { sql: parts.map((p) => ` and ${p}`).join(''), bindings };
 }
 
-/** Cases created in the period by channel, scenario and status (one index-only pass with grouping sets). */
+/** Cases created in the period by channel, scenario and status (daily rollup + edge days, grouping sets). */
 export async function createdBreakdown(db: Knex, p: Period, s: Scope): Promise<Row[]> {
-  const sc = caseScope(s);
-  return rows(db, `select c.channel, coalesce(c.scenario, '') as scenario, c.status, grouping(c.channel) as g_channel, grouping(coalesce(c.scenario, '')) as g_scenario, grouping(c.status) as g_status, count(*) as n
-      from "case" c where c.created_at >= ? and c.created_at < ?${sc.sql}
-     group by grouping sets ((c.channel), (coalesce(c.scenario, '')), (c.status), ())`, [p.from, p.to, ...sc.bindings]);
+  const f = periodFacts('created', p, s);
+  return rows(db, `select f.channel, f.scenario, f.status, grouping(f.channel) as g_channel, grouping(f.scenario) as g_scenario, grouping(f.status) as g_status, coalesce(sum(f.n), 0) as n
+      from (${f.sql}) f
+     group by grouping sets ((f.channel), (f.scenario), (f.status), ())
+    having sum(f.n) > 0 or grouping(f.channel) + grouping(f.scenario) + grouping(f.status) = 3`, f.bindings);
 }
 
 /** Open cases now: total, due soon (yellow), overdue (red), escalated (督办/提级). */
@@ -57,31 +59,27 @@ export async function openCases(db: Knex, s: Scope): Promise<Row> {
   return r;
 }
 
-/** Response: cases created in the period and dispatched (lead department known), and how many the lead signed for in time. */
-export async function responseCounts(db: Knex, p: Period, s: Scope, groupByDepartment = false): Promise<Row[]> {
-  const sc = caseScope(s);
-  return rows(db, `select ${groupByDepartment ? 'c.lead_department as department,' : ''} count(*) as total, count(*) filter (where c.response_met) as met
-      from "case" c where c.created_at >= ? and c.created_at < ? and c.lead_department is not null and c.status <> 'merged'${sc.sql}
-      ${groupByDepartment ? 'group by c.lead_department' : ''}`, [p.from, p.to, ...sc.bindings]);
+/** Sums of one rollup metric in the period: total and met, overall or per lead department. */
+async function metricCounts(db: Knex, metric: RollupMetric, p: Period, s: Scope, groupByDepartment: boolean, where = 'true'): Promise<Row[]> {
+  const f = periodFacts(metric, p, s);
+  return rows(db, `select ${groupByDepartment ? "nullif(f.department, '') as department," : ''} coalesce(sum(f.n), 0) as total, coalesce(sum(f.met), 0) as met
+      from (${f.sql}) f where ${where}
+      ${groupByDepartment ? 'group by f.department having sum(f.n) > 0' : ''}`, f.bindings);
 }
 
-/** Resolution: cases closed in the period, and how many with every step within its SLA. */
-export async function resolutionCounts(db: Knex, p: Period, s: Scope, groupByDepartment = false): Promise<Row[]> {
-  const sc = caseScope(s);
-  // The breached cases as one hashed set (a pass over a small partial index) rather than one probe
-  // per closed case: 82k probes took 302 ms on the benchmark (EXPLAIN ANALYZE), the hash join 83 ms.
-  return rows(db, `select ${groupByDepartment ? 'c.lead_department as department,' : ''} count(*) as total, count(*) - count(b.case_id) as met
-      from "case" c left join (select distinct k.case_id from sla_clock k where ${BREACHED}) b on b.case_id = c.id
-     where c.closed_at >= ? and c.closed_at < ? and c.status = 'closed'${sc.sql}
-      ${groupByDepartment ? 'group by c.lead_department' : ''}`, [p.from, p.to, ...sc.bindings]);
+/** Response: cases created in the period and dispatched (lead department known, not merged), and how many the lead signed for in time. */
+export function responseCounts(db: Knex, p: Period, s: Scope, groupByDepartment = false): Promise<Row[]> {
+  return metricCounts(db, 'created', p, s, groupByDepartment, "f.department <> '' and f.status <> 'merged'");
+}
+
+/** Resolution: cases closed in the period (status closed), and how many with every step within its SLA. */
+export function resolutionCounts(db: Knex, p: Period, s: Scope, groupByDepartment = false): Promise<Row[]> {
+  return metricCounts(db, 'closed', p, s, groupByDepartment);
 }
 
 /** Satisfaction: ratings given in the period, and how many satisfied. */
-export async function satisfactionCounts(db: Knex, p: Period, s: Scope, groupByDepartment = false): Promise<Row[]> {
-  const sc = caseScope(s);
-  return rows(db, `select ${groupByDepartment ? 'c.lead_department as department,' : ''} count(*) as total, count(*) filter (where c.rating_satisfied) as met
-      from "case" c where c.rated_at >= ? and c.rated_at < ?${sc.sql}
-      ${groupByDepartment ? 'group by c.lead_department' : ''}`, [p.from, p.to, ...sc.bindings]);
+export function satisfactionCounts(db: Knex, p: Period, s: Scope, groupByDepartment = false): Promise<Row[]> {
+  return metricCounts(db, 'rated', p, s, groupByDepartment);
 }
 
 /** Open cases per lead department: open and overdue (rankings). */
@@ -175,10 +173,10 @@ export async function series(db: Knex, metric: SeriesMetric, interval: Interval,
   if (metric === 'sms') {
     return rows(db, text(`select ${bucket('n.sent_at')} as bucket, count(*) as n from notification n where n.status = 'sent' and n.sent_at >= ? and n.sent_at < ? group by 1`), [p.from, p.to]);
   }
-  const col = metric === 'created' ? 'c.created_at' : metric === 'closed' ? 'c.closed_at' : 'c.rated_at';
-  const sc = caseScope(s);
-  const extra = metric === 'closed' ? " and c.status = 'closed'" : metric === 'satisfied' ? ' and c.rating_satisfied' : '';
-  return rows(db, text(`select ${bucket(col)} as bucket, count(*) as n from "case" c where ${col} >= ? and ${col} < ?${extra}${sc.sql} group by 1`), [p.from, p.to, ...sc.bindings]);
+  // Whole days from the rollup, bucketed by their Shanghai date (weeks start on Monday).
+  const f = periodFacts(metric === 'satisfied' ? 'rated' : metric, p, s);
+  const value = metric === 'satisfied' ? 'f.met' : 'f.n';
+  return rows(db, text(`select date_trunc('${interval}', f.day::timestamp) as bucket, sum(${value}) as n from (${f.sql}) f group by 1 having sum(${value}) > 0`), f.bindings);
 }
 
 /** Fire-lane figures from the tables the fire-lane flow writes; zeros when they are absent. */

@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import { computeReformEffect } from '../reform/reform-effect';
 import * as q from './dashboard-queries';
+import { RollupFolder } from './dashboard-rollup';
 import { num, type Interval, type Period, type Scope, type SeriesMetric, type SlaGroup } from './dashboard-queries';
 
 export interface FigureQuery extends Scope {
@@ -34,7 +35,16 @@ export function casesLink(params: Record<string, string | boolean | Date | undef
 }
 
 export class DashboardService {
-  constructor(private readonly deps: { db: Knex; now?: () => Date }) {}
+  private readonly folder: RollupFolder;
+
+  constructor(private readonly deps: { db: Knex; now?: () => Date; foldIntervalMs?: number }) {
+    this.folder = new RollupFolder(deps.db, deps.foldIntervalMs);
+  }
+
+  /** Folds recent case changes into the daily rollup now and then (answers are exact without it; it keeps them fast). */
+  private fold(): Promise<void> {
+    return this.folder.maybeFold();
+  }
 
   /** The period asked for, or the last 30 days. */
   period(f: FigureQuery): Period {
@@ -47,6 +57,7 @@ export class DashboardService {
   }
 
   async overview(f: FigureQuery) {
+    await this.fold();
     const p = this.period(f);
     const s = this.scope(f);
     const [breakdown, open, rates] = await Promise.all([q.createdBreakdown(this.deps.db, p, s), q.openCases(this.deps.db, s), this.rates(f)]);
@@ -69,6 +80,7 @@ export class DashboardService {
   }
 
   async rates(f: FigureQuery) {
+    await this.fold();
     const p = this.period(f);
     const s = this.scope(f);
     const [[resp], [resol], [sat]] = await Promise.all([q.responseCounts(this.deps.db, p, s), q.resolutionCounts(this.deps.db, p, s), q.satisfactionCounts(this.deps.db, p, s)]);
@@ -112,6 +124,7 @@ export class DashboardService {
   }
 
   async rankings(f: FigureQuery & { by?: 'resolutionRate' | 'responseRate' | 'satisfactionRate' | 'overdue' | 'cases' }) {
+    await this.fold();
     const p = this.period(f);
     const s = this.scope(f);
     const [resp, resol, sat, open, names] = await Promise.all([
@@ -161,6 +174,7 @@ export class DashboardService {
   }
 
   async timeseries(f: FigureQuery & { metric: SeriesMetric; interval: Interval }) {
+    await this.fold();
     const p = this.period(f);
     const points = await q.series(this.deps.db, f.metric, f.interval, p, this.scope(f));
     return {

@@ -1,0 +1,189 @@
+import type { Knex } from 'knex';
+
+/**
+ * Daily rollup of the dashboard's case figures (issue 7: every figure ≤ 300 ms at district scale).
+ *
+ * - `dashboard_daily`: per Asia/Shanghai day × metric × lead department × scenario × channel ×
+ *   status, `n` cases and `met` of them. Metrics: `created` (met = response in time; channel and
+ *   status are the case's current ones), `closed` (status `closed` only; met = no SLA step breached),
+ *   `rated` (met = satisfied). Null department/scenario are stored as `''` (a key needs values).
+ * - `dashboard_case`: per case, the facts last folded into `dashboard_daily` — so a change can be
+ *   folded as "minus what was counted, plus what is true now" without knowing the old row.
+ * - `dashboard_dirty`: cases changed since their last fold. Row triggers on `case` (the columns the
+ *   figures read) and on `sla_clock` (a step becoming breached or not) append the case id in the
+ *   writer's own transaction; they read nothing and lock nothing (no hot counter rows, no deadlocks
+ *   between writers).
+ *
+ * Exactness: a reader (server/dashboard/dashboard-rollup.ts) sums, in one statement (one snapshot),
+ * the rollup days − the folded facts of dirty cases + the live facts of dirty cases, plus raw rows
+ * for partial edge days. Any case whose current state differs from its folded facts has a dirty row
+ * in the same snapshot (both are written by the same transaction), so answers equal the raw-row
+ * answers at every instant, whether or not the fold has run. The fold (`foldDashboardDaily`) only
+ * keeps the correction small; it is serialised by an advisory lock and runs as one statement.
+ */
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.createTable('dashboard_daily', (t) => {
+    t.string('metric', 8).notNullable(); // created | closed | rated
+    t.date('day').notNullable(); // Asia/Shanghai calendar day
+    t.string('department', 64).notNullable().defaultTo(''); // lead department, '' = none yet
+    t.string('scenario', 40).notNullable().defaultTo(''); // '' = generic handling
+    t.string('channel', 20).notNullable().defaultTo(''); // created only
+    t.string('status', 20).notNullable().defaultTo(''); // created only: the case's current status
+    t.bigInteger('n').notNullable().defaultTo(0);
+    t.bigInteger('met').notNullable().defaultTo(0);
+    t.primary(['metric', 'day', 'department', 'scenario', 'channel', 'status']);
+  });
+  await knex.raw(`alter table dashboard_daily add constraint dashboard_daily_metric_check check (metric in ('created', 'closed', 'rated'))`);
+
+  await knex.schema.createTable('dashboard_case', (t) => {
+    t.string('case_id', 40).primary();
+    for (const c of FACT_COLUMNS) {
+      if (c.type === 'ts') t.timestamp(c.name, { useTz: true });
+      else if (c.type === 'bool') t.boolean(c.name);
+      else t.string(c.name, c.length);
+    }
+  });
+
+  await knex.schema.createTable('dashboard_dirty', (t) => {
+    t.bigIncrements('id').primary();
+    t.string('case_id', 40).notNullable(); // no foreign key: a deleted case is folded out too
+    t.index(['case_id']);
+  });
+
+  await knex.raw(`create function dashboard_case_dirty() returns trigger language plpgsql as $$
+    begin
+      if tg_op in ('UPDATE', 'DELETE') then insert into dashboard_dirty (case_id) values (old.id); end if;
+      if tg_op in ('INSERT', 'UPDATE') and (tg_op = 'INSERT' or new.id <> old.id) then insert into dashboard_dirty (case_id) values (new.id); end if;
+      return null;
+    end $$`);
+  await knex.raw(`create function dashboard_clock_dirty() returns trigger language plpgsql as $$
+    begin
+      if tg_op in ('UPDATE', 'DELETE') and old.case_id is not null then insert into dashboard_dirty (case_id) values (old.case_id); end if;
+      if tg_op in ('INSERT', 'UPDATE') and new.case_id is not null and (tg_op = 'INSERT' or new.case_id is distinct from old.case_id) then
+        insert into dashboard_dirty (case_id) values (new.case_id);
+      end if;
+      return null;
+    end $$`);
+  const changed = CASE_TRACKED.map((c) => `old.${c} is distinct from new.${c}`).join(' or ');
+  await knex.raw(`create trigger case_dashboard_insert after insert or delete on "case" for each row execute function dashboard_case_dirty()`);
+  await knex.raw(`create trigger case_dashboard_update after update on "case" for each row when (${changed}) execute function dashboard_case_dirty()`);
+  const breached = (r: string) => `coalesce(${r}.red_at is not null or ${r}.stopped_at > ${r}.due_at, false)`;
+  await knex.raw(`create trigger sla_clock_dashboard_insert after insert on sla_clock for each row when (${breached('new')}) execute function dashboard_clock_dirty()`);
+  await knex.raw(`create trigger sla_clock_dashboard_delete after delete on sla_clock for each row when (${breached('old')}) execute function dashboard_clock_dirty()`);
+  await knex.raw(`create trigger sla_clock_dashboard_update after update on sla_clock for each row
+    when (${breached('old')} is distinct from ${breached('new')} or (${breached('new')} and old.case_id is distinct from new.case_id)) execute function dashboard_clock_dirty()`);
+
+  await rebuildDashboardDaily(knex);
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.raw('drop trigger if exists case_dashboard_insert on "case"');
+  await knex.raw('drop trigger if exists case_dashboard_update on "case"');
+  for (const t of ['insert', 'delete', 'update']) await knex.raw(`drop trigger if exists sla_clock_dashboard_${t} on sla_clock`);
+  await knex.raw('drop function if exists dashboard_case_dirty()');
+  await knex.raw('drop function if exists dashboard_clock_dirty()');
+  await knex.schema.dropTable('dashboard_dirty');
+  await knex.schema.dropTable('dashboard_case');
+  await knex.schema.dropTable('dashboard_daily');
+}
+
+/** Names of the dirty-marking triggers (the benchmark disables them for its bulk load, then rebuilds). */
+export const DASHBOARD_TRIGGERS = { case: ['case_dashboard_insert', 'case_dashboard_update'], sla_clock: ['sla_clock_dashboard_insert', 'sla_clock_dashboard_delete', 'sla_clock_dashboard_update'] };
+
+/** `case` columns the figures read: a change to any of them marks the case dirty. */
+const CASE_TRACKED = ['created_at', 'lead_department', 'scenario', 'channel', 'status', 'response_met', 'closed_at', 'rated_at', 'rating_satisfied'];
+
+/** The facts of a case the rollup counts (columns of `dashboard_case`, in order). */
+const FACT_COLUMNS: { name: string; type: 'ts' | 'bool' | 'str'; length?: number }[] = [
+  { name: 'created_at', type: 'ts' },
+  { name: 'lead_department', type: 'str', length: 64 },
+  { name: 'scenario', type: 'str', length: 40 },
+  { name: 'channel', type: 'str', length: 20 },
+  { name: 'status', type: 'str', length: 20 },
+  { name: 'response_met', type: 'bool' },
+  { name: 'closed_at', type: 'ts' },
+  { name: 'breached', type: 'bool' },
+  { name: 'rated_at', type: 'ts' },
+  { name: 'rating_satisfied', type: 'bool' },
+];
+export const FACT_NAMES = FACT_COLUMNS.map((c) => c.name);
+
+/** A step that breached its clock: the red card fired, or it finished after its due date. */
+export const BREACHED_SQL = '(k.red_at is not null or k.stopped_at > k.due_at)';
+
+/**
+ * The live facts of the cases of `from` (a FROM item aliased `c`, e.g. `"case" c` or
+ * `"case" c join x on …`), as `case_id` + FACT_NAMES.
+ */
+export function liveFactsSql(from: string, where = 'true'): string {
+  return `select c.id as case_id, c.created_at, c.lead_department, c.scenario, c.channel, c.status, c.response_met, c.closed_at,
+      exists (select 1 from sla_clock k where k.case_id = c.id and ${BREACHED_SQL}) as breached, c.rated_at, c.rating_satisfied
+    from ${from} where ${where}`;
+}
+
+/** The Asia/Shanghai day of a timestamptz expression (UTC+8 all year: no daylight saving). */
+export const shanghaiDay = (expr: string) => `((${expr} at time zone 'UTC') + interval '8 hours')::date`;
+
+/**
+ * What the facts `f` (a FROM item with case_id + FACT_NAMES) contribute: one row per metric with a
+ * timestamp — (case_id, metric, at, day, department, scenario, channel, status, n, met).
+ */
+export function contributionsSql(f: string): string {
+  return `select f.case_id, x.metric, x.at, ${shanghaiDay('x.at')} as day, coalesce(f.lead_department, '') as department, coalesce(f.scenario, '') as scenario,
+         x.channel, x.status, 1 as n, x.met
+    from ${f} f cross join lateral (values
+      ('created', f.created_at, f.channel, f.status, case when f.response_met then 1 else 0 end),
+      ('closed', case when f.status = 'closed' then f.closed_at end, '', '', case when f.breached then 0 else 1 end),
+      ('rated', f.rated_at, '', '', case when f.rating_satisfied then 1 else 0 end)) as x(metric, at, channel, status, met)
+   where x.at is not null`;
+}
+
+const KEY = 'metric, day, department, scenario, channel, status';
+
+/** Recomputes the rollup from every case (the migration's backfill; the benchmark after its bulk load). */
+export async function rebuildDashboardDaily(knex: Knex): Promise<void> {
+  await knex.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?)', [DASHBOARD_FOLD_LOCK]);
+    await trx.raw('delete from dashboard_dirty');
+    await trx.raw('delete from dashboard_daily');
+    await trx.raw('delete from dashboard_case');
+    await trx.raw(`insert into dashboard_case (case_id, ${FACT_NAMES.join(', ')}) ${liveFactsSql('"case" c')}`);
+    await trx.raw(`insert into dashboard_daily (${KEY}, n, met)
+      select ${KEY}, sum(n), sum(met) from (${contributionsSql('dashboard_case')}) x group by ${KEY}`);
+  });
+}
+
+/** Advisory lock key serialising folds (and rebuilds). */
+export const DASHBOARD_FOLD_LOCK = 7_090_000;
+
+/**
+ * Folds the dirty cases into the rollup: one statement (one snapshot) under the fold lock — removes
+ * the dirty rows it sees, subtracts those cases' folded facts, adds their live facts, and stores
+ * the live facts as folded. Changes committed meanwhile keep their dirty rows for the next fold.
+ * Returns the number of cases folded, or null when another fold held the lock (`wait: false`).
+ */
+export async function foldDashboardDaily(knex: Knex, options: { wait?: boolean } = {}): Promise<number | null> {
+  return knex.transaction(async (trx) => {
+    if (options.wait === false) {
+      const got = (await trx.raw('select pg_try_advisory_xact_lock(?) as got', [DASHBOARD_FOLD_LOCK])).rows[0].got;
+      if (!got) return null;
+    } else {
+      await trx.raw('select pg_advisory_xact_lock(?)', [DASHBOARD_FOLD_LOCK]);
+    }
+    const cols = FACT_NAMES.join(', ');
+    const r = await trx.raw(`with d as (delete from dashboard_dirty returning case_id),
+        ids as (select distinct case_id from d),
+        old as (select dc.* from dashboard_case dc join ids on ids.case_id = dc.case_id),
+        live as (${liveFactsSql('"case" c join ids on ids.case_id = c.id')}),
+        up as (insert into dashboard_case (case_id, ${cols}) select case_id, ${cols} from live
+               on conflict (case_id) do update set ${FACT_NAMES.map((c) => `${c} = excluded.${c}`).join(', ')}),
+        gone as (delete from dashboard_case dc using ids where dc.case_id = ids.case_id and not exists (select 1 from live l where l.case_id = dc.case_id)),
+        delta as (select ${KEY}, -n as n, -met as met from (${contributionsSql('old')}) o
+                  union all select ${KEY}, n, met from (${contributionsSql('live')}) l),
+        agg as (select ${KEY}, sum(n) as n, sum(met) as met from delta group by ${KEY} having sum(n) <> 0 or sum(met) <> 0),
+        ins as (insert into dashboard_daily (${KEY}, n, met) select ${KEY}, n, met from agg
+                on conflict (${KEY}) do update set n = dashboard_daily.n + excluded.n, met = dashboard_daily.met + excluded.met)
+      select count(*) as cases from ids`);
+    return Number(r.rows[0].cases);
+  });
+}
