@@ -19,6 +19,15 @@ export interface NotifyConfig {
     endpoint?: string;
     regionId?: string;
   };
+  tencent?: {
+    secretId: string;
+    secretKey: string;
+    sdkAppId: string;
+    signName?: string;
+    templateIds: Record<string, string>;
+    endpoint?: string;
+    region?: string;
+  };
 }
 
 const int = (min: number) => z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number).refine((n) => n >= min, `expected at least ${min}`);
@@ -37,15 +46,23 @@ const schema = z.object({
   ALIYUN_SMS_TEMPLATE_CODES: z.string().trim().optional(),
   ALIYUN_SMS_ENDPOINT: z.url().optional(),
   ALIYUN_SMS_REGION_ID: z.string().trim().optional(),
+  TENCENT_SMS_SECRET_ID: z.string().trim().optional(),
+  TENCENT_SMS_SECRET_KEY: z.string().trim().optional(),
+  TENCENT_SMS_SDK_APP_ID: z.string().trim().optional(),
+  TENCENT_SMS_SIGN_NAME: z.string().trim().optional(),
+  /** JSON object or `ours=449739,ours2=449740`. */
+  TENCENT_SMS_TEMPLATE_IDS: z.string().trim().optional(),
+  TENCENT_SMS_ENDPOINT: z.url().optional(),
+  TENCENT_SMS_REGION: z.string().trim().optional(),
 });
 
-function parseTemplateCodes(raw: string | undefined): Record<string, string> {
+function parseTemplateCodes(raw: string | undefined, variable = 'ALIYUN_SMS_TEMPLATE_CODES', example = 'SMS_123'): Record<string, string> {
   if (!raw) return {};
   if (raw.startsWith('{')) return z.record(z.string(), z.string()).parse(JSON.parse(raw));
   return Object.fromEntries(
     raw.split(',').map((pair) => {
       const [ours, theirs] = pair.split('=').map((s) => s.trim());
-      if (!ours || !theirs) throw new Error(`ALIYUN_SMS_TEMPLATE_CODES: expected "ours=SMS_123,…" or JSON, but got "${pair}"`);
+      if (!ours || !theirs) throw new Error(`${variable}: expected "ours=${example},…" or JSON, but got "${pair}"`);
       return [ours, theirs];
     }),
   );
@@ -79,6 +96,21 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv = process.env): NotifyCo
       regionId: e.ALIYUN_SMS_REGION_ID,
     };
   }
+  let tencent: NotifyConfig['tencent'];
+  if (e.SMS_PROVIDER === 'tencent') {
+    if (!e.TENCENT_SMS_SECRET_ID || !e.TENCENT_SMS_SECRET_KEY || !e.TENCENT_SMS_SDK_APP_ID) {
+      throw new Error('TENCENT_SMS_SECRET_ID, TENCENT_SMS_SECRET_KEY and TENCENT_SMS_SDK_APP_ID: required when SMS_PROVIDER=tencent');
+    }
+    tencent = {
+      secretId: e.TENCENT_SMS_SECRET_ID,
+      secretKey: e.TENCENT_SMS_SECRET_KEY,
+      sdkAppId: e.TENCENT_SMS_SDK_APP_ID,
+      signName: e.TENCENT_SMS_SIGN_NAME,
+      templateIds: parseTemplateCodes(e.TENCENT_SMS_TEMPLATE_IDS, 'TENCENT_SMS_TEMPLATE_IDS', '449739'),
+      endpoint: e.TENCENT_SMS_ENDPOINT,
+      region: e.TENCENT_SMS_REGION,
+    };
+  }
   return {
     provider: e.SMS_PROVIDER,
     webhookUrl: e.SMS_WEBHOOK_URL,
@@ -87,5 +119,6 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv = process.env): NotifyCo
     maxPermanentAttempts: e.SMS_MAX_PERMANENT_ATTEMPTS,
     pollIntervalMs: e.SMS_POLL_INTERVAL_MS,
     aliyun,
+    tencent,
   };
 }

@@ -5,6 +5,7 @@ import { enqueue, type EnqueueInput, type EnqueueResult } from './outbox';
 import type { SmsProvider } from './provider';
 import { AliyunSmsProvider } from './providers/aliyun';
 import { OutboxProvider } from './providers/outbox';
+import { TencentSmsProvider } from './providers/tencent';
 import { WebhookProvider } from './providers/webhook';
 
 export { loadNotifyConfig, type NotifyConfig } from './config';
@@ -24,7 +25,7 @@ export function createSmsProvider(config: NotifyConfig): SmsProvider {
     case 'aliyun':
       return new AliyunSmsProvider(config.aliyun!);
     case 'tencent':
-      throw new Error('Expected SMS_PROVIDER outbox, webhook or aliyun, but got tencent: the Tencent Cloud adapter is not written yet');
+      return new TencentSmsProvider(config.tencent!);
   }
 }
 
