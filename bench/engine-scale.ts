@@ -116,7 +116,7 @@ async function soak(minutes: number) {
   try {
     while (Date.now() < end) {
       if (Date.now() >= nextReport) {
-        const records = (await db('engine_record').count({ n: '*' }))[0].n;
+        const records = (await db('engine_record_batch').sum({ n: db.raw('last_position - first_position + 1') }))[0].n ?? 0;
         const m = process.memoryUsage();
         console.log(`${Math.round((Date.now() - t0) / 60_000)}, ${created}, ${mb(m.rss)}, ${mb(m.heapUsed)}, ${records}, ${engine.runtime.core.store.elements.size}`);
         nextReport += 60_000;

@@ -369,18 +369,16 @@ create table engine_meta (
 );
 alter table engine_meta add constraint engine_meta_pkey PRIMARY KEY (name);
 
-create table engine_record (
-  position bigint not null,
-  key bigint not null,
-  value_type character varying(40) not null,
-  intent character varying(40) not null,
-  process_instance_key bigint,
-  timestamp bigint not null,
-  value jsonb not null
+create table engine_record_batch (
+  first_position bigint not null,
+  last_position bigint not null,
+  last_timestamp bigint not null,
+  process_instance_keys bigint[] not null,
+  records text not null
 );
-alter table engine_record add constraint engine_record_pkey PRIMARY KEY ("position");
-CREATE INDEX engine_record_process_instance_key_index ON engine_record USING btree (process_instance_key);
-CREATE INDEX engine_record_timestamp_index ON engine_record USING btree ("timestamp");
+alter table engine_record_batch add constraint engine_record_batch_pkey PRIMARY KEY (first_position);
+CREATE INDEX engine_record_batch_last_timestamp_index ON engine_record_batch USING btree (last_timestamp);
+CREATE INDEX engine_record_batch_process_instance_keys ON engine_record_batch USING gin (process_instance_keys);
 
 create table engine_resource (
   key bigint not null,

@@ -153,12 +153,13 @@ export class EngineRuntime {
   }
 
   /**
-   * Deletes records older than the retention window (engine clock). Records are history only —
-   * no engine state is derived from them — so this runs outside the single writer. Returns the count.
+   * Deletes records older than the retention window (engine clock): every committed batch whose
+   * newest record is older. Records are history only — no engine state is derived from them — so
+   * this runs outside the single writer. Returns the number of batches deleted.
    */
   async pruneRecords(retentionMs: number): Promise<number> {
     const cutoff = this.clock.now() - retentionMs;
-    const r: unknown = await this.db('engine_record').where('timestamp', '<', cutoff).delete();
+    const r: unknown = await this.db('engine_record_batch').where('last_timestamp', '<', cutoff).delete();
     // pg returns the row count; knex-pglite returns the driver's result object.
     return typeof r === 'number' ? r : Number((r as { affectedRows?: number; rowCount?: number }).affectedRows ?? (r as { rowCount?: number }).rowCount ?? 0);
   }

@@ -67,7 +67,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const ownership = new Ownership(options.db, log);
   await ownership.acquire();
   const runtime = new EngineRuntime(options.db, options.clock ?? systemClock, log);
-  runtime.processor.beforeCommit = (trx) => ownership.fence(trx);
+  runtime.processor.fence = { epoch: () => ownership.commitEpoch(), fencedOut: () => ownership.fencedOut() };
   await runtime.start();
   const host = options.host ?? '127.0.0.1';
   const gateway = new Gateway(runtime, host);
@@ -101,14 +101,33 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
           .sort((a, b) => a.createdAt - b.createdAt);
       },
       async records(filter = {}) {
-        let q = options.db('engine_record').orderBy('position').limit(filter.limit ?? 10000);
-        if (filter.processInstanceKey) q = q.where('process_instance_key', filter.processInstanceKey);
-        if (filter.fromPosition) q = q.where('position', '>=', filter.fromPosition);
-        if (filter.valueType) q = q.where('value_type', filter.valueType);
-        const rows = await q;
-        return rows.map((r: any) => ({
-          position: Number(r.position), key: String(r.key), valueType: r.value_type, intent: r.intent,
-          processInstanceKey: r.process_instance_key == null ? null : String(r.process_instance_key),
+        // Batches are found by position range and instance (GIN); their records unpacked in SQL.
+        const where: string[] = [];
+        const bindings: (string | number)[] = [];
+        if (filter.fromPosition) {
+          where.push('b.last_position >= ?', 'r.position >= ?');
+          bindings.push(filter.fromPosition, filter.fromPosition);
+        }
+        if (filter.processInstanceKey) {
+          where.push('b.process_instance_keys @> array[?::int8]', 'r."processInstanceKey" = ?');
+          bindings.push(filter.processInstanceKey, filter.processInstanceKey);
+        }
+        if (filter.valueType) {
+          where.push('r."valueType" = ?');
+          bindings.push(filter.valueType);
+        }
+        bindings.push(filter.limit ?? 10000);
+        const res: any = await options.db.raw(
+          `select r.* from engine_record_batch b
+           cross join lateral json_to_recordset(b.records::json) as r(position int8, key text, "valueType" text, intent text,
+             "processInstanceKey" text, timestamp int8, value json)
+           ${where.length ? `where ${where.join(' and ')}` : ''}
+           order by r.position limit ?`,
+          bindings,
+        );
+        return ((res.rows ?? res) as any[]).map((r) => ({
+          position: Number(r.position), key: r.key, valueType: r.valueType, intent: r.intent,
+          processInstanceKey: r.processInstanceKey ?? null,
           timestamp: Number(r.timestamp), value: typeof r.value === 'string' ? JSON.parse(r.value) : r.value,
         }));
       },

@@ -3,6 +3,7 @@ import type { EngineLogger } from '../index';
 import type { BatchEffects, EngineCore } from './EngineCore';
 import type { JobBroker, Delivery } from './JobBroker';
 import { Rejection } from './Rejection';
+import { FencedOut } from '../state/Store';
 
 interface Queued {
   run: (core: EngineCore) => unknown;
@@ -25,8 +26,11 @@ export class Processor {
   /** Called after every commit with what the batch did. */
   afterCommit: (effects: BatchEffects) => void = () => undefined;
   maxBatch = 500;
-  /** Hook that runs inside each transaction before the engine's writes (ownership fencing). */
-  beforeCommit?: (trx: Knex.Transaction) => Promise<void>;
+  /**
+   * Ownership fencing: the epoch each commit must still find in the database (throws if this engine
+   * already knows it lost ownership), and what to do when a commit was fenced out.
+   */
+  fence?: { epoch(): number; fencedOut(): void };
 
   constructor(
     private readonly core: EngineCore,
@@ -79,8 +83,9 @@ export class Processor {
         let deliveries: Delivery[] = [];
         if (this.broker.waitingTypes) deliveries = this.broker.assign(this.core, this.core.effects.jobTypes);
         try {
-          await this.core.store.flush(this.db, this.beforeCommit);
+          await this.core.store.flush(this.db, this.fence?.epoch);
         } catch (error) {
+          if (error instanceof FencedOut) this.fence?.fencedOut();
           this.core.takeEffects();
           this.log.error({ err: error }, 'engine commit failed; the batch was rolled back');
           for (const item of batch) item.reject(error);

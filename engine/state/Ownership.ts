@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import pg from 'pg';
 import type { EngineLogger } from '../index';
+import { FencedOut } from './Store';
 
 /**
  * One engine owns a database (or PostgreSQL schema) at a time.
@@ -20,6 +21,7 @@ export class Ownership {
   private client: pg.Client | undefined;
   epoch = 0;
   lost = false;
+  private released = false;
   onLost: (reason: string) => void = () => undefined;
 
   constructor(private readonly db: Knex, private readonly log: EngineLogger) {}
@@ -55,25 +57,29 @@ export class Ownership {
     });
   }
 
-  /** Inside every commit: proves this engine is still the owner, else aborts the transaction. */
-  async fence(trx: Knex.Transaction): Promise<void> {
-    if (this.lost) throw new Error('This engine lost ownership of the database; it no longer writes');
-    const updated: unknown = await trx('engine_meta').where({ name: 'epoch' }).whereRaw('value = ?::jsonb', [JSON.stringify(this.epoch)]).update({ value: JSON.stringify(this.epoch) });
-    const n = typeof updated === 'number' ? updated : Number((updated as { affectedRows?: number }).affectedRows ?? 0);
-    if (n !== 1) {
-      this.lose(`another engine took over (epoch ${this.epoch} is no longer current)`);
-      throw new Error('This engine lost ownership of the database; it no longer writes');
-    }
+  /**
+   * The epoch every commit must still find in `engine_meta` (the commit statement checks it and
+   * writes nothing otherwise, see Store.flush). Throws once this engine knows it lost ownership.
+   */
+  commitEpoch(): number {
+    if (this.lost) throw new FencedOut();
+    return this.epoch;
+  }
+
+  /** A commit found another epoch: another engine took over. */
+  fencedOut(): void {
+    this.lose(`another engine took over (epoch ${this.epoch} is no longer current)`);
   }
 
   private lose(reason: string) {
-    if (this.lost || !this.client) return;
+    if (this.lost || this.released) return;
     this.lost = true;
     this.log.error({ reason }, 'engine lost ownership of the database');
     this.onLost(reason);
   }
 
   async release(): Promise<void> {
+    this.released = true;
     const c = this.client;
     this.client = undefined;
     if (c) await c.end().catch(() => undefined);

@@ -8,45 +8,47 @@ import type {
 export const KEY_BASE = 2n ** 51n;
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 const specs = {
   elements: {
-    name: 'engine_element_instance', primaryKey: 'key',
-    toRow: (e: ElementInstance) => ({ key: e.key, process_instance_key: e.processInstanceKey, data: json(e) }),
+    name: 'engine_element_instance', primaryKey: 'key', columns: ['key', 'process_instance_key', 'data'],
+    toRow: (e: ElementInstance) => ({ key: e.key, process_instance_key: e.processInstanceKey, data: e }),
     fromRow: (r: any) => r.data as ElementInstance,
   } satisfies TableSpec<ElementInstance>,
   variables: {
-    name: 'engine_variable', primaryKey: 'key',
-    toRow: (v: Variable) => ({ key: v.key, scope_key: v.scopeKey, process_instance_key: v.processInstanceKey, name: v.name, value: json(v.value) }),
+    name: 'engine_variable', primaryKey: 'key', columns: ['key', 'scope_key', 'process_instance_key', 'name', 'value'],
+    toRow: (v: Variable) => ({ key: v.key, scope_key: v.scopeKey, process_instance_key: v.processInstanceKey, name: v.name, value: v.value ?? null }),
     fromRow: (r: any) => ({ key: String(r.key), scopeKey: String(r.scope_key), processInstanceKey: String(r.process_instance_key), name: r.name, value: r.value }),
   } satisfies TableSpec<Variable>,
   jobs: {
-    name: 'engine_job', primaryKey: 'key',
-    toRow: (j: Job) => ({ key: j.key, type: j.type, state: j.state, process_instance_key: j.processInstanceKey, data: json(j) }),
+    name: 'engine_job', primaryKey: 'key', columns: ['key', 'type', 'state', 'process_instance_key', 'data'],
+    toRow: (j: Job) => ({ key: j.key, type: j.type, state: j.state, process_instance_key: j.processInstanceKey, data: j }),
     fromRow: (r: any) => r.data as Job,
   } satisfies TableSpec<Job>,
   subscriptions: {
-    name: 'engine_subscription', primaryKey: 'key',
-    toRow: (s: Subscription) => ({ key: s.key, kind: s.kind, name: s.name, correlation_key: s.correlationKey, process_instance_key: s.processInstanceKey, data: json(s) }),
+    name: 'engine_subscription', primaryKey: 'key', columns: ['key', 'kind', 'name', 'correlation_key', 'process_instance_key', 'data'],
+    toRow: (s: Subscription) => ({ key: s.key, kind: s.kind, name: s.name, correlation_key: s.correlationKey, process_instance_key: s.processInstanceKey, data: s }),
     fromRow: (r: any) => r.data as Subscription,
   } satisfies TableSpec<Subscription>,
   messages: {
-    name: 'engine_message', primaryKey: 'key',
-    toRow: (m: Message) => ({ key: m.key, name: m.name, correlation_key: m.correlationKey, expires_at: m.expiresAt, data: json(m) }),
+    name: 'engine_message', primaryKey: 'key', columns: ['key', 'name', 'correlation_key', 'expires_at', 'data'],
+    toRow: (m: Message) => ({ key: m.key, name: m.name, correlation_key: m.correlationKey, expires_at: m.expiresAt, data: m }),
     fromRow: (r: any) => r.data as Message,
   } satisfies TableSpec<Message>,
   incidents: {
-    name: 'engine_incident', primaryKey: 'key',
-    toRow: (i: Incident) => ({ key: i.key, process_instance_key: i.processInstanceKey, error_type: i.errorType, data: json(i) }),
+    name: 'engine_incident', primaryKey: 'key', columns: ['key', 'process_instance_key', 'error_type', 'data'],
+    toRow: (i: Incident) => ({ key: i.key, process_instance_key: i.processInstanceKey, error_type: i.errorType, data: i }),
     fromRow: (r: any) => r.data as Incident,
   } satisfies TableSpec<Incident>,
   due: {
-    name: 'engine_due', primaryKey: 'id',
-    toRow: (d: Due) => ({ id: d.id, kind: d.kind, due_at: d.dueAt, data: json(d.data) }),
+    name: 'engine_due', primaryKey: 'id', columns: ['id', 'kind', 'due_at', 'data'],
+    toRow: (d: Due) => ({ id: d.id, kind: d.kind, due_at: d.dueAt, data: d.data ?? null }),
     fromRow: (r: any) => ({ id: r.id, kind: r.kind, dueAt: Number(r.due_at), data: r.data }),
   } satisfies TableSpec<Due>,
   resources: {
     name: 'engine_resource', primaryKey: 'key',
+    columns: ['key', 'kind', 'resource_id', 'version', 'resource_name', 'checksum', 'deployment_key', 'content', 'deployed_at'],
     toRow: (r: ResourceRow) => ({
       key: r.key, kind: r.kind, resource_id: r.resourceId, version: r.version, resource_name: r.resourceName,
       checksum: r.checksum, deployment_key: r.deploymentKey, content: r.content, deployed_at: r.deployedAt,
@@ -57,6 +59,14 @@ const specs = {
     }),
   } satisfies TableSpec<ResourceRow>,
 };
+
+/** The commit was refused because another engine took the database over (see Ownership). */
+export class FencedOut extends Error {
+  readonly grpcCode = 14; // UNAVAILABLE: this engine no longer serves; the new owner does
+  constructor() {
+    super('This engine lost ownership of the database; it no longer writes');
+  }
+}
 
 type UndoEntry = { table: Table<any>; key: Key; prev: unknown } | { counter: 'key' | 'position'; prev: bigint | number };
 
@@ -276,64 +286,99 @@ export class Store {
   }
 
   /**
-   * Writes everything changed since the last flush in one database transaction. On success the
-   * undo log is cleared; on failure memory is rolled back and the error rethrown.
+   * Writes everything changed since the last flush as ONE SQL statement: every table's deletes and
+   * upserts, the new records and the counters are data-modifying CTEs over one JSON document each
+   * (`json_populate_recordset`), so a batch costs one round trip and PostgreSQL runs it as one
+   * implicit transaction — all of it or nothing. With `fence` (the epoch this engine
+   * owns), the same statement proves this
+   * engine still owns the database (the epoch row still holds our value); if not, it divides by zero
+   * and nothing is written (→ `FencedOut`). On success the undo log is cleared; on failure memory is
+   * rolled back and the error rethrown.
    */
-  async flush(db: Knex, beforeCommit?: (trx: Knex.Transaction) => Promise<void>): Promise<EngineRecord[]> {
+  async flush(db: Knex, fence?: () => number): Promise<EngineRecord[]> {
     if (!this.hasChanges && this.pendingRecords.length === 0) return [];
     const records = this.pendingRecords;
+    let fenceEpoch: number | undefined;
     try {
-      await db.transaction(async (trx) => {
-        if (beforeCommit) await beforeCommit(trx);
-        for (const table of this.tables) await this.flushTable(trx, table);
-        for (let i = 0; i < records.length; i += 1000) {
-          await trx('engine_record').insert(
-            records.slice(i, i + 1000).map((r) => ({
-              position: r.position, key: r.key, value_type: r.valueType, intent: r.intent,
-              process_instance_key: r.processInstanceKey, timestamp: r.timestamp, value: json(r.value),
-            })),
-          );
-        }
-        if (this.metaDirty) {
-          await trx('engine_meta')
-            .insert([
-              { name: 'key', value: json(this.keyCounter.toString()) },
-              { name: 'position', value: json(this.position) },
-            ])
-            .onConflict('name')
-            .merge();
-        }
-      });
+      fenceEpoch = fence?.();
+      await db.raw(...this.commitStatement(records, fenceEpoch));
     } catch (err) {
       this.rollbackTo(0);
       for (const t of this.tables) t.dirty.clear();
       this.pendingRecords = [];
       this.metaDirty = false;
-      throw err;
+      const code = (err as { code?: string }).code;
+      if (fenceEpoch !== undefined && code === '22012') throw new FencedOut();
+      // knex prefixes the whole statement to the message: keep only the database's own words.
+      const message = String((err as Error).message ?? err).split(' - ').pop();
+      throw Object.assign(new Error(`The engine could not commit its batch: ${message}`, { cause: err }), { code });
     }
+    for (const t of this.tables) t.dirty.clear();
     this.undoLog = [];
     this.pendingRecords = [];
     this.metaDirty = false;
     return records;
   }
 
-  private async flushTable(trx: Knex.Transaction, table: Table<any>): Promise<void> {
-    if (table.dirty.size === 0) return;
-    const upserts: Record<string, unknown>[] = [];
-    const deletes: Key[] = [];
-    for (const key of table.dirty) {
-      const e = table.get(key);
-      if (e) upserts.push(table.spec.toRow(e));
-      else deletes.push(key);
+  private commitStatement(records: EngineRecord[], fenceEpoch: number | undefined): [string, string[]] {
+    const ctes: string[] = [];
+    const bindings: string[] = [];
+    let n = 0;
+    if (fenceEpoch !== undefined) {
+      ctes.push(`fence as (update engine_meta set value = value where name = 'epoch' and value = ?::jsonb returning 1)`);
+      bindings.push(JSON.stringify(fenceEpoch));
     }
-    table.dirty.clear();
-    const pk = table.spec.primaryKey;
-    for (let i = 0; i < deletes.length; i += 1000) {
-      await trx(table.spec.name).whereIn(pk, deletes.slice(i, i + 1000)).delete();
+    for (const table of this.tables) {
+      if (table.dirty.size === 0) continue;
+      const upserts: Record<string, unknown>[] = [];
+      const deletes: Key[] = [];
+      for (const [key, persisted] of table.dirty) {
+        const e = table.get(key);
+        if (e) upserts.push(table.spec.toRow(e));
+        else if (persisted) deletes.push(key);
+      }
+      const { name, primaryKey: pk, columns } = table.spec;
+      const t = ident(name);
+      if (deletes.length) {
+        ctes.push(`d${n} as (delete from ${t} using json_populate_recordset(null::${t}, ?::json) x where ${t}.${ident(pk)} = x.${ident(pk)} returning 1)`);
+        bindings.push(JSON.stringify(deletes.map((k) => ({ [pk]: k }))));
+      }
+      if (upserts.length) {
+        const cols = columns.map(ident).join(', ');
+        const set = columns.filter((c) => c !== pk).map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
+        ctes.push(
+          `u${n} as (insert into ${t} (${cols}) select ${cols} from json_populate_recordset(null::${t}, ?::json) ` +
+            `on conflict (${ident(pk)}) do update set ${set} returning 1)`,
+        );
+        bindings.push(JSON.stringify(upserts));
+      }
+      n++;
     }
-    for (let i = 0; i < upserts.length; i += 500) {
-      await trx(table.spec.name).insert(upserts.slice(i, i + 500)).onConflict(pk).merge();
+    if (records.length) {
+      // The record log: one row per batch, the records as one JSON array (see migrations.ts).
+      const pis = new Set<Key>();
+      let lastTimestamp = 0;
+      for (const r of records) {
+        if (r.processInstanceKey) pis.add(r.processInstanceKey);
+        if (r.timestamp > lastTimestamp) lastTimestamp = r.timestamp;
+      }
+      ctes.push(
+        'r as (insert into engine_record_batch (first_position, last_position, last_timestamp, process_instance_keys, records) ' +
+          'values (?::int8, ?::int8, ?::int8, ?::int8[], ?) returning 1)',
+      );
+      bindings.push(
+        String(records[0].position), String(records[records.length - 1].position),
+        String(lastTimestamp), `{${[...pis].join(',')}}`, JSON.stringify(records),
+      );
     }
+    if (this.metaDirty) {
+      ctes.push(`m as (insert into engine_meta (name, value) values ('key', ?::jsonb), ('position', ?::jsonb) on conflict (name) do update set value = excluded.value returning 1)`);
+      bindings.push(json(this.keyCounter.toString()), json(this.position));
+    }
+    // Placeholders are only substituted in the SQL text, never inside the bound JSON documents.
+    const sql = (ctes.length ? `with ${ctes.join(',\n')}\n` : '') +
+      (fenceEpoch !== undefined ? 'select 1 / (select count(*)::int from fence) as ok' : 'select 1 as ok');
+    return [sql, bindings];
   }
 
   /** Loads the whole state (at start, or on takeover by a standby engine). */

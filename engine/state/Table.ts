@@ -4,7 +4,12 @@ import type { Key } from './types';
 export interface TableSpec<T> {
   name: string;
   primaryKey: string;
-  /** Row columns for an entity (keys as strings; knex/pg cast them to int8). */
+  /** Columns written by `toRow`, in table order (the commit names them explicitly). */
+  columns: readonly string[];
+  /**
+   * Row for an entity (keys as decimal strings, PostgreSQL casts them to int8; jsonb columns as
+   * plain values). A batch's rows travel as ONE JSON document per table (see Store.flush).
+   */
   toRow(entity: T): Record<string, unknown>;
   /** Entity from a row read at start. */
   fromRow(row: any): T;
@@ -20,7 +25,12 @@ type Listener<T> = (entity: T) => void;
  */
 export class Table<T extends object> {
   readonly rows = new Map<Key, T>();
-  readonly dirty = new Set<Key>();
+  /**
+   * Keys changed since the last flush → whether the database has a row for them (the key existed
+   * when it was first changed in this batch). A key created and removed in the same batch never
+   * reaches the database.
+   */
+  readonly dirty = new Map<Key, boolean>();
   private readonly addListeners: Listener<T>[] = [];
   private readonly removeListeners: Listener<T>[] = [];
 
@@ -55,7 +65,7 @@ export class Table<T extends object> {
     const prev = this.rows.get(key);
     this.undo(this, key, prev);
     this.setRaw(key, entity, prev);
-    this.dirty.add(key);
+    if (!this.dirty.has(key)) this.dirty.set(key, prev !== undefined);
     return entity;
   }
 
@@ -70,7 +80,7 @@ export class Table<T extends object> {
     if (!prev) return undefined;
     this.undo(this, key, prev);
     this.setRaw(key, undefined, prev);
-    this.dirty.add(key);
+    if (!this.dirty.has(key)) this.dirty.set(key, true);
     return prev;
   }
 

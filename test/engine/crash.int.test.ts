@@ -15,6 +15,7 @@ import { Camunda8 } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import { createDb } from '../../db/knex';
 import { createTestDb, type TestDb } from '../helpers/db';
+import { recordLog } from './helpers';
 
 jest.setTimeout(240_000);
 
@@ -90,8 +91,8 @@ async function dumpState(proc: EngineProcess, env: NodeJS.ProcessEnv, testDb: Te
     const els = await db('engine_element_instance').whereIn('process_instance_key', pis.slice(0, 5));
     console.log('elements', JSON.stringify(els.map((e: any) => e.data)));
     console.log('due', JSON.stringify(await db('engine_due').limit(10)));
-    const recs = await db('engine_record').whereIn('process_instance_key', pis.slice(0, 2)).orderBy('position');
-    console.log('records', recs.map((r: any) => `${r.position} ${r.value_type} ${r.intent} ${r.key} ${r.value.elementId ?? ''}`).join('\n'));
+    const recs = (await recordLog(db)).filter((r) => pis.slice(0, 2).includes(r.processInstanceKey ?? ''));
+    console.log('records', recs.map((r: any) => `${r.position} ${r.valueType} ${r.intent} ${r.key} ${r.value.elementId ?? ''}`).join('\n'));
     console.log('engine log', proc.log.slice(-3000));
   } finally {
     if (!testDb) await db.destroy();
@@ -213,8 +214,7 @@ it('loses no acknowledged command when the engine is killed and restarted repeat
   // The record log, read after a clean shutdown (PGlite is single-process).
   const db: Knex = t ? t.db : createDb({ pgliteDir: env.ENGINE_DATA_DIR });
   try {
-    const rows = (await db('engine_record').orderBy('position').select('position', 'key', 'value_type', 'intent', 'process_instance_key', 'value'))
-      .map((r: any) => ({ position: Number(r.position), key: String(r.key), valueType: r.value_type as string, intent: r.intent as string, pi: r.process_instance_key == null ? null : String(r.process_instance_key), value: typeof r.value === 'string' ? JSON.parse(r.value) : r.value }));
+    const rows = (await recordLog(db)).map((r) => ({ ...r, pi: r.processInstanceKey }));
 
     // positions are unique and gap-free after all the crashes
     rows.forEach((r, i) => expect(r.position).toBe(rows[0].position + i));
@@ -240,7 +240,7 @@ it('loses no acknowledged command when the engine is killed and restarted repeat
     expect(reactivated).toEqual([]);
     // each instance ran each task exactly once to completion
     for (const pi of created) {
-      const tasks = rows.filter((r) => r.valueType === 'PROCESS_INSTANCE' && r.pi === pi && r.intent === 'ELEMENT_COMPLETED' && ['a', 'b', 'c'].includes(r.value.elementId)).map((r) => r.value.elementId);
+      const tasks = rows.filter((r) => r.valueType === 'PROCESS_INSTANCE' && r.pi === pi && r.intent === 'ELEMENT_COMPLETED' && ['a', 'b', 'c'].includes(r.value.elementId as string)).map((r) => r.value.elementId);
       expect({ pi, tasks }).toEqual({ pi, tasks: ['a', 'b', 'c'] });
     }
     expect(kills).toBe(KILLS);

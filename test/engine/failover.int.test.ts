@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import knexFactory from 'knex';
 import { Camunda8 } from '@camunda8/sdk';
-import { bpmn, chain, serviceTask } from './helpers';
+import { bpmn, chain, recordLog, serviceTask } from './helpers';
 
 /**
  * Failover runs against the machine's PostgreSQL server (PGlite cannot be shared by two
@@ -29,6 +29,8 @@ interface EngineProc {
   child: ChildProcess;
   listening: Promise<number>;
   output: string[];
+  /** Resolves once the process printed a line containing `text`. */
+  said(text: string): Promise<void>;
 }
 
 function startEngineProcess(schema: string, port: number): EngineProc {
@@ -40,12 +42,18 @@ function startEngineProcess(schema: string, port: number): EngineProc {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  const waiting: { text: string; resolve: () => void }[] = [];
+  const said = (text: string) => new Promise<void>((resolve) => {
+    if (output.some((l) => l.includes(text))) resolve();
+    else waiting.push({ text, resolve });
+  });
   const listening = new Promise<number>((resolve, reject) => {
     const onData = (buf: Buffer) => {
       for (const l of buf.toString().split('\n')) {
         if (!l.trim()) continue;
         output.push(l);
         if (l.includes('"listening"')) resolve(Date.now());
+        for (const w of waiting.filter((x) => l.includes(x.text))) w.resolve();
       }
     };
     child.stdout!.on('data', onData);
@@ -53,7 +61,7 @@ function startEngineProcess(schema: string, port: number): EngineProc {
     child.on('exit', (code) => reject(new Error(`engine exited with ${code}: ${output.join('\n')}`)));
   });
   listening.catch(() => undefined);
-  return { child, listening, output };
+  return { child, listening, output, said };
 }
 
 describe('failover: one engine owns a database, a second one waits as hot standby', () => {
@@ -86,9 +94,9 @@ describe('failover: one engine owns a database, a second one waits as hot standb
     await z1.deployResource({ name: 'fo.bpmn', process: Buffer.from(bpmn('fo', `<bpmn:startEvent id="s"/>${serviceTask('t', 'fo-work')}<bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`)) });
     const { processInstanceKey } = await z1.createProcessInstance({ bpmnProcessId: 'fo', variables: { n: 1 } });
     // the standby does not serve while the owner lives
+    await standby.said('hot standby');
     const standbyServedEarly = await Promise.race([standby.listening.then(() => true), new Promise((r) => setTimeout(() => r(false), 1500))]);
     expect(standbyServedEarly).toBe(false);
-    expect(standby.output.join('\n')).toContain('hot standby');
     await z1.close();
 
     // when the owner dies
@@ -102,9 +110,8 @@ describe('failover: one engine owns a database, a second one waits as hot standb
     const jobs = await z2.activateJobs({ type: 'fo-work', worker: 'w', maxJobsToActivate: 5, timeout: 60_000, requestTimeout: 2000 } as any);
     expect(jobs.map((j) => j.processInstanceKey)).toEqual([processInstanceKey]);
     await z2.completeJob({ jobKey: jobs[0].key, variables: {} });
-    const rows = await admin.withSchema(schema).from('engine_record')
-      .where({ key: processInstanceKey, intent: 'ELEMENT_COMPLETED' });
-    expect(rows).toHaveLength(1);
+    const records = await recordLog(admin, schema);
+    expect(records.filter((r) => r.key === processInstanceKey && r.intent === 'ELEMENT_COMPLETED')).toHaveLength(1);
     await z2.close();
   }, 60_000);
 });

@@ -54,3 +54,10 @@ export async function completeOne(te: TestEngine, zbc: ReturnType<TestEngine['cl
   await te.waitForIdle();
   return jobs[0];
 }
+
+/** Every record in the engine's record log, read straight from the database (one row per batch). */
+export async function recordLog(db: import('knex').Knex, schema?: string): Promise<import('../../engine').EngineRecord[]> {
+  const q = schema ? db.withSchema(schema).from('engine_record_batch') : db('engine_record_batch');
+  const batches: { records: string }[] = await q.orderBy('first_position').select('records' as any);
+  return batches.flatMap((b) => JSON.parse(b.records));
+}
