@@ -42,6 +42,22 @@ function checkTenant(tenantId: string | undefined) {
   }
 }
 
+/**
+ * Advertises `grpc-accept-encoding: identity` in every response's headers. The Camunda SDK gzips
+ * every request by default; a grpc-js client that sees the server accept only identity sends the
+ * rest of the channel's calls uncompressed (grpc-js compression filter). Zeebe's messages are a
+ * few hundred bytes on a local network, where gzip costs both sides CPU for nothing (it was 10 % of
+ * the engine process's samples). Compressed requests are still accepted — gzip and deflate are
+ * decoded as before — so clients that ignore the header keep working.
+ */
+const preferIdentity: grpc.ServerInterceptor = (_method, call) =>
+  new grpc.ServerInterceptingCall(call, {
+    sendMetadata(metadata, next) {
+      metadata.set('grpc-accept-encoding', 'identity');
+      next(metadata);
+    },
+  });
+
 function toStatus(err: unknown): Partial<grpc.StatusObject> {
   if (err instanceof Rejection || err instanceof InvalidArgument) return { code: err.grpcCode, details: err.message };
   const code = (err as { grpcCode?: number }).grpcCode;
@@ -83,7 +99,7 @@ export class Gateway {
   async listen(port: number): Promise<number> {
     const def = protoLoader.loadSync(PROTO, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
     const gp = (grpc.loadPackageDefinition(def) as any).gateway_protocol;
-    const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+    const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024, interceptors: [preferIdentity] });
     server.addService(gp.Gateway.service, this.handlers());
     this.port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${this.host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
