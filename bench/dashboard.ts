@@ -210,6 +210,14 @@ async function main() {
       await explain('resolution (30 d) on the rollup', `select coalesce(sum(f.n), 0), coalesce(sum(f.met), 0) from (${f.sql}) f`, f.bindings);
       const y = periodFacts('created', year, {});
       await explain('created per day (365 d) on the rollup', `select f.day, sum(f.n) from (${y.sql}) f group by 1`, y.bindings);
+      let reform: { sql: string; bindings: unknown[] } | undefined;
+      const capture = (q: { sql: string; bindings: unknown[] }) => {
+        if (q.sql.includes('from dashboard_case dc')) reform = q;
+      };
+      db.on('query', capture);
+      await dashboard.reformEffect(month);
+      db.off('query', capture);
+      if (reform) await explain('reform effect (30 d)', reform.sql.replace(/\$\d+/g, '?'), reform.bindings);
       await explain('resolution (30 d), raw rows (before the rollup)', `select count(*), count(*) - count(b.case_id) from "case" c left join (select distinct k.case_id from sla_clock k where k.red_at is not null or k.stopped_at > k.due_at) b on b.case_id = c.id where c.closed_at >= ? and c.closed_at < ? and c.status = 'closed'`, [month.from, month.to]);
       await explain('inbox', `select t.*, c.case_no from task t left join "case" c on c.id = t.case_id where t.state = 'created' and t.department in ('housing') order by t.due_at asc nulls last, t.priority desc, t.created_at asc, t.id asc limit 50`, []);
       await explain('open clocks by department', `select coalesce(k.department, ''), count(*), count(*) filter (where k.light = 'red') from sla_clock k where k.state in ('running', 'suspended') group by 1`, []);

@@ -207,9 +207,15 @@ create table dashboard_case (
   closed_at timestamp with time zone,
   breached boolean,
   rated_at timestamp with time zone,
-  rating_satisfied boolean
+  rating_satisfied boolean,
+  steps integer,
+  handoffs integer,
+  visits integer,
+  reported_ms bigint,
+  closing_ms bigint
 );
 alter table dashboard_case add constraint dashboard_case_pkey PRIMARY KEY (case_id);
+CREATE INDEX dashboard_case_reform_idx ON dashboard_case USING btree (created_at) INCLUDE (scenario, steps, handoffs, visits, reported_ms, closing_ms) WHERE ((status)::text = 'closed'::text);
 
 create table dashboard_daily (
   metric character varying(8) not null,

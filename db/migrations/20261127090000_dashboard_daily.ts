@@ -8,11 +8,13 @@ import type { Knex } from 'knex';
  *   status are the case's current ones), `closed` (status `closed` only; met = no SLA step breached),
  *   `rated` (met = satisfied). Null department/scenario are stored as `''` (a key needs values).
  * - `dashboard_case`: per case, the facts last folded into `dashboard_daily` — so a change can be
- *   folded as "minus what was counted, plus what is true now" without knowing the old row.
+ *   folded as "minus what was counted, plus what is true now" without knowing the old row — and
+ *   the case's reform-effect figures aggregated from its timeline (steps, hand-offs, visits, first
+ *   `reported` and last closing instant; server/reform/reform-effect.ts sums them per scenario).
  * - `dashboard_dirty`: cases changed since their last fold. Row triggers on `case` (the columns the
  *   figures read) and on `sla_clock` (a step becoming breached or not) append the case id in the
- *   writer's own transaction; they read nothing and lock nothing (no hot counter rows, no deadlocks
- *   between writers).
+ *   writer's own transaction, and so does one on `case_event` for the events the reform effect
+ *   reads; they read nothing and lock nothing (no hot counter rows, no deadlocks between writers).
  *
  * Exactness: a reader (server/dashboard/dashboard-rollup.ts) sums, in one statement (one snapshot),
  * the rollup days − the folded facts of dirty cases + the live facts of dirty cases, plus raw rows
@@ -40,9 +42,14 @@ export async function up(knex: Knex): Promise<void> {
     for (const c of FACT_COLUMNS) {
       if (c.type === 'ts') t.timestamp(c.name, { useTz: true });
       else if (c.type === 'bool') t.boolean(c.name);
+      else if (c.type === 'int') t.integer(c.name);
+      else if (c.type === 'bigint') t.bigInteger(c.name);
       else t.string(c.name, c.length);
     }
   });
+  // The reform effect: closed cases created since a date, per scenario (index-only at district scale).
+  await knex.raw(`create index dashboard_case_reform_idx on dashboard_case (created_at) include (scenario, steps, handoffs, visits, reported_ms, closing_ms)
+    where status = 'closed'`);
 
   await knex.schema.createTable('dashboard_dirty', (t) => {
     t.bigIncrements('id').primary();
@@ -64,6 +71,16 @@ export async function up(knex: Knex): Promise<void> {
       end if;
       return null;
     end $$`);
+  await knex.raw(`create function dashboard_event_dirty() returns trigger language plpgsql as $$
+    begin
+      if tg_op in ('UPDATE', 'DELETE') then insert into dashboard_dirty (case_id) values (old.case_id); end if;
+      if tg_op = 'INSERT' or (tg_op = 'UPDATE' and new.case_id <> old.case_id) then insert into dashboard_dirty (case_id) values (new.case_id); end if;
+      return null;
+    end $$`);
+  const relevant = (r: string) => `(${r}.type in (${sqlList(REFORM_EVENT_TYPES)}) or ${r}.actor = 'reporter')`;
+  await knex.raw(`create trigger case_event_dashboard_insert after insert on case_event for each row when (${relevant('new')}) execute function dashboard_event_dirty()`);
+  await knex.raw(`create trigger case_event_dashboard_delete after delete on case_event for each row when (${relevant('old')}) execute function dashboard_event_dirty()`);
+  await knex.raw(`create trigger case_event_dashboard_update after update on case_event for each row when (${relevant('old')} or ${relevant('new')}) execute function dashboard_event_dirty()`);
   const changed = CASE_TRACKED.map((c) => `old.${c} is distinct from new.${c}`).join(' or ');
   await knex.raw(`create trigger case_dashboard_insert after insert or delete on "case" for each row execute function dashboard_case_dirty()`);
   await knex.raw(`create trigger case_dashboard_update after update on "case" for each row when (${changed}) execute function dashboard_case_dirty()`);
@@ -80,6 +97,8 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('drop trigger if exists case_dashboard_insert on "case"');
   await knex.raw('drop trigger if exists case_dashboard_update on "case"');
   for (const t of ['insert', 'delete', 'update']) await knex.raw(`drop trigger if exists sla_clock_dashboard_${t} on sla_clock`);
+  for (const t of ['insert', 'delete', 'update']) await knex.raw(`drop trigger if exists case_event_dashboard_${t} on case_event`);
+  await knex.raw('drop function if exists dashboard_event_dirty()');
   await knex.raw('drop function if exists dashboard_case_dirty()');
   await knex.raw('drop function if exists dashboard_clock_dirty()');
   await knex.schema.dropTable('dashboard_dirty');
@@ -88,13 +107,25 @@ export async function down(knex: Knex): Promise<void> {
 }
 
 /** Names of the dirty-marking triggers (the benchmark disables them for its bulk load, then rebuilds). */
-export const DASHBOARD_TRIGGERS = { case: ['case_dashboard_insert', 'case_dashboard_update'], sla_clock: ['sla_clock_dashboard_insert', 'sla_clock_dashboard_delete', 'sla_clock_dashboard_update'] };
+export const DASHBOARD_TRIGGERS = {
+  case: ['case_dashboard_insert', 'case_dashboard_update'],
+  sla_clock: ['sla_clock_dashboard_insert', 'sla_clock_dashboard_delete', 'sla_clock_dashboard_update'],
+  case_event: ['case_event_dashboard_insert', 'case_event_dashboard_delete', 'case_event_dashboard_update'],
+};
+
+/** Timeline events that close a case, for the reform effect's intake → close duration (its last one counts). */
+export const REFORM_CLOSING_TYPES = ['closed', 'merged', 'follow-up.expired', 'fire-lane.cleared', 'fire-lane.handled'];
+/** Timeline events that show the department handling a case; a change of department between two is a hand-off. */
+export const REFORM_HANDOFF_TYPES = ['dispatched', 'returned', 'collaborators.assigned', 'sla.escalated', 'task.created'];
+/** Events the reform figures read (besides any event whose actor is the reporter: a visit). */
+const REFORM_EVENT_TYPES = ['reported', 'task.completed', ...REFORM_CLOSING_TYPES, ...REFORM_HANDOFF_TYPES];
+const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
 
 /** `case` columns the figures read: a change to any of them marks the case dirty. */
 const CASE_TRACKED = ['created_at', 'lead_department', 'scenario', 'channel', 'status', 'response_met', 'closed_at', 'rated_at', 'rating_satisfied'];
 
 /** The facts of a case the rollup counts (columns of `dashboard_case`, in order). */
-const FACT_COLUMNS: { name: string; type: 'ts' | 'bool' | 'str'; length?: number }[] = [
+const FACT_COLUMNS: { name: string; type: 'ts' | 'bool' | 'str' | 'int' | 'bigint'; length?: number }[] = [
   { name: 'created_at', type: 'ts' },
   { name: 'lead_department', type: 'str', length: 64 },
   { name: 'scenario', type: 'str', length: 40 },
@@ -105,6 +136,12 @@ const FACT_COLUMNS: { name: string; type: 'ts' | 'bool' | 'str'; length?: number
   { name: 'breached', type: 'bool' },
   { name: 'rated_at', type: 'ts' },
   { name: 'rating_satisfied', type: 'bool' },
+  // reform effect, from the timeline (measureCase in server/reform/reform-effect.ts is the definition)
+  { name: 'steps', type: 'int' }, // distinct elements of task.completed events
+  { name: 'handoffs', type: 'int' }, // department changes along the hand-off events
+  { name: 'visits', type: 'int' }, // events of the reporter
+  { name: 'reported_ms', type: 'bigint' }, // epoch ms of the first `reported` event (by id)
+  { name: 'closing_ms', type: 'bigint' }, // epoch ms of the last closing event (by id)
 ];
 export const FACT_NAMES = FACT_COLUMNS.map((c) => c.name);
 
@@ -116,9 +153,25 @@ export const BREACHED_SQL = '(k.red_at is not null or k.stopped_at > k.due_at)';
  * `"case" c join x on …`), as `case_id` + FACT_NAMES.
  */
 export function liveFactsSql(from: string, where = 'true'): string {
+  // epoch ms truncated to ms, as the JS Date a driver returns
+  const ms = 'floor(extract(epoch from e.at) * 1000)::bigint';
   return `select c.id as case_id, c.created_at, c.lead_department, c.scenario, c.channel, c.status, c.response_met, c.closed_at,
-      exists (select 1 from sla_clock k where k.case_id = c.id and ${BREACHED_SQL}) as breached, c.rated_at, c.rating_satisfied
-    from ${from} where ${where}`;
+      exists (select 1 from sla_clock k where k.case_id = c.id and ${BREACHED_SQL}) as breached, c.rated_at, c.rating_satisfied,
+      t.steps, h.handoffs, t.visits, t.reported_ms, t.closing_ms
+    from ${from}
+    cross join lateral (
+      select (count(distinct e.data -> 'elementId') filter (where e.type = 'task.completed')
+                + case when bool_or(e.type = 'task.completed' and e.data -> 'elementId' is null) then 1 else 0 end)::int as steps,
+             (count(*) filter (where e.actor = 'reporter'))::int as visits,
+             (min(array[e.id, ${ms}]) filter (where e.type = 'reported'))[2] as reported_ms,
+             (max(array[e.id, ${ms}]) filter (where e.type in (${sqlList(REFORM_CLOSING_TYPES)})))[2] as closing_ms
+        from case_event e where e.case_id = c.id) t
+    cross join lateral (
+      select count(*)::int as handoffs from (
+        select e.department, lag(e.department) over (order by e.id) as prev from case_event e
+         where e.case_id = c.id and e.type in (${sqlList(REFORM_HANDOFF_TYPES)}) and e.department is not null and e.department <> '') x
+       where x.prev is not null and x.department <> x.prev) h
+    where ${where}`;
 }
 
 /** The Asia/Shanghai day of a timestamptz expression (UTC+8 all year: no daylight saving). */

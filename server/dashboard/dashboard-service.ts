@@ -184,6 +184,7 @@ export class DashboardService {
   }
 
   async reformEffect(f: FigureQuery) {
+    await this.fold();
     const since = f.from;
     const rows = await computeReformEffect(this.deps.db, since ? { since } : {});
     return { since: iso(since), scenarios: f.scenario ? rows.filter((r) => r.scenario === f.scenario) : rows };

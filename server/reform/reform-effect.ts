@@ -12,8 +12,9 @@
  * `(baseline − measured) / baseline`, computed here and never stored.
  */
 import type { Knex } from 'knex';
+import { liveFactsSql, REFORM_CLOSING_TYPES, REFORM_HANDOFF_TYPES } from '../../db/migrations/20261127090000_dashboard_daily';
 import baselines from '../../processes/reform-baselines.json';
-import { defaultCalendar } from '../../workers/sla/working-time';
+import { defaultCalendar, type WorkingCalendar } from '../../workers/sla/working-time';
 
 export interface Figures {
   steps: number;
@@ -32,13 +33,13 @@ export interface ReformEffect {
   reduction: Figures | null;
 }
 
-const CLOSING = new Set(['closed', 'merged', 'follow-up.expired', 'fire-lane.cleared', 'fire-lane.handled']);
+const CLOSING = new Set(REFORM_CLOSING_TYPES);
 /** Working hours per working day on the default office hours (7.5). */
 const HOURS_PER_DAY = 7.5;
 
 interface EventRow { case_id: string; type: string; actor: string; department: string | null; data: unknown; at: Date }
 
-/** The figures of one case from its timeline (events in order). */
+/** The figures of one case from its timeline (events in order): the definition the SQL aggregation of computeReformEffect implements (tests compare the two). */
 export function measureCase(events: EventRow[]): Figures | null {
   const reported = events.find((e) => e.type === 'reported');
   const closed = [...events].reverse().find((e) => CLOSING.has(e.type));
@@ -47,7 +48,7 @@ export function measureCase(events: EventRow[]): Figures | null {
   let handoffs = 0;
   let current: string | null = null;
   for (const e of events) {
-    if (!['dispatched', 'returned', 'collaborators.assigned', 'sla.escalated', 'task.created'].includes(e.type) || !e.department) continue;
+    if (!REFORM_HANDOFF_TYPES.includes(e.type) || !e.department) continue;
     if (current !== null && e.department !== current) handoffs += 1;
     current = e.department;
   }
@@ -57,29 +58,81 @@ export function measureCase(events: EventRow[]): Figures | null {
 }
 
 const pct = (base: number, measured: number) => (base > 0 ? Math.round(((base - measured) / base) * 1000) / 10 : 0);
-const avg = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 100) / 100;
+const avg = (sum: number, n: number) => Math.round((sum / n) * 100) / 100;
+
+const DAY_MS = 86_400_000;
+const OFFSET_MS = 8 * 3_600_000;
+const list = (xs: readonly string[]) => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
+
+/**
+ * The calendar as arrays over its coverage (local day numbers firstDay…lastDay): whether a day is
+ * a working day, and the working milliseconds from the coverage start to that day's midnight — so
+ * the working time in [a, b) is W(b) − W(a) with W(t) = cum(day(t)) + office time of day(t) before t,
+ * exactly what WorkingCalendar.workingHoursBetween sums day by day.
+ */
+function calendarArrays(calendar: WorkingCalendar): { firstDay: number; lastDay: number; work: string; cum: string } {
+  const { from, to } = calendar.coverage;
+  const firstDay = Date.parse(`${from}T00:00:00Z`) / DAY_MS;
+  const lastDay = Date.parse(`${to}T00:00:00Z`) / DAY_MS;
+  const dayMs = calendar.officeHours.periods.reduce((a, p) => a + (p.end - p.start) * 60_000, 0);
+  const work: boolean[] = [];
+  const cum: number[] = [];
+  let total = 0;
+  for (let d = firstDay; d <= lastDay; d++) {
+    const w = calendar.isWorkingDay(new Date(d * DAY_MS).toISOString().slice(0, 10));
+    work.push(w);
+    cum.push(total);
+    if (w) total += dayMs;
+  }
+  return { firstDay, lastDay, work: `{${work.join(',')}}`, cum: `{${cum.join(',')}}` };
+}
+
+/**
+ * Per scenario: cases measured and the sums of their steps, hand-offs, visits and working days, in
+ * one SQL aggregation over the per-case timeline figures of `dashboard_case` (kept by the dashboard
+ * rollup's fold, db/migrations/20261127090000_dashboard_daily.ts) — for cases changed since the last
+ * fold, the same figures computed from their timelines now. A case counts when its timeline has a
+ * `reported` and a closing event, as in measureCase.
+ */
+async function measuredSums(db: Knex, scenarios: string[], since: Date | undefined, calendar: WorkingCalendar) {
+  const cal = calendarArrays(calendar);
+  const day = (m: string) => `((${m} + ${OFFSET_MS}) / ${DAY_MS})`; // local day number (instants after 1970)
+  const office = (m: string) =>
+    calendar.officeHours.periods.map((p) => `greatest(0, least((${m} + ${OFFSET_MS}) % ${DAY_MS}, ${p.end * 60_000}) - ${p.start * 60_000})`).join(' + ');
+  // W(m): working ms from the calendar's first day to m (null outside the calendar)
+  const w = (m: string) => `(cal.cum[${day(m)} - ${cal.firstDay - 1}] + case when cal.work[${day(m)} - ${cal.firstDay - 1}] then ${office(m)} else 0 end)`;
+  const filter = (a: string) =>
+    `${a}.status = 'closed' and coalesce(${a}.scenario, 'case-intake') in (${list(scenarios)})${since ? ` and ${a}.created_at >= ?` : ''} and ${a}.reported_ms is not null and ${a}.closing_ms is not null`;
+  const cols = 'scenario, steps, handoffs, visits, reported_ms, closing_ms';
+  const sql = `with m as (
+        select ${cols} from dashboard_case dc where ${filter('dc')} and not exists (select 1 from dashboard_dirty d where d.case_id = dc.case_id)
+        union all
+        select ${cols} from (${liveFactsSql('"case" c', 'c.id in (select case_id from dashboard_dirty)')}) l where ${filter('l')}),
+      cal as (select ?::bigint[] as cum, ?::boolean[] as work)
+      select coalesce(m.scenario, 'case-intake') as scenario, count(*) as cases, sum(m.steps) as steps, sum(m.handoffs) as handoffs, sum(m.visits) as visits,
+             sum(((${w('m.closing_ms')} - ${w('m.reported_ms')})::float8 / 3600000) / ${HOURS_PER_DAY}) as days,
+             min(least(${day('m.reported_ms')}, ${day('m.closing_ms')})) as min_day, max(greatest(${day('m.reported_ms')}, ${day('m.closing_ms')})) as max_day
+        from m cross join cal
+       group by 1`;
+  const bindings: unknown[] = [...(since ? [since, since] : []), cal.cum, cal.work];
+  const rows = (await db.raw(sql, bindings as any[])).rows as { scenario: string; cases: string; steps: string; handoffs: string; visits: string; days: number | string; min_day: string; max_day: string }[];
+  for (const r of rows) {
+    // Outside the holiday data the calendar cannot answer: throw its CalendarRangeError, as measureCase would.
+    for (const d of [Number(r.min_day), Number(r.max_day)]) if (d < cal.firstDay || d > cal.lastDay) calendar.isWorkingDay(new Date(d * DAY_MS).toISOString().slice(0, 10));
+  }
+  return new Map(rows.map((r) => [r.scenario, { cases: Number(r.cases), steps: Number(r.steps), handoffs: Number(r.handoffs), visits: Number(r.visits), days: Number(r.days) }]));
+}
 
 /** The reform effect of every configured scenario, measured over closed cases (optionally since a date). */
 export async function computeReformEffect(db: Knex, options: { since?: Date } = {}): Promise<ReformEffect[]> {
-  const out: ReformEffect[] = [];
-  for (const [scenario, b] of Object.entries(baselines.scenarios)) {
-    const q = db('case').whereIn('status', ['closed']).select('id');
-    if (scenario === 'case-intake') q.where((w) => w.whereNull('scenario').orWhere('scenario', 'case-intake'));
-    else q.where({ scenario });
-    if (options.since) q.where('created_at', '>=', options.since);
-    const ids = (await q).map((r: { id: string }) => r.id);
-    const events: EventRow[] = ids.length ? await db('case_event').whereIn('case_id', ids).orderBy(['case_id', 'id']) : [];
-    const byCase = new Map<string, EventRow[]>();
-    for (const e of events) byCase.set(e.case_id, [...(byCase.get(e.case_id) ?? []), e]);
-    const figures = [...byCase.values()].map(measureCase).filter((f): f is Figures => f !== null);
+  const sums = await measuredSums(db, Object.keys(baselines.scenarios), options.since, defaultCalendar());
+  return Object.entries(baselines.scenarios).map(([scenario, b]) => {
     const baseline: Figures = { steps: b.steps, handoffs: b.handoffs, visits: b.visits, days: b.days };
-    const measured = figures.length
-      ? { steps: avg(figures.map((f) => f.steps)), handoffs: avg(figures.map((f) => f.handoffs)), visits: avg(figures.map((f) => f.visits)), days: avg(figures.map((f) => f.days)) }
-      : null;
-    out.push({
-      scenario, label: b.label, cases: figures.length, baseline, measured,
+    const s = sums.get(scenario);
+    const measured = s && s.cases > 0 ? { steps: avg(s.steps, s.cases), handoffs: avg(s.handoffs, s.cases), visits: avg(s.visits, s.cases), days: avg(s.days, s.cases) } : null;
+    return {
+      scenario, label: b.label, cases: s?.cases ?? 0, baseline, measured,
       reduction: measured ? { steps: pct(b.steps, measured.steps), handoffs: pct(b.handoffs, measured.handoffs), visits: pct(b.visits, measured.visits), days: pct(b.days, measured.days) } : null,
-    });
-  }
-  return out;
+    };
+  });
 }
