@@ -6,6 +6,8 @@
  *   npm run bench:fire-lane -- --quick          # 10 s instead of 60 s
  *   npm run bench:fire-lane -- --db pglite      # one database only (pglite | postgres)
  *   npm run bench:fire-lane -- --rate 40        # events per second (default 20)
+ *   npm run bench:fire-lane -- --profile        # also: where a new case's time goes (debug logging: slower)
+ *   BENCH_TRACE=1 npm run bench:fire-lane       # also: every SQL statement shape, counted per event
  *
  * What it does: boots the whole platform in this process (database, embedded engine, job workers,
  * SMS dispatcher, HTTP server — `startPlatform`, as `npm start` does) with `SMS_PROVIDER=webhook`
@@ -23,7 +25,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
 import knexFactory from 'knex';
+import pino from 'pino';
 import { createDb } from '../db/knex';
 import { migrateAll } from '../db/migrate-all';
 import { seedCatalog } from '../db/seed/catalog';
@@ -38,6 +42,7 @@ import { startPlatform } from '../server/platform';
 const args = process.argv.slice(2);
 const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const quick = args.includes('--quick');
+const profile = args.includes('--profile');
 const RATE = Number(arg('--rate') ?? 20);
 const SECONDS = Number(arg('--seconds') ?? (quick ? 10 : 60));
 const WARMUP = 40;
@@ -102,6 +107,23 @@ interface Result {
   statementsPerEvent: number;
   transactionsPerEvent: number;
   achievedRate: number;
+  stages: Record<string, number[]>;
+}
+
+/** With --profile: the device service's per-case stage timings, read from its debug log line. */
+function stageLogger(stages: Record<string, number[]>) {
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.includes('fire-lane detection timings')) continue;
+        const t = JSON.parse(line) as Record<string, unknown>;
+        for (const k of ['caseTxMs', 'engineStartMs', 'finishMs']) (stages[k] ??= []).push(Number(t[k]));
+      }
+      done();
+    },
+  });
+  // debug for the device service only would need a logger per route; the rest is discarded above
+  return pino({ level: 'debug' }, sink);
 }
 
 async function run(kind: 'pglite' | 'postgres'): Promise<Result> {
@@ -130,7 +152,8 @@ async function run(kind: 'pglite' | 'postgres'): Promise<Result> {
     PORT: '0', HOST: '127.0.0.1', ENGINE_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'error', SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: gateway.url,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
-  const platform = await startPlatform(config, createLogger('error'));
+  const stages: Record<string, number[]> = {};
+  const platform = await startPlatform(config, profile ? stageLogger(stages) : createLogger('error'));
   let statements = 0;
   let transactions = 0;
   const trace = new Map<string, number>();
@@ -175,6 +198,7 @@ async function run(kind: 'pglite' | 'postgres'): Promise<Result> {
     await new Promise((r) => setTimeout(r, 500));
     statements = 0;
     transactions = 0;
+    for (const k of Object.keys(stages)) stages[k] = [];
 
     const t0 = performance.now();
     const sent: Promise<{ caseId: string; startedAt: number; httpMs: number }>[] = [];
@@ -193,7 +217,7 @@ async function run(kind: 'pglite' | 'postgres'): Promise<Result> {
     const latency = results.filter((r) => gateway.arrivals.has(r.caseId)).map((r) => gateway.arrivals.get(r.caseId)! - r.startedAt);
     return {
       db: kind, events: total, sms: latency.length, latency, httpMs: results.map((r) => r.httpMs),
-      statementsPerEvent: statements / total, transactionsPerEvent: transactions / total, achievedRate,
+      statementsPerEvent: statements / total, transactionsPerEvent: transactions / total, achievedRate, stages,
     };
   } finally {
     agent.destroy();
@@ -222,15 +246,18 @@ async function main() {
   const cpus = os.cpus();
   console.log(`fire-lane benchmark — ${RATE} events/s for ${SECONDS} s (new car per event), detection → SMS handed to the provider (webhook double)`);
   console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}`);
+  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) — other jobs on the machine skew the figures`);
   for (const kind of kinds) {
     const r = await run(kind);
     const l = r.latency;
+    console.log(`load average after ${r.db}: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}`);
     console.log(
       `${r.db.padEnd(8)} events ${r.events} (${f1(r.achievedRate)}/s), notices delivered ${r.sms}/${r.events}\n` +
         `         detection → SMS handed to provider: p50 ${f1(pct(l, 50))} ms · p95 ${f1(pct(l, 95))} ms · p99 ${f1(pct(l, 99))} ms · max ${f1(Math.max(...l))} ms\n` +
         `         camera POST answered (202):          p50 ${f1(pct(r.httpMs, 50))} ms · p99 ${f1(pct(r.httpMs, 99))} ms\n` +
         `         per event: ${f1(r.statementsPerEvent)} SQL statements, ${f1(r.transactionsPerEvent)} transactions (engine + app)`,
     );
+    for (const [k, xs] of Object.entries(r.stages)) console.log(`         ${k.padEnd(14)} p50 ${f1(pct(xs, 50))} ms · p99 ${f1(pct(xs, 99))} ms`);
   }
 }
 

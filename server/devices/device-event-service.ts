@@ -24,6 +24,7 @@
  * `FIRE_LANE_GRACE` (default PT30M); the case's offence row (repeat counting) is written in the
  * transaction that opens the case.
  */
+import { performance } from 'node:perf_hooks';
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -146,6 +147,7 @@ export class DeviceEventService {
   private async occupied(zbc: Zeebe.ZeebeGrpcClient, newEvent: NewDeviceEvent, input: DeviceEventInput): Promise<{ answer: DeviceEventAnswer; replayed: boolean }> {
     const db = this.deps.db;
     const now = newEvent.receivedAt;
+    const t0 = performance.now();
     const photo = input.imageUrl ? { url: input.imageUrl, source: 'camera', deviceId: input.deviceId, detectedAt: input.detectedAt } : undefined;
     const readable = isReadablePlate(input.plate);
 
@@ -193,6 +195,7 @@ export class DeviceEventService {
 
     const { event, created, situation, lane, laneName, firstSeenAt, notice } = decision;
     const lead = situation?.leadDepartment ?? DEFAULT_LEAD;
+    const t1 = performance.now();
     let processInstanceKey: string;
     try {
       const started = await zbc.createProcessInstance({
@@ -219,6 +222,7 @@ export class DeviceEventService {
       });
       throw new HttpProblem(503, 'Service Unavailable', 'The fire-lane process could not be started; the event is recorded as failed. Retry with the same eventId.');
     }
+    const t2 = performance.now();
     // The instance exists: the notice goes out now, alongside the bookkeeping below (with no
     // dispatcher in this process, the release in that statement makes it due for the next round).
     if (notice) dispatcherFor(db)?.sendNow(notice).catch((err: Error) => this.deps.log.warn({ err: { message: maskPhonesInText(err.message) }, caseId: created.id }, 'notice hand-over failed; the dispatcher retries it'));
@@ -227,6 +231,11 @@ export class DeviceEventService {
       caseId: created.id, processInstanceKey, at: now, eventId: event.id, answer, heldNoticeId: notice ?? null,
       accepted: { department: lead, data: { processInstanceKey, process: FIRE_LANE_PROCESS, auto: true } },
     });
+    // Where the time of a new case goes (npm run bench:fire-lane -- --profile collects these).
+    if (this.deps.log.isLevelEnabled('debug')) {
+      const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
+      this.deps.log.debug({ caseId: created.id, notice: notice !== undefined, caseTxMs: ms(t0, t1), engineStartMs: ms(t1, t2), finishMs: ms(t2, performance.now()) }, 'fire-lane detection timings');
+    }
     return { answer, replayed: false };
   }
 
