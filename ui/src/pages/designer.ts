@@ -16,7 +16,7 @@ import lintingModule from '@camunda/linting/modeler';
 import Modeler from 'camunda-bpmn-js/lib/camunda-cloud/Modeler';
 import { api, ApiError, requireUser } from '../lib/api';
 import { download, fmtTime, h, mount } from '../lib/dom';
-import { formI18nModule } from '../lib/form-i18n';
+import { formI18nModule, localizeFormDom } from '../lib/form-i18n';
 import { T, t } from '../lib/i18n';
 import { errorText, shell, toast } from '../lib/shell';
 
@@ -291,6 +291,7 @@ async function loadForms(): Promise<void> {
 function previewForm(name: string, schema: any): void {
   const container = h('div', { class: 'form-preview' });
   formsBox.append(h('div', { class: 'card', 'data-form': name }, h('strong', null, name), h('span', { class: 'muted small' }, ` id=${schema.id ?? '—'}`), h('h3', null, T('designer.form.preview')), container));
+  localizeFormDom(container);
   new Form({ container, additionalModules: [formI18nModule] } as any).importSchema(schema, {}).catch((err: unknown) => toast(`${name}: ${errorText(err)}`, 'error'));
 }
 
@@ -317,6 +318,7 @@ async function openFormEditor(schema: any): Promise<void> {
     if (preview) {
       // What a clerk sees: the task page's viewer (form-js-viewer 2.0.0) renders the editor's schema.
       mount(previewEl);
+      localizeFormDom(previewEl);
       new Form({ container: previewEl, additionalModules: [formI18nModule] } as any).importSchema(editor.saveSchema(), {}).catch((err: unknown) => mount(previewEl, h('div', { class: 'alert error', role: 'alert' }, errorText(err))));
     }
   };

@@ -169,6 +169,8 @@ onSessionExpired(() => saveOpenDraft?.());
 
 // ---- one task -------------------------------------------------------------------------------------
 let currentForm: Form | null = null;
+/** After claiming, the keyboard focus goes to the form's first field (the re-render would drop it). */
+let focusFormNext = false;
 let stopFormI18n: (() => void) | null = null;
 
 async function openTask(id: string): Promise<void> {
@@ -204,6 +206,7 @@ function renderTask(task: any): void {
   const act = async (path: string, okMsg?: string) => {
     try {
       await api(`/api/tasks/${task.id}/${path}`, { method: 'POST' });
+      focusFormNext = path === 'claim';
       if (okMsg) toast(okMsg);
       await Promise.all([openTask(task.id), refresh()]);
     } catch (err) {
@@ -256,6 +259,8 @@ function renderTask(task: any): void {
       () => {
         form.setProperty(open ? 'disabled' : 'readOnly', !open || !mine ? true : false);
         if (open && mine) form.on('changed', (e: { data: Record<string, unknown> }) => writeDraft(task.id, { form: e.data }));
+        if (focusFormNext && open && mine) formBox.querySelector<HTMLElement>('.fjs-form-field :is(input, textarea, select):not([disabled])')?.focus();
+        focusFormNext = false;
       },
       (err: unknown) => mount(formBox, h('div', { class: 'alert error' }, errorText(err))),
     );
