@@ -168,7 +168,7 @@ test('a clerk works the new housing task with the keyboard only: log in, inbox, 
   await tabTo(page, (x) => x.tag === 'button' && x.text.includes(caseNo) && x.text.includes('牵头部门研判'), 'the task in the inbox');
   await page.keyboard.press('Enter');
   await page.locator('#task-title', { hasText: '牵头部门研判' }).waitFor();
-  f = await tabTo(page, (x) => x.id === 'claim', 'the claim button');
+  await tabTo(page, (x) => x.id === 'claim', 'the claim button');
   await page.keyboard.press('Enter');
   await page.locator('#assignee', { hasText: 'clerk.housing' }).waitFor();
   await page.locator('#task-form .fjs-form').waitFor();
