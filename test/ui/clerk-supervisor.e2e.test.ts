@@ -154,7 +154,7 @@ test('a clerk works the new housing task with the keyboard only: log in, inbox, 
   caseNo = await report('新交付的商品房外墙开裂，卫生间渗漏水，开发商一直不维修');
   await page.goto(`${ui.url}/login`);
   // the login page puts the focus on the user name
-  let f = await focused(page);
+  const f = await focused(page);
   expect(f?.label).toMatch(/用户名/);
   expect(f?.visible).toBe(true);
   await page.keyboard.type('clerk.housing');
