@@ -205,17 +205,20 @@ export async function fireLaneContext(trx: Knex, laneId: string, plate: string, 
 
 /**
  * The rest of a new fire-lane case in one statement: its classification and photos, the `detected`
- * timeline event, the offence row (repeat counting) and the link from the device event.
+ * timeline event, the offence row (repeat counting), the link from the device event and, given
+ * `notice` (an outbox insert, server/notify `insertSql`, its phone already locked), the notice.
+ * Answers the notice's row id and status when one was written.
  */
 export async function recordFireLaneCase(
   trx: Knex,
   c: {
     caseId: string; situation: FireLaneSituation | undefined; attachments: object[]; eventId: string; actor: string; at: Date; detected: object;
     offence: { plate: string; laneId: string; compound: string | null; detectedAt: Date; receivedAt: Date };
+    notice?: { sql: string; bindings: unknown[] };
   },
-): Promise<void> {
+): Promise<{ id: string; status: string } | undefined> {
   const s = c.situation;
-  await trx.raw(
+  const res = await trx.raw(
     `with classified as (
        update "case" set situation_code = ?, matter_code = ?, category_code = ?, collaborators = ?::jsonb, attachments = ?::jsonb where id = ?
      ), detected as (
@@ -223,15 +226,19 @@ export async function recordFireLaneCase(
      ), offence as (
        insert into fire_lane_offence (case_id, plate, lane_id, compound, detected_at, received_at, sample) values (?, ?, ?, ?, ?, ?, false)
        on conflict (case_id) do nothing
-     )
-     update device_event set case_id = ? where id = ?`,
+     )${c.notice ? `, notice as (${c.notice.sql})` : ''}
+     update device_event set case_id = ? where id = ?
+     returning ${c.notice ? '(select id from notice) as notice_id, (select status from notice) as notice_status' : 'null as notice_id, null as notice_status'}`,
     [
       s?.code ?? null, s?.matterCode ?? null, s?.categoryCode ?? null, JSON.stringify(s ? s.collaborators.filter((d) => d !== s.leadDepartment) : []), JSON.stringify(c.attachments), c.caseId,
       c.caseId, c.at, c.actor, JSON.stringify(c.detected),
       c.caseId, c.offence.plate, c.offence.laneId, c.offence.compound, c.offence.detectedAt, c.offence.receivedAt,
+      ...(c.notice ? c.notice.bindings : []),
       c.caseId, c.eventId,
-    ],
+    ] as Knex.RawBinding[],
   );
+  const r = res.rows[0];
+  return r?.notice_id == null ? undefined : { id: String(r.notice_id), status: String(r.notice_status) };
 }
 
 /**

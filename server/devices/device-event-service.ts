@@ -37,7 +37,7 @@ import { HttpProblem } from '../http/problem';
 import { dispatcherFor } from '../notify/dispatcher';
 import { loadNotifyConfig } from '../notify/config';
 import { maskPhonesInText } from '../notify/mask';
-import { dropHeld, prepareSms, queueInTransaction, type PreparedSms } from '../notify/outbox';
+import { dropHeld, insertSql, lockPhone, prepareSms, type PreparedSms } from '../notify/outbox';
 import {
   addCaseAttachment, appendCaseEvent, cancelCase, claimDeviceEvent, findByClientEventId, findOpenFireLaneCase, finishDeviceEvent, fireLaneContext,
   insertDeviceEvent, lockPlateInLane, recordFireLaneCase, recordFireLaneStarted, retakeFailedEvent, type DeviceEventRow, type NewDeviceEvent,
@@ -175,19 +175,24 @@ export class DeviceEventService {
         return { kind: 'done' as const, answer };
       }
       const where = lane ? `${lane.compound} ${lane.name}（车道 ${input.laneId}）` : `车道 ${input.laneId}`;
+      const laneName = [...(lane?.name ?? input.laneId)].slice(0, SMS_LANE_MAX).join('');
+      // The owner's phone is locked before the case number (lock order plate+lane → phone → case
+      // number), so the day-wide case-number lock is held for as few statements as possible.
+      const noticeFor = vehicle ? this.prepareNotice(input.plate, laneName, vehicle.ownerPhone) : undefined;
+      if (noticeFor) await lockPhone(trx, noticeFor.to);
       const created = await createCase(trx, {
         description: `消防通道占用：${where}，车牌 ${input.plate}（${input.deviceId} 于 ${input.detectedAt} 拍到）`,
         channel: 'device', scenario: FIRE_LANE_PROCESS, leadDepartment: situation?.leadDepartment ?? DEFAULT_LEAD, externalId: event.clientEventId,
         location: lane ? { address: `${lane.compound} ${lane.name}` } : undefined,
       }, now);
-      await recordFireLaneCase(trx, {
+      const queued = await recordFireLaneCase(trx, {
         caseId: created.id, situation, attachments: photo ? [photo] : [], eventId: event.id, actor: input.deviceId, at: now,
         detected: { ...detection, firstSeenAt: stay.firstSeenAt.toISOString() },
         offence: { plate: input.plate, laneId: input.laneId, compound: lane?.compound ?? null, detectedAt: stay.firstSeenAt, receivedAt: now },
+        notice: noticeFor ? insertSql(noticeFor(created.id), { hold: true }) : undefined,
       });
       if (stay.pendingIds.length) await trx('device_event').whereIn('id', stay.pendingIds).update({ status: 'processed', case_id: created.id, merged: true, processed_at: now });
-      const laneName = [...(lane?.name ?? input.laneId)].slice(0, SMS_LANE_MAX).join('');
-      const notice = vehicle ? await this.holdNotice(trx, created.id, input.plate, laneName, vehicle.ownerPhone) : undefined;
+      const notice = queued?.status === 'queued' ? queued.id : undefined;
       return { kind: 'created' as const, event, created, situation, lane, laneName, firstSeenAt: stay.firstSeenAt, notice };
     });
     if (decision.kind === 'replay') return { answer: decision.answer, replayed: true };
@@ -240,22 +245,22 @@ export class DeviceEventService {
   }
 
   /**
-   * Queues the notice the model's `notice` task would queue (same template, parameters and key), on
-   * hold until the process instance exists. A message the outbox cannot render (an odd lane name, a
-   * bad phone in the registry) is left to that task, which raises an incident naming the reason.
+   * The notice the model's `notice` task would queue (same template, parameters and key
+   * `caseId:notice`), rendered before the case exists. A message the outbox cannot render (an odd
+   * lane name, a bad phone in the registry) is left to that task, which raises an incident naming
+   * the reason.
    */
-  private async holdNotice(trx: Knex.Transaction, caseId: string, plate: string, laneName: string, phone: string): Promise<string | undefined> {
+  private prepareNotice(plate: string, laneName: string, phone: string): ((caseId: string) => PreparedSms) & { to: string } | undefined {
     let prepared: PreparedSms;
     try {
       prepared = prepareSms(
-        { idempotencyKey: `${caseId}:notice`, to: phone, template: 'fire-lane.notice', params: { plate, lane: laneName, minutes: String(this.fireLane.graceMinutes) }, caseId },
+        { idempotencyKey: 'pending:notice', to: phone, template: 'fire-lane.notice', params: { plate, lane: laneName, minutes: String(this.fireLane.graceMinutes) } },
         { dailyCapPerPhone: this.dailyCapPerPhone, now: () => this.now() },
       );
     } catch {
       return undefined;
     }
-    const { row, created } = await queueInTransaction(trx, prepared, { hold: true });
-    return created && row.status === 'queued' ? row.id : undefined;
+    return Object.assign((caseId: string) => ({ ...prepared, key: `${caseId}:notice`, caseId }), { to: prepared.to });
   }
 
   private async cleared(zbc: Zeebe.ZeebeGrpcClient, event: DeviceEventRow, input: DeviceEventInput): Promise<DeviceEventAnswer> {

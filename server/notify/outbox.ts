@@ -156,27 +156,42 @@ export async function queueInTransaction(trx: Knex.Transaction, prepared: Prepar
   return insertPrepared(trx, prepared, options);
 }
 
-async function insertPrepared(trx: Knex.Transaction, p: PreparedSms, options: { hold?: boolean } = {}): Promise<EnqueueResult> {
-  // Serialise enqueues for one phone so two concurrent events cannot both slip under the cap.
-  // Transaction-scoped advisory locks work on PostgreSQL and PGlite alike. The count must be a
-  // statement after the lock (READ COMMITTED: a statement sees what was committed when it began).
-  await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`notification:${p.to}`]);
+/**
+ * Serialises enqueues for one phone so two concurrent events cannot both slip under the cap.
+ * Transaction-scoped advisory locks work on PostgreSQL and PGlite alike. Take it before the
+ * statement that counts (READ COMMITTED: a statement sees what was committed when it began).
+ */
+export async function lockPhone(trx: Knex.Transaction, to: string): Promise<void> {
+  await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`notification:${to}`]);
+}
+
+/**
+ * The one statement that counts the phone's messages of the day and writes the row (`capped` over
+ * the cap) — `insert … on conflict (idempotency_key) do nothing returning *`. Run it after
+ * {@link lockPhone} in the same transaction; callers may embed it in a larger statement as a CTE.
+ */
+export function insertSql(p: PreparedSms, options: { hold?: boolean } = {}): { sql: string; bindings: unknown[] } {
   const reason = `daily cap of ${p.cap} SMS per phone reached for ${p.localDay} (Asia/Shanghai)`;
   const due = options.hold ? null : p.now;
-  const res = await trx.raw(
-    `insert into notification (idempotency_key, case_id, channel, to_phone, template, params, text, status, status_reason,
-                               next_attempt_at, local_day, queued_at, created_at, updated_at)
-     select ?, ?, 'sms', ?, ?, ?::jsonb, ?,
-            case when day.n >= ? then 'capped' else 'queued' end,
-            case when day.n >= ? then ? end,
-            case when day.n >= ? then null else ?::timestamptz end,
-            ?::date, ?, ?, ?
-       from (select count(*) as n from notification where to_phone = ? and local_day = ?::date and status <> 'capped') day
-     on conflict (idempotency_key) do nothing
-     returning *`,
-    [p.key, p.caseId, p.to, p.template, JSON.stringify(p.params), p.text, p.cap, p.cap, reason, p.cap, due, p.localDay, p.now, p.now, p.now, p.to, p.localDay],
-  );
-  const rows = res.rows as NotificationRow[];
+  return {
+    sql: `insert into notification (idempotency_key, case_id, channel, to_phone, template, params, text, status, status_reason,
+                                    next_attempt_at, local_day, queued_at, created_at, updated_at)
+          select ?, ?, 'sms', ?, ?, ?::jsonb, ?,
+                 case when day.n >= ? then 'capped' else 'queued' end,
+                 case when day.n >= ? then ? end,
+                 case when day.n >= ? then null else ?::timestamptz end,
+                 ?::date, ?, ?, ?
+            from (select count(*) as n from notification where to_phone = ? and local_day = ?::date and status <> 'capped') day
+          on conflict (idempotency_key) do nothing
+          returning *`,
+    bindings: [p.key, p.caseId, p.to, p.template, JSON.stringify(p.params), p.text, p.cap, p.cap, reason, p.cap, due, p.localDay, p.now, p.now, p.now, p.to, p.localDay],
+  };
+}
+
+async function insertPrepared(trx: Knex.Transaction, p: PreparedSms, options: { hold?: boolean } = {}): Promise<EnqueueResult> {
+  await lockPhone(trx, p.to);
+  const { sql, bindings } = insertSql(p, options);
+  const rows = (await trx.raw(sql, bindings as Knex.RawBinding[])).rows as NotificationRow[];
   if (rows.length) return { row: normalize(rows[0]), created: true };
   // The key exists: a re-delivery, or another connection inserted it between the look-up and now.
   return { row: (await findByKey(trx, p.key))!, created: false };
