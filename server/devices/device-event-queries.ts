@@ -71,10 +71,6 @@ export async function finishDeviceEvent(
   });
 }
 
-export async function linkEventToCase(db: Knex, id: string, caseId: string): Promise<void> {
-  await db('device_event').where({ id }).update({ case_id: caseId });
-}
-
 /** Serialises the decisions about one plate in one lane (open a case or join the open one). */
 export async function lockPlateInLane(trx: Knex.Transaction, laneId: string, plate: string): Promise<void> {
   await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`fire-lane:${laneId}:${plate}`]);
@@ -103,28 +99,6 @@ export interface FireLaneSituation {
   collaborators: string[];
 }
 
-/** The catalog's situation for a car in a fire lane: the first active one of the fire-lane scenario. */
-export async function findFireLaneSituation(db: Knex): Promise<FireLaneSituation | undefined> {
-  const s = await db('catalog_situation as s')
-    .join('catalog_matter as m', 'm.code', 's.matter_code')
-    .where({ 's.scenario': 'fire-lane', 's.active': true })
-    .orderBy(['s.sort', 's.code'])
-    .first('s.code', 's.matter_code', 'm.category_code', 's.lead_department', 's.collaborators');
-  if (!s) return undefined;
-  const collaborators = json<string[]>(s.collaborators) ?? [];
-  return { code: s.code, matterCode: s.matter_code, categoryCode: s.category_code, leadDepartment: s.lead_department, collaborators };
-}
-
-export async function classifyFireLaneCase(db: Knex, caseId: string, s: FireLaneSituation | undefined, attachments: object[]): Promise<void> {
-  await db('case').where({ id: caseId }).update({
-    situation_code: s?.code ?? null,
-    matter_code: s?.matterCode ?? null,
-    category_code: s?.categoryCode ?? null,
-    collaborators: JSON.stringify(s ? s.collaborators.filter((d) => d !== s.leadDepartment) : []),
-    attachments: JSON.stringify(attachments),
-  });
-}
-
 export async function appendCaseEvent(db: Knex, caseId: string, e: { type: string; actor: string; department?: string | null; at: Date; data: object }): Promise<void> {
   await db('case_event').insert({ case_id: caseId, at: e.at, type: e.type, actor: e.actor, department: e.department ?? null, data: JSON.stringify(e.data) });
 }
@@ -132,10 +106,6 @@ export async function appendCaseEvent(db: Knex, caseId: string, e: { type: strin
 /** Appends a detection's photo to the case's attachments. */
 export async function addCaseAttachment(db: Knex, caseId: string, attachment: object): Promise<void> {
   await db('case').where({ id: caseId }).update({ attachments: db.raw(`attachments || ?::jsonb`, [JSON.stringify([attachment])]), updated_at: db.fn.now() });
-}
-
-export async function markCaseStarted(db: Knex, caseId: string, processInstanceKey: string, at: Date): Promise<void> {
-  await db('case').where({ id: caseId }).update({ process_instance_key: processInstanceKey, status: 'handling', accepted_at: at, updated_at: at });
 }
 
 export async function cancelCase(db: Knex, caseId: string, at: Date): Promise<void> {
@@ -174,9 +144,9 @@ export interface FireLaneContext {
 
 /**
  * Everything the case decision needs, in one statement: the open case of this plate in this lane
- * (as {@link findOpenFireLaneCase}), the catalog's fire-lane situation (as {@link findFireLaneSituation}),
- * the lane (as `findLane`) and the registered owner (as `findVehicle`; pass `vehiclePlate` only
- * for a readable plate).
+ * (as {@link findOpenFireLaneCase}), the catalog's fire-lane situation (the first active one of the
+ * fire-lane scenario), the lane (as `findLane`) and the registered owner (as `findVehicle`; pass
+ * `vehiclePlate` only for a readable plate).
  */
 export async function fireLaneContext(trx: Knex, laneId: string, plate: string, vehiclePlate: string | null): Promise<FireLaneContext> {
   const res = await trx.raw(

@@ -14,8 +14,12 @@
  *
  * Failure handling: the case row is committed, then the engine starts the instance. If that call
  * fails the case is marked `cancelled` with a `process.start-failed` event (not deleted: a repeat
- * detection may already have joined it), the event is `failed`, and the camera gets 503 — its
- * retry opens a fresh case.
+ * detection may already have joined it), the event is `failed`, the notice queued with the case is
+ * dropped unsent (`failed`), and the camera gets 503 — its retry opens a fresh case.
+ *
+ * The owner's notice SMS (registered plate): queued on hold in the case's transaction and handed to
+ * the dispatcher as soon as the instance exists — see `occupied`. The model's `notice` task still
+ * runs and completes with that message (same idempotency key); it never sends a second one.
  *
  * Fire lane (server/fire-lane): plates are normalised (`浙B·10001` → `浙B10001`); with a dwell
  * threshold (`FIRE_LANE_DWELL_SECONDS`, default 0) a first sighting is held as `pending` until the car
