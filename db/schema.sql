@@ -215,7 +215,7 @@ create table dashboard_case (
   closing_ms bigint
 );
 alter table dashboard_case add constraint dashboard_case_pkey PRIMARY KEY (case_id);
-CREATE INDEX dashboard_case_reform_idx ON dashboard_case USING btree (created_at) INCLUDE (scenario, steps, handoffs, visits, reported_ms, closing_ms) WHERE ((status)::text = 'closed'::text);
+CREATE INDEX dashboard_case_reform_idx ON dashboard_case USING btree (created_at) INCLUDE (scenario, steps, handoffs, visits, reported_ms, closing_ms, case_id) WHERE (((status)::text = 'closed'::text) AND (reported_ms IS NOT NULL) AND (closing_ms IS NOT NULL));
 
 create table dashboard_daily (
   metric character varying(8) not null,

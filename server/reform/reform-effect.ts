@@ -101,11 +101,13 @@ async function measuredSums(db: Knex, scenarios: string[], since: Date | undefin
     calendar.officeHours.periods.map((p) => `greatest(0, least((${m} + ${OFFSET_MS}) % ${DAY_MS}, ${p.end * 60_000}) - ${p.start * 60_000})`).join(' + ');
   // W(m): working ms from the calendar's first day to m (null outside the calendar)
   const w = (m: string) => `(cal.cum[${day(m)} - ${cal.firstDay - 1}] + case when cal.work[${day(m)} - ${cal.firstDay - 1}] then ${office(m)} else 0 end)`;
+  // 'case-intake' stands for the generic cases too (no scenario)
+  const scenario = (a: string) => `(${scenarios.includes('case-intake') ? `${a}.scenario is null or ` : ''}${a}.scenario in (${list(scenarios)}))`;
   const filter = (a: string) =>
-    `${a}.status = 'closed' and coalesce(${a}.scenario, 'case-intake') in (${list(scenarios)})${since ? ` and ${a}.created_at >= ?` : ''} and ${a}.reported_ms is not null and ${a}.closing_ms is not null`;
+    `${a}.status = 'closed' and ${a}.reported_ms is not null and ${a}.closing_ms is not null and ${scenario(a)}${since ? ` and ${a}.created_at >= ?` : ''}`;
   const cols = 'scenario, steps, handoffs, visits, reported_ms, closing_ms';
   const sql = `with m as (
-        select ${cols} from dashboard_case dc where ${filter('dc')} and not exists (select 1 from dashboard_dirty d where d.case_id = dc.case_id)
+        select ${cols} from dashboard_case dc where ${filter('dc')} and dc.case_id not in (select d.case_id from dashboard_dirty d)
         union all
         select ${cols} from (${liveFactsSql('"case" c', 'c.id in (select case_id from dashboard_dirty)')}) l where ${filter('l')}),
       cal as (select ?::bigint[] as cum, ?::boolean[] as work)
