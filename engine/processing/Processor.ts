@@ -3,24 +3,44 @@ import type { EngineLogger } from '../index';
 import type { BatchEffects, EngineCore } from './EngineCore';
 import type { JobBroker, Delivery } from './JobBroker';
 import { Rejection } from './Rejection';
-import { FencedOut } from '../state/Store';
+import { FencedOut, type SealedBatch } from '../state/Store';
 
-interface Queued {
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+interface Executed {
+  outcome: Outcome;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Waiting {
   run: (core: EngineCore) => unknown;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
 
 /**
- * The single writer. Commands queue here and run one after another against the in-memory
- * state; every batch of commands that queued while the previous commit was in flight is written in
- * ONE transaction (group commit), and each command is acknowledged only after that commit. A
- * rejected command's changes are undone before the next one runs, so a batch never carries half a
- * command. If the commit fails, memory is rolled back and every command of the batch fails.
+ * The single writer.
+ *
+ * - A command runs the moment it is submitted, against the in-memory state, and joins the *open*
+ *   batch. A rejected command's changes are undone at once, so a batch never carries half a command.
+ * - The open batch is sealed — turned into one SQL statement (Store.seal) — as soon as no commit is
+ *   in flight, and committed; every command of it is acknowledged only after that commit
+ *   (*acknowledged means committed*). While a commit is in flight, arriving commands run and build
+ *   the next batch on top of the uncommitted one (group commit, pipelined: the engine's work for
+ *   batch N+1 overlaps the database's work for batch N).
+ * - If a commit fails, memory is rolled back to before that batch — which also removes the open
+ *   batch built on top of it — and every command of both fails.
+ * - At most `maxBatch` commands join one batch; further ones wait (unexecuted) for the next.
  */
 export class Processor {
-  private queue: Queued[] = [];
-  private running = false;
+  private open: Executed[] = [];
+  /** Undo mark where the open batch began. */
+  private openStart = 0;
+  private waiting: Waiting[] = [];
+  private committing = false;
+  private scheduled = false;
+  private executing = false;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   /** Called after every commit with what the batch did. */
@@ -42,16 +62,19 @@ export class Processor {
   submit<T>(run: (core: EngineCore) => T): Promise<T> {
     if (this.stopped) return Promise.reject(new Error('The engine is shutting down'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.running) void this.loop();
+      const w: Waiting = { run, resolve: resolve as (v: unknown) => void, reject };
+      // Commands run in submission order; one submitted from inside a running command waits.
+      if (this.executing || this.waiting.length || this.open.length >= this.maxBatch) this.waiting.push(w);
+      else this.execute(w);
+      this.schedule();
     });
   }
 
   get busy(): boolean {
-    return this.running || this.queue.length > 0;
+    return this.committing || this.scheduled || this.open.length > 0 || this.waiting.length > 0;
   }
 
-  /** Resolves when the queue is empty and nothing is being committed. */
+  /** Resolves when nothing is open, waiting or being committed. */
   drained(): Promise<void> {
     if (!this.busy) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
@@ -61,52 +84,96 @@ export class Processor {
     this.stopped = true;
   }
 
-  private async loop(): Promise<void> {
-    this.running = true;
+  private execute(w: Waiting): void {
+    const store = this.core.store;
+    if (!this.open.length) this.openStart = store.mark();
+    const mark = store.mark();
+    let outcome: Outcome;
+    this.executing = true;
     try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-        for (const item of batch) {
-          const mark = this.core.store.mark();
-          try {
-            results.push({ ok: true, value: item.run(this.core) });
-          } catch (error) {
-            this.core.store.rollbackTo(mark);
-            this.core.steps.length = 0;
-            if (!(error instanceof Rejection) && !(error as { grpcCode?: number }).grpcCode) {
-              this.log.error({ err: error }, 'engine command failed unexpectedly; its changes were undone');
-            }
-            results.push({ ok: false, error });
-          }
-        }
-        let deliveries: Delivery[] = [];
-        if (this.broker.waitingTypes) deliveries = this.broker.assign(this.core, this.core.effects.jobTypes);
+      outcome = { ok: true, value: w.run(this.core) };
+    } catch (error) {
+      store.rollbackTo(mark);
+      this.core.steps.length = 0;
+      if (!(error instanceof Rejection) && !(error as { grpcCode?: number }).grpcCode) {
+        this.log.error({ err: error }, 'engine command failed unexpectedly; its changes were undone');
+      }
+      outcome = { ok: false, error };
+    } finally {
+      this.executing = false;
+    }
+    this.open.push({ outcome, resolve: w.resolve, reject: w.reject });
+  }
+
+  /** Runs waiting commands into the open batch, up to `maxBatch`. */
+  private runWaiting(): void {
+    while (this.waiting.length && this.open.length < this.maxBatch) this.execute(this.waiting.shift()!);
+  }
+
+  /**
+   * Commits the open batch once the current commit (if any) is done. From idle it waits one turn
+   * of the event loop, so commands arriving together share a commit.
+   */
+  private schedule(): void {
+    if (this.committing || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.commitLoop();
+    });
+  }
+
+  private async commitLoop(): Promise<void> {
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      this.runWaiting();
+      while (this.open.length) {
+        const batch = this.open;
+        const start = this.openStart;
+        this.open = [];
+        // Jobs for parked long polls and streams are activated inside the batch (one commit).
+        const deliveries: Delivery[] = this.broker.waitingTypes ? this.broker.assign(this.core, this.core.effects.jobTypes) : [];
+        const effects = this.core.takeEffects();
+        let sealed: SealedBatch | undefined;
         try {
-          await this.core.store.flush(this.db, this.fence?.epoch);
+          sealed = this.core.store.seal(this.fence?.epoch);
+          // Commands that waited for room run now, while this batch is being committed.
+          this.runWaiting();
+          if (sealed) await this.core.store.execute(this.db, sealed);
         } catch (error) {
-          if (error instanceof FencedOut) this.fence?.fencedOut();
-          this.core.takeEffects();
-          this.log.error({ err: error }, 'engine commit failed; the batch was rolled back');
-          for (const item of batch) item.reject(error);
+          this.fail(start, batch, error);
           continue;
         }
-        const effects = this.core.takeEffects();
-        batch.forEach((item, i) => {
-          const r = results[i];
-          if (r.ok) item.resolve(r.value);
-          else item.reject(r.error);
-        });
+        if (sealed) this.core.store.committed(sealed);
+        for (const item of batch) {
+          if (item.outcome.ok) item.resolve(item.outcome.value);
+          else item.reject(item.outcome.error);
+        }
         for (const d of deliveries) d();
         this.afterCommit(effects);
+        this.runWaiting();
       }
     } finally {
-      this.running = false;
-      if (!this.queue.length) {
+      this.committing = false;
+      if (this.waiting.length) this.schedule();
+      else if (!this.busy) {
         const w = this.idleWaiters;
         this.idleWaiters = [];
         for (const r of w) r();
-      } else void this.loop();
+      }
     }
+  }
+
+  /** The commit of `batch` failed: undo it and everything built on it; fail all of their commands. */
+  private fail(start: number, batch: Executed[], error: unknown): void {
+    if (error instanceof FencedOut) this.fence?.fencedOut();
+    this.log.error({ err: error }, 'engine commit failed; the batch was rolled back');
+    this.core.store.abort(start);
+    this.core.steps.length = 0;
+    this.core.takeEffects();
+    const built = this.open;
+    this.open = [];
+    for (const item of [...batch, ...built]) item.reject(error);
   }
 }

@@ -60,6 +60,15 @@ const specs = {
   } satisfies TableSpec<ResourceRow>,
 };
 
+/** A batch closed for commit: its statement, its records, and where its undo entries end. */
+export interface SealedBatch {
+  sql: string;
+  bindings: string[];
+  records: EngineRecord[];
+  fenced: boolean;
+  undoEnd: number;
+}
+
 /** The commit was refused because another engine took the database over (see Ownership). */
 export class FencedOut extends Error {
   readonly grpcCode = 14; // UNAVAILABLE: this engine no longer serves; the new owner does
@@ -78,6 +87,7 @@ type UndoEntry = { table: Table<any>; key: Key; prev: unknown } | { counter: 'ke
  */
 export class Store {
   private undoLog: UndoEntry[] = [];
+  private undoBase = 0;
   private readonly undoFn = (table: Table<any>, key: Key, prev: unknown) => this.undoLog.push({ table, key, prev });
 
   readonly elements = new Table<ElementInstance>(specs.elements, this.undoFn);
@@ -259,15 +269,19 @@ export class Store {
   }
 
   // Transactions --------------------------------------------------------------------------------------
+  //
+  // Marks are absolute positions in the undo history: `undoBase` counts entries already dropped
+  // because the batch that made them committed. While one batch is being committed the next one
+  // is already being built on top of it (see Processor), so the log holds at most those two.
 
   /** Point to roll back to (see `rollbackTo`). */
   mark(): number {
-    return this.undoLog.length;
+    return this.undoBase + this.undoLog.length;
   }
 
-  /** Undo every change since `mark` (memory only; nothing was written yet). */
+  /** Undo every change since `mark` (memory only). */
   rollbackTo(mark: number): void {
-    while (this.undoLog.length > mark) {
+    while (this.undoBase + this.undoLog.length > mark && this.undoLog.length) {
       const u = this.undoLog.pop()!;
       if ('counter' in u) {
         if (u.counter === 'key') this.keyCounter = u.prev as bigint;
@@ -281,43 +295,77 @@ export class Store {
     }
   }
 
+  /** True when something changed since the last `seal`. */
   get hasChanges(): boolean {
-    return this.undoLog.length > 0;
+    return this.pendingRecords.length > 0 || this.metaDirty || this.tables.some((t) => t.dirty.size > 0);
   }
 
   /**
-   * Writes everything changed since the last flush as ONE SQL statement: every table's deletes and
-   * upserts, the new records and the counters are data-modifying CTEs over one JSON document each
-   * (`json_populate_recordset`), so a batch costs one round trip and PostgreSQL runs it as one
-   * implicit transaction — all of it or nothing. With `fence` (the epoch this engine
-   * owns), the same statement proves this
-   * engine still owns the database (the epoch row still holds our value); if not, it divides by zero
-   * and nothing is written (→ `FencedOut`). On success the undo log is cleared; on failure memory is
-   * rolled back and the error rethrown.
+   * Closes the current batch: builds its commit statement from everything changed since the last
+   * seal and starts the next batch (dirty sets, pending records). Memory keeps the batch's changes;
+   * its undo entries stay until `committed` (or `abort` rolls them back). Undefined when nothing
+   * changed. Throws `FencedOut` (nothing sealed) when `fence` says this engine lost ownership.
+   *
+   * The statement: every table's deletes and upserts, the record-log row and the counters are
+   * data-modifying CTEs over one JSON document each (`json_populate_recordset`), so a batch is one
+   * round trip and PostgreSQL runs it as one implicit transaction — all or nothing. With `fence`
+   * (the epoch this engine owns) the same statement proves the engine still owns the database: if
+   * the epoch row holds another value it divides by zero and writes nothing.
    */
-  async flush(db: Knex, fence?: () => number): Promise<EngineRecord[]> {
-    if (!this.hasChanges && this.pendingRecords.length === 0) return [];
+  seal(fence?: () => number): SealedBatch | undefined {
+    if (!this.hasChanges) return undefined;
+    const fenceEpoch = fence?.();
     const records = this.pendingRecords;
-    let fenceEpoch: number | undefined;
+    const [sql, bindings] = this.commitStatement(records, fenceEpoch);
+    for (const t of this.tables) t.dirty.clear();
+    this.pendingRecords = [];
+    this.metaDirty = false;
+    return { sql, bindings, records, fenced: fenceEpoch !== undefined, undoEnd: this.mark() };
+  }
+
+  /** Runs a sealed batch's statement. Errors name what the database said (not the statement). */
+  async execute(db: Knex, batch: SealedBatch): Promise<void> {
     try {
-      fenceEpoch = fence?.();
-      await db.raw(...this.commitStatement(records, fenceEpoch));
+      await db.raw(batch.sql, batch.bindings);
     } catch (err) {
-      this.rollbackTo(0);
-      for (const t of this.tables) t.dirty.clear();
-      this.pendingRecords = [];
-      this.metaDirty = false;
       const code = (err as { code?: string }).code;
-      if (fenceEpoch !== undefined && code === '22012') throw new FencedOut();
+      if (batch.fenced && code === '22012') throw new FencedOut();
       // knex prefixes the whole statement to the message: keep only the database's own words.
       const message = String((err as Error).message ?? err).split(' - ').pop();
       throw Object.assign(new Error(`The engine could not commit its batch: ${message}`, { cause: err }), { code });
     }
+  }
+
+  /** The batch is durable: forget how to undo it. */
+  committed(batch: SealedBatch): void {
+    const drop = batch.undoEnd - this.undoBase;
+    if (drop <= 0) return;
+    this.undoLog.splice(0, drop);
+    this.undoBase = batch.undoEnd;
+  }
+
+  /** A commit failed: undo everything since `mark` — that batch and any built on top of it. */
+  abort(mark: number): void {
+    this.rollbackTo(mark);
     for (const t of this.tables) t.dirty.clear();
-    this.undoLog = [];
     this.pendingRecords = [];
     this.metaDirty = false;
-    return records;
+  }
+
+  /** Seals and commits in one go (the Processor pipelines these steps instead). */
+  async flush(db: Knex, fence?: () => number): Promise<EngineRecord[]> {
+    const start = this.undoBase;
+    let batch: SealedBatch | undefined;
+    try {
+      batch = this.seal(fence);
+      if (!batch) return [];
+      await this.execute(db, batch);
+    } catch (err) {
+      this.abort(start);
+      throw err;
+    }
+    this.committed(batch);
+    return batch.records;
   }
 
   private commitStatement(records: EngineRecord[], fenceEpoch: number | undefined): [string, string[]] {
