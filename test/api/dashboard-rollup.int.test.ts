@@ -242,6 +242,35 @@ describe('dashboard daily rollup = raw rows', () => {
     });
   });
 
+  test('writers and folds running at the same time (several connections on PostgreSQL) leave the rollup equal to a rebuild', async () => {
+    const live = (await db('case').select('id')).map((r) => r.id as string);
+    const writer = async (w: number) => {
+      const r = prng(100 + w);
+      for (let i = 0; i < 15; i++) {
+        const id = r.pick(live);
+        const kind = r.int(4);
+        if (kind === 0) await db('case').where({ id }).update({ status: r.pick(STATUSES), lead_department: r.pick(DEPARTMENTS) });
+        else if (kind === 1) await db('case').where({ id }).update({ status: 'closed', closed_at: new Date(START + r.int(45 * DAY)) });
+        else if (kind === 2) await db('case').where({ id }).update({ rated_at: new Date(START + r.int(45 * DAY)), rating_satisfied: r.int(2) === 0 });
+        else {
+          await db('sla_clock').insert({
+            sla_key: `sla:${id}:w${w}-${i}`, case_id: id, process_instance_key: '1', bpmn_process_id: 'case-handling', step: `s${i}`, working_hours: 8,
+            started_at: new Date(START), warn_at: new Date(START), due_at: new Date(START), state: 'running', red_at: r.int(2) === 0 ? new Date(START) : null,
+          });
+        }
+      }
+    };
+    const folder = async () => {
+      for (let i = 0; i < 6; i++) await foldDashboardDaily(db, { wait: i % 2 === 0 });
+    };
+    await Promise.all([writer(1), writer(2), writer(3), writer(4), folder(), folder()]);
+    await expectSameAsRaw(db);
+    await foldDashboardDaily(db);
+    const folded = await dump(db);
+    await rebuildDashboardDaily(db);
+    expect(await dump(db)).toEqual(folded);
+  });
+
   test('the dashboard service folds pending changes now and then, and answers the same either way', async () => {
     await db('case').where({ id: ids[10] }).update({ status: 'closed', closed_at: sh('2026-10-25T12:00:00') });
     const now = sh('2026-11-01T00:00:00');
