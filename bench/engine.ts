@@ -9,7 +9,8 @@
  *  1. single service task: process instances/s at saturation (poll worker and streamJobs);
  *  2. single service task paced at 50 PI/s: p50/p99 of create→job activated and create→completed;
  *  3. ten service tasks in a row: PI/s and jobs/s at saturation;
- *  4. three service tasks: this engine vs bpmn-engine (npm, in-memory, no durability), same process;
+ *  4. three service tasks: this engine vs bpmn-engine (npm, in-memory, no durability), same process,
+ *     with a poll worker and with streamJobs;
  *     and once more with the SDK clients in a worker thread (a separate worker process in production),
  *     so engine and clients each get a core.
  */
@@ -177,6 +178,7 @@ async function dbVersion(db: Knex): Promise<string> {
 
 async function main() {
   const cpus = os.cpus();
+  console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (figures are only comparable on an idle machine)`);
   console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
   const kinds: ('pglite' | 'postgres')[] = dbArg === 'pglite' ? ['pglite'] : dbArg === 'postgres' ? ['postgres'] : ['pglite', 'postgres'];
   const scale = quick ? 0.25 : 1;
@@ -196,7 +198,9 @@ async function main() {
       const n3 = Math.round(1500 * scale);
       const three = await saturate(zbc, 'three', 3, n3, 'poll');
       const ref = await bpmnEngineRun(n3);
-      console.log(`3-task: this engine ${f1(three.piPerSec)} PI/s (durable) vs bpmn-engine ${f1(ref)} PI/s (in memory) → ratio ${(three.piPerSec / ref).toFixed(2)}×`);
+      console.log(`3-task, poll worker: this engine ${f1(three.piPerSec)} PI/s (durable) vs bpmn-engine ${f1(ref)} PI/s (in memory) → ratio ${(three.piPerSec / ref).toFixed(2)}×`);
+      const threeS = await saturate(zbc, 'three-s', 3, n3, 'stream');
+      console.log(`3-task, streamJobs : ${f1(threeS.piPerSec)} PI/s → ratio ${(threeS.piPerSec / ref).toFixed(2)}× bpmn-engine`);
       const split = await saturateInThread(address, 'three-split', 3, n3);
       console.log(`3-task, SDK clients in a worker thread: ${f1(split.piPerSec)} PI/s → ratio ${(split.piPerSec / ref).toFixed(2)}× bpmn-engine`);
     });
