@@ -151,9 +151,12 @@ export interface FireLaneContext {
 export async function fireLaneContext(trx: Knex, laneId: string, plate: string, vehiclePlate: string | null): Promise<FireLaneContext> {
   const res = await trx.raw(
     `select
-       (select json_build_object('id', c.id, 'caseNo', c.case_no) from "case" c
-         where c.scenario = 'fire-lane' and c.status in (${OPEN.map(() => '?').join(', ')})
-           and exists (select 1 from device_event e where e.case_id = c.id and e.lane_id = ? and e.plate = ? and e.type = 'fire-lane.occupied')
+       -- from this plate's detections in this lane (index lane_id, plate, type) to their cases: a
+       -- handful of rows, however many fire-lane cases are open elsewhere
+       (select json_build_object('id', c.id, 'caseNo', c.case_no)
+          from device_event e join "case" c on c.id = e.case_id
+         where e.lane_id = ? and e.plate = ? and e.type = 'fire-lane.occupied'
+           and c.scenario = 'fire-lane' and c.status in (${OPEN.map(() => '?').join(', ')})
          order by c.created_at desc limit 1) as open_case,
        (select json_build_object('code', s.code, 'matterCode', s.matter_code, 'categoryCode', m.category_code,
                                  'leadDepartment', s.lead_department, 'collaborators', s.collaborators)
@@ -165,7 +168,7 @@ export async function fireLaneContext(trx: Knex, laneId: string, plate: string, 
                                  'onSiteDepartment', l.on_site_department)
           from fire_lane l where l.id = ? and l.active = true) as lane,
        (select json_build_object('ownerName', v.owner_name, 'ownerPhone', v.owner_phone) from vehicle v where v.plate = ?) as vehicle`,
-    [...OPEN, laneId, plate, laneId, vehiclePlate],
+    [laneId, plate, ...OPEN, laneId, vehiclePlate],
   );
   const r = res.rows[0];
   const situation = json<FireLaneSituation>(r.situation) ?? undefined;
