@@ -24,6 +24,8 @@ export interface WorkerContext {
   log: Logger;
   /** The SMS outbox's dispatcher: `sms.notify` wakes it after queuing, so a notice leaves at once. */
   notify?: { wake(): void; dailyCapPerPhone?: number };
+  /** The client the workers run on (set by {@link startWorkers}): for calls besides the job's own outcome. */
+  zbc?: ZeebeGrpcClient;
 }
 
 /**
@@ -43,6 +45,11 @@ export interface JobWorkerDefinition {
    * jobs created while no stream was open (a restart) or timed out.
    */
   stream?: boolean;
+  /**
+   * Something that runs beside the worker and stops with it, e.g. the user-task bridge's lease
+   * heartbeat. Started once by {@link startWorkers}; `close()` is awaited after the worker closed.
+   */
+  companion?: (ctx: WorkerContext & { zbc: ZeebeGrpcClient }) => { close(): Promise<void> };
 }
 
 /** The workers the platform starts. Other issues add theirs here. */
@@ -65,22 +72,25 @@ export function startWorkers(
   ctx: WorkerContext,
   registry: readonly JobWorkerDefinition[] = workerRegistry,
 ): RunningWorkers {
+  const full = { ...ctx, zbc: ctx.zbc ?? zbc };
   const workers: Array<{ close(): Promise<unknown> }> = registry.map((definition) =>
     definition.stream
-      ? streamWorker(zbc, definition, ctx)
+      ? streamWorker(zbc, definition, full)
       : zbc.createWorker({
           // The SDK polls every 300 ms by default, which caps throughput and adds latency (PITFALLS.md).
           pollInterval: 50,
           ...definition.options,
           taskType: definition.taskType,
-          taskHandler: definition.handler(ctx),
+          taskHandler: definition.handler(full),
         }),
   );
+  const companions = registry.flatMap((definition) => (definition.companion ? [definition.companion(full)] : []));
   if (workers.length > 0) ctx.log.info({ taskTypes: registry.map((d) => d.taskType) }, 'job workers started');
   return {
     taskTypes: registry.map((d) => d.taskType),
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(companions.map((c) => c.close()));
     },
   };
 }

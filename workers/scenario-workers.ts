@@ -25,12 +25,16 @@ import { createSlaRedCardHandler, taskType as redType } from './sla-red-card';
 import { createSlaStopHandler, taskType as stopType } from './sla-stop';
 import { createSlaYellowCardHandler, taskType as yellowType } from './sla-yellow-card';
 import type { JobAck, WorkerJob } from './support/job';
-import { createUserTaskBridgeHandler, taskType as bridgeType, USER_TASK_JOB_TIMEOUT_MS, type BridgeJob } from './user-task-bridge';
+import { createUserTaskBridgeHandler, taskType as bridgeType, type BridgeJob, type BridgeLease } from './user-task-bridge';
+import { UserTaskLeaseHeartbeat } from './user-task-heartbeat';
+import { loadUserTaskLease } from './user-task-lease';
 
 export interface ScenarioWorkerDeps {
   db: Knex;
   now: () => Date;
   classification: ClassificationService;
+  /** The user-task bridge arms job leases with it (the platform's worker); absent in the test driver. */
+  userTaskLease?: BridgeLease;
 }
 
 export type AnyHandler = (job: WorkerJob & BridgeJob) => Promise<JobAck>;
@@ -57,7 +61,7 @@ export function scenarioHandlers(deps: ScenarioWorkerDeps): Record<string, AnyHa
     [redType]: createSlaRedCardHandler(deps),
     [escalateType]: createSlaEscalateHandler(deps),
     [stopType]: createSlaStopHandler(deps),
-    [bridgeType]: createUserTaskBridgeHandler(deps),
+    [bridgeType]: createUserTaskBridgeHandler(deps, deps.userTaskLease),
   };
 }
 
@@ -76,12 +80,18 @@ function classificationFor(db: Knex): ClassificationService {
 
 type SdkHandler = JobWorkerDefinition['handler'] extends (ctx: never) => infer H ? H : never;
 
+/** The user-task bridge's leases (USER_TASK_* environment variables, ./user-task-lease.ts), read once. */
+const userTaskLease = loadUserTaskLease();
+
 /** The scenario workers for the runner (workers/index.ts). */
 export const scenarioWorkers: JobWorkerDefinition[] = SCENARIO_JOB_TYPES.map((type) => ({
   taskType: type,
   handler: (ctx) => {
-    const handlers = scenarioHandlers({ db: ctx.db, now: () => new Date(), classification: classificationFor(ctx.db) });
+    const lease = type === bridgeType && ctx.zbc ? { zbc: ctx.zbc, leaseMs: userTaskLease.leaseMs, retryBackOffMs: userTaskLease.retryBackOffMs, log: ctx.log } : undefined;
+    const handlers = scenarioHandlers({ db: ctx.db, now: () => new Date(), classification: classificationFor(ctx.db), userTaskLease: lease });
     return handlers[type] as unknown as SdkHandler;
   },
-  options: type === bridgeType ? { timeout: USER_TASK_JOB_TIMEOUT_MS } : { timeout: 60_000 },
+  // A user-task job is activated for minutes; the bridge arms a long lease once its row exists.
+  options: type === bridgeType ? { timeout: userTaskLease.activationTimeoutMs } : { timeout: 60_000 },
+  companion: type === bridgeType ? (ctx) => new UserTaskLeaseHeartbeat(ctx.db, ctx.zbc, userTaskLease, () => new Date(), ctx.log).start() : undefined,
 }));

@@ -4,22 +4,33 @@
  * form (schema resolved from the deployed form's key), due and follow-up dates, priority, SLA key —
  * and appends `task.created` to the case timeline.
  *
- * It does NOT complete the job: the job stays activated (a long timeout, {@link USER_TASK_JOB_TIMEOUT_MS})
- * until a clerk completes the task through server/tasks/task-service.ts, which completes the job with
- * the form's variables. The row is keyed by `job_key`, so a job that timed out and is delivered again
- * (to this or another worker) finds its row: no duplicate task, claim and history are kept.
+ * It does NOT complete the job: the job stays activated until a clerk completes the task through
+ * server/tasks/task-service.ts, which completes the job with the form's variables. Leases
+ * (./user-task-lease.ts; processes/README.md, "User-task bridge: leases"): the job is activated for a
+ * few minutes only; once the row is written the bridge arms a long lease with `UpdateJobTimeout`,
+ * which the heartbeat (./user-task-heartbeat.ts) re-arms while the task is open. A worker that dies
+ * (or a database write that fails) before the row exists therefore costs minutes, not a month: the
+ * job comes back and the bridge writes the row then. The row is keyed by `job_key`, so a job
+ * delivered again (to this or another worker) finds its row: no duplicate task, claim and history
+ * are kept, and its lease is re-armed.
  *
  * Tasks whose element is terminated (a boundary event, a terminate end, a cancelled instance) are
- * closed by `sla.stop` (the clock's 督办/提级 tasks) or by the sweeper in task-service
- * (`sweepCancelledTasks`), which asks the engine whether each open task's job still exists.
+ * closed by `sla.stop` (the clock's 督办/提级 tasks), by the heartbeat (NOT_FOUND on re-arming), or by
+ * `sweepCancelledTasks` in task-service.
  */
 import crypto from 'node:crypto';
+import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import { appendCaseEvent } from './support/case-store';
-import { optionalString, withOutcome, type JobAck, type ScenarioDeps, type WorkerJob } from './support/job';
+import { ModelInputError, optionalString, type JobAck, type ScenarioDeps, type WorkerJob } from './support/job';
+import { armLease, DEFAULT_USER_TASK_LEASE } from './user-task-lease';
 
 export const taskType = 'io.camunda.zeebe:userTask';
-/** Tasks wait for people: 30 days before the engine hands the job to another worker. */
+/**
+ * A long activation for callers that hold user-task jobs without the lease heartbeat: the scenario
+ * test driver activates with it, and `sweepCancelledTasks` re-arms with it. The platform's worker
+ * activates for {@link DEFAULT_USER_TASK_LEASE}`.activationTimeoutMs` and arms leases instead.
+ */
 export const USER_TASK_JOB_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
 
 const H = {
@@ -75,12 +86,26 @@ function snapshot(variables: Readonly<Record<string, unknown>>): Record<string, 
   return out;
 }
 
-export function createUserTaskBridgeHandler(deps: ScenarioDeps) {
-  const upsert = withOutcome(async (job) => {
+/** How the bridge arms a job's lease once its row exists (the platform's worker; tests may leave it out). */
+export interface BridgeLease {
+  zbc: Zeebe.ZeebeGrpcClient;
+  leaseMs: number;
+  /** Back-off before a job whose row could not be written is handed out again. */
+  retryBackOffMs?: number;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+/**
+ * The bridge's handler. With `lease`, the job's lease is armed as soon as its row exists (new or
+ * found on a second delivery). Without it (the scenario test driver, which activates with
+ * {@link USER_TASK_JOB_TIMEOUT_MS}) the activation's own timeout stands.
+ */
+export function createUserTaskBridgeHandler(deps: ScenarioDeps, lease?: BridgeLease) {
+  const record = async (job: WorkerJob): Promise<void> => {
     const v = job.variables;
     const h = job.customHeaders;
     const existing = await deps.db('task').where({ job_key: job.key }).first('id');
-    if (existing) return (job as BridgeJob).forward(); // re-delivered after a timeout: the row is already there
+    if (existing) return; // delivered again (a lease ran out): the row is already there
     const now = deps.now();
     const groups = parseList(h[H.candidateGroups]);
     const formKey = optionalString(h[H.formKey]);
@@ -123,7 +148,38 @@ export function createUserTaskBridgeHandler(deps: ScenarioDeps) {
         data: { taskId: id, elementId: job.elementId, name, candidateGroups: groups, dueAt: row.due_at ? new Date(row.due_at).toISOString() : null },
       });
     }
-    return (job as BridgeJob).forward();
-  });
-  return (job: BridgeJob) => upsert(job);
+  };
+  return async (job: BridgeJob): Promise<JobAck> => {
+    try {
+      await record(job);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof ModelInputError) return job.fail({ errorMessage: `${message} (element ${job.elementId})`, retries: 0 });
+      // The database did not take the row. A user-task job has one retry, so counting this failure
+      // would raise an incident nobody's inbox shows: keep the retries and hand the job out again
+      // after a back-off, when the database may answer (with no answer at all, the activation
+      // timeout brings it back).
+      lease?.log?.warn({ err: { message }, jobKey: job.key, elementId: job.elementId }, 'user task not recorded; the job is handed out again after a back-off');
+      return job.fail({
+        errorMessage: `${job.type} failed on element ${job.elementId}: ${message}`,
+        retries: Math.max(1, job.retries),
+        retryBackOff: lease?.retryBackOffMs ?? DEFAULT_USER_TASK_LEASE.retryBackOffMs,
+      });
+    }
+    if (lease) await armLeaseOrWait(lease, job);
+    return job.forward();
+  };
+}
+
+/**
+ * Arms the lease of a job whose row exists. If the engine does not answer, the job keeps its short
+ * activation, comes back, finds its row and is armed then. A job already gone (terminated between
+ * activation and now) is left to the heartbeat, which marks its task cancelled.
+ */
+async function armLeaseOrWait(lease: BridgeLease, job: WorkerJob): Promise<void> {
+  try {
+    await armLease(lease.zbc, job.key, lease.leaseMs);
+  } catch (err) {
+    lease.log?.warn({ err: { message: (err as Error).message }, jobKey: job.key }, 'could not arm the user-task lease; the job comes back after its activation timeout');
+  }
 }

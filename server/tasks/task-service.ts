@@ -46,11 +46,13 @@ function isGrpcNotFound(err: unknown): boolean {
   return e?.code === 5 || /NOT_FOUND/.test(String(e?.message ?? ''));
 }
 
-async function markCancelled(db: Knex, task: { id: string; case_id: string | null; department: string | null }, reason: string, at: Date): Promise<void> {
+/** Marks an open task cancelled (its job is gone) and writes the timeline; false if it was not open. */
+export async function markCancelled(db: Knex, task: { id: string; case_id: string | null; department: string | null }, reason: string, at: Date): Promise<boolean> {
   const n = await db('task').where({ id: task.id, state: 'created' }).update({ state: 'cancelled', cancelled_at: at, cancel_reason: reason });
   if (n && task.case_id) {
     await db('case_event').insert({ case_id: task.case_id, at, type: 'task.cancelled', department: task.department, data: JSON.stringify({ taskId: task.id, reason }) });
   }
+  return n > 0;
 }
 
 export async function claimTask(db: Knex, taskId: string, user: string, now: Date = new Date()): Promise<TaskResult> {
