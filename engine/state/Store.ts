@@ -388,8 +388,11 @@ export class Store {
       const { name, primaryKey: pk, columns } = table.spec;
       const t = ident(name);
       if (deletes.length) {
-        ctes.push(`d${n} as (delete from ${t} using json_populate_recordset(null::${t}, ?::json) x where ${t}.${ident(pk)} = x.${ident(pk)} returning 1)`);
-        bindings.push(JSON.stringify(deletes.map((k) => ({ [pk]: k }))));
+        // `= any(array(…))` is an init plan: always an index scan on the primary key, whatever the
+        // planner thinks of the table's size.
+        const cast = pk === 'key' ? 'int8' : 'text';
+        ctes.push(`d${n} as (delete from ${t} where ${ident(pk)} = any(array(select json_array_elements_text(?::json)::${cast})) returning 1)`);
+        bindings.push(JSON.stringify(deletes));
       }
       if (upserts.length) {
         const cols = columns.map(ident).join(', ');
