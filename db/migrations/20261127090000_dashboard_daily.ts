@@ -151,14 +151,17 @@ export const BREACHED_SQL = '(k.red_at is not null or k.stopped_at > k.due_at)';
 
 /**
  * The live facts of the cases of `from` (a FROM item aliased `c`, e.g. `"case" c` or
- * `"case" c join x on …`), as `case_id` + FACT_NAMES.
+ * `"case" c join x on …`), as `case_id` + FACT_NAMES (without the timeline figures when
+ * `timeline: false`).
  */
-export function liveFactsSql(from: string, where = 'true'): string {
+export function liveFactsSql(from: string, where = 'true', options: { timeline?: boolean } = {}): string {
+  const facts = `select c.id as case_id, c.created_at, c.lead_department, c.scenario, c.channel, c.status, c.response_met, c.closed_at,
+      exists (select 1 from sla_clock k where k.case_id = c.id and ${BREACHED_SQL}) as breached, c.rated_at, c.rating_satisfied`;
+  // the daily counts need no timeline figures: skip the per-case timeline aggregation
+  if (options.timeline === false) return `${facts} from ${from} where ${where}`;
   // epoch ms truncated to ms, as the JS Date a driver returns
   const ms = 'floor(extract(epoch from e.at) * 1000)::bigint';
-  return `select c.id as case_id, c.created_at, c.lead_department, c.scenario, c.channel, c.status, c.response_met, c.closed_at,
-      exists (select 1 from sla_clock k where k.case_id = c.id and ${BREACHED_SQL}) as breached, c.rated_at, c.rating_satisfied,
-      t.steps, h.handoffs, t.visits, t.reported_ms, t.closing_ms
+  return `${facts}, t.steps, h.handoffs, t.visits, t.reported_ms, t.closing_ms
     from ${from}
     cross join lateral (
       select (count(distinct e.data -> 'elementId') filter (where e.type = 'task.completed')

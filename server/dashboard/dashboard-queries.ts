@@ -2,7 +2,10 @@
  * Query module for the supervisors' dashboard: one function per figure, plain SQL over the
  * application tables (case, sla_clock, task, case_event, notification, device_event) — never the
  * engine's — so every figure works the same against the embedded engine and a Zeebe cluster.
- * Indexes and measured latencies: db/migrations/20261127070000_dashboard_indexes.ts, bench/README.md.
+ * Case counts over a period (created, closed, rated: overview, rates, rankings, time series) read
+ * the exact daily rollup through dashboard-rollup.ts; live states (open cases, clocks, tasks) read
+ * the tables. Indexes and measured latencies: db/migrations/20261127070000_dashboard_indexes.ts,
+ * db/migrations/20261127090000_dashboard_daily.ts, bench/README.md.
  */
 import type { Knex } from 'knex';
 import { periodFacts, type RollupMetric } from './dashboard-rollup';

@@ -81,7 +81,7 @@ export function periodFacts(metric: RollupMetric, p: Period, s: Scope): { sql: s
     parts.push(`select ${cols}, -x.n, -x.met from (${contributionsSql('(select * from dashboard_case dc where dc.case_id in (select case_id from dashboard_dirty))')}) x
       where x.metric = ? and x.day >= ?::date and x.day < ?::date${sx.sql}`);
     bindings.push(metric, lo, hi, ...sx.bindings);
-    parts.push(`select ${cols}, x.n, x.met from (${contributionsSql(`(${liveFactsSql('"case" c', 'c.id in (select case_id from dashboard_dirty)')})`)}) x
+    parts.push(`select ${cols}, x.n, x.met from (${contributionsSql(`(${liveFactsSql('"case" c', 'c.id in (select case_id from dashboard_dirty)', { timeline: false })})`)}) x
       where x.metric = ? and x.day >= ?::date and x.day < ?::date${sx.sql}`);
     bindings.push(metric, lo, hi, ...sx.bindings);
     raw(p.from, dayStart(days.fromDay));
