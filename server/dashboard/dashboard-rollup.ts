@@ -109,9 +109,12 @@ export class RollupFolder {
     if (this.running) return;
     if (now - this.last < this.intervalMs) return;
     this.last = now;
-    this.running = foldDashboardDaily(this.db, { wait: false }).finally(() => {
-      this.running = null;
-    });
+    // A failed fold must not fail the figure (reads are exact without it): warn, retry next interval.
+    this.running = foldDashboardDaily(this.db, { wait: false })
+      .catch((err: unknown) => process.emitWarning(`dashboard rollup fold failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.running = null;
+      });
     await this.running;
   }
 }
