@@ -65,6 +65,9 @@ function logFields(row: NotificationRow) {
  * detection → SMS handed to the provider in ≤ 50 ms at p50); the poll timer is only a fallback for
  * retries that come due and for rows queued by other processes.
  *
+ * `sendNow(id)` hands one known row over at once (the fire-lane notice, right after its process
+ * instance exists): the same atomic claim, for that row only, then the provider.
+ *
  * Delivery to the provider is at-least-once in one case only: a process dying after the provider
  * accepted but before the row was marked sent. The row's lease then expires and it is sent again —
  * that is why webhook calls carry `Idempotency-Key` and Aliyun calls carry `OutId`.
@@ -126,7 +129,7 @@ export class Dispatcher {
   async idle(): Promise<void> {
     while (this.running || this.inFlight.size) {
       await this.running;
-      await Promise.all([...this.inFlight]);
+      await Promise.allSettled([...this.inFlight]);
     }
   }
 
@@ -164,7 +167,7 @@ export class Dispatcher {
     try {
       while (this.wanted) {
         this.wanted = false;
-        while (this.inFlight.size >= this.batchSize * 2) await Promise.race([...this.inFlight]);
+        while (this.inFlight.size >= this.batchSize * 2) await Promise.race([...this.inFlight].map((p) => p.catch(() => undefined)));
         const rows = await this.claim();
         for (const row of rows) {
           this.track(this.deliver(row)).catch((err: Error) =>
