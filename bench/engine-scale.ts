@@ -77,7 +77,7 @@ async function scale() {
     timeCommits(engine);
     let zbc = client(engine);
     await zbc.deployResource({ name: 'scale.bpmn', process: Buffer.from(xml) });
-    await probe(zbc, 50); // warm up
+    await probe(zbc, 1000); // warm up: JIT, connections, the planner's statistics
     const empty = await probe(zbc);
     console.log(`empty engine      : create p50 ${pct(empty.create, 50).toFixed(2)} ms p99 ${pct(empty.create, 99).toFixed(2)} ms; complete p50 ${pct(empty.complete, 50).toFixed(2)} ms p99 ${pct(empty.complete, 99).toFixed(2)} ms; commit statement p50 ${pct(commits, 50).toFixed(2)} ms`);
     const t0 = performance.now();
