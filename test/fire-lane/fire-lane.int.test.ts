@@ -145,7 +145,8 @@ describe('fire lane', () => {
     const flags = await env.h.db('credit_flag').where({ plate });
     expect(flags).toHaveLength(1);
     expect(flags[0]).toMatchObject({ offence_count: 6, lifted_at: null });
-  });
+  }, 120_000); // six full fire-lane cases in a row: ~20 s on an idle machine, more under load
+
 
   test('repeat detections of the same plate and lane join the open case; with a dwell threshold a brief stop opens none', async () => {
     // given an open case
