@@ -41,6 +41,7 @@ export class EngineRuntime {
       }
       if (effects.dueChanged) this.reschedule();
     };
+    this.processor.recover = () => this.resyncAfterFailedCommit();
     this.broker.onUndelivered = (keys) => {
       void this.processor.submit((core) => keys.forEach((k) => yieldJob(core, k))).catch(() => undefined);
     };
@@ -49,12 +50,34 @@ export class EngineRuntime {
   /** Loads state and the deployed models, then arms the scheduler. */
   async start(): Promise<void> {
     await this.core.store.load(this.db);
+    await this.loadModels();
+    this.reschedule();
+  }
+
+  private async loadModels(): Promise<void> {
     for (const r of this.core.store.resources.values()) {
       if (r.kind !== 'process') continue;
       const models = await parseBpmn(r.content);
       const m = models.find((x) => x.bpmnProcessId === r.resourceId);
       if (m) this.core.models.set(r.key, m);
     }
+  }
+
+  /**
+   * After a failed commit memory was rolled back — but a commit can fail *after* the database
+   * committed it (the connection broke before the answer came). The database's record position
+   * tells: if it is not the one memory holds, memory is reloaded from the database, so the engine
+   * never reuses keys or positions the database already has and continues from what is durable.
+   * The processor holds new commands while this runs.
+   */
+  async resyncAfterFailedCommit(): Promise<void> {
+    const row = await this.db('engine_meta').where({ name: 'position' }).first();
+    const durable = row ? Number(typeof row.value === 'string' ? JSON.parse(row.value) : row.value) : 0;
+    if (durable === this.core.store.lastPosition) return;
+    this.log.warn({ durable, inMemory: this.core.store.lastPosition }, 'a failed commit had reached the database: reloading the state from it');
+    this.core.store.reset();
+    await this.core.store.load(this.db);
+    await this.loadModels();
     this.reschedule();
   }
 

@@ -32,6 +32,8 @@ interface Waiting {
  * - If a commit fails, memory is rolled back to before that batch — which also removes the open
  *   batch built on top of it — and every command of both fails.
  * - At most `maxBatch` commands join one batch; further ones wait (unexecuted) for the next.
+ * - After a failed commit, `recover` runs before any further command (a commit can fail after the
+ *   database committed it; the runtime then reloads the state from the database).
  */
 export class Processor {
   private open: Executed[] = [];
@@ -41,6 +43,8 @@ export class Processor {
   private committing = false;
   private scheduled = false;
   private executing = false;
+  /** Recovering after a failed commit: commands wait. */
+  private paused = false;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   /** Called after every commit with what the batch did. */
@@ -51,6 +55,8 @@ export class Processor {
    * already knows it lost ownership), and what to do when a commit was fenced out.
    */
   fence?: { epoch(): number; fencedOut(): void };
+  /** Runs after a failed commit was rolled back, before any further command (see EngineRuntime). */
+  recover?: () => Promise<void>;
 
   constructor(
     private readonly core: EngineCore,
@@ -64,7 +70,7 @@ export class Processor {
     return new Promise<T>((resolve, reject) => {
       const w: Waiting = { run, resolve: resolve as (v: unknown) => void, reject };
       // Commands run in submission order; one submitted from inside a running command waits.
-      if (this.executing || this.waiting.length || this.open.length >= this.maxBatch) this.waiting.push(w);
+      if (this.executing || this.paused || this.waiting.length || this.open.length >= this.maxBatch) this.waiting.push(w);
       else this.execute(w);
       this.schedule();
     });
@@ -107,7 +113,7 @@ export class Processor {
 
   /** Runs waiting commands into the open batch, up to `maxBatch`. */
   private runWaiting(): void {
-    while (this.waiting.length && this.open.length < this.maxBatch) this.execute(this.waiting.shift()!);
+    while (!this.paused && this.waiting.length && this.open.length < this.maxBatch) this.execute(this.waiting.shift()!);
   }
 
   /**
@@ -143,6 +149,8 @@ export class Processor {
           if (sealed) await this.core.store.execute(this.db, sealed);
         } catch (error) {
           this.fail(start, batch, error);
+          await this.recoverAfterFailure();
+          this.runWaiting();
           continue;
         }
         if (sealed) this.core.store.committed(sealed);
@@ -162,6 +170,18 @@ export class Processor {
         this.idleWaiters = [];
         for (const r of w) r();
       }
+    }
+  }
+
+  private async recoverAfterFailure(): Promise<void> {
+    if (!this.recover) return;
+    this.paused = true;
+    try {
+      await this.recover();
+    } catch (err) {
+      this.log.error({ err }, 'could not check the database after a failed commit; the next commit will');
+    } finally {
+      this.paused = false;
     }
   }
 

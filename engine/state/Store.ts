@@ -432,6 +432,20 @@ export class Store {
     return [sql, bindings];
   }
 
+  /** Forgets the whole state (before loading it again from the database). */
+  reset(): void {
+    for (const table of this.tables) {
+      for (const key of [...table.rows.keys()]) table.setRaw(key, undefined);
+      table.dirty.clear();
+    }
+    this.undoLog = [];
+    this.undoBase = 0;
+    this.pendingRecords = [];
+    this.metaDirty = false;
+    this.keyCounter = 0n;
+    this.position = 0;
+  }
+
   /** Loads the whole state (at start, or on takeover by a standby engine). */
   async load(db: Knex): Promise<void> {
     for (const table of this.tables) {

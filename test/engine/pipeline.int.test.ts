@@ -102,4 +102,51 @@ describe('pipelined commits', () => {
       await testDb.destroy();
     }
   });
+
+  test('a commit that reached the database although the engine saw it fail: memory is reloaded, nothing is reused', async () => {
+    // given an engine whose next commit is written but answered with a broken connection
+    const ctx = await engineForTest();
+    const db = ctx.testDb.db;
+    const zbc = new Camunda8({
+      ZEEBE_GRPC_ADDRESS: ctx.te.gatewayAddress, CAMUNDA_AUTH_STRATEGY: 'NONE',
+      zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: false },
+    } as any).getZeebeGrpcApiClient();
+    try {
+      await deploy(ctx.zbc, 'r.bpmn', bpmn('r', `<bpmn:startEvent id="s"/>${serviceTask('t', 'r-work')}<bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`));
+      await ctx.te.waitForIdle();
+      const client = db.client as any;
+      const realRaw = client.raw.bind(client);
+      let broken = true;
+      client.raw = (sql: string, bindings?: unknown) => {
+        if (broken && typeof sql === 'string' && sql.startsWith('with ')) {
+          broken = false;
+          return Promise.resolve(realRaw(sql, bindings)).then(() => {
+            throw Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' });
+          });
+        }
+        return realRaw(sql, bindings);
+      };
+
+      // when instance A is created (the client is told it failed) and then instance B
+      await expect(zbc.createProcessInstance({ bpmnProcessId: 'r', variables: { who: 'A' } })).rejects.toBeTruthy();
+      delete client.raw;
+      const b = await zbc.createProcessInstance({ bpmnProcessId: 'r', variables: { who: 'B' } });
+      await ctx.te.waitForIdle();
+
+      // then the engine carries on from what is durable: A exists (the database has it) and has its
+      // job, B got fresh keys, and the record log has no gap and no duplicate
+      const jobs = await zbc.activateJobs({ type: 'r-work', worker: 't', maxJobsToActivate: 10, timeout: 60_000, requestTimeout: -1 } as any);
+      expect(jobs.map((j) => j.variables.who).sort()).toEqual(['A', 'B']);
+      const a = jobs.find((j) => j.variables.who === 'A')!;
+      expect(BigInt(b.processInstanceKey) > BigInt(a.processInstanceKey)).toBe(true);
+      for (const j of jobs) await zbc.completeJob({ jobKey: j.key, variables: {} });
+      await ctx.te.isCompleted(a.processInstanceKey);
+      await ctx.te.isCompleted(b.processInstanceKey);
+      const positions = (await ctx.te.records({ limit: 100_000 })).map((r) => r.position);
+      positions.forEach((p, i) => expect(p).toBe(positions[0] + i));
+    } finally {
+      await zbc.close();
+      await ctx.stop();
+    }
+  });
 });
