@@ -185,8 +185,12 @@ test('a clerk works the new housing task with the keyboard only: log in, inbox, 
   await tabTo(page, (x) => x.label.includes('所处阶段'), 'the stage select');
   const stage = page.locator('#task-form .fjs-form-field', { hasText: '所处阶段' });
   await stage.locator('.fjs-dropdownlist').waitFor();
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('ArrowUp');
+  // form-js binds the list's keys in an effect that runs after the list is painted: press ArrowDown
+  // until the highlight has moved off the first entry (proof the keys are bound), then choose it
+  await eventually(async () => {
+    await page.keyboard.press('ArrowDown');
+    return (await stage.locator('.fjs-dropdownlist-item').first().getAttribute('class'))?.includes('focused') === false;
+  }, 10_000, 'the stage list to follow the arrow keys');
   await page.keyboard.press('Enter');
   await stage.locator('.fjs-select-display:not(.fjs-select-placeholder)', { hasText: /规划与预售|主体施工|装饰装修/ }).waitFor();
   // collaborators: checkboxes toggled with Space
