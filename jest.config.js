@@ -33,7 +33,7 @@ module.exports = {
     {
       displayName: 'backend',
       ...shared,
-      roots: ['<rootDir>/test', '<rootDir>/engine', '<rootDir>/server', '<rootDir>/workers', '<rootDir>/db'],
+      roots: ['<rootDir>/test', '<rootDir>/engine', '<rootDir>/domain', '<rootDir>/server', '<rootDir>/workers', '<rootDir>/platform', '<rootDir>/db'],
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/ui/'],
     },

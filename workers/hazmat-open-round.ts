@@ -10,7 +10,7 @@
  */
 import type { Knex } from 'knex';
 import { createCase } from '../server/cases/case-service';
-import { shanghaiDate } from './sla/working-time';
+import { shanghaiDate } from '../domain/sla/working-time';
 import { withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'hazmat.open-round';

@@ -7,7 +7,7 @@
  * Output: `rectifyDeadline` (ISO +08:00, for `=date and time(rectifyDeadline)`).
  * Idempotent: one order per job; a re-delivered job returns the same deadline.
  */
-import { defaultCalendar, formatShanghai } from './sla/working-time';
+import { defaultCalendar, formatShanghai } from '../domain/sla/working-time';
 import { appendCaseEventOnce } from './support/case-store';
 import { ModelInputError, optionalString, withOutcome, type ScenarioDeps } from './support/job';
 

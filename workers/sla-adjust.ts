@@ -15,8 +15,8 @@
  * twice changes nothing.
  */
 import type { Knex } from 'knex';
-import { defaultCalendar, formatShanghai } from './sla/working-time';
-import { mirrorClock, requireClock, updateClock, type SlaClockRow } from './sla/sla-clock-store';
+import { defaultCalendar, formatShanghai } from '../domain/sla/working-time';
+import { mirrorClock, requireClock, updateClock, type SlaClockRow } from '../domain/sla/sla-clock-store';
 import { appendCaseEvent } from './support/case-store';
 import { ModelInputError, requireString, withOutcome, type ScenarioDeps } from './support/job';
 

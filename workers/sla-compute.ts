@@ -1,6 +1,6 @@
 /**
  * Job worker for `sla.compute`: starts the SLA clock of one user-task step. Computes the due and
- * warning (yellow-card) times in working time on the Chinese calendar (workers/sla/working-time.ts)
+ * warning (yellow-card) times in working time on the Chinese calendar (domain/sla/working-time.ts)
  * and records the clock.
  *
  * Input (the step's scope, see processes/README.md): `slaHours` (working hours; the catalog's SLA or
@@ -9,11 +9,11 @@
  * `slaDueAt`, `slaWarnAt` (ISO with +08:00, for `=date and time(slaDueAt)` timers and the task's due date).
  * Idempotent: a re-delivered job finds its clock and completes with the same times.
  */
-import { computeSlaDueAt } from './sla/working-time';
-import { findClock, refreshCaseSla } from './sla/sla-clock-store';
+import { computeSlaDueAt } from '../domain/sla/working-time';
+import { findClock, refreshCaseSla } from '../domain/sla/sla-clock-store';
 import { appendCaseEvent } from './support/case-store';
 import { ModelInputError, optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
-import { formatShanghai } from './sla/working-time';
+import { formatShanghai } from '../domain/sla/working-time';
 
 export const taskType = 'sla.compute';
 

@@ -6,9 +6,9 @@
  *
  * Output: `escalationDueAt`. Idempotent: escalates and notifies once per clock.
  */
-import { requireClock, updateClock } from './sla/sla-clock-store';
-import { cardContext } from './sla/card-notice';
-import { defaultCalendar, formatShanghai } from './sla/working-time';
+import { requireClock, updateClock } from '../domain/sla/sla-clock-store';
+import { cardContext } from '../domain/sla/card-notice';
+import { defaultCalendar, formatShanghai } from '../domain/sla/working-time';
 import { appendCaseEventOnce } from './support/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 import { notifyStaff } from './support/staff-notify';

@@ -8,9 +8,9 @@
  * Output: `slaLight: "red"`, `escalateAt`. Idempotent: the card is written and sent once per due date;
  * a re-delivered job returns the same `escalateAt`.
  */
-import { cardContext } from './sla/card-notice';
-import { mirrorClock, requireClock, updateClock } from './sla/sla-clock-store';
-import { defaultCalendar, formatShanghai } from './sla/working-time';
+import { cardContext } from '../domain/sla/card-notice';
+import { mirrorClock, requireClock, updateClock } from '../domain/sla/sla-clock-store';
+import { defaultCalendar, formatShanghai } from '../domain/sla/working-time';
 import { appendCaseEventOnce } from './support/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 import { notifyStaff } from './support/staff-notify';

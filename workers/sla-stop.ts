@@ -6,8 +6,8 @@
  *
  * Output: `slaMet` (completed by the due date). Idempotent: a stopped clock stays as it was.
  */
-import { requireClock, refreshCaseSla, updateClock } from './sla/sla-clock-store';
-import { formatShanghai } from './sla/working-time';
+import { requireClock, refreshCaseSla, updateClock } from '../domain/sla/sla-clock-store';
+import { formatShanghai } from '../domain/sla/working-time';
 import { appendCaseEvent } from './support/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 

@@ -7,9 +7,9 @@
  * job sends nothing new; after an extension a new due date earns a new card.
  * A stopped clock (the task was completed meanwhile) completes without a card.
  */
-import { cardContext } from './sla/card-notice';
-import { mirrorClock, requireClock, updateClock } from './sla/sla-clock-store';
-import { formatShanghai } from './sla/working-time';
+import { cardContext } from '../domain/sla/card-notice';
+import { mirrorClock, requireClock, updateClock } from '../domain/sla/sla-clock-store';
+import { formatShanghai } from '../domain/sla/working-time';
 import { appendCaseEventOnce } from './support/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 import { notifyStaff } from './support/staff-notify';

@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { renderTemplate } from '../notify/templates';
-import { computeSlaDueAt, defaultCalendar, shanghaiDate } from '../../workers/sla/working-time';
+import { computeSlaDueAt, defaultCalendar, shanghaiDate } from '../../domain/sla/working-time';
 import { DEMO_LANES, DEMO_VEHICLES } from './demo-data';
 
 export const HISTORY_CHANNEL = 'demo-history';

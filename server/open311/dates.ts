@@ -2,7 +2,7 @@
  * Open311 dates: a W3C/ISO-8601 subset that must carry a zone. We answer in the jurisdiction's
  * zone (Asia/Shanghai, `+08:00`, no DST) to whole seconds, and read what clients send.
  */
-import { formatShanghai } from '../../workers/sla/working-time';
+import { formatShanghai } from '../../domain/sla/working-time';
 
 /** `2026-11-27T09:30:00+08:00`, or null for a missing value. */
 export function toOpen311Date(value: Date | string | null | undefined): string | null {

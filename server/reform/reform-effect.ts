@@ -14,7 +14,7 @@
 import type { Knex } from 'knex';
 import { liveFactsSql, REFORM_CLOSING_TYPES, REFORM_HANDOFF_TYPES } from '../../db/migrations/20261127090000_dashboard_daily';
 import baselines from '../../processes/reform-baselines.json';
-import { defaultCalendar, type WorkingCalendar } from '../../workers/sla/working-time';
+import { defaultCalendar, type WorkingCalendar } from '../../domain/sla/working-time';
 
 export interface Figures {
   steps: number;

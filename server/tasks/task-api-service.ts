@@ -11,7 +11,7 @@ import { assignedDepartments, toCaseSummary, toTaskSummary, toTimeline, type Cas
 import { findCaseByIdOrNo, listCaseEvents } from '../cases/case-queries';
 import { HttpProblem } from '../http/problem';
 import { decideExtension, requestExtension } from './extension-service';
-import { defaultCalendar } from '../../workers/sla/working-time';
+import { defaultCalendar } from '../../domain/sla/working-time';
 import { validateFormSubmission } from './form-validation';
 import { recordResponse } from './response';
 import { claimTask, completeTask, unclaimTask, type TaskResult } from './task-service';

@@ -12,7 +12,7 @@ import { foldDashboardDaily, rebuildDashboardDaily } from '../../db/migrations/2
 import { seedDepartments } from '../../db/seed/departments';
 import baselines from '../../processes/reform-baselines.json';
 import { computeReformEffect, measureCase, type Figures, type ReformEffect } from '../../server/reform/reform-effect';
-import { CalendarRangeError } from '../../workers/sla/working-time';
+import { CalendarRangeError } from '../../domain/sla/working-time';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 /** The reform effect as it was computed before: every closed case's timeline replayed in JS. */

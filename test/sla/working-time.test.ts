@@ -7,7 +7,7 @@ import {
   shanghaiDate,
   WorkingCalendar,
   type HolidayData,
-} from '../../workers/sla/working-time';
+} from '../../domain/sla/working-time';
 
 const cal = new WorkingCalendar();
 const iso = (d: Date) => formatShanghai(d);
