@@ -7,7 +7,7 @@
  * Idempotent: acceptance and the receipt happen once per case.
  */
 import { enqueue } from '../server/notify/outbox';
-import { appendCaseEventOnce, requireCase, updateCase } from './support/case-store';
+import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.accept';

@@ -5,7 +5,7 @@
  *
  * Input: `caseId`. Idempotent: a closed case stays closed; one event per (event, round).
  */
-import { appendCaseEventOnce, requireCase, updateCase } from './support/case-store';
+import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
 import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.close';

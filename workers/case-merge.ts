@@ -8,7 +8,7 @@
  * already closed — the model sends the clerk back to the dispatch task).
  * Idempotent: a case already merged into the target completes with `merged: true` again.
  */
-import { appendCaseEvent, requireCase, updateCase } from './support/case-store';
+import { appendCaseEvent, requireCase, updateCase } from '../domain/cases/case-store';
 import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.merge';

@@ -6,7 +6,7 @@
  * Input: `caseId`, `maxReopens`. Output: `reopened`, `reopenCount`, `handlingOutcome: null`.
  * Idempotent per job.
  */
-import { appendCaseEventOnce, requireCase, updateCase } from './support/case-store';
+import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.reopen';

@@ -7,7 +7,7 @@
  * Idempotent: one SMS and one event per case and round.
  */
 import { enqueue } from '../server/notify/outbox';
-import { appendCaseEventOnce, requireCase, updateCase } from './support/case-store';
+import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.reply';

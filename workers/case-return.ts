@@ -5,7 +5,7 @@
  * Input: `caseId`, `returnReason`, `leadDepartment`. Output: `returnCount`, `autoDispatch: false`.
  * Idempotent per job: the timeline gets one `returned` and the counter moves once.
  */
-import { appendCaseEventOnce, requireCase, updateCase } from './support/case-store';
+import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
 import { ModelInputError, optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.return';

@@ -11,7 +11,7 @@
 import { loadFireLaneConfig, type FireLaneConfig } from '../server/fire-lane/config';
 import { assessOffence } from '../server/fire-lane/offences';
 import { normalizePlate } from '../server/fire-lane/plates';
-import { appendCaseEventOnce } from './support/case-store';
+import { appendCaseEventOnce } from '../domain/cases/case-store';
 import { optionalString, parseInstant, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'fire-lane.offence';

@@ -4,7 +4,7 @@
  *
  * Output: `roundSummary` `{riskPoints, hazards, rectified, enforced}`. Idempotent per case.
  */
-import { appendCaseEventOnce, updateCase } from './support/case-store';
+import { appendCaseEventOnce, updateCase } from '../domain/cases/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'hazmat.close-round';

@@ -9,7 +9,7 @@
  * Idempotent: the round's case is keyed by the process instance (`external_id`).
  */
 import type { Knex } from 'knex';
-import { createCase } from '../server/cases/case-service';
+import { createCase } from '../domain/cases/case-service';
 import { shanghaiDate } from '../domain/sla/working-time';
 import { withOutcome, type ScenarioDeps } from './support/job';
 

@@ -10,7 +10,7 @@
 import { markUnknownPlate } from '../server/fire-lane/offences';
 import { isReadablePlate, normalizePlate } from '../server/fire-lane/plates';
 import { findVehicle } from '../server/fire-lane/vehicle-registry';
-import { appendCaseEventOnce } from './support/case-store';
+import { appendCaseEventOnce } from '../domain/cases/case-store';
 import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'vehicle.lookup';

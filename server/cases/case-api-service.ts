@@ -11,9 +11,9 @@ import { hasDepartmentAccess, hasRole, isUser, type Principal, type UserPrincipa
 import { HttpProblem } from '../http/problem';
 import { listNotifications } from '../notify/outbox';
 import { TaskApiService, toProblem } from '../tasks/task-api-service';
-import { createCase, rateCase, resumeCase, startCaseIntake, suspendCase, type NewCase } from './case-service';
-import { countAndListCases, deleteCase, findCaseByIdOrNo, listCaseEvents, listCaseTasks, type CaseFilter, type CaseRowFull } from './case-queries';
-import { assignedDepartments, toCaseSummary, toCaseView, type CaseSummary, type CaseView } from './case-view';
+import { createCase, rateCase, resumeCase, startCaseIntake, suspendCase, type NewCase } from '../../domain/cases/case-service';
+import { countAndListCases, deleteCase, findCaseByIdOrNo, listCaseEvents, listCaseTasks, type CaseFilter, type CaseRowFull } from '../../domain/cases/case-queries';
+import { assignedDepartments, toCaseSummary, toCaseView, type CaseSummary, type CaseView } from '../../domain/cases/case-view';
 
 /** The one window sees every case: it dispatches, merges and re-dispatches them. */
 export const ONE_WINDOW = 'mediation-center';

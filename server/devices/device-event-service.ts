@@ -33,7 +33,7 @@ import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { KeyPrincipal } from '../auth/roles';
-import { createCase } from '../cases/case-service';
+import { createCase } from '../../domain/cases/case-service';
 import { dropPendingSightings, fireLaneDebounce } from '../fire-lane/debounce';
 import { loadFireLaneConfig, type FireLaneConfig } from '../fire-lane/config';
 import { isReadablePlate, normalizePlate } from '../fire-lane/plates';

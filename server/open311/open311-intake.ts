@@ -1,7 +1,7 @@
 /**
  * POST Service Request: validates the form as GeoReport v2 defines it and files the request
  * through the one window — the existing case services (`createCase` + `startCaseIntake`,
- * server/cases/case-service.ts), so an Open311 report is a case like any other.
+ * domain/cases/case-service.ts), so an Open311 report is a case like any other.
  *
  * Failure handling: the case row is written first, then the engine is asked to start
  * `case-intake`. If that call fails the case is deleted again (its timeline goes with it, by the
@@ -15,7 +15,7 @@ import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { ApiKeyService } from '../auth/api-key-service';
-import { createCase, startCaseIntake } from '../cases/case-service';
+import { createCase, startCaseIntake } from '../../domain/cases/case-service';
 import { Open311Error } from './errors';
 import { appendOpen311Event, attachOpen311Details, deleteCase, findMatter, type SituationRow } from './open311-queries';
 import { checkJurisdiction, many, single, type RawParams } from './params';

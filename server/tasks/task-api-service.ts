@@ -7,8 +7,8 @@
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import { assertDepartmentAccess, hasRole, presentPhone, type UserPrincipal } from '../auth';
-import { assignedDepartments, toCaseSummary, toTaskSummary, toTimeline, type CaseSummary, type TaskSummary, type TimelineEntry } from '../cases/case-view';
-import { findCaseByIdOrNo, listCaseEvents } from '../cases/case-queries';
+import { assignedDepartments, toCaseSummary, toTaskSummary, toTimeline, type CaseSummary, type TaskSummary, type TimelineEntry } from '../../domain/cases/case-view';
+import { findCaseByIdOrNo, listCaseEvents } from '../../domain/cases/case-queries';
 import { HttpProblem } from '../http/problem';
 import { decideExtension, requestExtension } from './extension-service';
 import { defaultCalendar } from '../../domain/sla/working-time';

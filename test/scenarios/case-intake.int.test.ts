@@ -1,5 +1,5 @@
 import { HOUR, startHarness, type Harness } from './harness';
-import { rateCase } from '../../server/cases/case-service';
+import { rateCase } from '../../domain/cases/case-service';
 
 /** The one window end to end: intake → classify → dispatch → handling → reply → close → follow-up. */
 describe('case-intake (one window, closed loop)', () => {

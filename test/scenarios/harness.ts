@@ -9,7 +9,7 @@ import { migrateAll } from '../../db/migrate-all';
 import { seedCatalog } from '../../db/seed/catalog';
 import { deployProcesses } from '../../processes/deploy';
 import { ClassificationService } from '../../server/classify/classification-service';
-import { createCase, startCaseIntake } from '../../server/cases/case-service';
+import { createCase, startCaseIntake } from '../../domain/cases/case-service';
 import { completeTask } from '../../server/tasks/task-service';
 import { FIRE_LANE_JOB_TYPES, fireLaneHandlers } from '../../workers/fire-lane-workers';
 import { scenarioHandlers, SCENARIO_JOB_TYPES, type AnyHandler } from '../../workers/scenario-workers';

@@ -1,5 +1,5 @@
 import { computeReformEffect } from '../../server/reform/reform-effect';
-import { rateCase } from '../../server/cases/case-service';
+import { rateCase } from '../../domain/cases/case-service';
 import { startHarness, type Harness } from './harness';
 
 describe('reform effect (measured from the case timeline against the configured baseline)', () => {

@@ -1,5 +1,5 @@
 import { decideExtension, requestExtension } from '../../server/tasks/extension-service';
-import { resumeCase, suspendCase } from '../../server/cases/case-service';
+import { resumeCase, suspendCase } from '../../domain/cases/case-service';
 import { sweepCancelledTasks } from '../../server/tasks/task-service';
 import { startHarness, type Harness } from './harness';
 

@@ -3,9 +3,9 @@
  * departments see the reporter's phone in full, everyone else masked; reporters see their own case
  * without the internal tasks, outbox and staff names.
  */
-import { hasDepartmentAccess, presentPhone, type Principal } from '../auth';
-import { maskDeep, maskPhone } from '../notify/mask';
-import type { PublicNotification } from '../notify/outbox';
+import { hasDepartmentAccess, presentPhone, type Principal } from '../../server/auth';
+import { maskDeep, maskPhone } from '../../server/notify/mask';
+import type { PublicNotification } from '../../server/notify/outbox';
 import type { CaseRowFull } from './case-queries';
 
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());

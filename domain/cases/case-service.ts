@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
-import { shanghaiDate } from '../../domain/sla/working-time';
+import { shanghaiDate } from '../sla/working-time';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 
