@@ -25,7 +25,7 @@ import { DASHBOARD_TRIGGERS, foldDashboardDaily, rebuildDashboardDaily } from '.
 import { seedDepartments } from '../db/seed/departments';
 import { periodFacts } from '../server/dashboard/dashboard-rollup';
 import { DashboardService } from '../server/dashboard/dashboard-service';
-import { listInbox } from '../server/tasks/task-queries';
+import { listInbox } from '../domain/tasks/task-queries';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);

@@ -27,7 +27,7 @@ import { createSlaYellowCardHandler, taskType as yellowType } from './sla-yellow
 import type { JobAck, WorkerJob } from './support/job';
 import { createUserTaskBridgeHandler, taskType as bridgeType, type BridgeJob, type BridgeLease } from './user-task-bridge';
 import { UserTaskLeaseHeartbeat } from './user-task-heartbeat';
-import { loadUserTaskLease } from './user-task-lease';
+import { loadUserTaskLease } from '../domain/tasks/user-task-lease';
 
 export interface ScenarioWorkerDeps {
   db: Knex;

@@ -5,7 +5,7 @@
  * and appends `task.created` to the case timeline.
  *
  * It does NOT complete the job: the job stays activated until a clerk completes the task through
- * server/tasks/task-service.ts, which completes the job with the form's variables. Leases
+ * domain/tasks/task-service.ts, which completes the job with the form's variables. Leases
  * (./user-task-lease.ts; processes/README.md, "User-task bridge: leases"): the job is activated for a
  * few minutes only; once the row is written the bridge arms a long lease with `UpdateJobTimeout`,
  * which the heartbeat (./user-task-heartbeat.ts) re-arms while the task is open. A worker that dies
@@ -23,7 +23,7 @@ import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import { appendCaseEvent } from '../domain/cases/case-store';
 import { ModelInputError, optionalString, type JobAck, type ScenarioDeps, type WorkerJob } from './support/job';
-import { armLease, DEFAULT_USER_TASK_LEASE } from './user-task-lease';
+import { armLease, DEFAULT_USER_TASK_LEASE } from '../domain/tasks/user-task-lease';
 
 export const taskType = 'io.camunda.zeebe:userTask';
 /**

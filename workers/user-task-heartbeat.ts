@@ -5,8 +5,8 @@
  */
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
-import { markCancelled } from '../server/tasks/task-service';
-import { armLease, type UserTaskLeaseConfig } from './user-task-lease';
+import { markCancelled } from '../domain/tasks/task-service';
+import { armLease, type UserTaskLeaseConfig } from '../domain/tasks/user-task-lease';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 

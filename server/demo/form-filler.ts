@@ -5,7 +5,7 @@
  * task API applies, so the demo never completes a task a real clerk could not.
  */
 import { evaluateFeel } from '../../engine/feel/Feel';
-import { validateFormSubmission } from '../tasks/form-validation';
+import { validateFormSubmission } from '../../domain/tasks/form-validation';
 
 interface Component {
   key?: string;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RouteContext } from '../app';
 import { defineRoute, userOf, type AnyRoute } from '../http/define-route';
 import { query } from '../http/validate';
-import { MAX_EXTENSION_HOURS } from '../tasks/extension-service';
+import { MAX_EXTENSION_HOURS } from '../../domain/tasks/extension-service';
 import { TaskApiService } from '../tasks/task-api-service';
 import { CaseSummarySchema, IsoTime, Light, TaskSummarySchema, TimelineEntrySchema } from './cases-schemas';
 

@@ -10,12 +10,12 @@ import { assertDepartmentAccess, hasRole, presentPhone, type UserPrincipal } fro
 import { assignedDepartments, toCaseSummary, toTaskSummary, toTimeline, type CaseSummary, type TaskSummary, type TimelineEntry } from '../../domain/cases/case-view';
 import { findCaseByIdOrNo, listCaseEvents } from '../../domain/cases/case-queries';
 import { HttpProblem } from '../http/problem';
-import { decideExtension, requestExtension } from './extension-service';
+import { decideExtension, requestExtension } from '../../domain/tasks/extension-service';
 import { defaultCalendar } from '../../domain/sla/working-time';
-import { validateFormSubmission } from './form-validation';
-import { recordResponse } from './response';
-import { claimTask, completeTask, unclaimTask, type TaskResult } from './task-service';
-import { findExtension, findTask, listEarlierAnswers, listExtensions, listInbox, type InboxFilter } from './task-queries';
+import { validateFormSubmission } from '../../domain/tasks/form-validation';
+import { recordResponse } from '../../domain/tasks/response';
+import { claimTask, completeTask, unclaimTask, type TaskResult } from '../../domain/tasks/task-service';
+import { findExtension, findTask, listEarlierAnswers, listExtensions, listInbox, type InboxFilter } from '../../domain/tasks/task-queries';
 
 const json = <T>(v: unknown, fallback: T): T => (v == null ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());

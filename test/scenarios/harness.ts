@@ -2,7 +2,7 @@
  * The scenario tests' harness: an engine on its own database with the app schema and the sample
  * catalog, all models and forms deployed, and a driver that runs the REAL scenario handlers job by
  * job (activateJobs → handler → complete/fail through the SDK) until nothing is left — deterministic,
- * no polling workers and no sleeps. Clerks complete tasks through server/tasks/task-service.ts.
+ * no polling workers and no sleeps. Clerks complete tasks through domain/tasks/task-service.ts.
  */
 import { startTestEngine, type TestEngine } from '../../engine/testing';
 import { migrateAll } from '../../db/migrate-all';
@@ -10,7 +10,7 @@ import { seedCatalog } from '../../db/seed/catalog';
 import { deployProcesses } from '../../processes/deploy';
 import { ClassificationService } from '../../server/classify/classification-service';
 import { createCase, startCaseIntake } from '../../domain/cases/case-service';
-import { completeTask } from '../../server/tasks/task-service';
+import { completeTask } from '../../domain/tasks/task-service';
 import { FIRE_LANE_JOB_TYPES, fireLaneHandlers } from '../../workers/fire-lane-workers';
 import { scenarioHandlers, SCENARIO_JOB_TYPES, type AnyHandler } from '../../workers/scenario-workers';
 import { USER_TASK_JOB_TIMEOUT_MS } from '../../workers/user-task-bridge';

@@ -1,6 +1,6 @@
-import { decideExtension, requestExtension } from '../../server/tasks/extension-service';
+import { decideExtension, requestExtension } from '../../domain/tasks/extension-service';
 import { resumeCase, suspendCase } from '../../domain/cases/case-service';
-import { sweepCancelledTasks } from '../../server/tasks/task-service';
+import { sweepCancelledTasks } from '../../domain/tasks/task-service';
 import { startHarness, type Harness } from './harness';
 
 /**

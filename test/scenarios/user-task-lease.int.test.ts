@@ -1,5 +1,5 @@
 /**
- * The user-task bridge's leases (workers/user-task-lease.ts, processes/README.md "User-task bridge:
+ * The user-task bridge's leases (domain/tasks/user-task-lease.ts, processes/README.md "User-task bridge:
  * leases") against the embedded engine on a frozen clock: the REAL registered bridge worker (the SDK
  * polling worker from workers/index.ts) picks up jobs, and the heartbeat is ticked by hand on the
  * engine clock. No sleeps: the engine clock moves by `increaseTime`, and what the polling worker does
@@ -8,12 +8,12 @@
 import pino from 'pino';
 import { migrateAll } from '../../db/migrate-all';
 import { startTestEngine, type TestEngine } from '../../engine/testing';
-import { completeTask } from '../../server/tasks/task-service';
-import { listInbox } from '../../server/tasks/task-queries';
+import { completeTask } from '../../domain/tasks/task-service';
+import { listInbox } from '../../domain/tasks/task-queries';
 import { startWorkers, workerRegistry, type RunningWorkers } from '../../workers';
 import { taskType as USER_TASK } from '../../workers/user-task-bridge';
 import { UserTaskLeaseHeartbeat } from '../../workers/user-task-heartbeat';
-import { DEFAULT_USER_TASK_LEASE, loadUserTaskLease, validateUserTaskLease, type UserTaskLeaseConfig } from '../../workers/user-task-lease';
+import { DEFAULT_USER_TASK_LEASE, loadUserTaskLease, validateUserTaskLease, type UserTaskLeaseConfig } from '../../domain/tasks/user-task-lease';
 import { bpmn, chain, deploy } from '../engine/helpers';
 import { createTestDb, type TestDb } from '../helpers/db';
 

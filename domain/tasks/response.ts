@@ -5,7 +5,7 @@
  * rate reads one column (`case.response_met`) instead of replaying timelines.
  */
 import type { Knex } from 'knex';
-import { defaultCalendar } from '../../domain/sla/working-time';
+import { defaultCalendar } from '../sla/working-time';
 
 export async function recordResponse(db: Knex, task: Readonly<Record<string, any>>, at: Date): Promise<void> {
   if (!task.case_id || !task.department) return;
