@@ -9,10 +9,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEPARTMENT_CODES } from '../db/seed/departments';
-import { SAMPLE_CATALOG_DIR } from '../db/seed/catalog';
-import { generateCatalog } from '../server/catalog/generate-catalog';
-import { readCatalogFiles } from '../server/catalog/read-catalog-files';
+import { DEPARTMENT_CODES } from '../domain/departments/departments';
+import { SAMPLE_CATALOG_DIR } from '../domain/catalog/seed-catalog';
+import { generateCatalog } from '../domain/catalog/generate-catalog';
+import { readCatalogFiles } from '../domain/catalog/read-catalog-files';
 import { Classifier, DEFAULT_CLASSIFIER_OPTIONS, type ClassifierOptions } from '../server/classify/classifier';
 import { autoDispatchStats, brierScore, evaluateClassifier, type LabelledText } from '../server/classify/evaluate';
 

@@ -30,7 +30,7 @@ import knexFactory from 'knex';
 import pino from 'pino';
 import { createDb } from '../db/knex';
 import { migrateAll } from '../db/migrate-all';
-import { seedCatalog } from '../db/seed/catalog';
+import { seedCatalog } from '../domain/catalog/seed-catalog';
 import { upsertApiKeyByHash } from '../server/auth/api-key-queries';
 import { sha256Hex } from '../server/auth/tokens';
 import { loadConfig } from '../server/config';

@@ -13,7 +13,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { DEPARTMENTS, seedDepartments } from '../../db/seed/departments';
+import { DEPARTMENTS, seedDepartments } from '../../domain/departments/departments';
 import { findActiveApiKeyByHash, revokeApiKey, upsertApiKeyByHash } from './api-key-queries';
 import { hashPassword, PUBLIC_PASSWORD_SCRYPT_PARAMS, randomPassword, verifyPassword } from './password';
 import type { Role } from './roles';

@@ -4,8 +4,8 @@
  * sample catalog only into an empty catalog, and the labelled history only once per database.
  */
 import type { Knex } from 'knex';
-import { seedCatalog } from '../../db/seed/catalog';
-import { DEPARTMENTS } from '../../db/seed/departments';
+import { seedCatalog } from '../../domain/catalog/seed-catalog';
+import { DEPARTMENTS } from '../../domain/departments/departments';
 import { upsertLanes } from '../fire-lane/lanes';
 import { upsertVehicles } from '../fire-lane/vehicle-registry';
 import { DEMO_LANES, DEMO_VEHICLES, demoContacts } from './demo-data';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createDb } from '../../db/knex';
 import { appMigrations } from '../../db/migrations';
 import { migrateList } from '../../db/migrator';
-import { seedDepartments } from '../../db/seed/departments';
+import { seedDepartments } from '../../domain/departments/departments';
 import { loadConfig } from '../config';
 import { formatImportErrors, importVehicleCsv, parseVehicleCsv } from './vehicle-registry';
 

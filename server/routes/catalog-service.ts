@@ -4,12 +4,12 @@
  * UI is validated exactly like a row in a district's spreadsheet and errors read the same.
  */
 import type { Knex } from 'knex';
-import { SHEET_COLUMNS, SHEET_NAMES, sheetFromFileName, type RawSheet, type SheetName } from '../catalog/catalog-sheets';
-import { catalogToRows, catalogToXlsx, sheetToCsv } from '../catalog/export-catalog';
-import { importCatalog } from '../catalog/import-catalog';
-import { loadCatalog } from '../catalog/catalog-queries';
-import { CatalogFileError, readCsvSheet, readXlsxSheets } from '../catalog/read-sheets';
-import type { CatalogRowError } from '../catalog/validate-catalog';
+import { SHEET_COLUMNS, SHEET_NAMES, sheetFromFileName, type RawSheet, type SheetName } from '../../domain/catalog/catalog-sheets';
+import { catalogToRows, catalogToXlsx, sheetToCsv } from '../../domain/catalog/export-catalog';
+import { importCatalog } from '../../domain/catalog/import-catalog';
+import { loadCatalog } from '../../domain/catalog/catalog-queries';
+import { CatalogFileError, readCsvSheet, readXlsxSheets } from '../../domain/catalog/read-sheets';
+import type { CatalogRowError } from '../../domain/catalog/validate-catalog';
 import { HttpProblem } from '../http/problem';
 import type { Upload } from '../processes/read-upload';
 

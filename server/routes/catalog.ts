@@ -1,8 +1,8 @@
 /** The catalog (design/API.md): categories → matters → situations, admin CRUD, CSV/XLSX in and out. */
 import { z } from 'zod';
 import type { RouteContext } from '../app';
-import { SHEET_NAMES, type SheetName } from '../catalog/catalog-sheets';
-import { SCENARIO_IDS } from '../catalog/catalog-types';
+import { SHEET_NAMES, type SheetName } from '../../domain/catalog/catalog-sheets';
+import { SCENARIO_IDS } from '../../domain/catalog/catalog-types';
 import { defineRoute, type AnyRoute } from '../http/define-route';
 import { query } from '../http/validate';
 import { readUpload } from '../processes/read-upload';

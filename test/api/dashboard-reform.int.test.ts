@@ -9,7 +9,7 @@
 import type { Knex } from 'knex';
 import { migrateAll } from '../../db/migrate-all';
 import { foldDashboardDaily, rebuildDashboardDaily } from '../../db/migrations/20261127090000_dashboard_daily';
-import { seedDepartments } from '../../db/seed/departments';
+import { seedDepartments } from '../../domain/departments/departments';
 import baselines from '../../processes/reform-baselines.json';
 import { computeReformEffect, measureCase, type Figures, type ReformEffect } from '../../server/reform/reform-effect';
 import { CalendarRangeError } from '../../domain/sla/working-time';

@@ -9,7 +9,7 @@
 import type { Knex } from 'knex';
 import { migrateAll } from '../../db/migrate-all';
 import { foldDashboardDaily, rebuildDashboardDaily } from '../../db/migrations/20261127090000_dashboard_daily';
-import { seedDepartments } from '../../db/seed/departments';
+import { seedDepartments } from '../../domain/departments/departments';
 import * as q from '../../server/dashboard/dashboard-queries';
 import { DashboardService } from '../../server/dashboard/dashboard-service';
 import { createTestDb, type TestDb } from '../helpers/db';

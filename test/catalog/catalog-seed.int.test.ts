@@ -1,5 +1,5 @@
-import { seedCatalog } from '../../db/seed/catalog';
-import { DEPARTMENTS, seedDepartments } from '../../db/seed/departments';
+import { seedCatalog } from '../../domain/catalog/seed-catalog';
+import { DEPARTMENTS, seedDepartments } from '../../domain/departments/departments';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { countRows, migrateAndSeedDepartments } from './helpers';
 

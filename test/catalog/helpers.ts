@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { appMigrations } from '../../db/migrations';
 import { migrateList } from '../../db/migrator';
-import { seedDepartments } from '../../db/seed/departments';
+import { seedDepartments } from '../../domain/departments/departments';
 
 /** App schema plus departments: what every catalog test starts from. */
 export async function migrateAndSeedDepartments(db: Knex): Promise<void> {

@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
-import { seedCatalog } from '../../db/seed/catalog';
-import { importCatalog } from '../../server/catalog/import-catalog';
-import { readCsvSheet, readXlsxSheets } from '../../server/catalog/read-sheets';
-import type { CatalogRowError } from '../../server/catalog/validate-catalog';
+import { seedCatalog } from '../../domain/catalog/seed-catalog';
+import { importCatalog } from '../../domain/catalog/import-catalog';
+import { readCsvSheet, readXlsxSheets } from '../../domain/catalog/read-sheets';
+import type { CatalogRowError } from '../../domain/catalog/validate-catalog';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { countRows, migrateAndSeedDepartments } from './helpers';
 

@@ -1,14 +1,14 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { SAMPLE_CATALOG_DIR, seedCatalog } from '../../db/seed/catalog';
-import { DEPARTMENT_CODES } from '../../db/seed/departments';
-import { loadCatalog } from '../../server/catalog/catalog-queries';
-import { catalogToXlsx, exportCatalog } from '../../server/catalog/export-catalog';
-import { generateCatalog } from '../../server/catalog/generate-catalog';
-import { importCatalog, type ImportProgress } from '../../server/catalog/import-catalog';
-import { readCatalogFiles } from '../../server/catalog/read-catalog-files';
-import { readCatalogPath, readXlsxSheets } from '../../server/catalog/read-sheets';
+import { SAMPLE_CATALOG_DIR, seedCatalog } from '../../domain/catalog/seed-catalog';
+import { DEPARTMENT_CODES } from '../../domain/departments/departments';
+import { loadCatalog } from '../../domain/catalog/catalog-queries';
+import { catalogToXlsx, exportCatalog } from '../../domain/catalog/export-catalog';
+import { generateCatalog } from '../../domain/catalog/generate-catalog';
+import { importCatalog, type ImportProgress } from '../../domain/catalog/import-catalog';
+import { readCatalogFiles } from '../../domain/catalog/read-catalog-files';
+import { readCatalogPath, readXlsxSheets } from '../../domain/catalog/read-sheets';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { countRows, migrateAndSeedDepartments } from './helpers';
 

@@ -1,7 +1,7 @@
-import { SAMPLE_CATALOG_DIR } from '../../db/seed/catalog';
-import { DEPARTMENTS, DEPARTMENT_CODES } from '../../db/seed/departments';
-import { readCatalogFiles } from '../../server/catalog/read-catalog-files';
-import type { CatalogData } from '../../server/catalog/catalog-types';
+import { SAMPLE_CATALOG_DIR } from '../../domain/catalog/seed-catalog';
+import { DEPARTMENTS, DEPARTMENT_CODES } from '../../domain/departments/departments';
+import { readCatalogFiles } from '../../domain/catalog/read-catalog-files';
+import type { CatalogData } from '../../domain/catalog/catalog-types';
 
 describe('shipped sample catalog (processes/catalog)', () => {
   let catalog: CatalogData;

@@ -1,5 +1,5 @@
 import type { ZeebeJob } from '@camunda8/sdk/dist/zeebe/types';
-import type { CatalogData } from '../../server/catalog/catalog-types';
+import type { CatalogData } from '../../domain/catalog/catalog-types';
 import { Classifier } from '../../server/classify/classifier';
 import { classifyCase, handler, taskType, type CaseClassifyInput } from '../../workers/case-classify';
 import { loadSampleCatalog } from './fixtures';

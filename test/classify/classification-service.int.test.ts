@@ -1,6 +1,6 @@
-import { seedCatalog } from '../../db/seed/catalog';
-import { importCatalog } from '../../server/catalog/import-catalog';
-import { readCsvSheet } from '../../server/catalog/read-sheets';
+import { seedCatalog } from '../../domain/catalog/seed-catalog';
+import { importCatalog } from '../../domain/catalog/import-catalog';
+import { readCsvSheet } from '../../domain/catalog/read-sheets';
 import { ClassificationService } from '../../server/classify/classification-service';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { migrateAndSeedDepartments } from '../catalog/helpers';

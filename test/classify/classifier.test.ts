@@ -1,4 +1,4 @@
-import type { CatalogData } from '../../server/catalog/catalog-types';
+import type { CatalogData } from '../../domain/catalog/catalog-types';
 import { Classifier } from '../../server/classify/classifier';
 import { topConfidence } from '../../server/classify/confidence';
 import { loadSampleCatalog } from './fixtures';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SAMPLE_CATALOG_DIR } from '../../db/seed/catalog';
-import { DEPARTMENT_CODES } from '../../db/seed/departments';
-import type { CatalogData } from '../../server/catalog/catalog-types';
-import { readCatalogFiles } from '../../server/catalog/read-catalog-files';
+import { SAMPLE_CATALOG_DIR } from '../../domain/catalog/seed-catalog';
+import { DEPARTMENT_CODES } from '../../domain/departments/departments';
+import type { CatalogData } from '../../domain/catalog/catalog-types';
+import { readCatalogFiles } from '../../domain/catalog/read-catalog-files';
 import type { LabelledText } from '../../server/classify/evaluate';
 
 export interface ComplaintFixture extends LabelledText {

@@ -1,6 +1,6 @@
 import { migrateAll } from '../../db/migrate-all';
-import { seedCatalog } from '../../db/seed/catalog';
-import { DEPARTMENTS } from '../../db/seed/departments';
+import { seedCatalog } from '../../domain/catalog/seed-catalog';
+import { DEPARTMENTS } from '../../domain/departments/departments';
 import { bootstrapAuth, DEMO_USERS } from '../../server/auth/bootstrap';
 import { DEMO_VEHICLES, seedDemoData } from '../../server/demo';
 import { fireLaneFigures, findVehicle, importVehicleCsv, isoDurationSeconds, isReadablePlate, loadFireLaneConfig, normalizePlate } from '../../server/fire-lane';

@@ -6,7 +6,7 @@
  */
 import { startTestEngine, type TestEngine } from '../../engine/testing';
 import { migrateAll } from '../../db/migrate-all';
-import { seedCatalog } from '../../db/seed/catalog';
+import { seedCatalog } from '../../domain/catalog/seed-catalog';
 import { deployProcesses } from '../../processes/deploy';
 import { ClassificationService } from '../../server/classify/classification-service';
 import { createCase, startCaseIntake } from '../../domain/cases/case-service';

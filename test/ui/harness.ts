@@ -11,7 +11,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createDb } from '../../db/knex';
 import { migrateAll } from '../../db/migrate-all';
-import { seedCatalog } from '../../db/seed/catalog';
+import { seedCatalog } from '../../domain/catalog/seed-catalog';
 import { UI_DIST } from '../../server/app';
 import { DEMO_PASSWORD } from '../../server/auth/bootstrap';
 import { loadConfig } from '../../server/config';

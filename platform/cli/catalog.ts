@@ -13,17 +13,17 @@ import type { Knex } from 'knex';
 import { createDb } from '../../db/knex';
 import { appMigrations } from '../../db/migrations';
 import { migrateList } from '../../db/migrator';
-import { SAMPLE_CATALOG_DIR } from '../../db/seed/catalog';
-import { DEPARTMENT_CODES, seedDepartments } from '../../db/seed/departments';
-import { loadConfig } from '../config';
-import { SHEET_NAMES, type SheetName } from './catalog-sheets';
-import { catalogToRows, catalogToXlsx, exportCatalog, sheetToCsv } from './export-catalog';
-import { generateCatalog } from './generate-catalog';
-import { formatImportErrors, importCatalog, type ImportProgress } from './import-catalog';
-import { readCatalogFiles } from './read-catalog-files';
-import { readCatalogPath } from './read-sheets';
-import { validateCatalog } from './validate-catalog';
-import { loadValidationContext } from './catalog-queries';
+import { SAMPLE_CATALOG_DIR } from '../../domain/catalog/seed-catalog';
+import { DEPARTMENT_CODES, seedDepartments } from '../../domain/departments/departments';
+import { loadConfig } from '../../server/config';
+import { SHEET_NAMES, type SheetName } from '../../domain/catalog/catalog-sheets';
+import { catalogToRows, catalogToXlsx, exportCatalog, sheetToCsv } from '../../domain/catalog/export-catalog';
+import { generateCatalog } from '../../domain/catalog/generate-catalog';
+import { formatImportErrors, importCatalog, type ImportProgress } from '../../domain/catalog/import-catalog';
+import { readCatalogFiles } from '../../domain/catalog/read-catalog-files';
+import { readCatalogPath } from '../../domain/catalog/read-sheets';
+import { validateCatalog } from '../../domain/catalog/validate-catalog';
+import { loadValidationContext } from '../../domain/catalog/catalog-queries';
 
 interface Args {
   command: string;

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { formatImportErrors, importCatalog } from '../../server/catalog/import-catalog';
-import { readCatalogPath } from '../../server/catalog/read-sheets';
-import { seedDepartments } from './departments';
+import { formatImportErrors, importCatalog } from './import-catalog';
+import { readCatalogPath } from './read-sheets';
+import { seedDepartments } from '../departments/departments';
 
 /** Where the shipped sample catalog lives: one CSV per sheet (categories.csv, situations.csv, …). */
 export const SAMPLE_CATALOG_DIR = path.resolve(__dirname, '../../processes/catalog');
