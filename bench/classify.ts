@@ -13,8 +13,8 @@ import { DEPARTMENT_CODES } from '../domain/departments/departments';
 import { SAMPLE_CATALOG_DIR } from '../domain/catalog/seed-catalog';
 import { generateCatalog } from '../domain/catalog/generate-catalog';
 import { readCatalogFiles } from '../domain/catalog/read-catalog-files';
-import { Classifier, DEFAULT_CLASSIFIER_OPTIONS, type ClassifierOptions } from '../server/classify/classifier';
-import { autoDispatchStats, brierScore, evaluateClassifier, type LabelledText } from '../server/classify/evaluate';
+import { Classifier, DEFAULT_CLASSIFIER_OPTIONS, type ClassifierOptions } from '../domain/classify/classifier';
+import { autoDispatchStats, brierScore, evaluateClassifier, type LabelledText } from '../domain/classify/evaluate';
 
 interface FixtureItem extends LabelledText {
   split: 'tune' | 'heldout';

@@ -9,8 +9,8 @@
  * gives the same variables, so a re-delivered job completes identically.
  */
 import type { ZeebeJob } from '@camunda8/sdk/dist/zeebe/types';
-import type { Classifier } from '../server/classify/classifier';
-import { toCaseClassification, type CaseClassification } from '../server/classify/classification-service';
+import type { Classifier } from '../domain/classify/classifier';
+import { toCaseClassification, type CaseClassification } from '../domain/classify/classification-service';
 
 export const taskType = 'case.classify';
 

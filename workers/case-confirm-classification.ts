@@ -8,7 +8,7 @@
  * `classification` (the classifier's top, if any), `completedBy` (the clerk), `caseId`.
  * Idempotent: a re-delivered job finds the feedback row of this case and situation and does not add another.
  */
-import type { ClassificationService } from '../server/classify/classification-service';
+import type { ClassificationService } from '../domain/classify/classification-service';
 import { appendCaseEventOnce } from '../domain/cases/case-store';
 import { ModelInputError, optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 

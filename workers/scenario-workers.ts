@@ -3,7 +3,7 @@
  * job type for the scenario tests' driver. Job types and their contracts: processes/README.md.
  */
 import type { Knex } from 'knex';
-import { ClassificationService } from '../server/classify/classification-service';
+import { ClassificationService } from '../domain/classify/classification-service';
 import { createAssignCollaboratorsHandler, taskType as assignType } from './case-assign-collaborators';
 import { handler as classifyHandler, taskType as classifyType } from './case-classify';
 import { createCaseAcceptHandler, taskType as acceptType } from './case-accept';

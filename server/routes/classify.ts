@@ -1,7 +1,7 @@
 /** POST /api/classify (design/API.md): the catalog's best situations for a text, for the clerk's dispatch. */
 import { z } from 'zod';
 import type { RouteContext } from '../app';
-import { ClassificationService, toApiCandidate } from '../classify/classification-service';
+import { ClassificationService, toApiCandidate } from '../../domain/classify/classification-service';
 import { defineRoute, type AnyRoute } from '../http/define-route';
 
 const Candidate = z.object({

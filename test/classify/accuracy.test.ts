@@ -1,5 +1,5 @@
-import { Classifier } from '../../server/classify/classifier';
-import { autoDispatchStats, evaluateClassifier } from '../../server/classify/evaluate';
+import { Classifier } from '../../domain/classify/classifier';
+import { autoDispatchStats, evaluateClassifier } from '../../domain/classify/evaluate';
 import { loadComplaints, loadSampleCatalog } from './fixtures';
 
 /**

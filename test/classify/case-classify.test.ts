@@ -1,6 +1,6 @@
 import type { ZeebeJob } from '@camunda8/sdk/dist/zeebe/types';
 import type { CatalogData } from '../../domain/catalog/catalog-types';
-import { Classifier } from '../../server/classify/classifier';
+import { Classifier } from '../../domain/classify/classifier';
 import { classifyCase, handler, taskType, type CaseClassifyInput } from '../../workers/case-classify';
 import { loadSampleCatalog } from './fixtures';
 

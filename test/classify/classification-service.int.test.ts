@@ -1,7 +1,7 @@
 import { seedCatalog } from '../../domain/catalog/seed-catalog';
 import { importCatalog } from '../../domain/catalog/import-catalog';
 import { readCsvSheet } from '../../domain/catalog/read-sheets';
-import { ClassificationService } from '../../server/classify/classification-service';
+import { ClassificationService } from '../../domain/classify/classification-service';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { migrateAndSeedDepartments } from '../catalog/helpers';
 

@@ -1,6 +1,6 @@
 import type { CatalogData } from '../../domain/catalog/catalog-types';
-import { Classifier } from '../../server/classify/classifier';
-import { topConfidence } from '../../server/classify/confidence';
+import { Classifier } from '../../domain/classify/classifier';
+import { topConfidence } from '../../domain/classify/confidence';
 import { loadSampleCatalog } from './fixtures';
 
 describe('Classifier', () => {

@@ -4,7 +4,7 @@ import { SAMPLE_CATALOG_DIR } from '../../domain/catalog/seed-catalog';
 import { DEPARTMENT_CODES } from '../../domain/departments/departments';
 import type { CatalogData } from '../../domain/catalog/catalog-types';
 import { readCatalogFiles } from '../../domain/catalog/read-catalog-files';
-import type { LabelledText } from '../../server/classify/evaluate';
+import type { LabelledText } from '../../domain/classify/evaluate';
 
 export interface ComplaintFixture extends LabelledText {
   split: 'tune' | 'heldout';

@@ -1,4 +1,4 @@
-import { tokenize } from '../../server/classify/tokenize';
+import { tokenize } from '../../domain/classify/tokenize';
 
 describe('tokenize', () => {
   it('emits ICU words, Han bigrams and unigrams, without stop words', () => {

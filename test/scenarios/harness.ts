@@ -8,7 +8,7 @@ import { startTestEngine, type TestEngine } from '../../engine/testing';
 import { migrateAll } from '../../db/migrate-all';
 import { seedCatalog } from '../../domain/catalog/seed-catalog';
 import { deployProcesses } from '../../processes/deploy';
-import { ClassificationService } from '../../server/classify/classification-service';
+import { ClassificationService } from '../../domain/classify/classification-service';
 import { createCase, startCaseIntake } from '../../domain/cases/case-service';
 import { completeTask } from '../../domain/tasks/task-service';
 import { FIRE_LANE_JOB_TYPES, fireLaneHandlers } from '../../workers/fire-lane-workers';

@@ -1,4 +1,4 @@
-import type { CatalogData, CatalogSituation, ScenarioId } from '../../domain/catalog/catalog-types';
+import type { CatalogData, CatalogSituation, ScenarioId } from '../catalog/catalog-types';
 import { Bm25fIndex, type FieldConfig } from './bm25f-index';
 import { topConfidence } from './confidence';
 import { normalizeText, termFrequencies, tokenize } from './tokenize';

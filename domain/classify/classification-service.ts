@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { catalogFingerprint, loadCatalog } from '../../domain/catalog/catalog-queries';
+import { catalogFingerprint, loadCatalog } from '../catalog/catalog-queries';
 import { Classifier, type ClassificationCandidate, type ClassificationResult, type ClassifierOptions } from './classifier';
 import { findFeedbackForCase, insertFeedback, listFeedbackSince, type FeedbackRow } from './feedback-queries';
 
