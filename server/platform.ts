@@ -16,7 +16,7 @@ import { startWorkers, workerRegistry } from '../workers';
 import { createApp } from './app';
 import { bootstrapAuth } from './auth/bootstrap';
 import { seedDemoData, startDemoTraffic } from './demo';
-import { createSmsProvider, loadNotifyConfig, Notifier } from './notify';
+import { createSmsProvider, loadNotifyConfig, Notifier } from '../domain/notify';
 import { createMetrics } from './metrics/metrics';
 import { instrumentWorkers } from './metrics/worker-metrics';
 import type { Config } from './config';

@@ -6,7 +6,7 @@
  * Input: `caseId`. Output: `caseNo`, `description` (for the classifier and the forms).
  * Idempotent: acceptance and the receipt happen once per case.
  */
-import { enqueue } from '../server/notify/outbox';
+import { enqueue } from '../domain/notify/outbox';
 import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 

@@ -6,7 +6,7 @@
  * Input: `caseId`, `replyText`, `leadDepartment`, `reopenCount` (a reply per round).
  * Idempotent: one SMS and one event per case and round.
  */
-import { enqueue } from '../server/notify/outbox';
+import { enqueue } from '../domain/notify/outbox';
 import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 

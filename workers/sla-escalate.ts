@@ -11,7 +11,7 @@ import { cardContext } from '../domain/sla/card-notice';
 import { defaultCalendar, formatShanghai } from '../domain/sla/working-time';
 import { appendCaseEventOnce } from '../domain/cases/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
-import { notifyStaff } from './support/staff-notify';
+import { notifyStaff } from '../domain/notify/staff-notify';
 
 export const taskType = 'sla.escalate';
 export const ESCALATION_DEPARTMENT = 'government-office';

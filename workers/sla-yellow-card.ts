@@ -12,7 +12,7 @@ import { mirrorClock, requireClock, updateClock } from '../domain/sla/sla-clock-
 import { formatShanghai } from '../domain/sla/working-time';
 import { appendCaseEventOnce } from '../domain/cases/case-store';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
-import { notifyStaff } from './support/staff-notify';
+import { notifyStaff } from '../domain/notify/staff-notify';
 
 export const taskType = 'sla.yellow-card';
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { enqueue, isHeld, releaseHeld, type EnqueueResult } from '../server/notify/outbox';
-import { maskPhonesInText } from '../server/notify/mask';
-import { TemplateError } from '../server/notify/templates';
+import { enqueue, isHeld, releaseHeld, type EnqueueResult } from '../domain/notify/outbox';
+import { maskPhonesInText } from '../domain/notify/mask';
+import { TemplateError } from '../domain/notify/templates';
 
 /**
  * Job worker for `sms.notify`: queues one SMS through the outbox and completes with

@@ -4,8 +4,8 @@
  * without the internal tasks, outbox and staff names.
  */
 import { hasDepartmentAccess, presentPhone, type Principal } from '../../server/auth';
-import { maskDeep, maskPhone } from '../../server/notify/mask';
-import type { PublicNotification } from '../../server/notify/outbox';
+import { maskDeep, maskPhone } from '../notify/mask';
+import type { PublicNotification } from '../notify/outbox';
 import type { CaseRowFull } from './case-queries';
 
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpProblem } from '../http/problem';
-import { maskPhone } from '../notify/mask';
+import { maskPhone } from '../../domain/notify/mask';
 import { isUser, type ApiKeyKind, type Principal, type Role, type UserPrincipal } from './roles';
 import { safeEqual } from './tokens';
 

@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { hasDepartmentAccess, hasRole, isUser, type Principal, type UserPrincipal } from '../auth';
 import { HttpProblem } from '../http/problem';
-import { listNotifications } from '../notify/outbox';
+import { listNotifications } from '../../domain/notify/outbox';
 import { TaskApiService, toProblem } from '../tasks/task-api-service';
 import { createCase, rateCase, resumeCase, startCaseIntake, suspendCase, type NewCase } from '../../domain/cases/case-service';
 import { countAndListCases, deleteCase, findCaseByIdOrNo, listCaseEvents, listCaseTasks, type CaseFilter, type CaseRowFull } from '../../domain/cases/case-queries';

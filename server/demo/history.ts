@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { renderTemplate } from '../notify/templates';
+import { renderTemplate } from '../../domain/notify/templates';
 import { computeSlaDueAt, defaultCalendar, shanghaiDate } from '../../domain/sla/working-time';
 import { DEMO_LANES, DEMO_VEHICLES } from './demo-data';
 

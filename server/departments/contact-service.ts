@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { maskPhone, normalizeMobile } from '../notify/mask';
+import { maskPhone, normalizeMobile } from '../../domain/notify/mask';
 import { HttpProblem } from '../http/problem';
 
-/** Whom a department's yellow/red-card and supervision SMS reach (workers/support/staff-notify.ts). */
+/** Whom a department's yellow/red-card and supervision SMS reach (domain/notify/staff-notify.ts). */
 export interface DepartmentContact {
   role: 'head' | 'duty' | 'staff';
   name: string;

@@ -179,7 +179,7 @@ export async function fireLaneContext(trx: Knex, laneId: string, plate: string, 
 /**
  * The rest of a new fire-lane case in one statement: its classification and photos, the `detected`
  * timeline event, the offence row (repeat counting), the link from the device event and, given
- * `notice` (an outbox insert, server/notify `insertSql`, its phone already locked), the notice.
+ * `notice` (an outbox insert, domain/notify `insertSql`, its phone already locked), the notice.
  * Answers the notice's row id and status when one was written.
  */
 export async function recordFireLaneCase(

@@ -38,10 +38,10 @@ import { dropPendingSightings, fireLaneDebounce } from '../fire-lane/debounce';
 import { loadFireLaneConfig, type FireLaneConfig } from '../fire-lane/config';
 import { isReadablePlate, normalizePlate } from '../fire-lane/plates';
 import { HttpProblem } from '../http/problem';
-import { dispatcherFor } from '../notify/dispatcher';
-import { loadNotifyConfig } from '../notify/config';
-import { maskPhonesInText } from '../notify/mask';
-import { dropHeld, insertSql, lockPhone, prepareSms, type PreparedSms } from '../notify/outbox';
+import { dispatcherFor } from '../../domain/notify/dispatcher';
+import { loadNotifyConfig } from '../../domain/notify/config';
+import { maskPhonesInText } from '../../domain/notify/mask';
+import { dropHeld, insertSql, lockPhone, prepareSms, type PreparedSms } from '../../domain/notify/outbox';
 import {
   addCaseAttachment, appendCaseEvent, cancelCase, claimDeviceEvent, findByClientEventId, findOpenFireLaneCase, finishDeviceEvent, fireLaneContext,
   insertDeviceEvent, lockPlateInLane, recordFireLaneCase, recordFireLaneStarted, retakeFailedEvent, type DeviceEventRow, type NewDeviceEvent,

@@ -1,5 +1,5 @@
 /**
- * Fire-lane settings, read from the environment (like server/notify/config.ts, next to the platform's
+ * Fire-lane settings, read from the environment (like domain/notify/config.ts, next to the platform's
  * server/config.ts) and validated so a typo fails fast naming the variable.
  *
  * - `FIRE_LANE_DWELL_SECONDS` (default 0): a car must be seen in a lane this long before a case

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { maskPhonesInText } from '../notify/mask';
+import { maskPhonesInText } from '../../domain/notify/mask';
 
 /** Incoming ids are kept when they look like ids (a proxy's or a client's); anything else is replaced. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RouteContext } from '../app';
 import { defineRoute, type AnyRoute } from '../http/define-route';
 import { query } from '../http/validate';
-import { listNotifications } from '../notify/outbox';
+import { listNotifications } from '../../domain/notify/outbox';
 import { NotificationSchema } from './cases-schemas';
 
 export function notificationRoutes(ctx: RouteContext): AnyRoute[] {

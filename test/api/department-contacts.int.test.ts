@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from '../server/helpers/app';
-import { notifyStaff } from '../../workers/support/staff-notify';
+import { notifyStaff } from '../../domain/notify/staff-notify';
 
 /** Admins keep each department's SMS contacts; yellow/red cards reach exactly those people. */
 describe('department SMS contacts', () => {

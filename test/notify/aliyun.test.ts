@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { ProviderError, type OutgoingSms } from '../../server/notify/provider';
-import { AliyunSmsProvider } from '../../server/notify/providers/aliyun';
+import { ProviderError, type OutgoingSms } from '../../domain/notify/provider';
+import { AliyunSmsProvider } from '../../domain/notify/providers/aliyun';
 import { startHttpDouble, type HttpDouble, type RecordedRequest } from './helpers';
 
 /**

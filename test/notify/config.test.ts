@@ -1,4 +1,4 @@
-import { createSmsProvider, loadNotifyConfig } from '../../server/notify';
+import { createSmsProvider, loadNotifyConfig } from '../../domain/notify';
 
 describe('loadNotifyConfig / createSmsProvider', () => {
   it('defaults to the recording outbox with a cap of 10 per phone per day', () => {

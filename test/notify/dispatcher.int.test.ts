@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { backoffDelayMs } from '../../server/notify/backoff';
-import { Dispatcher } from '../../server/notify/dispatcher';
-import { Notifier } from '../../server/notify';
-import { enqueue, findByKey, prepareSms, queueInTransaction } from '../../server/notify/outbox';
-import { OutboxProvider } from '../../server/notify/providers/outbox';
-import { WebhookProvider } from '../../server/notify/providers/webhook';
+import { backoffDelayMs } from '../../domain/notify/backoff';
+import { Dispatcher } from '../../domain/notify/dispatcher';
+import { Notifier } from '../../domain/notify';
+import { enqueue, findByKey, prepareSms, queueInTransaction } from '../../domain/notify/outbox';
+import { OutboxProvider } from '../../domain/notify/providers/outbox';
+import { WebhookProvider } from '../../domain/notify/providers/webhook';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { ManualClock, migrateNotifications, startHttpDouble, type HttpDouble } from './helpers';
 

@@ -1,4 +1,4 @@
-import { maskDeep, maskPhone, maskPhonesInText, normalizeMobile } from '../../server/notify/mask';
+import { maskDeep, maskPhone, maskPhonesInText, normalizeMobile } from '../../domain/notify/mask';
 
 describe('maskPhone', () => {
   it('keeps the first three and last four digits of a mainland mobile', () => {

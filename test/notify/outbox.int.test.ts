@@ -1,6 +1,6 @@
 import { appMigrations } from '../../db/migrations';
-import { enqueue, findById, listNotifications, toPublic } from '../../server/notify/outbox';
-import { TemplateError } from '../../server/notify/templates';
+import { enqueue, findById, listNotifications, toPublic } from '../../domain/notify/outbox';
+import { TemplateError } from '../../domain/notify/templates';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { ManualClock, migrateNotifications } from './helpers';
 

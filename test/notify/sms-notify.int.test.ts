@@ -1,6 +1,6 @@
-import { Dispatcher } from '../../server/notify/dispatcher';
-import { findById, prepareSms, queueInTransaction } from '../../server/notify/outbox';
-import { AliyunSmsProvider } from '../../server/notify/providers/aliyun';
+import { Dispatcher } from '../../domain/notify/dispatcher';
+import { findById, prepareSms, queueInTransaction } from '../../domain/notify/outbox';
+import { AliyunSmsProvider } from '../../domain/notify/providers/aliyun';
 import { createSmsNotifyHandler, handleSmsNotify, SmsNotifyInputError, taskType, type CompletableJob } from '../../workers/sms-notify';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { migrateNotifications, startHttpDouble, type HttpDouble } from './helpers';

@@ -1,4 +1,4 @@
-import { renderTemplate, SMS_TEMPLATES, TemplateError } from '../../server/notify/templates';
+import { renderTemplate, SMS_TEMPLATES, TemplateError } from '../../domain/notify/templates';
 
 describe('renderTemplate', () => {
   it('renders the fire-lane notice in Chinese with its signature', () => {

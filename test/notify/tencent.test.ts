@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { ProviderError, type OutgoingSms } from '../../server/notify/provider';
-import { TencentSmsProvider } from '../../server/notify/providers/tencent';
+import { ProviderError, type OutgoingSms } from '../../domain/notify/provider';
+import { TencentSmsProvider } from '../../domain/notify/providers/tencent';
 import { startHttpDouble, type HttpDouble, type RecordedRequest } from './helpers';
 
 /**

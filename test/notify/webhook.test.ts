@@ -1,5 +1,5 @@
-import { ProviderError, type OutgoingSms } from '../../server/notify/provider';
-import { WebhookProvider } from '../../server/notify/providers/webhook';
+import { ProviderError, type OutgoingSms } from '../../domain/notify/provider';
+import { WebhookProvider } from '../../domain/notify/providers/webhook';
 import { startHttpDouble, type HttpDouble } from './helpers';
 
 const sms: OutgoingSms = {

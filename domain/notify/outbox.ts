@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { shanghaiDate } from '../../domain/sla/working-time';
+import { shanghaiDate } from '../sla/working-time';
 import { maskDeep, maskPhone, maskPhonesInText, normalizeMobile } from './mask';
 import { renderTemplate } from './templates';
 

@@ -5,8 +5,8 @@
  * never sends twice.
  */
 import type { Knex } from 'knex';
-import { enqueue } from '../../server/notify/outbox';
-import { maskPhone } from '../../server/notify/mask';
+import { enqueue } from './outbox';
+import { maskPhone } from './mask';
 
 export interface StaffNotice {
   department: string;
