@@ -34,8 +34,8 @@ import { seedCatalog } from '../domain/catalog/seed-catalog';
 import { upsertApiKeyByHash } from '../server/auth/api-key-queries';
 import { sha256Hex } from '../server/auth/tokens';
 import { loadConfig } from '../server/config';
-import { upsertLanes, type FireLane } from '../server/fire-lane/lanes';
-import { upsertVehicles } from '../server/fire-lane/vehicle-registry';
+import { upsertLanes, type FireLane } from '../domain/fire-lane/lanes';
+import { upsertVehicles } from '../domain/fire-lane/vehicle-registry';
 import { createLogger } from '../server/logger';
 import { startPlatform } from '../server/platform';
 

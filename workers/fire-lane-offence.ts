@@ -8,9 +8,9 @@
  * `penaltyTemplate` (`fire-lane.penalty`, or `fire-lane.credit` once flagged).
  * Idempotent: the count is stored on the first run; flags and timeline events are written once.
  */
-import { loadFireLaneConfig, type FireLaneConfig } from '../server/fire-lane/config';
-import { assessOffence } from '../server/fire-lane/offences';
-import { normalizePlate } from '../server/fire-lane/plates';
+import { loadFireLaneConfig, type FireLaneConfig } from '../domain/fire-lane/config';
+import { assessOffence } from '../domain/fire-lane/offences';
+import { normalizePlate } from '../domain/fire-lane/plates';
 import { appendCaseEventOnce } from '../domain/cases/case-store';
 import { optionalString, parseInstant, requireString, withOutcome, type ScenarioDeps } from './support/job';
 

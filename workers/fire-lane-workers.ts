@@ -4,7 +4,7 @@
  * the detection → SMS path, so they take their jobs from a job stream (pushed the moment the engine
  * creates them) rather than from a poll.
  */
-import type { FireLaneConfig } from '../server/fire-lane/config';
+import type { FireLaneConfig } from '../domain/fire-lane/config';
 import { createFireLaneOffenceHandler, taskType as offenceType } from './fire-lane-offence';
 import type { JobWorkerDefinition } from './index';
 import type { AnyHandler } from './scenario-workers';

@@ -7,9 +7,9 @@
  * `unknownReason` (`unreadable` | `not-registered`) — the model then sends a property-management
  * task instead of an SMS. Idempotent: an unknown plate is recorded once in the timeline.
  */
-import { markUnknownPlate } from '../server/fire-lane/offences';
-import { isReadablePlate, normalizePlate } from '../server/fire-lane/plates';
-import { findVehicle } from '../server/fire-lane/vehicle-registry';
+import { markUnknownPlate } from '../domain/fire-lane/offences';
+import { isReadablePlate, normalizePlate } from '../domain/fire-lane/plates';
+import { findVehicle } from '../domain/fire-lane/vehicle-registry';
 import { appendCaseEventOnce } from '../domain/cases/case-store';
 import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 

@@ -4,8 +4,8 @@
  * outbox provider), fire lanes in several compounds of Jiangbei, and department contacts for the
  * yellow/red-card SMS. Everything here is invented for the demo.
  */
-import type { FireLane } from '../fire-lane/lanes';
-import type { VehicleRecord } from '../fire-lane/vehicle-registry';
+import type { FireLane } from '../../domain/fire-lane/lanes';
+import type { VehicleRecord } from '../../domain/fire-lane/vehicle-registry';
 
 const OWNERS = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨磊', '赵敏', '黄强', '周杰', '吴婷', '徐涛', '孙丽', '胡斌', '朱琳', '高峰', '林萍', '何军', '郭燕', '马超', '罗娟'];
 

@@ -6,8 +6,8 @@
 import type { Knex } from 'knex';
 import { seedCatalog } from '../../domain/catalog/seed-catalog';
 import { DEPARTMENTS } from '../../domain/departments/departments';
-import { upsertLanes } from '../fire-lane/lanes';
-import { upsertVehicles } from '../fire-lane/vehicle-registry';
+import { upsertLanes } from '../../domain/fire-lane/lanes';
+import { upsertVehicles } from '../../domain/fire-lane/vehicle-registry';
 import { DEMO_LANES, DEMO_VEHICLES, demoContacts } from './demo-data';
 import { seedDemoHistory, type HistorySummary } from './history';
 

@@ -1,6 +1,6 @@
 /** SQL for device events (table device_event) and the fire-lane cases they open or join. */
 import type { Knex } from 'knex';
-import type { FireLane } from '../fire-lane/lanes';
+import type { FireLane } from '../../domain/fire-lane/lanes';
 
 export type DeviceEventStatus = 'received' | 'pending' | 'processed' | 'ignored' | 'failed';
 

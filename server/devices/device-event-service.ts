@@ -21,7 +21,7 @@
  * the dispatcher as soon as the instance exists — see `occupied`. The model's `notice` task still
  * runs and completes with that message (same idempotency key); it never sends a second one.
  *
- * Fire lane (server/fire-lane): plates are normalised (`浙B·10001` → `浙B10001`); with a dwell
+ * Fire lane (domain/fire-lane): plates are normalised (`浙B·10001` → `浙B10001`); with a dwell
  * threshold (`FIRE_LANE_DWELL_SECONDS`, default 0) a first sighting is held as `pending` until the car
  * has been seen for that long (answer `{caseId: null, merged: false}`); the lane registry names the
  * lane in the SMS, its compound and the on-site department; the grace period comes from
@@ -34,9 +34,9 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { KeyPrincipal } from '../auth/roles';
 import { createCase } from '../../domain/cases/case-service';
-import { dropPendingSightings, fireLaneDebounce } from '../fire-lane/debounce';
-import { loadFireLaneConfig, type FireLaneConfig } from '../fire-lane/config';
-import { isReadablePlate, normalizePlate } from '../fire-lane/plates';
+import { dropPendingSightings, fireLaneDebounce } from '../../domain/fire-lane/debounce';
+import { loadFireLaneConfig, type FireLaneConfig } from '../../domain/fire-lane/config';
+import { isReadablePlate, normalizePlate } from '../../domain/fire-lane/plates';
 import { HttpProblem } from '../http/problem';
 import { dispatcherFor } from '../../domain/notify/dispatcher';
 import { loadNotifyConfig } from '../../domain/notify/config';
@@ -74,7 +74,7 @@ export interface DeviceEventDeps {
   zbc?: Zeebe.ZeebeGrpcClient;
   log: Logger;
   now?: () => Date;
-  /** Dwell threshold and grace period; default: from the environment (server/fire-lane/config.ts). */
+  /** Dwell threshold and grace period; default: from the environment (domain/fire-lane/config.ts). */
   fireLane?: FireLaneConfig;
   /** The per-phone daily SMS cap for the notice queued with the case; default: `SMS_DAILY_CAP_PER_PHONE`. */
   dailyCapPerPhone?: number;

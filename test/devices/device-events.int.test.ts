@@ -1,6 +1,6 @@
 import { handleSmsNotify } from '../../workers/sms-notify';
 import { deployProcesses } from '../../processes/deploy';
-import { upsertVehicles } from '../../server/fire-lane/vehicle-registry';
+import { upsertVehicles } from '../../domain/fire-lane/vehicle-registry';
 import { CAMERA_KEY, OPEN311_KEY, startOpen311Env, type Open311Env } from '../open311/env';
 
 /** POST /api/device-events: fire-lane detections open or join a case and start the `fire-lane` model. */

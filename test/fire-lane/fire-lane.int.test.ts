@@ -1,7 +1,7 @@
 import { createLogger } from '../../server/logger';
 import { DeviceEventService } from '../../server/devices/device-event-service';
 import { DEMO_LANES, DEMO_VEHICLES } from '../../server/demo/demo-data';
-import { fireLaneCaseTimings, fireLaneFigures, loadFireLaneConfig, upsertLanes, upsertVehicles } from '../../server/fire-lane';
+import { fireLaneCaseTimings, fireLaneFigures, loadFireLaneConfig, upsertLanes, upsertVehicles } from '../../domain/fire-lane';
 import { Dispatcher } from '../../domain/notify/dispatcher';
 import { findByKey } from '../../domain/notify/outbox';
 import type { OutgoingSms, SmsProvider } from '../../domain/notify/provider';

@@ -3,7 +3,7 @@ import { seedCatalog } from '../../domain/catalog/seed-catalog';
 import { DEPARTMENTS } from '../../domain/departments/departments';
 import { bootstrapAuth, DEMO_USERS } from '../../server/auth/bootstrap';
 import { DEMO_VEHICLES, seedDemoData } from '../../server/demo';
-import { fireLaneFigures, findVehicle, importVehicleCsv, isoDurationSeconds, isReadablePlate, loadFireLaneConfig, normalizePlate } from '../../server/fire-lane';
+import { fireLaneFigures, findVehicle, importVehicleCsv, isoDurationSeconds, isReadablePlate, loadFireLaneConfig, normalizePlate } from '../../domain/fire-lane';
 import { createLogger } from '../../server/logger';
 import { createTestDb, type TestDb } from '../helpers/db';
 

@@ -8,7 +8,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import type { Knex } from 'knex';
-import { maskPhone, normalizeMobile } from '../../domain/notify/mask';
+import { maskPhone, normalizeMobile } from '../notify/mask';
 import { isReadablePlate, normalizePlate } from './plates';
 
 export interface VehicleRecord {
