@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { createDb, dbKind } from '../db/knex';
 import { migrateAll } from '../db/migrate-all';
 import { startEngine, type Engine } from '../engine';
-import { deployProcesses } from '../processes/deploy';
+import { deployProcesses } from '../domain/processes/deploy';
 import { startWorkers, workerRegistry } from '../workers';
 import { createApp } from './app';
 import { bootstrapAuth } from './auth/bootstrap';

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROCESSES_DIR } from '../../processes/deploy';
+import { PROCESSES_DIR } from '../../domain/processes/deploy';
 import type { TestClient } from '../server/helpers/app';
 import { startApiPlatform, type ApiPlatform } from './helpers';
 

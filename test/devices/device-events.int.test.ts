@@ -1,5 +1,5 @@
 import { handleSmsNotify } from '../../workers/sms-notify';
-import { deployProcesses } from '../../processes/deploy';
+import { deployProcesses } from '../../domain/processes/deploy';
 import { upsertVehicles } from '../../domain/fire-lane/vehicle-registry';
 import { CAMERA_KEY, OPEN311_KEY, startOpen311Env, type Open311Env } from '../open311/env';
 

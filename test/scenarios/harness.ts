@@ -7,7 +7,7 @@
 import { startTestEngine, type TestEngine } from '../../engine/testing';
 import { migrateAll } from '../../db/migrate-all';
 import { seedCatalog } from '../../domain/catalog/seed-catalog';
-import { deployProcesses } from '../../processes/deploy';
+import { deployProcesses } from '../../domain/processes/deploy';
 import { ClassificationService } from '../../domain/classify/classification-service';
 import { createCase, startCaseIntake } from '../../domain/cases/case-service';
 import { completeTask } from '../../domain/tasks/task-service';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTestEngine } from '../../engine/testing';
-import { deployProcesses, listProcessResources } from '../../processes/deploy';
+import { deployProcesses, listProcessResources } from '../../domain/processes/deploy';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { Linter } = require('bpmnlint');

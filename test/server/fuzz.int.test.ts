@@ -11,7 +11,7 @@ import http from 'node:http';
 import { Camunda8, type Zeebe } from '@camunda8/sdk';
 import { z } from 'zod';
 import { startEngine, type Engine } from '../../engine';
-import { deployProcesses } from '../../processes/deploy';
+import { deployProcesses } from '../../domain/processes/deploy';
 import { migrateAll } from '../../db/migrate-all';
 import { bootstrapAuth, DEMO_DEVICE_KEY } from '../../server/auth/bootstrap';
 import type { AnyRoute } from '../../server/http/define-route';

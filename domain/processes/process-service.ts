@@ -4,11 +4,11 @@
  */
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
-import { processName, userTaskNames } from '../../processes/deploy';
-import { HttpProblem } from '../http/problem';
+import { processName, userTaskNames } from './deploy';
+import { HttpProblem } from '../../server/http/problem';
 import { lintBpmn, LINT_CONFIG, type LintResult } from './lint-bpmn';
 import { findVersion, listLatest, listVersions, recordProcessVersion, type ProcessVersionRow } from './process-version-queries';
-import type { Upload } from './read-upload';
+import type { Upload } from '../../server/processes/read-upload';
 
 export interface VersionView {
   kind: 'bpmn' | 'form';

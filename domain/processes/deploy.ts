@@ -12,11 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
-import { recordProcessVersion } from '../server/processes/process-version-queries';
+import { recordProcessVersion } from './process-version-queries';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 
-export const PROCESSES_DIR = __dirname;
+export const PROCESSES_DIR = path.resolve(__dirname, '../../processes');
 
 export interface ProcessResource {
   name: string;
