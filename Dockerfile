@@ -32,4 +32,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 
 # npm would not forward SIGTERM reliably; run tsx directly so `docker stop` drains gracefully.
-CMD ["node_modules/.bin/tsx", "server/main.ts"]
+CMD ["node_modules/.bin/tsx", "platform/main.ts"]

@@ -33,11 +33,11 @@ import { migrateAll } from '../db/migrate-all';
 import { seedCatalog } from '../domain/catalog/seed-catalog';
 import { upsertApiKeyByHash } from '../server/auth/api-key-queries';
 import { sha256Hex } from '../server/auth/tokens';
-import { loadConfig } from '../server/config';
+import { loadConfig } from '../platform/config';
 import { upsertLanes, type FireLane } from '../domain/fire-lane/lanes';
 import { upsertVehicles } from '../domain/fire-lane/vehicle-registry';
-import { createLogger } from '../server/logger';
-import { startPlatform } from '../server/platform';
+import { createLogger } from '../platform/logger';
+import { startPlatform } from '../platform/platform';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine';
 import { authenticate, createAuthServices, type AuthServices } from './auth';
-import type { Config } from './config';
+import type { Config } from '../platform/config';
 import { buildApiRouter, type AnyRoute } from './http/define-route';
 import { problemHandler, problemNotFound } from './http/problem';
 import { requestLogging } from './http/request-log';

@@ -10,7 +10,7 @@
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { Config } from '../server/config';
+import type { Config } from '../platform/config';
 import { fireLaneWorkers } from './fire-lane-workers';
 import { scenarioWorkers } from './scenario-workers';
 

@@ -1,6 +1,6 @@
 /**
  * Fire-lane settings, read from the environment (like domain/notify/config.ts, next to the platform's
- * server/config.ts) and validated so a typo fails fast naming the variable.
+ * platform/config.ts) and validated so a typo fails fast naming the variable.
  *
  * - `FIRE_LANE_DWELL_SECONDS` (default 0): a car must be seen in a lane this long before a case
  *   opens; 0 opens a case on the first detection (the Ningbo practice: notice within seconds).

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Notification settings, read from the environment next to server/config.ts (which owns the shared
+ * Notification settings, read from the environment next to platform/config.ts (which owns the shared
  * `SMS_PROVIDER` / `SMS_WEBHOOK_URL`). Fails fast naming the variable, like the platform config.
  */
 export interface NotifyConfig {

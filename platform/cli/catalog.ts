@@ -15,7 +15,7 @@ import { appMigrations } from '../../db/migrations';
 import { migrateList } from '../../db/migrator';
 import { SAMPLE_CATALOG_DIR } from '../../domain/catalog/seed-catalog';
 import { DEPARTMENT_CODES, seedDepartments } from '../../domain/departments/departments';
-import { loadConfig } from '../../server/config';
+import { loadConfig } from '../config';
 import { SHEET_NAMES, type SheetName } from '../../domain/catalog/catalog-sheets';
 import { catalogToRows, catalogToXlsx, exportCatalog, sheetToCsv } from '../../domain/catalog/export-catalog';
 import { generateCatalog } from '../../domain/catalog/generate-catalog';

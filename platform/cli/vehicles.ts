@@ -9,7 +9,7 @@ import { createDb } from '../../db/knex';
 import { appMigrations } from '../../db/migrations';
 import { migrateList } from '../../db/migrator';
 import { seedDepartments } from '../../domain/departments/departments';
-import { loadConfig } from '../../server/config';
+import { loadConfig } from '../config';
 import { formatImportErrors, importVehicleCsv, parseVehicleCsv } from '../../domain/fire-lane/vehicle-registry';
 
 async function main(argv: string[]): Promise<number> {

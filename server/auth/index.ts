@@ -6,7 +6,7 @@
  * {@link presentPhone} for row-level rules.
  */
 import type { Knex } from 'knex';
-import type { Config } from '../config';
+import type { Config } from '../../platform/config';
 import { ApiKeyService } from './api-key-service';
 import { createRateLimiters, type RateLimiters } from './rate-limit';
 import { SessionService } from './session-service';

@@ -4,7 +4,7 @@
  * database with the demo users, talking to the engine through the SDK client.
  */
 import { bootstrapAuth } from '../../server/auth/bootstrap';
-import { createLogger } from '../../server/logger';
+import { createLogger } from '../../platform/logger';
 import { startHarness, type Harness } from '../scenarios/harness';
 import { startTestAppOn, type TestApp, type TestClient } from '../server/helpers/app';
 

@@ -1,5 +1,5 @@
 /**
- * Crash safety: the engine runs as a child process (engine/main.ts) on a file-backed PGlite data
+ * Crash safety: the engine runs as a child process (platform/engine-main.ts) on a file-backed PGlite data
  * dir (or a fresh PostgreSQL schema when DATABASE_URL is set). While SDK workers drive 1,000 instances (100 on PGlite)
  * of a three-task process, the engine is SIGKILLed at random moments and restarted on the same port
  * and data. Afterwards the record log must prove that nothing acknowledged was lost: every instance
@@ -49,9 +49,9 @@ class EngineProcess {
   log = '';
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
-  /** Starts engine/main.ts and resolves once it printed "listening". */
+  /** Starts platform/engine-main.ts and resolves once it printed "listening". */
   start(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'engine/main.ts'], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'platform/engine-main.ts'], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`engine did not start within 20 s:\n${this.log.slice(-3000)}`)), 20_000);

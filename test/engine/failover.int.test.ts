@@ -36,7 +36,7 @@ interface EngineProc {
 function startEngineProcess(schema: string, port: number): EngineProc {
   // `node --import tsx` keeps it ONE process (the tsx CLI would run the script in a child that
   // survives a SIGKILL of the CLI).
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'engine/main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'platform/engine-main.ts')], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: PG_URL, ENGINE_DB_SCHEMA: schema, ENGINE_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
-import { createLogger } from '../../server/logger';
+import { createLogger } from '../../platform/logger';
 import { DeviceEventService } from '../../server/devices/device-event-service';
-import { DEMO_LANES, DEMO_VEHICLES } from '../../server/demo/demo-data';
+import { DEMO_LANES, DEMO_VEHICLES } from '../../platform/demo/demo-data';
 import { fireLaneCaseTimings, fireLaneFigures, loadFireLaneConfig, upsertLanes, upsertVehicles } from '../../domain/fire-lane';
 import { Dispatcher } from '../../domain/notify/dispatcher';
 import { findByKey } from '../../domain/notify/outbox';

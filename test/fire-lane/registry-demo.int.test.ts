@@ -2,9 +2,9 @@ import { migrateAll } from '../../db/migrate-all';
 import { seedCatalog } from '../../domain/catalog/seed-catalog';
 import { DEPARTMENTS } from '../../domain/departments/departments';
 import { bootstrapAuth, DEMO_USERS } from '../../server/auth/bootstrap';
-import { DEMO_VEHICLES, seedDemoData } from '../../server/demo';
+import { DEMO_VEHICLES, seedDemoData } from '../../platform/demo';
 import { fireLaneFigures, findVehicle, importVehicleCsv, isoDurationSeconds, isReadablePlate, loadFireLaneConfig, normalizePlate } from '../../domain/fire-lane';
-import { createLogger } from '../../server/logger';
+import { createLogger } from '../../platform/logger';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 describe('vehicle registry, settings and demo seeding', () => {

@@ -4,7 +4,7 @@
  * plus the HTTP app on the same database with the demo keys (`demo-open311-key`, `demo-camera-key`).
  */
 import { bootstrapAuth } from '../../server/auth/bootstrap';
-import { createLogger } from '../../server/logger';
+import { createLogger } from '../../platform/logger';
 import { startHarness, type Harness } from '../scenarios/harness';
 import { startTestAppOn, type TestApp } from '../server/helpers/app';
 

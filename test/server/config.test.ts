@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../server/config';
+import { ConfigError, loadConfig } from '../../platform/config';
 
 /** Runs loadConfig and returns the ConfigError it throws (fails the test if it does not). */
 function configError(env: NodeJS.ProcessEnv): ConfigError {

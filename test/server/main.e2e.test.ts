@@ -10,7 +10,7 @@ import { createTestDatabase } from '../helpers/db';
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
-/** `tsx server/main.ts` as `npm start` runs it, with its JSON log lines collected as they come. */
+/** `tsx platform/main.ts` as `npm start` runs it, with its JSON log lines collected as they come. */
 interface Started {
   child: ChildProcess;
   lines: Array<Record<string, any>>;
@@ -21,7 +21,7 @@ interface Started {
 }
 
 function startMain(env: Record<string, string>): Started {
-  const child = spawn(TSX, ['server/main.ts'], {
+  const child = spawn(TSX, ['platform/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,7 +74,7 @@ async function closedPort(): Promise<number> {
 
 const isUp = (l: Record<string, any>) => typeof l.msg === 'string' && l.msg.startsWith('OneMatter is up at ');
 
-describe('npm start (server/main.ts)', () => {
+describe('npm start (platform/main.ts)', () => {
   let dataDir: string;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let running: Started | undefined;

@@ -1,8 +1,8 @@
 import type { Express } from 'express';
 import { createDb } from '../../db/knex';
 import { createApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
-import { createLogger } from '../../server/logger';
+import { loadConfig } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
 import { toOpenApiPath } from '../../server/openapi/document';
 
 /** Every (METHOD, path) the express app routes, found by walking its router stack. */

@@ -4,9 +4,9 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../server/config';
-import { createLogger } from '../../server/logger';
-import { ENGINE_PROBE_TIMEOUT_MS, startPlatform, type Platform } from '../../server/platform';
+import { loadConfig } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
+import { ENGINE_PROBE_TIMEOUT_MS, startPlatform, type Platform } from '../../platform/platform';
 import { createTestDatabase } from '../helpers/db';
 
 /** A port nothing listens on: bound by the OS, then released. */

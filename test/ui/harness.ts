@@ -14,9 +14,9 @@ import { migrateAll } from '../../db/migrate-all';
 import { seedCatalog } from '../../domain/catalog/seed-catalog';
 import { UI_DIST } from '../../server/app';
 import { DEMO_PASSWORD } from '../../server/auth/bootstrap';
-import { loadConfig } from '../../server/config';
-import { createLogger } from '../../server/logger';
-import { startPlatform, type Platform } from '../../server/platform';
+import { loadConfig } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
+import { startPlatform, type Platform } from '../../platform/platform';
 import { createTestDatabase } from '../helpers/db';
 
 export const ROOT = path.resolve(__dirname, '../..');

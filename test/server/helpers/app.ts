@@ -3,8 +3,8 @@ import http from 'node:http';
 import { migrateAll } from '../../../db/migrate-all';
 import { createApp, type App, type AppContext } from '../../../server/app';
 import { bootstrapAuth, DEMO_PASSWORD } from '../../../server/auth/bootstrap';
-import { loadConfig, type Config } from '../../../server/config';
-import { createLogger } from '../../../server/logger';
+import { loadConfig, type Config } from '../../../platform/config';
+import { createLogger } from '../../../platform/logger';
 import { createTestDb, type TestDb } from '../../helpers/db';
 
 /** A running app on its own database (PGlite, or a PostgreSQL schema with DATABASE_URL), on port 0. */

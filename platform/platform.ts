@@ -13,14 +13,14 @@ import { migrateAll } from '../db/migrate-all';
 import { startEngine, type Engine } from '../engine';
 import { deployProcesses } from '../domain/processes/deploy';
 import { startWorkers, workerRegistry } from '../workers';
-import { createApp } from './app';
-import { bootstrapAuth } from './auth/bootstrap';
+import { createApp } from '../server/app';
+import { bootstrapAuth } from '../server/auth/bootstrap';
 import { seedDemoData, startDemoTraffic } from './demo';
 import { createSmsProvider, loadNotifyConfig, Notifier } from '../domain/notify';
-import { createMetrics } from './metrics/metrics';
-import { instrumentWorkers } from './metrics/worker-metrics';
+import { createMetrics } from '../server/metrics/metrics';
+import { instrumentWorkers } from './worker-metrics';
 import type { Config } from './config';
-import type { HealthProbe } from './routes/health';
+import type { HealthProbe } from '../server/routes/health';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 

@@ -3,10 +3,10 @@
  * the latest schema — the same step `npm start` runs first — and exits.
  */
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../server/config';
-import { createLogger } from '../server/logger';
-import { createDb, dbKind } from './knex';
-import { migrateAll } from './migrate-all';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { createDb, dbKind } from '../../db/knex';
+import { migrateAll } from '../../db/migrate-all';
 
 async function main(): Promise<void> {
   let config;

@@ -16,7 +16,7 @@
 import crypto from 'node:crypto';
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
-import { DEMO_DEVICE_KEY, DEMO_PASSWORD } from '../auth/bootstrap';
+import { DEMO_DEVICE_KEY, DEMO_PASSWORD } from '../../server/auth/bootstrap';
 import { createCase, startCaseIntake } from '../../domain/cases/case-service';
 import { claimTask, completeTask } from '../../domain/tasks/task-service';
 import { DEMO_LANES, DEMO_REPORTS, DEMO_VEHICLES } from './demo-data';

@@ -1,5 +1,5 @@
-import type { JobWorkerDefinition } from '../../workers';
-import type { PlatformMetrics } from './metrics';
+import type { JobWorkerDefinition } from '../workers';
+import type { PlatformMetrics } from '../server/metrics/metrics';
 
 const OUTCOMES = { complete: 'complete', fail: 'fail', error: 'error', forward: 'forward', cancelWorkflow: 'cancel' } as const;
 

@@ -11,7 +11,7 @@
  * gracefully on SIGTERM/SIGINT (a second signal exits at once).
  */
 import { createDb } from '../db/knex';
-import { startEngine, type Engine, type EngineLogger } from './index';
+import { startEngine, type Engine, type EngineLogger } from '../engine/index';
 
 function line(level: string, obj: object | string, msg?: string): string {
   const fields = typeof obj === 'string' ? { msg: obj } : { ...serialise(obj), ...(msg ? { msg } : {}) };
