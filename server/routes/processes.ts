@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RouteContext } from '../app';
 import { defineRoute, reply, userOf, type AnyRoute } from '../http/define-route';
 import { query } from '../http/validate';
-import { ProcessService } from '../../domain/processes/process-service';
+import { ProcessService } from '../processes/process-service';
 import { readUpload } from '../processes/read-upload';
 import { IsoTime } from './cases-schemas';
 

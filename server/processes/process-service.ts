@@ -4,11 +4,11 @@
  */
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
-import { processName, userTaskNames } from './deploy';
-import { HttpProblem } from '../../server/http/problem';
-import { lintBpmn, LINT_CONFIG, type LintResult } from './lint-bpmn';
-import { findVersion, listLatest, listVersions, recordProcessVersion, type ProcessVersionRow } from './process-version-queries';
-import type { Upload } from '../../server/processes/read-upload';
+import { processName, userTaskNames } from '../../domain/processes/deploy';
+import { HttpProblem } from '../http/problem';
+import { lintBpmn, LINT_CONFIG, type LintResult } from '../../domain/processes/lint-bpmn';
+import { findVersion, listLatest, listVersions, recordProcessVersion, type ProcessVersionRow } from '../../domain/processes/process-version-queries';
+import type { Upload } from './read-upload';
 
 export interface VersionView {
   kind: 'bpmn' | 'form';
