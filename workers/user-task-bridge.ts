@@ -26,12 +26,6 @@ import { ModelInputError, optionalString, type JobAck, type ScenarioDeps, type W
 import { armLease, DEFAULT_USER_TASK_LEASE } from '../domain/tasks/user-task-lease';
 
 export const taskType = 'io.camunda.zeebe:userTask';
-/**
- * A long activation for callers that hold user-task jobs without the lease heartbeat: the scenario
- * test driver activates with it, and `sweepCancelledTasks` re-arms with it. The platform's worker
- * activates for {@link DEFAULT_USER_TASK_LEASE}`.activationTimeoutMs` and arms leases instead.
- */
-export const USER_TASK_JOB_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
 
 const H = {
   assignee: 'io.camunda.zeebe:assignee',

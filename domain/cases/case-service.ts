@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
+import type { DomainResult } from '../errors';
 import { shanghaiDate } from '../sla/working-time';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
@@ -62,7 +63,8 @@ export async function startCaseIntake(db: Knex, zbc: ZeebeGrpcClient, caseId: st
   return r.processInstanceKey;
 }
 
-export type ServiceResult<T = undefined> = { ok: true; value: T } | { ok: false; status: 404 | 409 | 422; code: string; detail: string };
+/** The outcome of a case operation (a {@link DomainResult}). */
+export type ServiceResult<T = undefined> = DomainResult<T>;
 
 /**
  * The reporter rates the result (回访评价). Stored on the case and published as `case.rated`
@@ -72,8 +74,8 @@ export async function rateCase(
   db: Knex, zbc: ZeebeGrpcClient, caseId: string, rating: { satisfied: boolean; comment?: string | null }, now: Date = new Date(),
 ): Promise<ServiceResult> {
   const c = await db('case').where({ id: caseId }).first('id', 'status', 'reopen_count');
-  if (!c) return { ok: false, status: 404, code: 'CASE_NOT_FOUND', detail: `case ${caseId} does not exist` };
-  if (c.status !== 'closed') return { ok: false, status: 409, code: 'CASE_NOT_RATABLE', detail: `case ${caseId} is ${c.status}; only a closed case awaiting follow-up can be rated` };
+  if (!c) return { ok: false, kind: 'not-found', code: 'CASE_NOT_FOUND', detail: `case ${caseId} does not exist` };
+  if (c.status !== 'closed') return { ok: false, kind: 'conflict', code: 'CASE_NOT_RATABLE', detail: `case ${caseId} is ${c.status}; only a closed case awaiting follow-up can be rated` };
   await db.transaction(async (trx) => {
     await trx('case').where({ id: caseId }).update({ rating_satisfied: rating.satisfied, rating_comment: rating.comment ?? null, rated_at: now, updated_at: now });
     await trx('case_event').insert({ case_id: caseId, at: now, type: 'rated', actor: 'reporter', data: JSON.stringify({ satisfied: rating.satisfied, comment: rating.comment ?? null }) });
@@ -99,12 +101,12 @@ async function publishToClocks(db: Knex, zbc: ZeebeGrpcClient, caseId: string, s
  * the case stops counting (`case.suspended`, correlation key = the clock's `slaKey`).
  */
 export async function suspendCase(db: Knex, zbc: ZeebeGrpcClient, caseId: string, by: string, reason: string, now: Date = new Date()): Promise<ServiceResult<{ clocks: string[] }>> {
-  if (!reason.trim()) return { ok: false, status: 422, code: 'REASON_REQUIRED', detail: 'a suspension needs a reason' };
+  if (!reason.trim()) return { ok: false, kind: 'invalid', code: 'REASON_REQUIRED', detail: 'a suspension needs a reason' };
   const c = await db('case').where({ id: caseId }).first('status');
-  if (!c) return { ok: false, status: 404, code: 'CASE_NOT_FOUND', detail: `case ${caseId} does not exist` };
+  if (!c) return { ok: false, kind: 'not-found', code: 'CASE_NOT_FOUND', detail: `case ${caseId} does not exist` };
   await db('case_event').insert({ case_id: caseId, at: now, type: 'suspension.requested', actor: by, data: JSON.stringify({ reason }) });
   const clocks = await publishToClocks(db, zbc, caseId, 'running', 'case.suspended', { suspendReason: reason });
-  if (clocks.length === 0) return { ok: false, status: 409, code: 'NO_RUNNING_CLOCK', detail: `case ${caseId} has no running SLA clock to suspend` };
+  if (clocks.length === 0) return { ok: false, kind: 'conflict', code: 'NO_RUNNING_CLOCK', detail: `case ${caseId} has no running SLA clock to suspend` };
   return { ok: true, value: { clocks } };
 }
 
@@ -112,6 +114,6 @@ export async function suspendCase(db: Knex, zbc: ZeebeGrpcClient, caseId: string
 export async function resumeCase(db: Knex, zbc: ZeebeGrpcClient, caseId: string, by: string, now: Date = new Date()): Promise<ServiceResult<{ clocks: string[] }>> {
   await db('case_event').insert({ case_id: caseId, at: now, type: 'resumption.requested', actor: by, data: '{}' });
   const clocks = await publishToClocks(db, zbc, caseId, 'suspended', 'case.resumed', {});
-  if (clocks.length === 0) return { ok: false, status: 409, code: 'NOT_SUSPENDED', detail: `case ${caseId} has no suspended SLA clock` };
+  if (clocks.length === 0) return { ok: false, kind: 'conflict', code: 'NOT_SUSPENDED', detail: `case ${caseId} has no suspended SLA clock` };
   return { ok: true, value: { clocks } };
 }

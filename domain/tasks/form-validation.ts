@@ -8,7 +8,7 @@
  * the clerk chose to return the case.
  */
 import { evaluateFeel } from '../../engine/feel/Feel';
-import type { FieldError } from '../../server/http/problem';
+import type { FieldError } from '../errors';
 
 interface FormComponent {
   key?: string;

@@ -4,17 +4,19 @@
  *
  * Completing validates the form's required fields, completes the user-task job through the SDK
  * (the bridge left it activated), then marks the row completed and writes the timeline. Business
- * failures are values with an HTTP-like status (404/409/422); a job the engine no longer has
- * (NOT_FOUND: the element was terminated, e.g. by an interrupting event) marks the task cancelled
- * and returns 409.
+ * failures are {@link DomainFailure} values (not-found / conflict / invalid); a job the engine no
+ * longer has (NOT_FOUND: the element was terminated, e.g. by an interrupting event) marks the task
+ * cancelled and answers a conflict.
  */
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
-import { USER_TASK_JOB_TIMEOUT_MS } from '../../workers/user-task-bridge';
+import type { DomainResult } from '../errors';
+import { USER_TASK_JOB_TIMEOUT_MS } from './user-task-lease';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 
-export type TaskResult<T = undefined> = { ok: true; value: T } | { ok: false; status: 404 | 409 | 422; code: string; detail: string; fields?: string[] };
+/** The outcome of a task operation (a {@link DomainResult}). */
+export type TaskResult<T = undefined> = DomainResult<T>;
 
 interface FormComponent {
   key?: string;
@@ -57,9 +59,9 @@ export async function markCancelled(db: Knex, task: { id: string; case_id: strin
 
 export async function claimTask(db: Knex, taskId: string, user: string, now: Date = new Date()): Promise<TaskResult> {
   const task = await db('task').where({ id: taskId }).first();
-  if (!task) return { ok: false, status: 404, code: 'TASK_NOT_FOUND', detail: `task ${taskId} does not exist` };
-  if (task.state !== 'created') return { ok: false, status: 409, code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
-  if (task.assignee && task.assignee !== user) return { ok: false, status: 409, code: 'TASK_ASSIGNED', detail: `task ${taskId} is assigned to ${task.assignee}` };
+  if (!task) return { ok: false, kind: 'not-found', code: 'TASK_NOT_FOUND', detail: `task ${taskId} does not exist` };
+  if (task.state !== 'created') return { ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
+  if (task.assignee && task.assignee !== user) return { ok: false, kind: 'conflict', code: 'TASK_ASSIGNED', detail: `task ${taskId} is assigned to ${task.assignee}` };
   await db('task').where({ id: taskId }).update({ assignee: user, claimed_at: now });
   if (task.case_id) await db('case_event').insert({ case_id: task.case_id, at: now, type: 'task.claimed', actor: user, department: task.department, data: JSON.stringify({ taskId }) });
   return { ok: true, value: undefined };
@@ -67,9 +69,9 @@ export async function claimTask(db: Knex, taskId: string, user: string, now: Dat
 
 export async function unclaimTask(db: Knex, taskId: string, user: string): Promise<TaskResult> {
   const task = await db('task').where({ id: taskId }).first();
-  if (!task) return { ok: false, status: 404, code: 'TASK_NOT_FOUND', detail: `task ${taskId} does not exist` };
-  if (task.state !== 'created') return { ok: false, status: 409, code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
-  if (task.assignee && task.assignee !== user) return { ok: false, status: 409, code: 'TASK_ASSIGNED', detail: `task ${taskId} is assigned to ${task.assignee}` };
+  if (!task) return { ok: false, kind: 'not-found', code: 'TASK_NOT_FOUND', detail: `task ${taskId} does not exist` };
+  if (task.state !== 'created') return { ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
+  if (task.assignee && task.assignee !== user) return { ok: false, kind: 'conflict', code: 'TASK_ASSIGNED', detail: `task ${taskId} is assigned to ${task.assignee}` };
   await db('task').where({ id: taskId }).update({ assignee: null, claimed_at: null });
   return { ok: true, value: undefined };
 }
@@ -82,18 +84,18 @@ export async function completeTask(
   db: Knex, zbc: ZeebeGrpcClient, taskId: string, user: string, variables: Record<string, unknown>, now: Date = new Date(),
 ): Promise<TaskResult> {
   const task = await db('task').where({ id: taskId }).first();
-  if (!task) return { ok: false, status: 404, code: 'TASK_NOT_FOUND', detail: `task ${taskId} does not exist` };
-  if (task.state !== 'created') return { ok: false, status: 409, code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
-  if (task.assignee && task.assignee !== user) return { ok: false, status: 409, code: 'TASK_ASSIGNED', detail: `task ${taskId} is assigned to ${task.assignee}` };
+  if (!task) return { ok: false, kind: 'not-found', code: 'TASK_NOT_FOUND', detail: `task ${taskId} does not exist` };
+  if (task.state !== 'created') return { ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
+  if (task.assignee && task.assignee !== user) return { ok: false, kind: 'conflict', code: 'TASK_ASSIGNED', detail: `task ${taskId} is assigned to ${task.assignee}` };
   const schema = typeof task.form_schema === 'string' ? JSON.parse(task.form_schema) : task.form_schema;
   const missing = requiredFields(schema).filter((k) => variables[k] === undefined || variables[k] === null || variables[k] === '');
-  if (missing.length) return { ok: false, status: 422, code: 'FORM_INVALID', detail: `required fields missing: ${missing.join(', ')}`, fields: missing };
+  if (missing.length) return { ok: false, kind: 'invalid', code: 'FORM_INVALID', detail: `required fields missing: ${missing.join(', ')}`, fields: missing };
   try {
     await zbc.completeJob({ jobKey: task.job_key, variables: { ...variables, completedBy: user } });
   } catch (err) {
     if (isGrpcNotFound(err)) {
       await markCancelled(db, task, 'job no longer exists', now);
-      return { ok: false, status: 409, code: 'TASK_GONE', detail: `task ${taskId} can no longer be completed: its step was ended by the process` };
+      return { ok: false, kind: 'conflict', code: 'TASK_GONE', detail: `task ${taskId} can no longer be completed: its step was ended by the process` };
     }
     throw err;
   }

@@ -28,6 +28,13 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+/**
+ * A long activation for callers that hold user-task jobs without the lease heartbeat: the scenario
+ * test driver activates with it, and `sweepCancelledTasks` re-arms with it. The platform's worker
+ * activates for {@link DEFAULT_USER_TASK_LEASE}`.activationTimeoutMs` and arms leases instead.
+ */
+export const USER_TASK_JOB_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
+
 export interface UserTaskLeaseConfig {
   /** How long a job activated by the bridge may go without a task row before the engine hands it out again. */
   activationTimeoutMs: number;

@@ -8,9 +8,9 @@ import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { hasDepartmentAccess, hasRole, isUser, type Principal, type UserPrincipal } from '../auth';
-import { HttpProblem } from '../http/problem';
+import { HttpProblem, problemFromDomain } from '../http/problem';
 import { listNotifications } from '../../domain/notify/outbox';
-import { TaskApiService, toProblem } from '../tasks/task-api-service';
+import { TaskApiService } from '../tasks/task-api-service';
 import { createCase, rateCase, resumeCase, startCaseIntake, suspendCase, type NewCase } from '../../domain/cases/case-service';
 import { countAndListCases, deleteCase, findCaseByIdOrNo, listCaseEvents, listCaseTasks, type CaseFilter, type CaseRowFull } from '../../domain/cases/case-queries';
 import { assignedDepartments, toCaseSummary, toCaseView, type CaseSummary, type CaseView } from '../../domain/cases/case-view';
@@ -119,7 +119,7 @@ export class CaseApiService {
     }
     if (!c) throw HttpProblem.notFound(`Case ${idOrCaseNo} does not exist.`);
     const r = await rateCase(this.deps.db, this.zbc(), c.id, { satisfied: body.satisfied, comment: body.comment ?? null }, this.now());
-    if (!r.ok) throw toProblem(r);
+    if (!r.ok) throw problemFromDomain(r);
     return { caseId: c.id, satisfied: body.satisfied, reopens: !body.satisfied };
   }
 
@@ -171,7 +171,7 @@ export class CaseApiService {
     const c = await this.requireCase(id);
     await this.assertWorks(c, user);
     const r = await suspendCase(this.deps.db, this.zbc(), c.id, user.username, reason, this.now());
-    if (!r.ok) throw toProblem(r);
+    if (!r.ok) throw problemFromDomain(r);
     return { caseId: c.id, clocks: r.value.clocks };
   }
 
@@ -179,7 +179,7 @@ export class CaseApiService {
     const c = await this.requireCase(id);
     await this.assertWorks(c, user);
     const r = await resumeCase(this.deps.db, this.zbc(), c.id, user.username, this.now());
-    if (!r.ok) throw toProblem(r);
+    if (!r.ok) throw problemFromDomain(r);
     return { caseId: c.id, clocks: r.value.clocks };
   }
 

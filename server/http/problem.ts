@@ -1,12 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
-/** One offending field of a request, as listed in a validation problem. */
-export interface FieldError {
-  /** JSON pointer-ish path, e.g. `reporter.phone` or `query.state`. */
-  field: string;
-  message: string;
-}
+import { DomainError, type DomainErrorKind, type DomainFailure, type FieldError } from '../../domain/errors';
+
+export type { FieldError };
 
 /**
  * An error that maps to an RFC 9457 problem+json response. Services throw these for expected
@@ -39,6 +36,20 @@ export class HttpProblem extends Error {
   }
 }
 
+/** How each kind of domain failure answers over HTTP. */
+const DOMAIN_STATUS: Record<DomainErrorKind, { status: number; title: string }> = {
+  'not-found': { status: 404, title: 'Not Found' },
+  conflict: { status: 409, title: 'Conflict' },
+  invalid: { status: 422, title: 'Unprocessable Content' },
+};
+
+/** A domain failure (value or thrown) as problem+json, with its `code` and the fields it names. */
+export function problemFromDomain(f: DomainFailure | DomainError): HttpProblem {
+  const { status, title } = DOMAIN_STATUS[f.kind];
+  const errors = f instanceof DomainError ? f.fieldErrors : f.fields?.map((field) => ({ field, message: f.detail }));
+  return new HttpProblem(status, title, f.detail, { code: f.code, ...(errors ? { errors } : {}) });
+}
+
 export const problemNotFound: RequestHandler = (req, _res, next) => {
   next(HttpProblem.notFound(`No route for ${req.method} ${req.path}`));
 };
@@ -48,6 +59,7 @@ export function problemHandler(log: { error: (o: object, m: string) => void }): 
   return (err, req, res, _next) => {
     let problem: HttpProblem;
     if (err instanceof HttpProblem) problem = err;
+    else if (err instanceof DomainError) problem = problemFromDomain(err);
     else if (err?.type === 'entity.parse.failed') problem = HttpProblem.badRequest(`The request body is not valid JSON: ${err.message}`);
     else if (err?.type === 'entity.too.large') problem = new HttpProblem(413, 'Payload Too Large', `The request body exceeds ${err.limit} bytes.`);
     else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500)

@@ -9,12 +9,12 @@ import type { Knex } from 'knex';
 import { assertDepartmentAccess, hasRole, presentPhone, type UserPrincipal } from '../auth';
 import { assignedDepartments, toCaseSummary, toTaskSummary, toTimeline, type CaseSummary, type TaskSummary, type TimelineEntry } from '../../domain/cases/case-view';
 import { findCaseByIdOrNo, listCaseEvents } from '../../domain/cases/case-queries';
-import { HttpProblem } from '../http/problem';
+import { HttpProblem, problemFromDomain } from '../http/problem';
 import { decideExtension, requestExtension } from '../../domain/tasks/extension-service';
 import { defaultCalendar } from '../../domain/sla/working-time';
 import { validateFormSubmission } from '../../domain/tasks/form-validation';
 import { recordResponse } from '../../domain/tasks/response';
-import { claimTask, completeTask, unclaimTask, type TaskResult } from '../../domain/tasks/task-service';
+import { claimTask, completeTask, unclaimTask } from '../../domain/tasks/task-service';
 import { findExtension, findTask, listEarlierAnswers, listExtensions, listInbox, type InboxFilter } from '../../domain/tasks/task-queries';
 
 const json = <T>(v: unknown, fallback: T): T => (v == null ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
@@ -52,13 +52,6 @@ export interface InboxQuery {
   offset?: number;
 }
 
-/** Maps a scenario service's business failure to problem+json. */
-export function toProblem(r: Extract<TaskResult<unknown>, { ok: false }>): HttpProblem {
-  const extra = { code: r.code, ...(r.fields ? { errors: r.fields.map((f) => ({ field: f, message: r.detail })) } : {}) };
-  if (r.status === 404) return new HttpProblem(404, 'Not Found', r.detail, extra);
-  if (r.status === 409) return new HttpProblem(409, 'Conflict', r.detail, extra);
-  return new HttpProblem(422, 'Unprocessable Content', r.detail, extra);
-}
 
 function toInboxTask(t: Record<string, any>): InboxTask {
   const description: string | null = t.case_description ?? null;
@@ -151,7 +144,7 @@ export class TaskApiService {
     const task = await this.workable(id, user);
     const now = this.now();
     const r = await claimTask(this.deps.db, id, user.username, now);
-    if (!r.ok) throw toProblem(r);
+    if (!r.ok) throw problemFromDomain(r);
     await recordResponse(this.deps.db, task, now);
     return toTaskSummary((await findTask(this.deps.db, id))!);
   }
@@ -159,7 +152,7 @@ export class TaskApiService {
   async unclaim(id: string, user: UserPrincipal): Promise<TaskSummary> {
     await this.workable(id, user);
     const r = await unclaimTask(this.deps.db, id, user.username);
-    if (!r.ok) throw toProblem(r);
+    if (!r.ok) throw problemFromDomain(r);
     return toTaskSummary((await findTask(this.deps.db, id))!);
   }
 
@@ -180,7 +173,7 @@ export class TaskApiService {
       if (r.code === 'TASK_GONE') {
         throw new HttpProblem(409, 'Conflict', `Task ${id} can no longer be completed: the process ended this step (a deadline fired or the case was cancelled). It has been removed from the inbox.`, { code: r.code });
       }
-      throw toProblem(r);
+      throw problemFromDomain(r);
     }
     await recordResponse(this.deps.db, task, now);
     return toTaskSummary((await findTask(this.deps.db, id))!);
@@ -189,14 +182,14 @@ export class TaskApiService {
   async requestExtension(id: string, user: UserPrincipal, body: { hours: number; reason: string }): Promise<{ extensionId: string }> {
     await this.workable(id, user);
     const r = await requestExtension(this.deps.db, id, user.username, body.hours, body.reason, this.now());
-    if (!r.ok) throw toProblem(r);
+    if (!r.ok) throw problemFromDomain(r);
     return r.value;
   }
 
   async decideExtension(id: string, user: UserPrincipal, approved: boolean, comment: string | null): Promise<ExtensionView> {
     if (!/^\d{1,18}$/.test(id) || !(await findExtension(this.deps.db, id))) throw HttpProblem.notFound(`Extension ${id} does not exist.`);
     const r = await decideExtension(this.deps.db, this.zbc(), id, user.username, approved, comment, this.now());
-    if (!r.ok) throw toProblem(r);
+    if (!r.ok) throw problemFromDomain(r);
     return toExtensionView((await findExtension(this.deps.db, id))!);
   }
 

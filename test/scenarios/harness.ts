@@ -13,7 +13,7 @@ import { createCase, startCaseIntake } from '../../domain/cases/case-service';
 import { completeTask } from '../../domain/tasks/task-service';
 import { FIRE_LANE_JOB_TYPES, fireLaneHandlers } from '../../workers/fire-lane-workers';
 import { scenarioHandlers, SCENARIO_JOB_TYPES, type AnyHandler } from '../../workers/scenario-workers';
-import { USER_TASK_JOB_TIMEOUT_MS } from '../../workers/user-task-bridge';
+import { USER_TASK_JOB_TIMEOUT_MS } from '../../domain/tasks/user-task-lease';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 export type Zbc = ReturnType<TestEngine['client']>;

@@ -179,7 +179,7 @@ describe('user-task bridge leases', () => {
 
     // completing a task whose job is gone: 409, and the task is cancelled
     const r = await completeTask(testDb.db, zbc, goneRow.id, 'clerk.housing', {}, new Date(te.now()));
-    expect(r).toMatchObject({ ok: false, status: 409, code: 'TASK_GONE' });
+    expect(r).toMatchObject({ ok: false, kind: 'conflict', code: 'TASK_GONE' });
     expect(await rowsOf(gone)).toMatchObject([{ state: 'cancelled' }]);
 
     // the heartbeat finds the other one when it re-arms (NOT_FOUND) and cancels it
