@@ -19,9 +19,9 @@
  */
 import os from 'node:os';
 import knexFactory, { type Knex } from 'knex';
-import { migrateAll } from '../db/migrate-all';
+import { migrateAll } from '../platform/migrate-all';
 import { createDashboardIndexes, DASHBOARD_INDEXES } from '../db/migrations/20261127070000_dashboard_indexes';
-import { DASHBOARD_TRIGGERS, foldDashboardDaily, rebuildDashboardDaily } from '../db/migrations/20261127090000_dashboard_daily';
+import { DASHBOARD_TRIGGERS, foldDashboardDaily, rebuildDashboardDaily } from '../server/dashboard/daily-facts';
 import { seedDepartments } from '../domain/departments/departments';
 import { periodFacts } from '../server/dashboard/dashboard-rollup';
 import { DashboardService } from '../server/dashboard/dashboard-service';

@@ -29,7 +29,7 @@ import { Writable } from 'node:stream';
 import knexFactory from 'knex';
 import pino from 'pino';
 import { createDb } from '../db/knex';
-import { migrateAll } from '../db/migrate-all';
+import { migrateAll } from '../platform/migrate-all';
 import { seedCatalog } from '../domain/catalog/seed-catalog';
 import { upsertApiKeyByHash } from '../server/auth/api-key-queries';
 import { sha256Hex } from '../server/auth/tokens';

@@ -9,7 +9,7 @@ import { Camunda8, type Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createDb, dbKind } from '../db/knex';
-import { migrateAll } from '../db/migrate-all';
+import { migrateAll } from './migrate-all';
 import { startEngine, type Engine } from '../engine';
 import { deployProcesses } from '../domain/processes/deploy';
 import { startWorkers, workerRegistry } from '../workers';

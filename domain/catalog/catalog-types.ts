@@ -1,6 +1,17 @@
-import { SCENARIO_IDS } from '../../db/migrations/20261127010000_catalog';
+/**
+ * Process ids a situation or one-matter list may hand its cases to (docs/domain.md). The catalog
+ * migration checks the same list in the database; a new scenario needs both this list and a
+ * migration that widens that check.
+ */
+export const SCENARIO_IDS = [
+  'case-intake',
+  'housing-quality',
+  'hazmat-transport',
+  'pollution-source',
+  'new-product-rd',
+  'fire-lane',
+] as const;
 
-export { SCENARIO_IDS };
 /** A BPMN process id a situation or list can hand its cases to (DOMAIN.md). */
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 export type ScenarioNodeKind = 'stage' | 'scene' | 'link' | 'risk_point';

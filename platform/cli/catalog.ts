@@ -11,8 +11,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Knex } from 'knex';
 import { createDb } from '../../db/knex';
-import { appMigrations } from '../../db/migrations';
-import { migrateList } from '../../db/migrator';
+import { migrateApp } from '../../db/migrate-app';
 import { SAMPLE_CATALOG_DIR } from '../../domain/catalog/seed-catalog';
 import { DEPARTMENT_CODES, seedDepartments } from '../../domain/departments/departments';
 import { loadConfig } from '../config';
@@ -50,7 +49,7 @@ function parseArgs(argv: string[]): Args {
 async function openDb(): Promise<Knex> {
   const config = loadConfig();
   const db = createDb({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pg') });
-  await migrateList(db, appMigrations, 'knex_migrations');
+  await migrateApp(db);
   await seedDepartments(db);
   return db;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createDb, dbKind } from '../../db/knex';
-import { migrateAll } from '../../db/migrate-all';
+import { migrateAll } from '../migrate-all';
 
 async function main(): Promise<void> {
   let config;

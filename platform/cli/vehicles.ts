@@ -6,8 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createDb } from '../../db/knex';
-import { appMigrations } from '../../db/migrations';
-import { migrateList } from '../../db/migrator';
+import { migrateApp } from '../../db/migrate-app';
 import { seedDepartments } from '../../domain/departments/departments';
 import { loadConfig } from '../config';
 import { formatImportErrors, importVehicleCsv, parseVehicleCsv } from '../../domain/fire-lane/vehicle-registry';
@@ -32,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const db = createDb({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pg') });
   try {
-    await migrateList(db, appMigrations, 'knex_migrations');
+    await migrateApp(db);
     await seedDepartments(db);
     const result = await importVehicleCsv(db, text);
     if (result.errors.length) {

@@ -7,7 +7,7 @@
  * are one statement, hence one snapshot: the sum equals what the raw rows say at that instant.
  */
 import type { Knex } from 'knex';
-import { BREACHED_SQL, contributionsSql, foldDashboardDaily, liveFactsSql, shanghaiDay } from '../../db/migrations/20261127090000_dashboard_daily';
+import { BREACHED_SQL, contributionsSql, foldDashboardDaily, liveFactsSql, shanghaiDay } from './daily-facts';
 import type { Period, Scope } from './dashboard-queries';
 
 export type RollupMetric = 'created' | 'closed' | 'rated';

@@ -12,7 +12,7 @@
  * `(baseline − measured) / baseline`, computed here and never stored.
  */
 import type { Knex } from 'knex';
-import { liveFactsSql, REFORM_CLOSING_TYPES, REFORM_HANDOFF_TYPES } from '../../db/migrations/20261127090000_dashboard_daily';
+import { liveFactsSql, REFORM_CLOSING_TYPES, REFORM_HANDOFF_TYPES } from '../dashboard/daily-facts';
 import baselines from '../../processes/reform-baselines.json';
 import { defaultCalendar, type WorkingCalendar } from '../../domain/sla/working-time';
 

@@ -7,8 +7,8 @@
  * folding, after new events, re-opened and deleted cases, and with `since`. PGlite and PostgreSQL.
  */
 import type { Knex } from 'knex';
-import { migrateAll } from '../../db/migrate-all';
-import { foldDashboardDaily, rebuildDashboardDaily } from '../../db/migrations/20261127090000_dashboard_daily';
+import { migrateAll } from '../../platform/migrate-all';
+import { foldDashboardDaily, rebuildDashboardDaily } from '../../server/dashboard/daily-facts';
 import { seedDepartments } from '../../domain/departments/departments';
 import baselines from '../../processes/reform-baselines.json';
 import { computeReformEffect, measureCase, type Figures, type ReformEffect } from '../../server/reform/reform-effect';

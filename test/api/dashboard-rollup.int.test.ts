@@ -7,8 +7,8 @@
  * folded table must equal a rebuild from scratch. Runs on PGlite and, with DATABASE_URL, PostgreSQL.
  */
 import type { Knex } from 'knex';
-import { migrateAll } from '../../db/migrate-all';
-import { foldDashboardDaily, rebuildDashboardDaily } from '../../db/migrations/20261127090000_dashboard_daily';
+import { migrateAll } from '../../platform/migrate-all';
+import { foldDashboardDaily, rebuildDashboardDaily } from '../../server/dashboard/daily-facts';
 import { seedDepartments } from '../../domain/departments/departments';
 import * as q from '../../server/dashboard/dashboard-queries';
 import { DashboardService } from '../../server/dashboard/dashboard-service';

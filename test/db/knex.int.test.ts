@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDb, dbKind, pingDb } from '../../db/knex';
-import { migrateAll } from '../../db/migrate-all';
+import { migrateAll } from '../../platform/migrate-all';
 import { appMigrations } from '../../db/migrations';
 import { createTestDb, type TestDb } from '../helpers/db';
 

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { SCHEMA_FILE, dumpFreshSchema, dumpSchema, migrateForSchemaDump } from '../../db/dump-schema';
+import { SCHEMA_FILE, dumpFreshSchema, dumpSchema, migrateForSchemaDump } from '../../platform/cli/dump-schema';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 /** The first line where two texts differ, for a readable failure. */

@@ -1,4 +1,4 @@
-import { migrateAll } from '../../db/migrate-all';
+import { migrateAll } from '../../platform/migrate-all';
 import { seedCatalog } from '../../domain/catalog/seed-catalog';
 import { DEPARTMENTS } from '../../domain/departments/departments';
 import { bootstrapAuth, DEMO_USERS } from '../../server/auth/bootstrap';

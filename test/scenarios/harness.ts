@@ -5,7 +5,7 @@
  * no polling workers and no sleeps. Clerks complete tasks through domain/tasks/task-service.ts.
  */
 import { startTestEngine, type TestEngine } from '../../engine/testing';
-import { migrateAll } from '../../db/migrate-all';
+import { migrateAll } from '../../platform/migrate-all';
 import { seedCatalog } from '../../domain/catalog/seed-catalog';
 import { deployProcesses } from '../../domain/processes/deploy';
 import { ClassificationService } from '../../domain/classify/classification-service';

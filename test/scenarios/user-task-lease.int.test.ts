@@ -6,7 +6,7 @@
  * is awaited with polling assertions.
  */
 import pino from 'pino';
-import { migrateAll } from '../../db/migrate-all';
+import { migrateAll } from '../../platform/migrate-all';
 import { startTestEngine, type TestEngine } from '../../engine/testing';
 import { completeTask } from '../../domain/tasks/task-service';
 import { listInbox } from '../../domain/tasks/task-queries';

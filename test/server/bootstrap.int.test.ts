@@ -1,4 +1,4 @@
-import { migrateAll } from '../../db/migrate-all';
+import { migrateAll } from '../../platform/migrate-all';
 import { bootstrapAuth, DEMO_DEVICE_KEY, DEMO_OPEN311_KEY, DEMO_PASSWORD, DEMO_USERS } from '../../server/auth/bootstrap';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { startTestAppOn } from './helpers/app';

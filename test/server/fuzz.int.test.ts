@@ -12,7 +12,7 @@ import { Camunda8, type Zeebe } from '@camunda8/sdk';
 import { z } from 'zod';
 import { startEngine, type Engine } from '../../engine';
 import { deployProcesses } from '../../domain/processes/deploy';
-import { migrateAll } from '../../db/migrate-all';
+import { migrateAll } from '../../platform/migrate-all';
 import { bootstrapAuth, DEMO_DEVICE_KEY } from '../../server/auth/bootstrap';
 import type { AnyRoute } from '../../server/http/define-route';
 import { createTestDb, type TestDb } from '../helpers/db';

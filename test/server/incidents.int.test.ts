@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Camunda8, type Zeebe } from '@camunda8/sdk';
-import { migrateAll } from '../../db/migrate-all';
+import { migrateAll } from '../../platform/migrate-all';
 import { startEngine, type Engine } from '../../engine';
 import { bootstrapAuth } from '../../server/auth/bootstrap';
 import { createTestDb, type TestDb } from '../helpers/db';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createDb } from '../../db/knex';
-import { migrateAll } from '../../db/migrate-all';
+import { migrateAll } from '../../platform/migrate-all';
 import { seedCatalog } from '../../domain/catalog/seed-catalog';
 import { UI_DIST } from '../../server/app';
 import { DEMO_PASSWORD } from '../../server/auth/bootstrap';

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
-import { migrateAll } from '../../../db/migrate-all';
+import { migrateAll } from '../../../platform/migrate-all';
 import { createApp, type App, type AppContext } from '../../../server/app';
 import { bootstrapAuth, DEMO_PASSWORD } from '../../../server/auth/bootstrap';
 import { loadConfig, type Config } from '../../../platform/config';

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { appMigrations } from './migrations';
-import { migrateList } from './migrator';
+import { migrateApp } from '../db/migrate-app';
+import { migrateEngine } from '../engine';
 
 /**
  * Brings the database to the latest schema: the engine's tables first (it is a library with its
@@ -9,9 +9,8 @@ import { migrateList } from './migrator';
 export async function migrateAll(db: Knex, opts: { engine?: boolean } = {}): Promise<{ engine: string[]; app: string[] }> {
   let engine: string[] = [];
   if (opts.engine !== false) {
-    const { migrateEngine } = await import('../engine');
     engine = await migrateEngine(db);
   }
-  const app = await migrateList(db, appMigrations, 'knex_migrations');
+  const app = await migrateApp(db);
   return { engine, app };
 }

@@ -9,10 +9,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { createDb } from './knex';
-import { migrateAll } from './migrate-all';
+import { createDb } from '../../db/knex';
+import { migrateAll } from '../migrate-all';
 
-export const SCHEMA_FILE = path.join(__dirname, 'schema.sql');
+export const SCHEMA_FILE = path.resolve(__dirname, '../../db/schema.sql');
 
 export type Migrate = (db: Knex) => Promise<unknown>;
 
