@@ -8,11 +8,11 @@
  */
 import { enqueue } from '../domain/notify/outbox';
 import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
+import { RECEIPT_REPLY_DAYS } from '../domain/cases/case-service';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.accept';
 /** The reply promised in the receipt (working days). */
-export const RECEIPT_REPLY_DAYS = 5;
 
 export function createCaseAcceptHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {

@@ -12,6 +12,9 @@ import { shanghaiDate } from '../sla/working-time';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 
+/** The working days within which an accepted case is answered (the receipt SMS and Open311 say so). */
+export const RECEIPT_REPLY_DAYS = 5;
+
 export interface NewCase {
   description: string;
   channel?: 'web' | 'hotline' | 'open311' | 'device' | 'api' | 'system';

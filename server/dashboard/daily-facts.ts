@@ -20,12 +20,7 @@ export const DASHBOARD_TRIGGERS = {
 export const REFORM_CLOSING_TYPES = ['closed', 'merged', 'follow-up.expired', 'fire-lane.cleared', 'fire-lane.handled'];
 /** Timeline events that show the department handling a case; a change of department between two is a hand-off. */
 export const REFORM_HANDOFF_TYPES = ['dispatched', 'returned', 'collaborators.assigned', 'sla.escalated', 'task.created'];
-/** Events the reform figures read (besides any event whose actor is the reporter: a visit). */
-const REFORM_EVENT_TYPES = ['reported', 'task.completed', ...REFORM_CLOSING_TYPES, ...REFORM_HANDOFF_TYPES];
 const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
-
-/** `case` columns the figures read: a change to any of them marks the case dirty. */
-const CASE_TRACKED = ['created_at', 'lead_department', 'scenario', 'channel', 'status', 'response_met', 'closed_at', 'rated_at', 'rating_satisfied'];
 
 /** The facts of a case the rollup counts (columns of `dashboard_case`, in order). */
 const FACT_COLUMNS: { name: string; type: 'ts' | 'bool' | 'str' | 'int' | 'bigint'; length?: number }[] = [

@@ -3,7 +3,7 @@
  * closed loop (受理 → 分拨 → 处置 → 反馈 → 办结) is told in `status_notes`; `open`/`closed` is the
  * coarse spec status, the mySociety extended statuses are used for updates.
  */
-import { RECEIPT_REPLY_DAYS } from '../../workers/case-accept';
+import { RECEIPT_REPLY_DAYS } from '../../domain/cases/case-service';
 import { toOpen311Date } from './dates';
 import { CLOSED_CASE_STATUSES, type RequestRow, type TimelineRow } from './open311-queries';
 
