@@ -13,7 +13,7 @@ import { listNotifications } from '../../domain/notify/outbox';
 import { TaskApiService } from '../tasks/task-api-service';
 import { createCase, rateCase, resumeCase, startCaseIntake, suspendCase, type NewCase } from '../../domain/cases/case-service';
 import { countAndListCases, deleteCase, findCaseByIdOrNo, listCaseEvents, listCaseTasks, type CaseFilter, type CaseRowFull } from '../../domain/cases/case-queries';
-import { assignedDepartments, toCaseSummary, toCaseView, type CaseSummary, type CaseView } from '../../domain/cases/case-view';
+import { assignedDepartments, toCaseSummary, toCaseView, type CaseSummary, type CaseView } from './case-view';
 
 /** The one window sees every case: it dispatches, merges and re-dispatches them. */
 export const ONE_WINDOW = 'mediation-center';

@@ -7,7 +7,7 @@
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import { assertDepartmentAccess, hasRole, presentPhone, type UserPrincipal } from '../auth';
-import { assignedDepartments, toCaseSummary, toTaskSummary, toTimeline, type CaseSummary, type TaskSummary, type TimelineEntry } from '../../domain/cases/case-view';
+import { assignedDepartments, toCaseSummary, toTaskSummary, toTimeline, type CaseSummary, type TaskSummary, type TimelineEntry } from '../cases/case-view';
 import { findCaseByIdOrNo, listCaseEvents } from '../../domain/cases/case-queries';
 import { HttpProblem, problemFromDomain } from '../http/problem';
 import { decideExtension, requestExtension } from '../../domain/tasks/extension-service';

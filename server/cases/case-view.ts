@@ -3,10 +3,10 @@
  * departments see the reporter's phone in full, everyone else masked; reporters see their own case
  * without the internal tasks, outbox and staff names.
  */
-import { hasDepartmentAccess, presentPhone, type Principal } from '../../server/auth';
-import { maskDeep, maskPhone } from '../notify/mask';
-import type { PublicNotification } from '../notify/outbox';
-import type { CaseRowFull } from './case-queries';
+import { hasDepartmentAccess, presentPhone, type Principal } from '../auth';
+import { maskDeep, maskPhone } from '../../domain/notify/mask';
+import type { PublicNotification } from '../../domain/notify/outbox';
+import type { CaseRowFull } from '../../domain/cases/case-queries';
 
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
 const json = <T>(v: unknown, fallback: T): T => (v == null ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
