@@ -140,3 +140,5 @@ export { ControlledClock, systemClock, type EngineClock } from './processing/Clo
 export { engineMigrations } from './state/migrations';
 export { migrateEngine };
 export type { EngineRecord, Incident } from './state/types';
+/** FEEL as the engine evaluates it (feelin, with the engine's clock as `nowMs`): for form conditions outside the engine. */
+export { evaluateFeel, type EvalResult as FeelResult } from './feel/Feel';

@@ -7,7 +7,7 @@
  * the submitted ones, as the form viewer does) is not checked: `returnReason` is required only when
  * the clerk chose to return the case.
  */
-import { evaluateFeel } from '../../engine/feel/Feel';
+import { evaluateFeel } from '../../engine';
 import type { FieldError } from '../errors';
 
 interface FormComponent {

@@ -4,7 +4,7 @@
  * small value, text a short Chinese sentence). The result is checked with the same validation the
  * task API applies, so the demo never completes a task a real clerk could not.
  */
-import { evaluateFeel } from '../../engine/feel/Feel';
+import { evaluateFeel } from '../../engine';
 import { validateFormSubmission } from '../../domain/tasks/form-validation';
 
 interface Component {
