@@ -46,6 +46,8 @@ export interface AppContext {
   zbc?: Zeebe.ZeebeGrpcClient;
   /** Shared with the workers; created here when not given. */
   metrics?: PlatformMetrics;
+  /** The clock business decisions read (response times, due dates); default the system clock. Tests pass the engine's. */
+  now?: () => Date;
 }
 
 /** What every route module receives: the app context plus the services built once per app. */

@@ -24,8 +24,8 @@ const ClockResult = z.object({ caseId: z.string(), clocks: z.array(z.string()).d
 const STAFF = ['clerk', 'supervisor'] as const;
 
 export function caseRoutes(ctx: RouteContext): AnyRoute[] {
-  const tasks = new TaskApiService({ db: ctx.db, zbc: ctx.zbc });
-  const cases = new CaseApiService({ db: ctx.db, zbc: ctx.zbc, log: ctx.log, tasks });
+  const tasks = new TaskApiService({ db: ctx.db, zbc: ctx.zbc, now: ctx.now });
+  const cases = new CaseApiService({ db: ctx.db, zbc: ctx.zbc, log: ctx.log, tasks, now: ctx.now });
   const conflict = { description: 'the case is not at a step where this can be done' };
   return [
     defineRoute({

@@ -22,7 +22,7 @@ const Answer = z.object({
 });
 
 export function deviceEventRoutes(ctx: RouteContext): AnyRoute[] {
-  const service = new DeviceEventService({ db: ctx.db, zbc: ctx.zbc, log: ctx.log });
+  const service = new DeviceEventService({ db: ctx.db, zbc: ctx.zbc, log: ctx.log, now: ctx.now });
   return [
     defineRoute({
       method: 'post',

@@ -37,7 +37,7 @@ const ExtensionSchema = z.object({
 const gone = { description: 'the task is no longer open: completed, claimed by someone else, or its job was cancelled by the process (interrupting timer, cancelled case)' };
 
 export function taskRoutes(ctx: RouteContext): AnyRoute[] {
-  const tasks = new TaskApiService({ db: ctx.db, zbc: ctx.zbc });
+  const tasks = new TaskApiService({ db: ctx.db, zbc: ctx.zbc, now: ctx.now });
   return [
     defineRoute({
       method: 'get',

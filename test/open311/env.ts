@@ -20,7 +20,7 @@ export interface Open311Env {
 export async function startOpen311Env(options: { deploy?: boolean } = {}): Promise<Open311Env> {
   const h = await startHarness(options);
   await bootstrapAuth(h.db, { demo: true, log: createLogger('silent'), print: () => {} });
-  const app = await startTestAppOn(h.testDb, { context: { zbc: h.zbc, engine: h.te.engine } });
+  const app = await startTestAppOn(h.testDb, { context: { zbc: h.zbc, engine: h.te.engine, now: () => new Date(h.te.now()) } });
   return {
     h,
     app,

@@ -114,7 +114,7 @@ describe('FixMyStreet replay', () => {
 
     // when: the one window works on it, and FixMyStreet polls get_service_request_updates (with api_key)
     await env.h.drive();
-    const start = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const start = new Date(env.h.te.now() - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const end = new Date(env.h.te.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const updates = await getXml('servicerequestupdates.xml', { api_key: OPEN311_KEY, start_date: start, end_date: end });
 

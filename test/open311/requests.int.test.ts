@@ -253,7 +253,7 @@ describe('Open311 service requests', () => {
     // given a request the one window accepted and dispatched
     const id = JSON.parse((await postForm(env, '/open311/v2/requests.json', validForm())).text)[0].service_request_id;
     await env.h.drive();
-    const from = new Date(Date.now() - DAY).toISOString();
+    const from = new Date(env.h.te.now() - DAY).toISOString();
     const to = new Date(env.h.te.now() + DAY).toISOString();
 
     // when
