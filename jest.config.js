@@ -35,7 +35,7 @@ module.exports = {
       ...shared,
       roots: ['<rootDir>/test', '<rootDir>/engine', '<rootDir>/domain', '<rootDir>/server', '<rootDir>/workers', '<rootDir>/platform', '<rootDir>/db'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/ui/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/ui/', '<rootDir>/test/external/'],
     },
     {
       // The web UI in real Chromium (playwright-core + Debian chromium) against the whole platform;
@@ -45,6 +45,11 @@ module.exports = {
       roots: ['<rootDir>/test/ui'],
       testMatch: ['**/*.e2e.test.ts'],
     },
+    // Suites over material outside the repository (the public Zeebe models in ../shared/conformance):
+    // never part of `npm test`; `npm run test:external` (and .ci/run, when the folder exists) runs them.
+    ...(process.env.ONEMATTER_EXTERNAL
+      ? [{ displayName: 'external', ...shared, roots: ['<rootDir>/test/external'], testMatch: ['**/*.ext.test.ts'] }]
+      : []),
   ],
   testTimeout: 30000,
   // @camunda8/sdk's gRPC channels keep a keepalive timer referenced for a moment after close();

@@ -13,7 +13,8 @@ import type { Job } from '@camunda8/sdk/dist/zeebe/lib/interfaces-1.0';
 import { startTestEngine, type TestEngine } from '../../engine/testing';
 import { createTestDb } from '../helpers/db';
 
-const MODELS = path.join(__dirname, '../../../shared/conformance');
+/** The corpus lives outside the repository (CI has it beside the clone); CONFORMANCE_DIR names it. */
+const MODELS = path.resolve(process.env.CONFORMANCE_DIR ?? path.join(__dirname, '../../../shared/conformance'));
 const model = (file: string) => path.join(MODELS, file);
 
 type ZeebeClient = ReturnType<TestEngine['client']>;
@@ -144,7 +145,7 @@ const USER_TASK = 'io.camunda.zeebe:userTask';
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-describe('conformance models (../shared/conformance)', () => {
+describe(`conformance models (${MODELS})`, () => {
   let shared: Harness;
   const { activate, takeJob, noJob, complete, completeNext, deploy, create, instancesOf, completedAt, publish, passedCount, cancel, runAllTests } = helpers(() => shared);
   const te = () => shared.te;
