@@ -186,7 +186,7 @@ describe('user-task bridge leases', () => {
     const tick = await heartbeat().tick();
     expect(tick.cancelled).toBe(1);
     expect(await rowsOf(swept)).toMatchObject([{ state: 'cancelled', cancel_reason: 'element terminated' }]);
-    expect(await completeTask(testDb.db, zbc, sweptRow.id, 'clerk.housing', {}, new Date(te.now()))).toMatchObject({ ok: false, status: 409, code: 'TASK_NOT_OPEN' });
+    expect(await completeTask(testDb.db, zbc, sweptRow.id, 'clerk.housing', {}, new Date(te.now()))).toMatchObject({ ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN' });
     expect(await inboxIds()).not.toContain(sweptRow.id);
   });
 
