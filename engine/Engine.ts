@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { behaviorFor } from './bpmn/registry';
 import { parseBpmn, ModelError } from './model/parse';
 import { deploy, type ParsedResource } from './commands/deploy';
 import { processDue } from './commands/due';
@@ -30,7 +31,8 @@ export class EngineRuntime {
   private firing = false;
 
   constructor(readonly db: Knex, readonly clock: EngineClock, readonly log: EngineLogger) {
-    this.core = new EngineCore(clock);
+    // The composition root: the core is given the element behaviours (Zeebe: BpmnElementProcessors).
+    this.core = new EngineCore(clock, behaviorFor);
     this.processor = new Processor(this.core, db, this.broker, log);
     this.processor.afterCommit = (effects) => {
       for (const [key, vars] of effects.completed) {

@@ -5,12 +5,12 @@ import { closeEventSubscriptions, openCatch } from './behaviors/events';
 import { raiseIncident, resolveIncidentsOf } from './behaviors/incidents';
 import { cancelJobsOf } from './behaviors/jobs';
 import { deleteScopeVariables, evaluateMappings, mergeVariables, setLocalVariable, setLocalVariables, visibleVariables } from './behaviors/variables';
-import { behaviorFor } from './registry';
 
 /**
  * The element lifecycle shared by every element kind (Zeebe's BpmnStateTransitionBehavior):
  * ACTIVATING → ACTIVATED → COMPLETING → COMPLETED, or → TERMINATING → TERMINATED. Element-specific
- * work lives in the behaviours of `registry.ts`; this module moves tokens, scopes and records.
+ * work lives in the element behaviours, which this module reaches only through `core.behaviorFor`
+ * (the look-up the engine core was given); it never imports them. It moves tokens, scopes and records.
  */
 
 /** Processes queued steps until the instance(s) reach wait states. */
@@ -173,7 +173,7 @@ export function runActivation(core: EngineCore, inst: ElementInstance): void {
     }
     setLocalVariables(core, inst.key, r.doc);
   }
-  behaviorFor(inst.type).activate(core, inst, el);
+  core.behaviorFor(inst.type).activate(core, inst, el);
 }
 
 /** A failure a behaviour turns into an incident on its element. */
@@ -220,12 +220,12 @@ export function completeElement(core: EngineCore, inst: ElementInstance): void {
     core.elementRecord(inst, 'ELEMENT_COMPLETING');
   }
   const el = core.element(inst);
-  const behavior = behaviorFor(inst.type);
+  const behavior = core.behaviorFor(inst.type);
   if (behavior.beforeComplete && !behavior.beforeComplete(core, inst, el)) return;
   if (!applyOutputs(core, inst, el)) return;
   const scope = inst.flowScopeKey ? core.store.elements.get(inst.flowScopeKey) : undefined;
   if (scope?.type === 'MULTI_INSTANCE_BODY' && scope.elementId === inst.elementId) {
-    if (!behaviorFor('MULTI_INSTANCE_BODY').beforeInnerCompleted!(core, scope, inst, el)) return;
+    if (!core.behaviorFor('MULTI_INSTANCE_BODY').beforeInnerCompleted!(core, scope, inst, el)) return;
   }
   inst = core.store.elements.get(inst.key)!;
   closeEventSubscriptions(core, inst);
@@ -234,12 +234,12 @@ export function completeElement(core: EngineCore, inst: ElementInstance): void {
   deleteScopeVariables(core, inst.key);
   core.store.elements.delete(inst.key);
   if (inst.type === 'PROCESS') {
-    behaviorFor('PROCESS').afterEnded!(core, inst, el, { completed: true, variables: localVars! });
+    core.behaviorFor('PROCESS').afterEnded!(core, inst, el, { completed: true, variables: localVars! });
     return;
   }
   if (!scope) return;
   if (scope.type === 'MULTI_INSTANCE_BODY' && scope.elementId === inst.elementId) {
-    behaviorFor('MULTI_INSTANCE_BODY').onChildEnded!(core, scope, inst, true);
+    core.behaviorFor('MULTI_INSTANCE_BODY').onChildEnded!(core, scope, inst, true);
     return;
   }
   const next = behavior.outgoing ? behavior.outgoing(core, inst, el) : el.outgoing;
@@ -312,7 +312,7 @@ export function terminate(core: EngineCore, inst: ElementInstance): void {
   core.elementRecord(inst, 'ELEMENT_TERMINATED');
   deleteScopeVariables(core, inst.key);
   core.store.elements.delete(inst.key);
-  if (inst.type === 'PROCESS') behaviorFor('PROCESS').afterEnded!(core, inst, core.element(inst), { completed: false });
+  if (inst.type === 'PROCESS') core.behaviorFor('PROCESS').afterEnded!(core, inst, core.element(inst), { completed: false });
 }
 
 /** Terminates all children of a scope (terminate end event, interrupting event subprocess). */

@@ -1,6 +1,5 @@
-import type { ElementModel } from '../model/types';
-import type { EngineCore } from '../processing/EngineCore';
-import type { BpmnElementType, ElementInstance } from '../state/types';
+import type { BpmnElementType } from '../state/types';
+import type { ElementBehavior } from './ElementBehavior';
 import { callActivityBehavior } from './containers/CallActivityBehavior';
 import { multiInstanceBodyBehavior } from './containers/MultiInstanceBodyBehavior';
 import { processBehavior } from './containers/ProcessBehavior';
@@ -16,22 +15,11 @@ import { passThroughTaskBehavior } from './tasks/PassThroughTaskBehavior';
 import { receiveTaskBehavior } from './tasks/ReceiveTaskBehavior';
 import { scriptTaskBehavior } from './tasks/ScriptTaskBehavior';
 
-/** What one element kind does at each step of its lifecycle (Zeebe: BpmnElementProcessor). */
-export interface ElementBehavior {
-  /** After input mappings: validate/evaluate, then `transitionToActivated`, then wait or queue completion. */
-  activate(core: EngineCore, inst: ElementInstance, el: ElementModel): void;
-  /** On COMPLETING before output mappings; false = an incident holds it. */
-  beforeComplete?(core: EngineCore, inst: ElementInstance, el: ElementModel): boolean;
-  /** The flows to take on completion (default: all outgoing). */
-  outgoing?(core: EngineCore, inst: ElementInstance, el: ElementModel): string[];
-  /** After the instance was removed (completed or terminated). */
-  afterEnded?(core: EngineCore, inst: ElementInstance, el: ElementModel, info: { completed: boolean; variables?: Record<string, unknown> }): void;
-  /** Multi-instance body: an inner instance is completing (still present); false = incident. */
-  beforeInnerCompleted?(core: EngineCore, body: ElementInstance, inner: ElementInstance, el: ElementModel): boolean;
-  /** Multi-instance body: an inner instance ended. */
-  onChildEnded?(core: EngineCore, body: ElementInstance, inner: ElementInstance, completed: boolean): void;
-}
-
+/**
+ * The element kinds and their behaviours (Zeebe: BpmnElementProcessors). Only the composition root
+ * (Engine.ts) imports this module and hands `behaviorFor` to the EngineCore; no behaviour, shared
+ * behaviour or `execution.ts` imports it, so the behaviours and the lifecycle form no import cycle.
+ */
 const registry: Partial<Record<BpmnElementType, ElementBehavior>> = {
   PROCESS: processBehavior,
   SUB_PROCESS: subProcessBehavior,
@@ -57,6 +45,7 @@ const registry: Partial<Record<BpmnElementType, ElementBehavior>> = {
   EVENT_BASED_GATEWAY: eventBasedGatewayBehavior,
 };
 
+/** The look-up Engine.ts gives the EngineCore (an `ElementBehaviors`). */
 export function behaviorFor(type: BpmnElementType): ElementBehavior {
   const b = registry[type];
   if (!b) throw new Error(`Expected a behavior for element type '${type}', but none is registered`);

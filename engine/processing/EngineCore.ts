@@ -1,6 +1,7 @@
+import type { ElementBehavior, ElementBehaviors } from '../bpmn/ElementBehavior';
 import type { ProcessModel, ElementModel } from '../model/types';
 import { Store } from '../state/Store';
-import type { ElementInstance, EngineRecord, Key, ValueType } from '../state/types';
+import type { BpmnElementType, ElementInstance, EngineRecord, Key, ValueType } from '../state/types';
 import type { EngineClock } from './Clock';
 import { DueQueue } from '../scheduler/DueQueue';
 
@@ -31,7 +32,8 @@ export const TENANT = '<default>';
 /**
  * The engine's state machine context: the store, the deployed models, the clock, the step queue
  * and the record writer. Commands and element behaviours operate on it synchronously; the
- * Processor commits what they did.
+ * Processor commits what they did. The element behaviours are handed in (`behaviors`, wired by
+ * Engine.ts from bpmn/registry.ts), so the lifecycle code never imports the behaviours it drives.
  */
 export class EngineCore {
   readonly store = new Store();
@@ -40,7 +42,12 @@ export class EngineCore {
   readonly dueQueue = new DueQueue(this.store.due);
   effects: BatchEffects = newEffects();
 
-  constructor(readonly clock: EngineClock) {}
+  constructor(readonly clock: EngineClock, private readonly behaviors: ElementBehaviors) {}
+
+  /** The behaviour of an element kind (Zeebe: BpmnElementProcessors#getProcessor). */
+  behaviorFor(type: BpmnElementType): ElementBehavior {
+    return this.behaviors(type);
+  }
 
   now(): number {
     return this.clock.now();

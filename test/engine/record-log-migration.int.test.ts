@@ -1,5 +1,4 @@
-import { startEngine } from '../../engine';
-import { engineMigrations } from '../../engine/state/migrations';
+import { engineMigrations, startEngine } from '../../engine';
 import { createTestDb } from '../helpers/db';
 
 /** A database written by an engine before the record log moved to one row per batch upgrades in place. */

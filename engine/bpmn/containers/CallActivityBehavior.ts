@@ -1,4 +1,4 @@
-import type { ElementBehavior } from '../registry';
+import type { ElementBehavior } from '../ElementBehavior';
 import { fail, transitionToActivated } from '../execution';
 import { createProcessInstance } from '../behaviors/instances';
 import { evaluateTyped, visibleVariables } from '../behaviors/variables';

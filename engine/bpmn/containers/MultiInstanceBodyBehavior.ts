@@ -1,4 +1,4 @@
-import type { ElementBehavior } from '../registry';
+import type { ElementBehavior } from '../ElementBehavior';
 import { fail, queueActivation, queueCompletion, terminate, transitionToActivated } from '../execution';
 import { evaluateSource, mergeVariables, setLocalVariable } from '../behaviors/variables';
 import type { EngineCore } from '../../processing/EngineCore';

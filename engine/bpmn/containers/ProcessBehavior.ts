@@ -1,4 +1,4 @@
-import type { ElementBehavior } from '../registry';
+import type { ElementBehavior } from '../ElementBehavior';
 import { queueCompletion, transitionToActivated } from '../execution';
 import { retryBufferedMessageStarts } from '../behaviors/messageStarts';
 import { queueStarts } from '../behaviors/instances';

@@ -1,4 +1,4 @@
-import type { ElementBehavior } from '../registry';
+import type { ElementBehavior } from '../ElementBehavior';
 import { queueActivation, transitionToActivated } from '../execution';
 
 /** Embedded subprocess: a scope that starts at its none start event and completes when empty. */

@@ -1,4 +1,4 @@
-import type { ElementBehavior } from '../registry';
+import type { ElementBehavior } from '../ElementBehavior';
 import { fail, queueCompletion, terminateChildren, transitionToActivated } from '../execution';
 import { catchThrown, findCatch } from '../behaviors/triggers';
 import { evaluateTyped } from '../behaviors/variables';

@@ -1,4 +1,4 @@
-import type { ElementBehavior } from '../registry';
+import type { ElementBehavior } from '../ElementBehavior';
 import { fail, queueCompletion, transitionToActivated } from '../execution';
 import { openCatch } from '../behaviors/events';
 import { correlateBuffered } from '../behaviors/triggers';

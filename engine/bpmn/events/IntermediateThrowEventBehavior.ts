@@ -1,4 +1,4 @@
-import type { ElementBehavior } from '../registry';
+import type { ElementBehavior } from '../ElementBehavior';
 import { queueCompletion } from '../execution';
 import { jumpToLink, throwEvent } from './throwing';
 

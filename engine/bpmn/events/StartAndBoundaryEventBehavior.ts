@@ -1,4 +1,4 @@
-import type { ElementBehavior } from '../registry';
+import type { ElementBehavior } from '../ElementBehavior';
 import { queueCompletion, transitionToActivated } from '../execution';
 
 /** Start events complete at once; a triggering event's payload is applied on completion. */

@@ -1,7 +1,7 @@
 import type { ElementModel } from '../../model/types';
 import type { EngineCore } from '../../processing/EngineCore';
 import type { ElementInstance } from '../../state/types';
-import type { ElementBehavior } from '../registry';
+import type { ElementBehavior } from '../ElementBehavior';
 import { fail, queueCompletion, transitionToActivated } from '../execution';
 import { evaluateSource } from '../behaviors/variables';
 

@@ -1,4 +1,4 @@
-import type { ElementBehavior } from '../registry';
+import type { ElementBehavior } from '../ElementBehavior';
 import { fail, transitionToActivated } from '../execution';
 import { createJob, evaluateJobSpec } from '../behaviors/jobs';
 

@@ -1,4 +1,4 @@
-import type { ElementBehavior } from '../registry';
+import type { ElementBehavior } from '../ElementBehavior';
 import { queueCompletion, transitionToActivated } from '../execution';
 
 /** Manual tasks and undefined tasks (`bpmn:task`): activated and completed at once. */
