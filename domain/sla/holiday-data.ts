@@ -84,6 +84,11 @@ function text(c: Collector, field: string, v: unknown, label: { en: string; zh: 
     c.add(field, `${label.en}: the ${what.en} is longer than 50 characters`, `${label.zh}：${what.zh}超过 50 个字`);
     return undefined;
   }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(v)) {
+    c.add(field, `${label.en}: the ${what.en} contains control characters (line breaks, tabs…)`, `${label.zh}：${what.zh}含有换行、制表等控制字符`);
+    return undefined;
+  }
   return v.trim();
 }
 
@@ -134,7 +139,8 @@ function checkYear(c: Collector, year: number, input: unknown): HolidayYear | un
   const provisional = flag(c, 'provisional', input.provisional, yearLabel) ?? false;
 
   let source: HolidayYear['source'] = { title: '', url: null };
-  if (typeof input.source === 'string') source = { title: input.source.trim(), url: null };
+  // eslint-disable-next-line no-control-regex
+  if (typeof input.source === 'string') source = { title: input.source.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 300), url: null };
   else if (isObject(input.source)) {
     const title = input.source.title;
     const url = input.source.url;
@@ -142,7 +148,8 @@ function checkYear(c: Collector, year: number, input: unknown): HolidayYear | un
     if (url !== undefined && url !== null && (typeof url !== 'string' || (url !== '' && !/^https?:\/\/\S+$/.test(url)))) {
       c.add('source.url', `${year}: the notice link must be a web address (http:// or https://)`, `${year} 年：通知链接应为网址（http:// 或 https://）`);
     }
-    source = { title: typeof title === 'string' ? title.trim().slice(0, 300) : '', url: typeof url === 'string' && url ? url : null };
+    // eslint-disable-next-line no-control-regex
+    source = { title: typeof title === 'string' ? title.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 300) : '', url: typeof url === 'string' && url ? url : null };
   } else if (input.source !== undefined && input.source !== null) {
     c.add('source', `${year}: the source must name the notice`, `${year} 年：来源应写明通知名称`);
   }
