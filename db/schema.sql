@@ -52,6 +52,18 @@ create table app_user (
 alter table app_user add constraint app_user_pkey PRIMARY KEY (id);
 alter table app_user add constraint app_user_username_unique UNIQUE (username);
 
+create table calendar_year (
+  year integer not null,
+  data jsonb not null,
+  provisional boolean default false not null,
+  source character varying(16) not null,
+  updated_by character varying(100) not null,
+  updated_at timestamp with time zone default CURRENT_TIMESTAMP not null
+);
+alter table calendar_year add constraint calendar_year_pkey PRIMARY KEY (year);
+alter table calendar_year add constraint calendar_year_source_check CHECK (source::text = ANY (ARRAY['admin'::character varying, 'import'::character varying]::text[]));
+alter table calendar_year add constraint calendar_year_year_check CHECK (year >= 2000 AND year <= 2100);
+
 create table case (
   id character varying(40) not null,
   case_no character varying(32) not null,

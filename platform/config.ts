@@ -27,6 +27,8 @@ export interface Config {
   metricsToken?: string;
   /** Camunda Operate of an external Zeebe cluster (the SDK's CAMUNDA_OPERATE_BASE_URL), named in the incidents answer. */
   operateUrl?: string;
+  /** How often (seconds) a platform on PostgreSQL looks for holiday years changed by another process; 0 = never. */
+  calendarRefreshSeconds: number;
 }
 
 /** At most `limit` requests per `windowMs`, written `limit/window` in the environment, e.g. `10/15m`. */
@@ -93,6 +95,7 @@ const schema = z.object({
   RATE_LIMIT_INTAKE_IP: rateLimit.default({ limit: 20, windowMs: 10 * 60_000 }),
   METRICS_TOKEN: z.string().trim().min(16, 'expected at least 16 characters').optional(),
   CAMUNDA_OPERATE_BASE_URL: z.url().optional(),
+  CALENDAR_REFRESH_SECONDS: z.string().trim().regex(/^\d+$/, 'expected a whole number of seconds (0 = never)').transform(Number).default(60),
 });
 
 /** Thrown when the environment is invalid; `message` names every bad variable. */
@@ -139,5 +142,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: { loginPerIp: e.RATE_LIMIT_LOGIN_IP, loginPerUser: e.RATE_LIMIT_LOGIN_USER, publicIntakePerIp: e.RATE_LIMIT_INTAKE_IP },
     metricsToken: e.METRICS_TOKEN,
     operateUrl: e.CAMUNDA_OPERATE_BASE_URL,
+    calendarRefreshSeconds: e.CALENDAR_REFRESH_SECONDS,
   };
 }

@@ -18,6 +18,7 @@ import { bootstrapAuth } from '../server/auth/bootstrap';
 import { seedDemoData, startDemoTraffic } from './demo';
 import { createSmsProvider, loadNotifyConfig, Notifier } from '../domain/notify';
 import { createMetrics } from '../server/metrics/metrics';
+import { CalendarService } from '../domain/sla/calendar-service';
 import { instrumentWorkers } from './worker-metrics';
 import type { Config } from './config';
 import type { HealthProbe } from '../server/routes/health';
@@ -72,6 +73,15 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     logger.info({ db: dbKind(db), applied }, 'database migrated');
     // Departments, demo users and keys (DEMO=1), or the first admin with a password printed once.
     await bootstrapAuth(db, { demo: config.demo, log: logger });
+    // The working calendar: shipped holiday years overridden by admin-entered ones, in force before
+    // any worker computes a due date. Other processes' changes are picked up by a cheap fingerprint
+    // check (PostgreSQL only: nothing else can write to an embedded PGlite database).
+    const calendar = new CalendarService({ db, log: logger.child({ component: 'calendar' }) });
+    await calendar.load();
+    if (dbKind(db) === 'postgres' && config.calendarRefreshSeconds > 0) {
+      const stopWatching = calendar.watch(config.calendarRefreshSeconds * 1000);
+      undo.push({ name: 'calendar refresh', run: async () => stopWatching() });
+    }
     // The SMS outbox's dispatcher: sends what workers queue (woken by sms.notify, else it polls).
     const notifyConfig = loadNotifyConfig();
     const notifier = new Notifier(db, notifyConfig, createSmsProvider(notifyConfig), logger.child({ component: 'sms' }));
@@ -117,7 +127,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }), notify }, options.workers === false ? [] : instrumentWorkers(workerRegistry, metrics));
     undo.push({ name: 'workers', run: () => workers.close() });
 
-    const app = createApp({ db, config, log: logger, engineHealth: zeebe.probe, engine, zbc: zeebe.client, metrics });
+    const app = createApp({ db, config, log: logger, engineHealth: zeebe.probe, engine, zbc: zeebe.client, metrics, calendar });
     const { server, drain } = await listen(app, config.host, config.port);
     undo.push({ name: 'http server', run: () => drain(logger) });
 

@@ -14,6 +14,7 @@ import { createMetrics, httpMetrics, registerStateGauges, type PlatformMetrics }
 import { buildOpenApiDocument } from './openapi/document';
 import { IncidentService } from './operations/incident-service';
 import { adminApiKeyRoutes } from './routes/admin-api-keys';
+import { adminCalendarRoutes } from './routes/admin-calendar';
 import { adminIncidentRoutes } from './routes/admin-incidents';
 import { adminUserRoutes } from './routes/admin-users';
 import { authRoutes } from './routes/auth';
@@ -32,6 +33,7 @@ import { open311Routes } from './routes/open311';
 import { processRoutes } from './routes/processes';
 import { taskRoutes } from './routes/tasks';
 import { documentOpen311 } from './open311/openapi';
+import { CalendarService } from '../domain/sla/calendar-service';
 
 /** What route modules get: the database, configuration, logger and the engine client. */
 export interface AppContext {
@@ -48,6 +50,8 @@ export interface AppContext {
   metrics?: PlatformMetrics;
   /** The clock business decisions read (response times, due dates); default the system clock. Tests pass the engine's. */
   now?: () => Date;
+  /** The working calendar in force (holiday years); the platform loads it at start. Created here when not given. */
+  calendar?: CalendarService;
 }
 
 /** What every route module receives: the app context plus the services built once per app. */
@@ -55,6 +59,7 @@ export interface RouteContext extends AppContext {
   auth: AuthServices;
   incidents: IncidentService;
   metrics: PlatformMetrics;
+  calendar: CalendarService;
 }
 
 /**
@@ -68,6 +73,7 @@ export const routeModules: ReadonlyArray<(ctx: RouteContext) => AnyRoute[]> = [
   adminUserRoutes,
   adminApiKeyRoutes,
   adminIncidentRoutes,
+  adminCalendarRoutes,
   deviceEventRoutes,
   open311Routes,
   caseRoutes,
@@ -94,7 +100,8 @@ export function createApp(ctx: AppContext): App {
     gaugesRegistered.add(metrics);
   }
   const auth = createAuthServices(ctx.db, ctx.config);
-  const routeCtx: RouteContext = { ...ctx, metrics, auth, incidents: new IncidentService(ctx.engine, ctx.zbc, ctx.config.operateUrl) };
+  const calendar = ctx.calendar ?? new CalendarService({ db: ctx.db, log: ctx.log.child({ component: 'calendar' }) });
+  const routeCtx: RouteContext = { ...ctx, metrics, auth, calendar, incidents: new IncidentService(ctx.engine, ctx.zbc, ctx.config.operateUrl) };
 
   let document: Record<string, any> | undefined;
   const routes: AnyRoute[] = [...routeModules.flatMap((module) => module(routeCtx)), openApiRoute(() => (document ??= openApi()))];
@@ -105,7 +112,7 @@ export function createApp(ctx: AppContext): App {
   app.set('trust proxy', 'loopback');
   app.use(requestLogging(ctx.log));
   app.use(httpMetrics(metrics));
-  app.use(healthRouter(ctx));
+  app.use(healthRouter({ ...ctx, calendar }));
   app.use(metricsRouter(metrics, ctx.config.metricsToken));
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', authenticate(auth.sessions, auth.apiKeys));

@@ -45,7 +45,7 @@ export function createSlaComputeHandler(deps: ScenarioDeps) {
       if (inserted.length === 0 || !caseId) return;
       await appendCaseEvent(trx, caseId, {
         type: 'sla.started', department, at: now,
-        data: { slaKey, step, stepName: v.slaStepName ?? step, workingHours: hours, warnAt: times.warnAt, dueAt: times.dueAt, provisionalCalendar: times.provisional },
+        data: { slaKey, step, stepName: v.slaStepName ?? step, workingHours: hours, warnAt: times.warnAt, dueAt: times.dueAt, provisionalCalendar: times.provisional, ...(times.fallback ? { fallbackCalendar: true } : {}) },
       });
       await refreshCaseSla(trx, caseId, now);
     });

@@ -9,8 +9,12 @@
  *
  * 2027's entries in the data file are **provisional** (the State Council notice was not published when
  * the file was written); {@link WorkingCalendar.isProvisional} tells callers when a result depends on
- * them. Dates outside the data file's years throw {@link CalendarRangeError} rather than silently
- * treating unknown holidays as working days.
+ * them. A year without holiday data — after the last year of the data, before the first, or a gap —
+ * **falls back** to plain weekdays: office hours on the configured weekdays (Mon–Fri), no holidays
+ * and no make-up days. The calendar says so instead of failing: {@link WorkingCalendar.isFallback},
+ * {@link WorkingCalendar.fallbackYears}, `fallback` on {@link SlaTimes}, and the `onFallback` option
+ * (called once per year, the first time a computation needs it — the platform logs a warning there).
+ * Admins add years at run time (domain/sla/calendar-service.ts); docs/calendar.md.
  */
 import holidayData from '../../processes/calendar/cn-holidays.json';
 
@@ -44,38 +48,39 @@ export const DEFAULT_OFFICE_HOURS: OfficeHours = {
   weekdays: [1, 2, 3, 4, 5],
 };
 
+/** An official holiday (放假): local dates `from` … `to`, inclusive. */
+export interface HolidayEntry {
+  name: string;
+  nameEn?: string;
+  from: string;
+  to: string;
+  provisional?: boolean;
+}
+
+/** An adjusted working day (调休上班): a weekend day worked `for` a holiday. */
+export interface WorkdayEntry {
+  date: string;
+  for: string;
+  provisional?: boolean;
+}
+
+/** One year of holiday data, as in `processes/calendar/cn-holidays.json` (`years["2026"]`). */
+export interface HolidayYear {
+  provisional: boolean;
+  source: { title: string; url: string | null };
+  holidays: HolidayEntry[];
+  workdays: WorkdayEntry[];
+}
+
 /** Shape of `processes/calendar/cn-holidays.json`. */
 export interface HolidayData {
   timeZone: string;
   utcOffset: string;
-  years: Record<
-    string,
-    {
-      provisional: boolean;
-      source: { title: string; url: string | null };
-      holidays: { name: string; from: string; to: string; provisional?: boolean }[];
-      workdays: { date: string; for: string; provisional?: boolean }[];
-    }
-  >;
+  years: Record<string, HolidayYear>;
 }
 
 /** A time given to the calendar: a Date, an ISO string with offset, or epoch milliseconds. */
 export type Instant = Date | string | number;
-
-/** Thrown when a computation needs a date the holiday data does not cover. */
-export class CalendarRangeError extends Error {
-  constructor(
-    readonly date: string,
-    readonly coveredFrom: string,
-    readonly coveredTo: string,
-  ) {
-    super(
-      `Expected a date within the working calendar (${coveredFrom} … ${coveredTo}, ${SLA_TIME_ZONE}), but got ${date}; ` +
-        'add that year to processes/calendar/cn-holidays.json',
-    );
-    this.name = 'CalendarRangeError';
-  }
-}
 
 /**
  * Parses office hours like `08:30-12:00,13:30-17:30` (the `SLA_OFFICE_HOURS` setting) and optional
@@ -155,10 +160,21 @@ function dateToDay(date: string): number {
 export interface WorkingCalendarOptions {
   officeHours?: OfficeHours;
   data?: HolidayData;
+  /**
+   * Called the first time a computation needs a year without holiday data (once per year and
+   * calendar), synchronously; the calendar then counts that year's weekdays. Must not throw.
+   */
+  onFallback?: (year: number) => void;
+}
+
+/** The calendar year (Gregorian, local) of a local day number. */
+function yearOfDay(day: number): number {
+  return new Date(day * DAY_MS).getUTCFullYear();
 }
 
 /**
- * China's working calendar over the years in the holiday data, with configurable office hours.
+ * China's working calendar over the years in the holiday data, with configurable office hours;
+ * plain weekdays in years without data (see the module comment).
  * All methods accept {@link Instant}s and return epoch-based `Date`s (format with {@link formatShanghai}).
  */
 export class WorkingCalendar {
@@ -169,52 +185,87 @@ export class WorkingCalendar {
   private readonly firstDay: number;
   private readonly lastDay: number;
   private readonly provisionalYears: string[];
+  private readonly years: number[];
+  /** Covered local days as `[first, last]` runs of consecutive covered years. */
+  private readonly coveredRuns: Array<[number, number]> = [];
+  private readonly fallbackUsed = new Set<number>();
+  private readonly onFallback?: (year: number) => void;
 
   constructor(options: WorkingCalendarOptions = {}) {
     const data = options.data ?? (holidayData as HolidayData);
     this.officeHours = options.officeHours ?? DEFAULT_OFFICE_HOURS;
+    this.onFallback = options.onFallback;
     if (this.officeHours.periods.length === 0) throw new Error('Expected at least one office period, but got none');
     if (data.utcOffset !== SLA_UTC_OFFSET) {
       throw new Error(`Expected holiday data in ${SLA_UTC_OFFSET} (${SLA_TIME_ZONE}), but got ${data.utcOffset}`);
     }
     const years = Object.keys(data.years).map(Number).sort((a, b) => a - b);
     if (years.length === 0) throw new Error('Expected at least one year of holiday data, but got none');
-    for (let i = 1; i < years.length; i++) {
-      if (years[i] !== years[i - 1] + 1) throw new Error(`Expected consecutive years of holiday data, but ${years[i - 1] + 1} is missing`);
-    }
+    this.years = years;
     this.firstDay = dateToDay(`${years[0]}-01-01`);
     this.lastDay = dateToDay(`${years[years.length - 1]}-12-31`);
+    for (const y of years) {
+      const run = this.coveredRuns[this.coveredRuns.length - 1];
+      if (run && yearOfDay(run[1]) === y - 1) run[1] = dateToDay(`${y}-12-31`);
+      else this.coveredRuns.push([dateToDay(`${y}-01-01`), dateToDay(`${y}-12-31`)]);
+    }
     this.provisionalYears = years.filter((y) => data.years[y].provisional).map(String);
+    // Years in order: a later year's entry wins on a day both name (a New Year holiday that starts
+    // in the previous December belongs to the later year's notice).
     for (const y of years) {
       const year = data.years[y];
+      const own = new Set<number>();
       for (const h of year.holidays) {
         for (let d = dateToDay(h.from); d <= dateToDay(h.to); d++) {
           this.holidays.set(d, h.name);
+          this.workdays.delete(d);
+          own.add(d);
           if (year.provisional || h.provisional) this.provisionalDays.add(d);
         }
       }
       for (const w of year.workdays) {
         const d = dateToDay(w.date);
-        if (this.holidays.has(d)) throw new Error(`Expected ${w.date} to be either a holiday or a working day, but it is both`);
+        if (own.has(d)) throw new Error(`Expected ${w.date} to be either a holiday or a working day, but it is both`);
+        this.holidays.delete(d);
         this.workdays.set(d, w.for);
         if (year.provisional || w.provisional) this.provisionalDays.add(d);
       }
     }
   }
 
-  /** First and last local dates the calendar can answer for. */
+  /** First and last local dates of the years with holiday data (years between them may be missing: {@link coveredYears}). */
   get coverage(): { from: string; to: string; provisionalYears: string[] } {
     return { from: dayToDate(this.firstDay), to: dayToDate(this.lastDay), provisionalYears: this.provisionalYears };
   }
 
-  private checkDay(day: number): void {
-    if (day < this.firstDay || day > this.lastDay) {
-      throw new CalendarRangeError(dayToDate(day), dayToDate(this.firstDay), dayToDate(this.lastDay));
-    }
+  /** The years with holiday data, ascending. */
+  get coveredYears(): number[] {
+    return [...this.years];
+  }
+
+  /** The years without holiday data that computations on this calendar have needed so far, ascending. */
+  get fallbackYears(): number[] {
+    return [...this.fallbackUsed].sort((a, b) => a - b);
+  }
+
+  private covered(day: number): boolean {
+    for (const [first, last] of this.coveredRuns) if (day >= first && day <= last) return true;
+    return false;
+  }
+
+  /** Whether a local date (`YYYY-MM-DD`) lies in a year without holiday data (plain weekdays there). */
+  isFallback(date: string): boolean {
+    return !this.covered(dateToDay(date));
   }
 
   private isWorkingDayNumber(day: number): boolean {
-    this.checkDay(day);
+    if (!this.covered(day)) {
+      const year = yearOfDay(day);
+      if (!this.fallbackUsed.has(year)) {
+        this.fallbackUsed.add(year);
+        this.onFallback?.(year);
+      }
+    }
     if (this.holidays.has(day)) return false;
     if (this.workdays.has(day)) return true;
     const isoWeekday = ((((day + 4) % 7) + 7) % 7) || 7; // 1970-01-01 was a Thursday
@@ -338,6 +389,8 @@ export interface SlaTimes {
   mode: 'working' | 'natural';
   /** True when the result depends on provisional (unpublished) holiday data. */
   provisional: boolean;
+  /** True when the result counts days of a year without holiday data (plain weekdays, no holidays). */
+  fallback: boolean;
 }
 
 function checkRatio(r: number): number {
@@ -363,6 +416,7 @@ export function computeSlaDueAt(input: WorkingSlaInput | NaturalSlaInput, calend
       warnAt: formatShanghai(startMs + Math.round(warnMinutes * 60_000)),
       mode: 'natural',
       provisional: false,
+      fallback: false,
     };
   }
   const hours = input.workingHours;
@@ -371,15 +425,27 @@ export function computeSlaDueAt(input: WorkingSlaInput | NaturalSlaInput, calend
   const due = calendar.addWorkingHours(startMs, hours);
   const warn = calendar.addWorkingHours(startMs, warnHours);
   let provisional = false;
-  for (let d = split(startMs).day; d <= split(due.getTime()).day && !provisional; d++) {
-    provisional = calendar.isProvisional(dayToDate(d));
+  let fallback = false;
+  for (let d = split(startMs).day; d <= split(due.getTime()).day && !(provisional && fallback); d++) {
+    const date = dayToDate(d);
+    provisional ||= calendar.isProvisional(date);
+    fallback ||= calendar.isFallback(date);
   }
-  return { dueAt: formatShanghai(due), warnAt: formatShanghai(warn), mode: 'working', provisional };
+  return { dueAt: formatShanghai(due), warnAt: formatShanghai(warn), mode: 'working', provisional, fallback };
 }
 
 let shared: WorkingCalendar | undefined;
-/** The calendar over the shipped holiday data with default office hours (built once). */
+/**
+ * The calendar every caller uses: the one installed by {@link setDefaultCalendar} (the platform's
+ * CalendarService installs shipped years overridden by admin-entered ones, and re-installs it after
+ * each change), else the shipped holiday data with default office hours (built once).
+ */
 export function defaultCalendar(): WorkingCalendar {
   shared ??= new WorkingCalendar();
   return shared;
+}
+
+/** Makes `calendar` the {@link defaultCalendar} (synchronous callers pick it up at once); `undefined` resets to the shipped data. */
+export function setDefaultCalendar(calendar: WorkingCalendar | undefined): void {
+  shared = calendar;
 }

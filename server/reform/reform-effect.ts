@@ -65,15 +65,16 @@ const OFFSET_MS = 8 * 3_600_000;
 const list = (xs: readonly string[]) => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
 
 /**
- * The calendar as arrays over its coverage (local day numbers firstDay…lastDay): whether a day is
- * a working day, and the working milliseconds from the coverage start to that day's midnight — so
- * the working time in [a, b) is W(b) − W(a) with W(t) = cum(day(t)) + office time of day(t) before t,
- * exactly what WorkingCalendar.workingHoursBetween sums day by day.
+ * The calendar as arrays over local day numbers firstDay…lastDay (the calendar's coverage, widened
+ * to the timelines' days when they reach beyond it — plain weekdays there): whether a day is a
+ * working day, and the working milliseconds from firstDay to that day's midnight — so the working
+ * time in [a, b) is W(b) − W(a) with W(t) = cum(day(t)) + office time of day(t) before t, exactly
+ * what WorkingCalendar.workingHoursBetween sums day by day.
  */
-function calendarArrays(calendar: WorkingCalendar): { firstDay: number; lastDay: number; work: string; cum: string } {
+function calendarArrays(calendar: WorkingCalendar, range?: { minDay: number; maxDay: number }): { firstDay: number; lastDay: number; work: string; cum: string } {
   const { from, to } = calendar.coverage;
-  const firstDay = Date.parse(`${from}T00:00:00Z`) / DAY_MS;
-  const lastDay = Date.parse(`${to}T00:00:00Z`) / DAY_MS;
+  const firstDay = Math.min(Date.parse(`${from}T00:00:00Z`) / DAY_MS, range?.minDay ?? Infinity);
+  const lastDay = Math.max(Date.parse(`${to}T00:00:00Z`) / DAY_MS, range?.maxDay ?? -Infinity);
   const dayMs = calendar.officeHours.periods.reduce((a, p) => a + (p.end - p.start) * 60_000, 0);
   const work: boolean[] = [];
   const cum: number[] = [];
@@ -87,19 +88,31 @@ function calendarArrays(calendar: WorkingCalendar): { firstDay: number; lastDay:
   return { firstDay, lastDay, work: `{${work.join(',')}}`, cum: `{${cum.join(',')}}` };
 }
 
+interface SumRow { scenario: string; cases: string; steps: string; handoffs: string; visits: string; days: number | string; min_day: string | null; max_day: string | null }
+
 /**
  * Per scenario: cases measured and the sums of their steps, hand-offs, visits and working days, in
  * one SQL aggregation over the per-case timeline figures of `dashboard_case` (kept by the dashboard
  * rollup's fold, db/migrations/20261127090000_dashboard_daily.ts) — for cases changed since the last
  * fold, the same figures computed from their timelines now. A case counts when its timeline has a
- * `reported` and a closing event, as in measureCase.
+ * `reported` and a closing event, as in measureCase. A timeline reaching beyond the calendar's
+ * arrays is summed again over arrays that span it (the first pass returns the days it spans).
  */
 async function measuredSums(db: Knex, scenarios: string[], since: Date | undefined, calendar: WorkingCalendar) {
   const cal = calendarArrays(calendar);
+  let rows = await sumsOver(db, scenarios, since, calendar, cal);
+  const days = rows.flatMap((r) => [r.min_day, r.max_day]).filter((d): d is string => d !== null).map(Number);
+  if (days.length && (Math.min(...days) < cal.firstDay || Math.max(...days) > cal.lastDay)) {
+    rows = await sumsOver(db, scenarios, since, calendar, calendarArrays(calendar, { minDay: Math.min(...days), maxDay: Math.max(...days) }));
+  }
+  return new Map(rows.map((r) => [r.scenario, { cases: Number(r.cases), steps: Number(r.steps), handoffs: Number(r.handoffs), visits: Number(r.visits), days: Number(r.days) }]));
+}
+
+async function sumsOver(db: Knex, scenarios: string[], since: Date | undefined, calendar: WorkingCalendar, cal: ReturnType<typeof calendarArrays>): Promise<SumRow[]> {
   const day = (m: string) => `((${m} + ${OFFSET_MS}) / ${DAY_MS})`; // local day number (instants after 1970)
   const office = (m: string) =>
     calendar.officeHours.periods.map((p) => `greatest(0, least((${m} + ${OFFSET_MS}) % ${DAY_MS}, ${p.end * 60_000}) - ${p.start * 60_000})`).join(' + ');
-  // W(m): working ms from the calendar's first day to m (null outside the calendar)
+  // W(m): working ms from the arrays' first day to m (null outside them: measuredSums then widens them)
   const w = (m: string) => `(cal.cum[${day(m)} - ${cal.firstDay - 1}] + case when cal.work[${day(m)} - ${cal.firstDay - 1}] then ${office(m)} else 0 end)`;
   // 'case-intake' stands for the generic cases too (no scenario)
   const scenario = (a: string) => `(${scenarios.includes('case-intake') ? `${a}.scenario is null or ` : ''}${a}.scenario in (${list(scenarios)}))`;
@@ -117,12 +130,7 @@ async function measuredSums(db: Knex, scenarios: string[], since: Date | undefin
         from m cross join cal
        group by 1`;
   const bindings: unknown[] = [...(since ? [since, since] : []), cal.cum, cal.work];
-  const rows = (await db.raw(sql, bindings as any[])).rows as { scenario: string; cases: string; steps: string; handoffs: string; visits: string; days: number | string; min_day: string; max_day: string }[];
-  for (const r of rows) {
-    // Outside the holiday data the calendar cannot answer: throw its CalendarRangeError, as measureCase would.
-    for (const d of [Number(r.min_day), Number(r.max_day)]) if (d < cal.firstDay || d > cal.lastDay) calendar.isWorkingDay(new Date(d * DAY_MS).toISOString().slice(0, 10));
-  }
-  return new Map(rows.map((r) => [r.scenario, { cases: Number(r.cases), steps: Number(r.steps), handoffs: Number(r.handoffs), visits: Number(r.visits), days: Number(r.days) }]));
+  return (await db.raw(sql, bindings as any[])).rows as SumRow[];
 }
 
 /** The reform effect of every configured scenario, measured over closed cases (optionally since a date). */

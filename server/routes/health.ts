@@ -1,11 +1,16 @@
 import { Router } from 'express';
 import type { AppContext } from '../app';
 import { pingDb } from '../../db/knex';
+import type { CalendarService } from '../../domain/sla/calendar-service';
 
 export type HealthProbe = () => Promise<'ok' | string>;
 
-/** `GET /healthz`: 200 `{status, db, engine}` when both answer, 503 otherwise (API.md). */
-export function healthRouter(ctx: AppContext): Router {
+/**
+ * `GET /healthz`: 200 `{status, db, engine, details}` when db and engine answer, 503 otherwise
+ * (API.md). `details.calendar` says whether working time is counted on plain weekdays somewhere
+ * (`status: 'fallback'`, years without holiday data): a warning for operators, never a 503.
+ */
+export function healthRouter(ctx: AppContext & { calendar?: CalendarService }): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     const [db, engine] = await Promise.all([
@@ -16,7 +21,10 @@ export function healthRouter(ctx: AppContext): Router {
       ctx.engineHealth().catch((e: Error) => `error: ${e.message}`),
     ]);
     const ok = db === 'ok' && engine === 'ok';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', db, engine });
+    // The stored years, when this app's platform has not loaded them yet (tests); never fails the probe.
+    if (ctx.calendar && db === 'ok') await ctx.calendar.ensureLoaded().catch(() => undefined);
+    const details = ctx.calendar ? { calendar: ctx.calendar.health() } : {};
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', db, engine, details });
   });
   return router;
 }

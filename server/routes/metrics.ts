@@ -37,19 +37,38 @@ export const metricsOperation: ManualOperation = {
   responses: { 200: { description: 'text exposition format 0.0.4', contentType: 'text/plain' }, 401: { description: 'METRICS_TOKEN is set and was not sent' } },
 };
 
+/** `details.calendar` of /healthz (domain/sla/calendar-service.ts CalendarHealth). */
+const healthDetails = {
+  type: 'object',
+  properties: {
+    calendar: {
+      type: 'object',
+      description: 'the working calendar: `fallback` when some working time is counted on plain weekdays (years without holiday data) — a warning, not a reason for 503',
+      properties: {
+        status: { enum: ['ok', 'fallback'] },
+        coveredFrom: { type: 'string', description: 'YYYY-MM-DD' },
+        coveredTo: { type: 'string', description: 'YYYY-MM-DD' },
+        provisionalYears: { type: 'array', items: { type: 'integer' } },
+        fallbackYears: { type: 'array', items: { type: 'integer' }, description: 'this year when it has no data, and every year a computation needed' },
+      },
+      required: ['status', 'coveredFrom', 'coveredTo', 'provisionalYears', 'fallbackYears'],
+    },
+  },
+};
+
 export const healthOperation: ManualOperation = {
   method: 'get',
   path: '/healthz',
-  summary: 'Readiness: database and engine reachable',
+  summary: 'Readiness: database and engine reachable; details: the working calendar',
   tags: ['operations'],
   responses: {
     200: {
-      description: 'ready',
-      schema: { type: 'object', properties: { status: { const: 'ok' }, db: { type: 'string' }, engine: { type: 'string' } }, required: ['status', 'db', 'engine'] },
+      description: 'ready (also when details.calendar.status is `fallback`)',
+      schema: { type: 'object', properties: { status: { const: 'ok' }, db: { type: 'string' }, engine: { type: 'string' }, details: healthDetails }, required: ['status', 'db', 'engine'] },
     },
     503: {
       description: 'database or engine down; the failing part says why',
-      schema: { type: 'object', properties: { status: { const: 'unavailable' }, db: { type: 'string' }, engine: { type: 'string' } }, required: ['status', 'db', 'engine'] },
+      schema: { type: 'object', properties: { status: { const: 'unavailable' }, db: { type: 'string' }, engine: { type: 'string' }, details: healthDetails }, required: ['status', 'db', 'engine'] },
     },
   },
 };

@@ -12,7 +12,6 @@ import { foldDashboardDaily, rebuildDashboardDaily } from '../../server/dashboar
 import { seedDepartments } from '../../domain/departments/departments';
 import baselines from '../../processes/reform-baselines.json';
 import { computeReformEffect, measureCase, type Figures, type ReformEffect } from '../../server/reform/reform-effect';
-import { CalendarRangeError } from '../../domain/sla/working-time';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 /** The reform effect as it was computed before: every closed case's timeline replayed in JS. */
@@ -136,14 +135,25 @@ describe('reform effect: SQL aggregation = timeline replay', () => {
     await expectSame();
   });
 
-  test('a timeline outside the holiday data fails as the calendar does', async () => {
-    const id = await seedCase(db, { status: 'closed', scenario: 'fire-lane' }, false);
+  test('timelines outside the holiday data count plain weekdays, in SQL as in the replay, before and after folding', async () => {
+    // given a case reported before the first year with data (2024) and one closed in a year after the last (2028)
+    const before = await seedCase(db, { status: 'closed', scenario: 'fire-lane' }, false);
+    const after = await seedCase(db, { status: 'closed', scenario: 'fire-lane' }, false);
     await db('case_event').insert([
-      { case_id: id, at: new Date('2024-12-30T10:00:00+08:00'), type: 'reported', actor: 'reporter' },
-      { case_id: id, at: new Date('2025-01-02T10:00:00+08:00'), type: 'closed', actor: 'system' },
+      { case_id: before, at: new Date('2024-12-30T10:00:00+08:00'), type: 'reported', actor: 'reporter' },
+      { case_id: before, at: new Date('2025-01-02T10:00:00+08:00'), type: 'closed', actor: 'system' },
+      { case_id: after, at: new Date('2027-12-31T16:30:00+08:00'), type: 'reported', actor: 'reporter' },
+      { case_id: after, at: new Date('2028-01-03T09:30:00+08:00'), type: 'closed', actor: 'system' },
     ]);
-    await expect(replayed(db)).rejects.toThrow(CalendarRangeError);
-    await expect(computeReformEffect(db)).rejects.toThrow(CalendarRangeError);
-    await db('case').where({ id }).delete();
+    // then both are measured (no error), and the SQL sums what the timeline replay sums
+    await expectSame();
+    await foldDashboardDaily(db);
+    await expectSame();
+    // Mon 2024-12-30 10:00 → Thu 2025-01-02 10:00: 30 Dec (6 h) and 31 Dec (7.5 h) counted as
+    // weekdays, 1 Jan a holiday (2025 data), 2 Jan 1.5 h = 15 h; Fri 2027-12-31 16:30 → Mon 2028-01-03 09:30: 1 h + 1 h
+    const events = await db('case_event').whereIn('case_id', [before, after]).orderBy(['case_id', 'id']);
+    expect(measureCase(events.filter((e) => e.case_id === before))!.days).toBeCloseTo(15 / 7.5, 9);
+    expect(measureCase(events.filter((e) => e.case_id === after))!.days).toBeCloseTo(2 / 7.5, 9);
+    await db('case').whereIn('id', [before, after]).delete();
   });
 });

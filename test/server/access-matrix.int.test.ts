@@ -52,6 +52,13 @@ const MATRIX: Row[] = [
   },
   { route: 'GET /api/admin/incidents', allowed: ['admin'], send: (c) => c.get('/api/admin/incidents') },
   { route: 'POST /api/admin/incidents/:key/resolve', allowed: ['admin'], send: (c) => c.post('/api/admin/incidents/2251799813685249/resolve', {}) },
+  // Holiday years: a year in the far future (no data), a delete of a shipped year (409), an import that is not holiday data (422).
+  { route: 'GET /api/admin/calendar', allowed: ['admin'], send: (c) => c.get('/api/admin/calendar') },
+  { route: 'GET /api/admin/calendar/years/:year', allowed: ['admin'], send: (c) => c.get('/api/admin/calendar/years/2026') },
+  { route: 'PUT /api/admin/calendar/years/:year', allowed: ['admin'], send: (c) => c.put('/api/admin/calendar/years/2099', { holidays: [{ name: '元旦', from: '2099-01-01', to: '2099-01-01' }] }) },
+  { route: 'DELETE /api/admin/calendar/years/:year', allowed: ['admin'], send: (c) => c.delete('/api/admin/calendar/years/2026') },
+  { route: 'POST /api/admin/calendar/import', allowed: ['admin'], send: (c) => c.post('/api/admin/calendar/import', { holidays: [] }) },
+  { route: 'GET /api/admin/calendar/preview', allowed: ['admin'], send: (c) => c.get('/api/admin/calendar/preview?start=2026-03-02T09:00:00%2B08:00&workingHours=8') },
   // Devices only; an incomplete event, so the allowed caller stops at validation (400).
   { route: 'POST /api/device-events', allowed: ['device'], send: (c) => c.post('/api/device-events', { type: 'fire-lane.occupied' }) },
   // Open311 is public by the GeoReport spec; POST checks its api_key itself (a valid key here, fields missing → 400).

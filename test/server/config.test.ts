@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       },
       metricsToken: undefined,
       operateUrl: undefined,
+      calendarRefreshSeconds: 60,
     });
   });
 
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_INTAKE_IP: '100/1m',
       METRICS_TOKEN: 'a-long-enough-metrics-token',
       CAMUNDA_OPERATE_BASE_URL: 'https://operate.example.org',
+      CALENDAR_REFRESH_SECONDS: '15',
     };
 
     // when
@@ -90,6 +92,7 @@ describe('loadConfig', () => {
       },
       metricsToken: 'a-long-enough-metrics-token',
       operateUrl: 'https://operate.example.org',
+      calendarRefreshSeconds: 15,
     });
   });
 

@@ -127,7 +127,7 @@ describe('npm start (platform/main.ts)', () => {
 
       // then the database is fine and the engine error names the address
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'unavailable', db: 'ok', engine: expect.stringContaining(`127.0.0.1:${port}`) });
+      expect(await res.json()).toEqual({ status: 'unavailable', db: 'ok', engine: expect.stringContaining(`127.0.0.1:${port}`), details: { calendar: expect.objectContaining({ status: expect.stringMatching(/^(ok|fallback)$/), coveredFrom: '2025-01-01' }) } });
       expect(up.engine).toBe('external');
 
       // and SIGTERM stops it with exit code 0
@@ -153,7 +153,7 @@ describe('npm start (platform/main.ts)', () => {
     expect(up.engine).toBe('embedded');
     const res = await fetch(`${up.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', db: 'ok', engine: 'ok' });
+    expect(await res.json()).toEqual({ status: 'ok', db: 'ok', engine: 'ok', details: { calendar: expect.objectContaining({ status: expect.stringMatching(/^(ok|fallback)$/), coveredFrom: '2025-01-01' }) } });
 
     // when it gets SIGTERM
     running.child.kill('SIGTERM');

@@ -65,7 +65,7 @@ describe('startPlatform against an external Zeebe address', () => {
 
     // then it says which part is down, and says it quickly
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ status: 'unavailable', db: 'ok', engine: expect.stringMatching(new RegExp(`^error: .*127\\.0\\.0\\.1:${port}`)) });
+    expect(res.body).toEqual({ status: 'unavailable', db: 'ok', engine: expect.stringMatching(new RegExp(`^error: .*127\\.0\\.0\\.1:${port}`)), details: { calendar: expect.objectContaining({ status: expect.stringMatching(/^(ok|fallback)$/), coveredFrom: '2025-01-01' }) } });
     expect(Date.now() - started).toBeLessThan(ENGINE_PROBE_TIMEOUT_MS + 1000);
     expect(platform.zeebeAddress).toBe(`grpc://127.0.0.1:${port}`);
   });
@@ -159,7 +159,7 @@ describe('startPlatform with the embedded engine', () => {
     try {
       // then the engine answers Topology through the SDK and the database answers too
       const res = await get(`${platform.url}/healthz`);
-      expect(res).toEqual({ status: 200, body: { status: 'ok', db: 'ok', engine: 'ok' } });
+      expect(res).toEqual({ status: 200, body: { status: 'ok', db: 'ok', engine: 'ok', details: { calendar: expect.objectContaining({ status: expect.stringMatching(/^(ok|fallback)$/), coveredFrom: '2025-01-01' }) } } });
       expect(platform.zeebeAddress).toMatch(/^grpc:\/\/127\.0\.0\.1:\d+$/);
     } finally {
       await platform.stop();

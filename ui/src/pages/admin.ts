@@ -1,4 +1,4 @@
-/** `/admin`: users, departments, roles, device and Open311 keys, catalog import/export, incidents. */
+/** `/admin`: users, departments, roles, device and Open311 keys, catalog import/export, holidays, incidents. */
 import '../styles.css';
 import { api, ApiError, loadDepartments, requireUser, type Department } from '../lib/api';
 import { deptName } from '../lib/case-view';
@@ -6,6 +6,7 @@ import { fmtTime, h, mount, uid } from '../lib/dom';
 import { field, select } from '../lib/forms';
 import { bi, T, t, type StringKey } from '../lib/i18n';
 import { errorText, shell, toast } from '../lib/shell';
+import { mountCalendarBanner, renderCalendar } from './admin-calendar';
 
 const ROLES = ['admin', 'designer', 'supervisor', 'clerk'] as const;
 const user = await requireUser();
@@ -17,6 +18,7 @@ const sections: Array<{ id: string; key: StringKey; render: (el: HTMLElement) =>
   { id: 'departments', key: 'admin.departments', render: renderDepartments },
   { id: 'keys', key: 'admin.keys', render: renderKeys },
   { id: 'catalog', key: 'admin.catalog', render: renderCatalog },
+  { id: 'calendar', key: 'admin.calendar', render: renderCalendar },
   { id: 'incidents', key: 'admin.incidents', render: renderIncidents },
 ];
 const panel = h('div', { role: 'tabpanel', id: 'admin-panel', tabindex: '0' });
@@ -27,7 +29,9 @@ const tabs = h(
     h('button', { type: 'button', role: 'tab', id: `tab-${s.id}`, 'aria-controls': 'admin-panel', 'aria-selected': 'false', onclick: () => void show(s.id), onkeydown: tabKeys }, T(s.key)),
   ),
 );
-main.append(h('h1', null, T('admin.title')), tabs, panel);
+// Years without holidays entered (time limits count plain weekdays there): shown on every tab.
+const calendarBanner = h('div', { id: 'calendar-banner' });
+main.append(h('h1', null, T('admin.title')), calendarBanner, tabs, panel);
 
 function tabKeys(e: KeyboardEvent): void {
   const list = [...tabs.querySelectorAll<HTMLButtonElement>('[role=tab]')];
@@ -261,4 +265,7 @@ async function renderIncidents(el: HTMLElement): Promise<void> {
   })));
 }
 
-await show(location.hash.slice(1) || 'users');
+await Promise.all([
+  show(location.hash.slice(1) || 'users'),
+  mountCalendarBanner(calendarBanner, () => void show('calendar')).catch((err) => console.error('loading the calendar state failed', err)),
+]);
