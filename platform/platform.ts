@@ -16,7 +16,7 @@ import { startWorkers, workerRegistry } from '../workers';
 import { createApp } from '../server/app';
 import { bootstrapAuth } from '../server/auth/bootstrap';
 import { seedDemoData, startDemoTraffic } from './demo';
-import { createSmsProvider, loadNotifyConfig, Notifier } from '../domain/notify';
+import { createSmsProvider, Notifier } from '../domain/notify';
 import { createMetrics } from '../server/metrics/metrics';
 import { CalendarService } from '../domain/sla/calendar-service';
 import { instrumentWorkers } from './worker-metrics';
@@ -83,7 +83,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
       undo.push({ name: 'calendar refresh', run: async () => stopWatching() });
     }
     // The SMS outbox's dispatcher: sends what workers queue (woken by sms.notify, else it polls).
-    const notifyConfig = loadNotifyConfig();
+    const notifyConfig = config.notify;
     const notifier = new Notifier(db, notifyConfig, createSmsProvider(notifyConfig), logger.child({ component: 'sms' }));
     notifier.start();
     undo.push({ name: 'sms dispatcher', run: () => notifier.stop() });

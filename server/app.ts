@@ -6,7 +6,9 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine';
 import { authenticate, createAuthServices, type AuthServices } from './auth';
-import type { Config } from '../platform/config';
+import type { FireLaneConfig } from '../domain/fire-lane/config';
+import type { NotifyConfig } from '../domain/notify/config';
+import type { ServerConfig } from './config';
 import { buildApiRouter, type AnyRoute } from './http/define-route';
 import { problemHandler, problemNotFound } from './http/problem';
 import { requestLogging } from './http/request-log';
@@ -38,7 +40,8 @@ import { CalendarService } from '../domain/sla/calendar-service';
 /** What route modules get: the database, configuration, logger and the engine client. */
 export interface AppContext {
   db: Knex;
-  config: Config;
+  /** The server's settings, and the fire-lane and SMS settings the device route needs (platform/config.ts composes them). */
+  config: ServerConfig & { fireLane?: FireLaneConfig; notify?: Pick<NotifyConfig, 'dailyCapPerPhone'> };
   log: Logger;
   /** Reports engine reachability for /healthz (Topology through the SDK). */
   engineHealth: HealthProbe;

@@ -34,7 +34,7 @@ type SdkHandler = JobWorkerDefinition['handler'] extends (ctx: never) => infer H
 export const fireLaneWorkers: JobWorkerDefinition[] = FIRE_LANE_JOB_TYPES.map((type) => ({
   taskType: type,
   handler: (ctx) =>
-    fireLaneHandlers({ db: ctx.db, now: () => new Date(), wake: ctx.notify?.wake, dailyCapPerPhone: ctx.notify?.dailyCapPerPhone })[type] as unknown as SdkHandler,
+    fireLaneHandlers({ db: ctx.db, now: () => new Date(), wake: ctx.notify?.wake, dailyCapPerPhone: ctx.notify?.dailyCapPerPhone, fireLane: ctx.config.fireLane })[type] as unknown as SdkHandler,
   options: { timeout: 60_000 },
   stream: type !== offenceType,
 }));

@@ -10,17 +10,30 @@
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { Config } from '../platform/config';
+import type { FireLaneConfig } from '../domain/fire-lane/config';
+import type { UserTaskLeaseConfig } from '../domain/tasks/user-task-lease';
 import { fireLaneWorkers } from './fire-lane-workers';
 import { scenarioWorkers } from './scenario-workers';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 type WorkerConfig = Parameters<ZeebeGrpcClient['createWorker']>[0];
+type WorkerOptions = Omit<WorkerConfig, 'taskType' | 'taskHandler'>;
+
+/** A definition's SDK options in a context. */
+export function optionsOf(definition: JobWorkerDefinition, ctx: WorkerContext): WorkerOptions | undefined {
+  return typeof definition.options === 'function' ? definition.options(ctx) : definition.options;
+}
+
+/** The settings the workers read (sections of platform/config.ts's configuration). */
+export interface WorkersConfig {
+  fireLane: FireLaneConfig;
+  userTaskLease: UserTaskLeaseConfig;
+}
 
 /** What every handler may use besides the job: the database, configuration and a logger. */
 export interface WorkerContext {
   db: Knex;
-  config: Config;
+  config: WorkersConfig;
   log: Logger;
   /** The SMS outbox's dispatcher: `sms.notify` wakes it after queuing, so a notice leaves at once. */
   notify?: { wake(): void; dailyCapPerPhone?: number };
@@ -36,8 +49,8 @@ export interface WorkerContext {
 export interface JobWorkerDefinition {
   taskType: string;
   handler: (ctx: WorkerContext) => WorkerConfig['taskHandler'];
-  /** Extra SDK options (maxJobsToActivate, timeout, pollInterval, fetchVariable, …). */
-  options?: Omit<WorkerConfig, 'taskType' | 'taskHandler'>;
+  /** Extra SDK options (maxJobsToActivate, timeout, pollInterval, fetchVariable, …), or a function of the context for options that come from the configuration. */
+  options?: WorkerOptions | ((ctx: WorkerContext) => WorkerOptions);
   /**
    * Latency-critical (detection → SMS): take jobs from a StreamActivatedJobs stream, which the engine
    * pushes the moment a job is created, instead of waiting for the next poll (up to `pollInterval`
@@ -79,7 +92,7 @@ export function startWorkers(
       : zbc.createWorker({
           // The SDK polls every 300 ms by default, which caps throughput and adds latency (PITFALLS.md).
           pollInterval: 50,
-          ...definition.options,
+          ...optionsOf(definition, full),
           taskType: definition.taskType,
           taskHandler: definition.handler(full),
         }),
@@ -124,7 +137,7 @@ function streamWorker(zbc: ZeebeGrpcClient, definition: JobWorkerDefinition, ctx
       .streamJobs({
         type: definition.taskType,
         worker: `onematter-${definition.taskType}`,
-        timeout: Number(definition.options?.timeout ?? 60_000),
+        timeout: Number(optionsOf(definition, ctx)?.timeout ?? 60_000),
         taskHandler: run as never,
         tenantIds: [],
         pollInterval: STREAM_SIDECAR_POLL_MS,

@@ -27,7 +27,6 @@ import { createSlaYellowCardHandler, taskType as yellowType } from './sla-yellow
 import type { JobAck, WorkerJob } from './support/job';
 import { createUserTaskBridgeHandler, taskType as bridgeType, type BridgeJob, type BridgeLease } from './user-task-bridge';
 import { UserTaskLeaseHeartbeat } from './user-task-heartbeat';
-import { loadUserTaskLease } from '../domain/tasks/user-task-lease';
 
 export interface ScenarioWorkerDeps {
   db: Knex;
@@ -80,18 +79,16 @@ function classificationFor(db: Knex): ClassificationService {
 
 type SdkHandler = JobWorkerDefinition['handler'] extends (ctx: never) => infer H ? H : never;
 
-/** The user-task bridge's leases (USER_TASK_* environment variables, ./user-task-lease.ts), read once. */
-const userTaskLease = loadUserTaskLease();
-
 /** The scenario workers for the runner (workers/index.ts). */
 export const scenarioWorkers: JobWorkerDefinition[] = SCENARIO_JOB_TYPES.map((type) => ({
   taskType: type,
   handler: (ctx) => {
+    const { userTaskLease } = ctx.config;
     const lease = type === bridgeType && ctx.zbc ? { zbc: ctx.zbc, leaseMs: userTaskLease.leaseMs, retryBackOffMs: userTaskLease.retryBackOffMs, log: ctx.log } : undefined;
     const handlers = scenarioHandlers({ db: ctx.db, now: () => new Date(), classification: classificationFor(ctx.db), userTaskLease: lease });
     return handlers[type] as unknown as SdkHandler;
   },
   // A user-task job is activated for minutes; the bridge arms a long lease once its row exists.
-  options: type === bridgeType ? { timeout: userTaskLease.activationTimeoutMs } : { timeout: 60_000 },
-  companion: type === bridgeType ? (ctx) => new UserTaskLeaseHeartbeat(ctx.db, ctx.zbc, userTaskLease, () => new Date(), ctx.log).start() : undefined,
+  options: (ctx) => ({ timeout: type === bridgeType ? ctx.config.userTaskLease.activationTimeoutMs : 60_000 }),
+  companion: type === bridgeType ? (ctx) => new UserTaskLeaseHeartbeat(ctx.db, ctx.zbc, ctx.config.userTaskLease, () => new Date(), ctx.log).start() : undefined,
 }));

@@ -1,6 +1,6 @@
 /**
- * Fire-lane settings, read from the environment (like domain/notify/config.ts, next to the platform's
- * platform/config.ts) and validated so a typo fails fast naming the variable.
+ * Fire-lane settings: this module's variables, read with the one env reader (domain/config/env.ts)
+ * and composed into the whole configuration by platform/config.ts.
  *
  * - `FIRE_LANE_DWELL_SECONDS` (default 0): a car must be seen in a lane this long before a case
  *   opens; 0 opens a case on the first detection (the Ningbo practice: notice within seconds).
@@ -11,6 +11,7 @@
  *   credit threshold the plate is put on the credit list.
  */
 import { z } from 'zod';
+import { readEnv } from '../config/env';
 
 export interface FireLaneConfig {
   dwellSeconds: number;
@@ -48,17 +49,9 @@ const schema = z.object({
   FIRE_LANE_CREDIT_AT: int(1, 1000).default(6),
 });
 
+/** Fire-lane settings from the environment; throws EnvError naming every bad variable. */
 export function loadFireLaneConfig(env: NodeJS.ProcessEnv = process.env): FireLaneConfig {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(schema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value.trim() !== '') input[key] = value;
-  }
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new Error(`Invalid fire-lane configuration:\n${parsed.error.issues.map((i) => `  - ${String(i.path[0])}=${JSON.stringify(input[String(i.path[0])] ?? '')}: ${i.message}`).join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = readEnv(schema, env, 'fire-lane configuration');
   const grace = e.FIRE_LANE_GRACE.toUpperCase();
   return {
     dwellSeconds: e.FIRE_LANE_DWELL_SECONDS,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { EnvError, readEnv } from '../config/env';
 
 /**
- * Notification settings, read from the environment next to platform/config.ts (which owns the shared
- * `SMS_PROVIDER` / `SMS_WEBHOOK_URL`). Fails fast naming the variable, like the platform config.
+ * Notification settings: this module's variables, read with the one env reader
+ * (domain/config/env.ts) and composed into the whole configuration by platform/config.ts.
  */
 export interface NotifyConfig {
   provider: 'outbox' | 'webhook' | 'aliyun' | 'tencent';
@@ -58,34 +59,28 @@ const schema = z.object({
 
 function parseTemplateCodes(raw: string | undefined, variable = 'ALIYUN_SMS_TEMPLATE_CODES', example = 'SMS_123'): Record<string, string> {
   if (!raw) return {};
-  if (raw.startsWith('{')) return z.record(z.string(), z.string()).parse(JSON.parse(raw));
+  if (raw.startsWith('{')) {
+    const parsed = z.record(z.string(), z.string()).safeParse((() => { try { return JSON.parse(raw); } catch { return undefined; } })());
+    if (!parsed.success) throw new EnvError([`${variable}: expected a JSON object of template names to ${example}-style codes, or "ours=${example},…"`]);
+    return parsed.data;
+  }
   return Object.fromEntries(
     raw.split(',').map((pair) => {
       const [ours, theirs] = pair.split('=').map((s) => s.trim());
-      if (!ours || !theirs) throw new Error(`${variable}: expected "ours=${example},…" or JSON, but got "${pair}"`);
+      if (!ours || !theirs) throw new EnvError([`${variable}: expected "ours=${example},…" or JSON, but got "${pair}"`]);
       return [ours, theirs];
     }),
   );
 }
 
+/** SMS settings from the environment; throws EnvError naming every bad or missing variable. */
 export function loadNotifyConfig(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(schema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value.trim() !== '') input[key] = value;
-  }
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new Error(
-      `Invalid notification configuration:\n${parsed.error.issues.map((i) => `  - ${String(i.path[0])}: ${i.message}`).join('\n')}`,
-    );
-  }
-  const e = parsed.data;
-  if (e.SMS_PROVIDER === 'webhook' && !e.SMS_WEBHOOK_URL) throw new Error('SMS_WEBHOOK_URL: required when SMS_PROVIDER=webhook');
+  const e = readEnv(schema, env, 'notification configuration');
+  if (e.SMS_PROVIDER === 'webhook' && !e.SMS_WEBHOOK_URL) throw new EnvError(['SMS_WEBHOOK_URL: required when SMS_PROVIDER=webhook']);
   let aliyun: NotifyConfig['aliyun'];
   if (e.SMS_PROVIDER === 'aliyun') {
     if (!e.ALIYUN_SMS_ACCESS_KEY_ID || !e.ALIYUN_SMS_ACCESS_KEY_SECRET) {
-      throw new Error('ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET: required when SMS_PROVIDER=aliyun');
+      throw new EnvError(['ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET: required when SMS_PROVIDER=aliyun']);
     }
     aliyun = {
       accessKeyId: e.ALIYUN_SMS_ACCESS_KEY_ID,
@@ -99,7 +94,7 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv = process.env): NotifyCo
   let tencent: NotifyConfig['tencent'];
   if (e.SMS_PROVIDER === 'tencent') {
     if (!e.TENCENT_SMS_SECRET_ID || !e.TENCENT_SMS_SECRET_KEY || !e.TENCENT_SMS_SDK_APP_ID) {
-      throw new Error('TENCENT_SMS_SECRET_ID, TENCENT_SMS_SECRET_KEY and TENCENT_SMS_SDK_APP_ID: required when SMS_PROVIDER=tencent');
+      throw new EnvError(['TENCENT_SMS_SECRET_ID, TENCENT_SMS_SECRET_KEY and TENCENT_SMS_SDK_APP_ID: required when SMS_PROVIDER=tencent']);
     }
     tencent = {
       secretId: e.TENCENT_SMS_SECRET_ID,

@@ -21,6 +21,8 @@
  * defaults are ≈ 70 calls a minute.
  */
 import type { Zeebe } from '@camunda8/sdk';
+import { z } from 'zod';
+import { EnvError, readEnv } from '../config/env';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 
@@ -88,17 +90,29 @@ export function validateUserTaskLease(c: UserTaskLeaseConfig): UserTaskLeaseConf
   return c;
 }
 
-/** The lease configuration from the environment (milliseconds), defaults for what is unset. */
+const milliseconds = z
+  .string()
+  .trim()
+  .refine((v) => Number.isFinite(Number(v)), 'expected a number of milliseconds')
+  .transform(Number);
+/** This module's variables: each a number of milliseconds (or a count), unset = the default. */
+const leaseEnv = z.object(Object.fromEntries(Object.values(ENV).map((name) => [name, milliseconds.optional()])));
+
+/**
+ * The lease configuration from the environment (milliseconds), defaults for what is unset; read
+ * with the one env reader (domain/config/env.ts). Throws EnvError naming the variable.
+ */
 export function loadUserTaskLease(env: NodeJS.ProcessEnv = process.env): UserTaskLeaseConfig {
+  const e = readEnv(leaseEnv, env, 'user-task lease configuration');
   const out = { ...DEFAULT_USER_TASK_LEASE };
   for (const [key, name] of Object.entries(ENV) as Array<[keyof UserTaskLeaseConfig, string]>) {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') continue;
-    const n = Number(raw);
-    if (!Number.isFinite(n)) throw new Error(`${name} must be a number of milliseconds, but is ${JSON.stringify(raw)}`);
-    out[key] = n;
+    if (e[name] !== undefined) out[key] = e[name];
   }
-  return validateUserTaskLease(out);
+  try {
+    return validateUserTaskLease(out);
+  } catch (err) {
+    throw new EnvError([(err as Error).message], 'user-task lease configuration');
+  }
 }
 
 export type LeaseOutcome = 'armed' | 'gone' | 'not-active';

@@ -6,7 +6,7 @@
  * {@link presentPhone} for row-level rules.
  */
 import type { Knex } from 'knex';
-import type { Config } from '../../platform/config';
+import type { ServerConfig } from '../config';
 import { ApiKeyService } from './api-key-service';
 import { createRateLimiters, type RateLimiters } from './rate-limit';
 import { SessionService } from './session-service';
@@ -19,7 +19,7 @@ export interface AuthServices {
   limiters: RateLimiters;
 }
 
-export function createAuthServices(db: Knex, config: Pick<Config, 'sessionIdleMinutes' | 'rateLimits'>): AuthServices {
+export function createAuthServices(db: Knex, config: Pick<ServerConfig, 'sessionIdleMinutes' | 'rateLimits'>): AuthServices {
   const sessions = new SessionService(db, { idleMs: config.sessionIdleMinutes * 60_000 });
   const limiters = createRateLimiters(config.rateLimits);
   return { sessions, limiters, users: new UserService(db, sessions, limiters), apiKeys: new ApiKeyService(db) };

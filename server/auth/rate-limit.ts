@@ -12,7 +12,7 @@
  * Memory is bounded: expired windows are swept when the map grows, and past {@link MAX_KEYS} the
  * oldest windows are dropped (keys like usernames are attacker-chosen).
  */
-import type { RateLimit } from '../../platform/config';
+import type { RateLimit } from '../config';
 
 const SWEEP_AT = 10_000;
 const MAX_KEYS = 100_000;

@@ -22,7 +22,7 @@ const Answer = z.object({
 });
 
 export function deviceEventRoutes(ctx: RouteContext): AnyRoute[] {
-  const service = new DeviceEventService({ db: ctx.db, zbc: ctx.zbc, log: ctx.log, now: ctx.now });
+  const service = new DeviceEventService({ db: ctx.db, zbc: ctx.zbc, log: ctx.log, now: ctx.now, fireLane: ctx.config.fireLane, dailyCapPerPhone: ctx.config.notify?.dailyCapPerPhone });
   return [
     defineRoute({
       method: 'post',

@@ -10,7 +10,8 @@ import { migrateAll } from '../../platform/migrate-all';
 import { startTestEngine, type TestEngine } from '../../engine/testing';
 import { completeTask } from '../../domain/tasks/task-service';
 import { listInbox } from '../../domain/tasks/task-queries';
-import { startWorkers, workerRegistry, type RunningWorkers } from '../../workers';
+import { loadFireLaneConfig } from '../../domain/fire-lane/config';
+import { optionsOf, startWorkers, workerRegistry, type RunningWorkers, type WorkerContext } from '../../workers';
 import { taskType as USER_TASK } from '../../workers/user-task-bridge';
 import { UserTaskLeaseHeartbeat } from '../../workers/user-task-heartbeat';
 import { DEFAULT_USER_TASK_LEASE, loadUserTaskLease, validateUserTaskLease, type UserTaskLeaseConfig } from '../../domain/tasks/user-task-lease';
@@ -59,7 +60,7 @@ describe('user-task bridge leases', () => {
 
   /** Starts the bridge exactly as the platform registers it (workers/scenario-workers.ts). */
   function startBridge(): void {
-    bridge = startWorkers(zbc, { db: testDb.db, config: {} as never, log }, workerRegistry.filter((d) => d.taskType === USER_TASK));
+    bridge = startWorkers(zbc, { db: testDb.db, config: { fireLane: loadFireLaneConfig({}), userTaskLease: cfg }, log }, workerRegistry.filter((d) => d.taskType === USER_TASK));
   }
 
   const start = async () => (await zbc.createProcessInstance({ bpmnProcessId: 'lease', variables: { taskPriority: 70 } })).processInstanceKey;
@@ -76,7 +77,7 @@ describe('user-task bridge leases', () => {
 
   test('the platform registers the bridge with a short activation and the lease heartbeat beside it', () => {
     const def = workerRegistry.find((d) => d.taskType === USER_TASK)!;
-    expect(def.options?.timeout).toBe(10 * MINUTE);
+    expect(optionsOf(def, { config: { userTaskLease: loadUserTaskLease({}) } } as unknown as WorkerContext)?.timeout).toBe(10 * MINUTE);
     expect(def.companion).toBeDefined();
     expect(loadUserTaskLease({})).toEqual(DEFAULT_USER_TASK_LEASE);
     expect(loadUserTaskLease({ USER_TASK_LEASE_MS: String(7 * DAY), USER_TASK_ACTIVATION_TIMEOUT_MS: '300000' })).toMatchObject({ leaseMs: 7 * DAY, activationTimeoutMs: 5 * MINUTE });

@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { loadFireLaneConfig } from '../../domain/fire-lane/config';
+import { loadNotifyConfig } from '../../domain/notify/config';
+import { DEFAULT_USER_TASK_LEASE } from '../../domain/tasks/user-task-lease';
 import { ConfigError, loadConfig } from '../../platform/config';
 
 /** Runs loadConfig and returns the ConfigError it throws (fails the test if it does not). */
@@ -42,6 +45,10 @@ describe('loadConfig', () => {
       metricsToken: undefined,
       operateUrl: undefined,
       calendarRefreshSeconds: 60,
+      // the modules' own sections, each with its defaults
+      notify: loadNotifyConfig({}),
+      fireLane: loadFireLaneConfig({}),
+      userTaskLease: DEFAULT_USER_TASK_LEASE,
     });
   });
 
@@ -93,7 +100,24 @@ describe('loadConfig', () => {
       metricsToken: 'a-long-enough-metrics-token',
       operateUrl: 'https://operate.example.org',
       calendarRefreshSeconds: 15,
+      notify: expect.objectContaining({ provider: 'webhook', webhookUrl: 'https://sms.example.org/send' }),
+      fireLane: loadFireLaneConfig({}),
+      userTaskLease: DEFAULT_USER_TASK_LEASE,
     });
+  });
+
+  it('names the bad variables of every module at once', () => {
+    // given one bad variable for the platform, the server, SMS, the fire lane and the user-task lease
+    const env = { ENGINE_PORT: 'x', PORT: '99999', SMS_DAILY_CAP_PER_PHONE: 'ten', FIRE_LANE_GRACE: 'soon', USER_TASK_LEASE_MS: 'long' };
+
+    // when
+    const err = configError(env);
+
+    // then each is named, in one error
+    expect(err.problems.map((p) => p.split('=')[0])).toEqual(
+      expect.arrayContaining(['ENGINE_PORT', 'PORT', 'SMS_DAILY_CAP_PER_PHONE', 'FIRE_LANE_GRACE', 'USER_TASK_LEASE_MS']),
+    );
+    expect(err.problems).toHaveLength(5);
   });
 
   it('treats empty strings as unset', () => {
