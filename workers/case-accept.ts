@@ -7,7 +7,8 @@
  * Idempotent: acceptance and the receipt happen once per case.
  */
 import { enqueue } from '../domain/notify/outbox';
-import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
+import { requireCase, updateCase } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { RECEIPT_REPLY_DAYS } from '../domain/cases/case-service';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 

@@ -7,7 +7,8 @@
  * `leadDepartment`, `caseId`. Output: `collaborators` (the multi-instance collection).
  * Idempotent: the same choice gives the same list; one event per job.
  */
-import { appendCaseEventOnce, updateCase } from '../domain/cases/case-store';
+import { updateCase } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { ModelInputError, optionalString, stringList, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.assign-collaborators';

@@ -5,7 +5,8 @@
  *
  * Input: `caseId`. Idempotent: a closed case stays closed; one event per (event, round).
  */
-import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
+import { requireCase, updateCase } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.close';

@@ -9,7 +9,7 @@
  * Idempotent: a re-delivered job finds the feedback row of this case and situation and does not add another.
  */
 import type { ClassificationService } from '../domain/classify/classification-service';
-import { appendCaseEventOnce } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { ModelInputError, optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.confirm-classification';

@@ -8,7 +8,8 @@
  * already closed — the model sends the clerk back to the dispatch task).
  * Idempotent: a case already merged into the target completes with `merged: true` again.
  */
-import { appendCaseEvent, requireCase, updateCase } from '../domain/cases/case-store';
+import { requireCase, updateCase } from '../domain/cases/case-store';
+import { appendCaseEvent } from '../domain/cases/timeline';
 import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.merge';

@@ -6,7 +6,8 @@
  * Input: `caseId`, `maxReopens`. Output: `reopened`, `reopenCount`, `handlingOutcome: null`.
  * Idempotent per job.
  */
-import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
+import { requireCase, updateCase } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.reopen';

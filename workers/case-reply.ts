@@ -7,7 +7,8 @@
  * Idempotent: one SMS and one event per case and round.
  */
 import { enqueue } from '../domain/notify/outbox';
-import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
+import { requireCase, updateCase } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.reply';

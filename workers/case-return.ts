@@ -5,7 +5,8 @@
  * Input: `caseId`, `returnReason`, `leadDepartment`. Output: `returnCount`, `autoDispatch: false`.
  * Idempotent per job: the timeline gets one `returned` and the counter moves once.
  */
-import { appendCaseEventOnce, requireCase, updateCase } from '../domain/cases/case-store';
+import { requireCase, updateCase } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { ModelInputError, optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.return';

@@ -11,7 +11,8 @@
  * Idempotent: the same classification routes the same way; the timeline gets one `dispatched` per
  * routing job.
  */
-import { appendCaseEventOnce, updateCase } from '../domain/cases/case-store';
+import { updateCase } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { ModelInputError, optionalString, requireString, stringList, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.route';

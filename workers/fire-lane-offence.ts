@@ -11,7 +11,7 @@
 import { loadFireLaneConfig, type FireLaneConfig } from '../domain/fire-lane/config';
 import { assessOffence } from '../domain/fire-lane/offences';
 import { normalizePlate } from '../domain/fire-lane/plates';
-import { appendCaseEventOnce } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { optionalString, parseInstant, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'fire-lane.offence';

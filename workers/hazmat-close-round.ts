@@ -4,7 +4,8 @@
  *
  * Output: `roundSummary` `{riskPoints, hazards, rectified, enforced}`. Idempotent per case.
  */
-import { appendCaseEventOnce, updateCase } from '../domain/cases/case-store';
+import { updateCase } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'hazmat.close-round';

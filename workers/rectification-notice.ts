@@ -8,7 +8,7 @@
  * Idempotent: one order per job; a re-delivered job returns the same deadline.
  */
 import { defaultCalendar, formatShanghai } from '../domain/sla/working-time';
-import { appendCaseEventOnce } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { ModelInputError, optionalString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'rectification.notice';

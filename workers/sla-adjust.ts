@@ -17,7 +17,7 @@
 import type { Knex } from 'knex';
 import { defaultCalendar, formatShanghai } from '../domain/sla/working-time';
 import { mirrorClock, requireClock, updateClock, type SlaClockRow } from '../domain/sla/sla-clock-store';
-import { appendCaseEvent } from '../domain/cases/case-store';
+import { appendCaseEvent } from '../domain/cases/timeline';
 import { ModelInputError, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'sla.adjust';

@@ -11,7 +11,7 @@
  */
 import { computeSlaDueAt } from '../domain/sla/working-time';
 import { findClock, refreshCaseSla } from '../domain/sla/sla-clock-store';
-import { appendCaseEvent } from '../domain/cases/case-store';
+import { appendCaseEvent } from '../domain/cases/timeline';
 import { ModelInputError, optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 import { formatShanghai } from '../domain/sla/working-time';
 

@@ -9,7 +9,7 @@
 import { requireClock, updateClock } from '../domain/sla/sla-clock-store';
 import { cardContext } from '../domain/sla/card-notice';
 import { defaultCalendar, formatShanghai } from '../domain/sla/working-time';
-import { appendCaseEventOnce } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 import { notifyStaff } from '../domain/notify/staff-notify';
 

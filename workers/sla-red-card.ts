@@ -11,7 +11,7 @@
 import { cardContext } from '../domain/sla/card-notice';
 import { mirrorClock, requireClock, updateClock } from '../domain/sla/sla-clock-store';
 import { defaultCalendar, formatShanghai } from '../domain/sla/working-time';
-import { appendCaseEventOnce } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 import { notifyStaff } from '../domain/notify/staff-notify';
 

@@ -8,7 +8,7 @@
  */
 import { requireClock, refreshCaseSla, updateClock } from '../domain/sla/sla-clock-store';
 import { formatShanghai } from '../domain/sla/working-time';
-import { appendCaseEvent } from '../domain/cases/case-store';
+import { appendCaseEvent } from '../domain/cases/timeline';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'sla.stop';

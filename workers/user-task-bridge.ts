@@ -21,7 +21,7 @@
 import crypto from 'node:crypto';
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
-import { appendCaseEvent } from '../domain/cases/case-store';
+import { appendCaseEvent } from '../domain/cases/timeline';
 import { ModelInputError, optionalString, type JobAck, type ScenarioDeps, type WorkerJob } from './support/job';
 import { armLease, DEFAULT_USER_TASK_LEASE } from '../domain/tasks/user-task-lease';
 

@@ -10,7 +10,7 @@
 import { markUnknownPlate } from '../domain/fire-lane/offences';
 import { isReadablePlate, normalizePlate } from '../domain/fire-lane/plates';
 import { findVehicle } from '../domain/fire-lane/vehicle-registry';
-import { appendCaseEventOnce } from '../domain/cases/case-store';
+import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'vehicle.lookup';

@@ -165,6 +165,3 @@ export async function countAndListCases(
   return { total: Number(n), rows: await rows };
 }
 
-export async function appendEvent(db: Knex, caseId: string, e: { type: string; actor: string; department?: string | null; data?: Record<string, unknown>; at: Date }): Promise<void> {
-  await db('case_event').insert({ case_id: caseId, at: e.at, type: e.type, actor: e.actor, department: e.department ?? null, data: JSON.stringify(e.data ?? {}) });
-}

@@ -9,6 +9,7 @@ import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { DomainResult } from '../errors';
 import { shanghaiDate } from '../sla/working-time';
+import { appendCaseEvent } from './timeline';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 
@@ -52,7 +53,7 @@ export async function createCase(db: Knex, input: NewCase, now: Date = new Date(
       scenario: input.scenario ?? null, lead_department: input.leadDepartment ?? null, external_id: input.externalId ?? null,
       attachments: JSON.stringify(input.attachments ?? []), created_at: now, updated_at: now,
     });
-    await trx('case_event').insert({ case_id: id, at: now, type: 'reported', actor: input.channel === 'device' ? 'device' : 'reporter', data: JSON.stringify({ channel: input.channel ?? 'web' }) });
+    await appendCaseEvent(trx, id, { at: now, type: 'reported', actor: input.channel === 'device' ? 'device' : 'reporter', data: { channel: input.channel ?? 'web' } });
     return { id, caseNo };
   });
 }
@@ -81,7 +82,7 @@ export async function rateCase(
   if (c.status !== 'closed') return { ok: false, kind: 'conflict', code: 'CASE_NOT_RATABLE', detail: `case ${caseId} is ${c.status}; only a closed case awaiting follow-up can be rated` };
   await db.transaction(async (trx) => {
     await trx('case').where({ id: caseId }).update({ rating_satisfied: rating.satisfied, rating_comment: rating.comment ?? null, rated_at: now, updated_at: now });
-    await trx('case_event').insert({ case_id: caseId, at: now, type: 'rated', actor: 'reporter', data: JSON.stringify({ satisfied: rating.satisfied, comment: rating.comment ?? null }) });
+    await appendCaseEvent(trx, caseId, { at: now, type: 'rated', actor: 'reporter', data: { satisfied: rating.satisfied, comment: rating.comment ?? null } });
   });
   await zbc.publishMessage({
     name: 'case.rated', correlationKey: caseId, timeToLive: 3600_000, messageId: `${caseId}:rated:${c.reopen_count}`, // one rating per round
@@ -107,7 +108,7 @@ export async function suspendCase(db: Knex, zbc: ZeebeGrpcClient, caseId: string
   if (!reason.trim()) return { ok: false, kind: 'invalid', code: 'REASON_REQUIRED', detail: 'a suspension needs a reason' };
   const c = await db('case').where({ id: caseId }).first('status');
   if (!c) return { ok: false, kind: 'not-found', code: 'CASE_NOT_FOUND', detail: `case ${caseId} does not exist` };
-  await db('case_event').insert({ case_id: caseId, at: now, type: 'suspension.requested', actor: by, data: JSON.stringify({ reason }) });
+  await appendCaseEvent(db, caseId, { at: now, type: 'suspension.requested', actor: by, data: { reason } });
   const clocks = await publishToClocks(db, zbc, caseId, 'running', 'case.suspended', { suspendReason: reason });
   if (clocks.length === 0) return { ok: false, kind: 'conflict', code: 'NO_RUNNING_CLOCK', detail: `case ${caseId} has no running SLA clock to suspend` };
   return { ok: true, value: { clocks } };
@@ -115,7 +116,7 @@ export async function suspendCase(db: Knex, zbc: ZeebeGrpcClient, caseId: string
 
 /** The reporter answered: suspended clocks resume with their remaining budget (`case.resumed`). */
 export async function resumeCase(db: Knex, zbc: ZeebeGrpcClient, caseId: string, by: string, now: Date = new Date()): Promise<ServiceResult<{ clocks: string[] }>> {
-  await db('case_event').insert({ case_id: caseId, at: now, type: 'resumption.requested', actor: by, data: '{}' });
+  await appendCaseEvent(db, caseId, { at: now, type: 'resumption.requested', actor: by, data: {} });
   const clocks = await publishToClocks(db, zbc, caseId, 'suspended', 'case.resumed', {});
   if (clocks.length === 0) return { ok: false, kind: 'conflict', code: 'NOT_SUSPENDED', detail: `case ${caseId} has no suspended SLA clock` };
   return { ok: true, value: { clocks } };

@@ -1,39 +1,9 @@
 /**
- * The case row and its timeline as the scenario workers change them. Every state change appends a
- * `case_event` (type, actor, department, data) in the same transaction as the row update, so the
- * timeline never disagrees with the case.
+ * The case row as the scenario workers change them. Every state change also appends a timeline
+ * event (./timeline.ts) in the same transaction as the row update, so the timeline never disagrees
+ * with the case.
  */
 import type { Knex } from 'knex';
-
-export interface CaseEventInput {
-  type: string;
-  actor?: string;
-  department?: string | null;
-  data?: Record<string, unknown>;
-  at: Date;
-}
-
-export async function appendCaseEvent(db: Knex, caseId: string, e: CaseEventInput): Promise<void> {
-  await db('case_event').insert({
-    case_id: caseId,
-    at: e.at,
-    type: e.type,
-    actor: e.actor ?? 'system',
-    department: e.department ?? null,
-    data: JSON.stringify(e.data ?? {}),
-  });
-}
-
-/**
- * Appends an event only once per `(case, type, data.key)`: workers pass the job key (or another
- * business key) as `data.key`, so a re-delivered job does not write the same event twice.
- */
-export async function appendCaseEventOnce(db: Knex, caseId: string, key: string, e: CaseEventInput): Promise<boolean> {
-  const existing = await db('case_event').where({ case_id: caseId, type: e.type }).whereRaw(`data->>'key' = ?`, [key]).first('id');
-  if (existing) return false;
-  await appendCaseEvent(db, caseId, { ...e, data: { ...e.data, key } });
-  return true;
-}
 
 export interface CaseRow {
   id: string;

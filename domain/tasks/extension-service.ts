@@ -7,6 +7,7 @@
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { TaskResult } from './task-service';
+import { appendCaseEvent } from '../cases/timeline';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 
@@ -28,7 +29,7 @@ export async function requestExtension(
     .insert({ sla_key: task.sla_key, task_id: taskId, case_id: task.case_id, hours, reason, requested_by: by, status: 'pending', created_at: now })
     .returning('id');
   const extensionId = String(typeof row === 'object' ? row.id : row);
-  if (task.case_id) await db('case_event').insert({ case_id: task.case_id, at: now, type: 'extension.requested', actor: by, department: task.department, data: JSON.stringify({ extensionId, taskId, hours, reason }) });
+  if (task.case_id) await appendCaseEvent(db, task.case_id, { at: now, type: 'extension.requested', actor: by, department: task.department, data: { extensionId, taskId, hours, reason } });
   return { ok: true, value: { extensionId } };
 }
 
@@ -41,7 +42,7 @@ export async function decideExtension(
   const n = await db('sla_extension').where({ id: extensionId, status: 'pending' }).update({ status: approved ? 'approved' : 'rejected', decided_by: by, decided_at: now, decision_comment: comment });
   if (n === 0) return { ok: false, kind: 'conflict', code: 'EXTENSION_DECIDED', detail: `extension ${extensionId} was decided meanwhile` };
   if (ext.case_id) {
-    await db('case_event').insert({ case_id: ext.case_id, at: now, type: approved ? 'extension.approved' : 'extension.rejected', actor: by, data: JSON.stringify({ extensionId, hours: Number(ext.hours), comment }) });
+    await appendCaseEvent(db, ext.case_id, { at: now, type: approved ? 'extension.approved' : 'extension.rejected', actor: by, data: { extensionId, hours: Number(ext.hours), comment } });
   }
   if (approved) {
     await zbc.publishMessage({

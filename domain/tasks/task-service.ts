@@ -12,6 +12,7 @@ import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { DomainResult } from '../errors';
 import { USER_TASK_JOB_TIMEOUT_MS } from './user-task-lease';
+import { appendCaseEvent } from '../cases/timeline';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 
@@ -52,7 +53,7 @@ function isGrpcNotFound(err: unknown): boolean {
 export async function markCancelled(db: Knex, task: { id: string; case_id: string | null; department: string | null }, reason: string, at: Date): Promise<boolean> {
   const n = await db('task').where({ id: task.id, state: 'created' }).update({ state: 'cancelled', cancelled_at: at, cancel_reason: reason });
   if (n && task.case_id) {
-    await db('case_event').insert({ case_id: task.case_id, at, type: 'task.cancelled', department: task.department, data: JSON.stringify({ taskId: task.id, reason }) });
+    await appendCaseEvent(db, task.case_id, { at, type: 'task.cancelled', department: task.department, data: { taskId: task.id, reason } });
   }
   return n > 0;
 }
@@ -63,7 +64,7 @@ export async function claimTask(db: Knex, taskId: string, user: string, now: Dat
   if (task.state !== 'created') return { ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
   if (task.assignee && task.assignee !== user) return { ok: false, kind: 'conflict', code: 'TASK_ASSIGNED', detail: `task ${taskId} is assigned to ${task.assignee}` };
   await db('task').where({ id: taskId }).update({ assignee: user, claimed_at: now });
-  if (task.case_id) await db('case_event').insert({ case_id: task.case_id, at: now, type: 'task.claimed', actor: user, department: task.department, data: JSON.stringify({ taskId }) });
+  if (task.case_id) await appendCaseEvent(db, task.case_id, { at: now, type: 'task.claimed', actor: user, department: task.department, data: { taskId } });
   return { ok: true, value: undefined };
 }
 
@@ -102,10 +103,8 @@ export async function completeTask(
   await db.transaction(async (trx) => {
     await trx('task').where({ id: taskId }).update({ state: 'completed', completed_at: now, completed_by: user, assignee: task.assignee ?? user, result: JSON.stringify(variables) });
     if (task.case_id) {
-      await trx('case_event').insert({
-        case_id: task.case_id, at: now, type: 'task.completed', actor: user, department: task.department,
-        data: JSON.stringify({ taskId, elementId: task.element_id, name: task.name, variables }),
-      });
+      await appendCaseEvent(trx, task.case_id, { at: now, type: 'task.completed', actor: user, department: task.department,
+        data: { taskId, elementId: task.element_id, name: task.name, variables } });
     }
   });
   return { ok: true, value: undefined };

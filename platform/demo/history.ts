@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import { renderTemplate } from '../../domain/notify/templates';
 import { computeSlaDueAt, defaultCalendar, shanghaiDate } from '../../domain/sla/working-time';
 import { DEMO_LANES, DEMO_VEHICLES } from './demo-data';
+import { appendCaseEvents, type CaseEventInput } from '../../domain/cases/timeline';
 
 export const HISTORY_CHANNEL = 'demo-history';
 export const HISTORY_FLAG = 'demo.historySeeded';
@@ -84,7 +85,7 @@ export async function seedDemoHistory(db: Knex, options: { now?: Date; cases?: n
   ].filter((p) => p.list.length);
 
   const cases: object[] = [];
-  const events: object[] = [];
+  const events: Array<CaseEventInput & { caseId: string }> = [];
   const tasks: object[] = [];
   const clocks: object[] = [];
   const notifications: object[] = [];
@@ -93,7 +94,7 @@ export async function seedDemoHistory(db: Knex, options: { now?: Date; cases?: n
   let seq = 0;
   const caseNo = (at: Date) => `JB${shanghaiDate(at).replace(/-/g, '')}-S${String(++seq).padStart(5, '0')}`;
   const ev = (caseId: string, at: Date, type: string, actor: string, department: string | null, data: object = {}) =>
-    events.push({ case_id: caseId, at, type, actor, department, data: json({ ...data, sample: true }) });
+    events.push({ caseId, at, type, actor, department, data: { ...data, sample: true } });
   /** A working morning or afternoon `d` days ago (Shanghai). */
   const officeTime = (d: number) => new Date(Date.parse(`${shanghaiDate(now.getTime() - d * DAY)}T09:00:00+08:00`) + Math.floor(rnd() * 7.5 * 60) * MIN);
 
@@ -229,7 +230,7 @@ export async function seedDemoHistory(db: Knex, options: { now?: Date; cases?: n
 
   await db.transaction(async (trx) => {
     await insertChunks(trx, 'case', cases);
-    await insertChunks(trx, 'case_event', events);
+    await appendCaseEvents(trx, events);
     await insertChunks(trx, 'sla_clock', clocks);
     await insertChunks(trx, 'task', tasks);
     await insertChunks(trx, 'notification', notifications);

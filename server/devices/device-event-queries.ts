@@ -1,6 +1,7 @@
 /** SQL for device events (table device_event) and the fire-lane cases they open or join. */
 import type { Knex } from 'knex';
 import type { FireLane } from '../../domain/fire-lane/lanes';
+import { caseEventInsertSql } from '../../domain/cases/timeline';
 
 export type DeviceEventStatus = 'received' | 'pending' | 'processed' | 'ignored' | 'failed';
 
@@ -99,10 +100,6 @@ export interface FireLaneSituation {
   collaborators: string[];
 }
 
-export async function appendCaseEvent(db: Knex, caseId: string, e: { type: string; actor: string; department?: string | null; at: Date; data: object }): Promise<void> {
-  await db('case_event').insert({ case_id: caseId, at: e.at, type: e.type, actor: e.actor, department: e.department ?? null, data: JSON.stringify(e.data) });
-}
-
 /** Appends a detection's photo to the case's attachments. */
 export async function addCaseAttachment(db: Knex, caseId: string, attachment: object): Promise<void> {
   await db('case').where({ id: caseId }).update({ attachments: db.raw(`attachments || ?::jsonb`, [JSON.stringify([attachment])]), updated_at: db.fn.now() });
@@ -191,11 +188,12 @@ export async function recordFireLaneCase(
   },
 ): Promise<{ id: string; status: string } | undefined> {
   const s = c.situation;
+  const detected = caseEventInsertSql(c.caseId, { type: 'detected', actor: c.actor, at: c.at, data: c.detected as Record<string, unknown> });
   const res = await trx.raw(
     `with classified as (
        update "case" set situation_code = ?, matter_code = ?, category_code = ?, collaborators = ?::jsonb, attachments = ?::jsonb where id = ?
      ), detected as (
-       insert into case_event (case_id, at, type, actor, department, data) values (?, ?, 'detected', ?, null, ?::jsonb)
+       ${detected.sql}
      ), offence as (
        insert into fire_lane_offence (case_id, plate, lane_id, compound, detected_at, received_at, sample) values (?, ?, ?, ?, ?, ?, false)
        on conflict (case_id) do nothing
@@ -204,7 +202,7 @@ export async function recordFireLaneCase(
      returning ${c.notice ? '(select id from notice) as notice_id, (select status from notice) as notice_status' : 'null as notice_id, null as notice_status'}`,
     [
       s?.code ?? null, s?.matterCode ?? null, s?.categoryCode ?? null, JSON.stringify(s ? s.collaborators.filter((d) => d !== s.leadDepartment) : []), JSON.stringify(c.attachments), c.caseId,
-      c.caseId, c.at, c.actor, JSON.stringify(c.detected),
+      ...detected.bindings,
       c.caseId, c.offence.plate, c.offence.laneId, c.offence.compound, c.offence.detectedAt, c.offence.receivedAt,
       ...(c.notice ? c.notice.bindings : []),
       c.caseId, c.eventId,
@@ -223,18 +221,19 @@ export async function recordFireLaneStarted(
   db: Knex,
   s: { caseId: string; processInstanceKey: string; at: Date; eventId: string; answer: object; accepted: { department: string; data: object }; heldNoticeId: string | null },
 ): Promise<void> {
+  const accepted = caseEventInsertSql(s.caseId, { type: 'accepted', actor: 'system', department: s.accepted.department, at: s.at, data: s.accepted.data as Record<string, unknown> });
   await db.raw(
     `with started as (
        update "case" set process_instance_key = ?, status = 'handling', accepted_at = ?, updated_at = ? where id = ?
      ), accepted as (
-       insert into case_event (case_id, at, type, actor, department, data) values (?, ?, 'accepted', 'system', ?, ?::jsonb)
+       ${accepted.sql}
      ), released as (
        update notification set next_attempt_at = ?, updated_at = ? where id = ? and status = 'queued' and next_attempt_at is null
      )
      update device_event set status = 'processed', case_id = ?, merged = false, response = ?::jsonb, error = null, processed_at = ? where id = ?`,
     [
       s.processInstanceKey, s.at, s.at, s.caseId,
-      s.caseId, s.at, s.accepted.department, JSON.stringify(s.accepted.data),
+      ...accepted.bindings,
       s.at, s.at, s.heldNoticeId,
       s.caseId, JSON.stringify(s.answer), s.at, s.eventId,
     ],

@@ -43,9 +43,10 @@ import { loadNotifyConfig } from '../../domain/notify/config';
 import { maskPhonesInText } from '../../domain/notify/mask';
 import { dropHeld, insertSql, lockPhone, prepareSms, type PreparedSms } from '../../domain/notify/outbox';
 import {
-  addCaseAttachment, appendCaseEvent, cancelCase, claimDeviceEvent, findByClientEventId, findOpenFireLaneCase, finishDeviceEvent, fireLaneContext,
+  addCaseAttachment, cancelCase, claimDeviceEvent, findByClientEventId, findOpenFireLaneCase, finishDeviceEvent, fireLaneContext,
   insertDeviceEvent, lockPlateInLane, recordFireLaneCase, recordFireLaneStarted, retakeFailedEvent, type DeviceEventRow, type NewDeviceEvent,
 } from './device-event-queries';
+import { appendCaseEvent } from '../../domain/cases/timeline';
 
 export const FIRE_LANE_PROCESS = 'fire-lane';
 export const FIRE_LANE_CLEARED_MESSAGE = 'fire-lane.cleared';

@@ -4,6 +4,7 @@
  * Open311. jsonb columns may come back as text (pg) or parsed (PGlite); `json()` accepts both.
  */
 import type { Knex } from 'knex';
+import { appendCaseEvent } from '../../domain/cases/timeline';
 
 const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
@@ -103,7 +104,7 @@ export async function attachOpen311Details(
 }
 
 export async function appendOpen311Event(db: Knex, caseId: string, at: Date, actor: string, data: Record<string, unknown>): Promise<void> {
-  await db('case_event').insert({ case_id: caseId, at, type: 'open311.received', actor, data: JSON.stringify(data) });
+  await appendCaseEvent(db, caseId, { at, type: 'open311.received', actor, data: data });
 }
 
 /** Compensation when the engine refused the one window: the case (and its timeline) goes. */
