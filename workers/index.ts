@@ -4,16 +4,15 @@
  * client. It is the same code whether the client talks to the embedded engine or to a Zeebe
  * cluster (ARCHITECTURE.md, "One protocol, two engines").
  *
- * Adding a worker: write `workers/<job-type>.ts` exporting a {@link JobWorkerDefinition} and list
- * it in {@link workerRegistry}.
+ * Adding a worker: write `workers/<job-type>.ts` exporting its `taskType` and a handler factory,
+ * and declare it once in ./registry.ts (CONTRIBUTING.md).
  */
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { FireLaneConfig } from '../domain/fire-lane/config';
 import type { UserTaskLeaseConfig } from '../domain/tasks/user-task-lease';
-import { fireLaneWorkers } from './fire-lane-workers';
-import { scenarioWorkers } from './scenario-workers';
+import { workerRegistry } from './registry';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 type WorkerConfig = Parameters<ZeebeGrpcClient['createWorker']>[0];
@@ -65,8 +64,8 @@ export interface JobWorkerDefinition {
   companion?: (ctx: WorkerContext & { zbc: ZeebeGrpcClient }) => { close(): Promise<void> };
 }
 
-/** The workers the platform starts. Other issues add theirs here. */
-export const workerRegistry: readonly JobWorkerDefinition[] = [...scenarioWorkers, ...fireLaneWorkers];
+/** The workers the platform starts: every job type of ./registry.ts. */
+export { workerRegistry };
 
 /** The stream workers' safety-net poll for jobs the stream did not carry. */
 export const STREAM_SIDECAR_POLL_MS = 1000;

@@ -11,8 +11,7 @@ import { deployProcesses } from '../../domain/processes/deploy';
 import { ClassificationService } from '../../domain/classify/classification-service';
 import { createCase, startCaseIntake } from '../../domain/cases/case-service';
 import { completeTask } from '../../domain/tasks/task-service';
-import { FIRE_LANE_JOB_TYPES, fireLaneHandlers } from '../../workers/fire-lane-workers';
-import { scenarioHandlers, SCENARIO_JOB_TYPES, type AnyHandler } from '../../workers/scenario-workers';
+import { JOB_TYPES, jobHandlers, type AnyHandler } from '../../workers/registry';
 import { USER_TASK_JOB_TIMEOUT_MS } from '../../domain/tasks/user-task-lease';
 import { createTestDb, type TestDb } from '../helpers/db';
 
@@ -57,7 +56,7 @@ export async function startHarness(options: { deploy?: boolean } = {}): Promise<
   await zbc.topology();
   if (options.deploy !== false) await deployProcesses(zbc, { db });
   const now = () => new Date(te.now());
-  const handlers = { ...scenarioHandlers({ db, now, classification: new ClassificationService(db) }), ...fireLaneHandlers({ db, now }) };
+  const handlers = jobHandlers({ db, now, classification: new ClassificationService(db) });
 
   const wrap = (job: any) => ({
     ...job,
@@ -82,7 +81,7 @@ export async function startHarness(options: { deploy?: boolean } = {}): Promise<
       for (let round = 0; round < 200; round++) {
         await te.waitForIdle();
         let ran = 0;
-        for (const type of [...SCENARIO_JOB_TYPES, ...FIRE_LANE_JOB_TYPES]) {
+        for (const { taskType: type } of JOB_TYPES) {
           const jobs = await zbc.activateJobs({
             type, worker: 'scenario-test', maxJobsToActivate: 50, requestTimeout: -1,
             timeout: type === 'io.camunda.zeebe:userTask' ? USER_TASK_JOB_TIMEOUT_MS : 60_000,
