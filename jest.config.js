@@ -2,9 +2,25 @@
 // (see ../shared/PITFALLS.md). The ignore pattern anchors on the LAST node_modules segment so nested
 // copies of ESM packages are transformed too.
 const ESM_PKGS = [
-  'feelin', 'lezer-feel', '@lezer', 'bpmn-moddle', 'zeebe-bpmn-moddle', 'moddle', 'moddle-xml', 'min-dash',
-  'min-dom', 'saxen', 'temporal-polyfill', 'temporal-utils', 'ids', 'bpmnlint', 'bpmnlint-utils',
-  'bpmnlint-plugin-camunda-compat', '@bpmn-io', '@camunda/linting', 'modeler-moddle',
+  'feelin',
+  'lezer-feel',
+  '@lezer',
+  'bpmn-moddle',
+  'zeebe-bpmn-moddle',
+  'moddle',
+  'moddle-xml',
+  'min-dash',
+  'min-dom',
+  'saxen',
+  'temporal-polyfill',
+  'temporal-utils',
+  'ids',
+  'bpmnlint',
+  'bpmnlint-utils',
+  'bpmnlint-plugin-camunda-compat',
+  '@bpmn-io',
+  '@camunda/linting',
+  'modeler-moddle',
   // PGlite's CommonJS build loads node built-ins with import(), which jest's CommonJS VM rejects.
   '@electric-sql/pglite',
 ];
@@ -33,7 +49,15 @@ module.exports = {
     {
       displayName: 'backend',
       ...shared,
-      roots: ['<rootDir>/test', '<rootDir>/engine', '<rootDir>/domain', '<rootDir>/server', '<rootDir>/workers', '<rootDir>/platform', '<rootDir>/db'],
+      roots: [
+        '<rootDir>/test',
+        '<rootDir>/engine',
+        '<rootDir>/domain',
+        '<rootDir>/server',
+        '<rootDir>/workers',
+        '<rootDir>/platform',
+        '<rootDir>/db',
+      ],
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/ui/', '<rootDir>/test/external/'],
     },

@@ -28,7 +28,11 @@ function machine(): string {
 }
 
 /** Temperature minimising the Brier score, then the lowest threshold keeping ≥ 95 % precision. */
-function calibrate(catalog: Awaited<ReturnType<typeof readCatalogFiles>>, items: LabelledText[], base: ClassifierOptions) {
+function calibrate(
+  catalog: Awaited<ReturnType<typeof readCatalogFiles>>,
+  items: LabelledText[],
+  base: ClassifierOptions,
+) {
   let best = { temperature: base.temperature, brier: Infinity };
   for (const temperature of [0.03, 0.05, 0.07, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3]) {
     const ev = evaluateClassifier(new Classifier(catalog, [], { ...base, temperature }), items);
@@ -66,7 +70,9 @@ function tune(catalog: Awaited<ReturnType<typeof readCatalogFiles>>, items: Labe
   grid.sort((a, b) => b.top1 - a.top1 || b.top3 - a.top3);
   console.log('best 5 settings on the tune split:');
   for (const g of grid.slice(0, 5)) {
-    console.log(`  top1 ${pct(g.top1)} top3 ${pct(g.top3)}  k1=${g.opts.k1} terms=${JSON.stringify(g.opts.terms)} keywords.weight=${g.opts.fields.keywords.weight}`);
+    console.log(
+      `  top1 ${pct(g.top1)} top3 ${pct(g.top3)}  k1=${g.opts.k1} terms=${JSON.stringify(g.opts.terms)} keywords.weight=${g.opts.fields.keywords.weight}`,
+    );
   }
   // Feedback weight by 5-fold cross-validation inside the tune split: four folds become
   // confirmed cases (feedback), the fifth is classified.
@@ -76,7 +82,11 @@ function tune(catalog: Awaited<ReturnType<typeof readCatalogFiles>>, items: Labe
       const train = items.filter((_, i) => i % 5 !== k);
       const test = items.filter((_, i) => i % 5 === k);
       const opts = { ...d, fields: { ...d.fields, feedback: { ...d.fields.feedback, weight } } };
-      const c = new Classifier(catalog, train.map((i) => ({ situationId: i.situation, text: i.text })), opts);
+      const c = new Classifier(
+        catalog,
+        train.map((i) => ({ situationId: i.situation, text: i.text })),
+        opts,
+      );
       hits += evaluateClassifier(c, test).results.filter((r) => r.rank === 1).length;
     }
     console.log(`  feedback.weight=${weight}: 5-fold top1 ${pct(hits / items.length)}`);
@@ -88,16 +98,22 @@ function tune(catalog: Awaited<ReturnType<typeof readCatalogFiles>>, items: Labe
   // notes a hotline clerk types — so the confidence is fitted on a mix with real errors.
   const augmented = [...items, ...items.map((i) => ({ ...i, id: `${i.id}-short`, text: i.text.slice(0, 12) }))];
   const cal = calibrate(catalog, augmented, DEFAULT_CLASSIFIER_OPTIONS);
-  console.log(`calibration on tune + truncated tune: temperature ${cal.temperature} (Brier ${cal.brier.toFixed(3)}), threshold for ≥95% precision ${cal.threshold}`);
+  console.log(
+    `calibration on tune + truncated tune: temperature ${cal.temperature} (Brier ${cal.brier.toFixed(3)}), threshold for ≥95% precision ${cal.threshold}`,
+  );
 }
 
 async function main(): Promise<void> {
-  const fixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../test/fixtures/complaints.json'), 'utf8')) as { items: FixtureItem[] };
+  const fixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../test/fixtures/complaints.json'), 'utf8')) as {
+    items: FixtureItem[];
+  };
   const catalog = await readCatalogFiles(SAMPLE_CATALOG_DIR, DEPARTMENT_CODES);
   const tuneItems = fixture.items.filter((i) => i.split === 'tune');
   const heldOut = fixture.items.filter((i) => i.split === 'heldout');
   console.log(`machine: ${machine()}`);
-  console.log(`catalog: ${catalog.situations.length} situations; fixtures: ${tuneItems.length} tune, ${heldOut.length} held-out`);
+  console.log(
+    `catalog: ${catalog.situations.length} situations; fixtures: ${tuneItems.length} tune, ${heldOut.length} held-out`,
+  );
   if (process.argv.includes('--tune')) {
     tune(catalog, tuneItems);
     return;
@@ -119,15 +135,22 @@ async function main(): Promise<void> {
     );
     if (name === 'held-out' && process.argv.includes('--misses')) {
       for (const r of ev.results.filter((x) => x.rank !== 1)) {
-        console.log(`  miss ${r.item.id} want ${r.item.situation} got ${r.top} (rank ${r.rank ?? '>10'}): ${r.item.text}`);
+        console.log(
+          `  miss ${r.item.id} want ${r.item.situation} got ${r.top} (rank ${r.rank ?? '>10'}): ${r.item.text}`,
+        );
       }
     }
   }
 
   // The learning loop: the tune texts as if clerks had confirmed them, then the held-out texts.
-  const learned = new Classifier(catalog, tuneItems.map((i) => ({ situationId: i.situation, text: i.text })));
+  const learned = new Classifier(
+    catalog,
+    tuneItems.map((i) => ({ situationId: i.situation, text: i.text })),
+  );
   const evLearned = evaluateClassifier(learned, heldOut);
-  console.log(`held-out after ${tuneItems.length} confirmed cases as feedback: top-1 ${pct(evLearned.top1)}  top-3 ${pct(evLearned.top3)}`);
+  console.log(
+    `held-out after ${tuneItems.length} confirmed cases as feedback: top-1 ${pct(evLearned.top1)}  top-3 ${pct(evLearned.top3)}`,
+  );
 
   // Latency on a catalog of the size the district runs (649 situations).
   const big = generateCatalog(catalog);
@@ -140,8 +163,12 @@ async function main(): Promise<void> {
   const s0 = performance.now();
   for (let r = 0; r < reps; r++) for (const t of texts) bigClassifier.classify(t);
   const perText = (performance.now() - s0) / (reps * texts.length);
-  console.log(`index build: ${buildMs.toFixed(1)} ms (${catalog.situations.length} situations), ${bigBuildMs.toFixed(1)} ms (${big.situations.length} situations)`);
-  console.log(`classify latency on ${big.situations.length} situations: ${perText.toFixed(2)} ms per text (mean of ${reps * texts.length})`);
+  console.log(
+    `index build: ${buildMs.toFixed(1)} ms (${catalog.situations.length} situations), ${bigBuildMs.toFixed(1)} ms (${big.situations.length} situations)`,
+  );
+  console.log(
+    `classify latency on ${big.situations.length} situations: ${perText.toFixed(2)} ms per text (mean of ${reps * texts.length})`,
+  );
 }
 
 main().catch((err) => {

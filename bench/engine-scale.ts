@@ -26,12 +26,15 @@ const xml = `<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn=
 <bpmn:process id="scale" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="scale-work"/></bpmn:extensionElements></bpmn:serviceTask><bpmn:endEvent id="e"/>
 <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/></bpmn:process></bpmn:definitions>`;
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
 
 function client(engine: Engine) {
   return new Camunda8({
-    ZEEBE_GRPC_ADDRESS: `grpc://${engine.address}`, CAMUNDA_AUTH_STRATEGY: 'NONE', zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
+    ZEEBE_GRPC_ADDRESS: `grpc://${engine.address}`,
+    CAMUNDA_AUTH_STRATEGY: 'NONE',
+    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
   } as any).getZeebeGrpcApiClient();
 }
 
@@ -60,7 +63,14 @@ async function probe(zbc: ReturnType<typeof client>, count = 200) {
     await zbc.createProcessInstance({ bpmnProcessId: 'scale', variables: { probe: i } });
     create.push(performance.now() - t0);
   }
-  const jobs = await zbc.activateJobs({ type: 'scale-work', worker: 'probe', maxJobsToActivate: count, timeout: 600_000, fetchVariable: ['probe'], requestTimeout: -1 } as any);
+  const jobs = await zbc.activateJobs({
+    type: 'scale-work',
+    worker: 'probe',
+    maxJobsToActivate: count,
+    timeout: 600_000,
+    fetchVariable: ['probe'],
+    requestTimeout: -1,
+  } as any);
   for (const j of jobs) {
     const t0 = performance.now();
     await zbc.completeJob({ jobKey: j.key, variables: {} });
@@ -79,19 +89,29 @@ async function scale() {
     await zbc.deployResource({ name: 'scale.bpmn', process: Buffer.from(xml) });
     await probe(zbc, 1000); // warm up: JIT, connections, the planner's statistics
     const empty = await probe(zbc);
-    console.log(`empty engine      : create p50 ${pct(empty.create, 50).toFixed(2)} ms p99 ${pct(empty.create, 99).toFixed(2)} ms; complete p50 ${pct(empty.complete, 50).toFixed(2)} ms p99 ${pct(empty.complete, 99).toFixed(2)} ms; commit statement p50 ${pct(commits, 50).toFixed(2)} ms`);
+    console.log(
+      `empty engine      : create p50 ${pct(empty.create, 50).toFixed(2)} ms p99 ${pct(empty.create, 99).toFixed(2)} ms; complete p50 ${pct(empty.complete, 50).toFixed(2)} ms p99 ${pct(empty.complete, 99).toFixed(2)} ms; commit statement p50 ${pct(commits, 50).toFixed(2)} ms`,
+    );
     const t0 = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (next < ACTIVE) {
-        next++;
-        await zbc.createProcessInstance({ bpmnProcessId: 'scale', variables: { n: next, payload: 'x'.repeat(100) } });
-      }
-    }));
-    console.log(`created ${ACTIVE} waiting instances in ${((performance.now() - t0) / 1000).toFixed(1)} s; engine RSS ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)}`);
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < ACTIVE) {
+          next++;
+          await zbc.createProcessInstance({ bpmnProcessId: 'scale', variables: { n: next, payload: 'x'.repeat(100) } });
+        }
+      }),
+    );
+    console.log(
+      `created ${ACTIVE} waiting instances in ${((performance.now() - t0) / 1000).toFixed(1)} s; engine RSS ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)}`,
+    );
     const loaded = await probe(zbc);
-    console.log(`${ACTIVE} active     : create p50 ${pct(loaded.create, 50).toFixed(2)} ms p99 ${pct(loaded.create, 99).toFixed(2)} ms; complete p50 ${pct(loaded.complete, 50).toFixed(2)} ms p99 ${pct(loaded.complete, 99).toFixed(2)} ms; commit statement p50 ${pct(commits, 50).toFixed(2)} ms`);
-    console.log(`ratio (active/empty p50): create ${(pct(loaded.create, 50) / pct(empty.create, 50)).toFixed(2)}×, complete ${(pct(loaded.complete, 50) / pct(empty.complete, 50)).toFixed(2)}×`);
+    console.log(
+      `${ACTIVE} active     : create p50 ${pct(loaded.create, 50).toFixed(2)} ms p99 ${pct(loaded.create, 99).toFixed(2)} ms; complete p50 ${pct(loaded.complete, 50).toFixed(2)} ms p99 ${pct(loaded.complete, 99).toFixed(2)} ms; commit statement p50 ${pct(commits, 50).toFixed(2)} ms`,
+    );
+    console.log(
+      `ratio (active/empty p50): create ${(pct(loaded.create, 50) / pct(empty.create, 50)).toFixed(2)}×, complete ${(pct(loaded.complete, 50) / pct(empty.complete, 50)).toFixed(2)}×`,
+    );
     // The plan of a real commit statement: the last one of the probe above (a job completion,
     // which deletes the job, its deadline, the task's element instance and variables).
     console.log(`\nplan of a real commit statement with ${ACTIVE} active instances (every write by primary key):`);
@@ -111,7 +131,9 @@ async function scale() {
     await engine.stop();
     const t1 = performance.now();
     engine = await startEngine({ db, port: 0 });
-    console.log(`\nrestart: loaded ${engine.runtime.core.store.elements.size} element instances, ${engine.runtime.core.store.jobs.size} jobs in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    console.log(
+      `\nrestart: loaded ${engine.runtime.core.store.elements.size} element instances, ${engine.runtime.core.store.jobs.size} jobs in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
+    );
     zbc = client(engine);
     await zbc.topology();
     await zbc.close();
@@ -137,9 +159,12 @@ async function soak(minutes: number) {
   try {
     while (Date.now() < end) {
       if (Date.now() >= nextReport) {
-        const records = (await db('engine_record_batch').sum({ n: db.raw('last_position - first_position + 1') }))[0].n ?? 0;
+        const records =
+          (await db('engine_record_batch').sum({ n: db.raw('last_position - first_position + 1') }))[0].n ?? 0;
         const m = process.memoryUsage();
-        console.log(`${Math.round((Date.now() - t0) / 60_000)}, ${created}, ${mb(m.rss)}, ${mb(m.heapUsed)}, ${records}, ${engine.runtime.core.store.elements.size}`);
+        console.log(
+          `${Math.round((Date.now() - t0) / 60_000)}, ${created}, ${mb(m.rss)}, ${mb(m.heapUsed)}, ${records}, ${engine.runtime.core.store.elements.size}`,
+        );
         nextReport += 60_000;
       }
       const due = t0 + (created * 1000) / 50;
@@ -158,7 +183,9 @@ async function soak(minutes: number) {
 
 async function main() {
   const cpus = os.cpus();
-  console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model.trim()}, Node ${process.version}, PostgreSQL at ${PG_URL.replace(/\/\/[^@]*@/, '//')}`);
+  console.log(
+    `machine: ${cpus.length} cores, ${cpus[0]?.model.trim()}, Node ${process.version}, PostgreSQL at ${PG_URL.replace(/\/\/[^@]*@/, '//')}`,
+  );
   if (SOAK_MIN > 0) await soak(SOAK_MIN);
   else await scale();
   process.exit(0);

@@ -64,7 +64,11 @@ async function startGateway(): Promise<{ url: string; arrivals: Map<string, numb
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const at = performance.now();
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { caseId: string; template: string; id: string };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        caseId: string;
+        template: string;
+        id: string;
+      };
       if (body.template === 'fire-lane.notice' && !arrivals.has(body.caseId)) arrivals.set(body.caseId, at);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ messageId: `gw-${body.id}` }));
@@ -86,13 +90,35 @@ async function seed(dbOptions: Parameters<typeof createDb>[0], vehicles: number)
   try {
     await migrateAll(db);
     await seedCatalog(db);
-    await upsertApiKeyByHash(db, { id: crypto.randomUUID(), kind: 'device', name: 'bench camera', keyHash: sha256Hex(CAMERA_KEY), deviceId: null, createdBy: 'bench' });
+    await upsertApiKeyByHash(db, {
+      id: crypto.randomUUID(),
+      kind: 'device',
+      name: 'bench camera',
+      keyHash: sha256Hex(CAMERA_KEY),
+      deviceId: null,
+      createdBy: 'bench',
+    });
     const lanes: FireLane[] = Array.from({ length: LANES }, (_, i) => ({
-      id: `B-${String(i + 1).padStart(2, '0')}`, name: `基准小区${i + 1}号楼消防通道`, compound: `基准小区${(i % 5) + 1}`, street: null,
-      propertyCompany: null, propertyContactName: null, propertyContactPhone: null, onSiteDepartment: null,
+      id: `B-${String(i + 1).padStart(2, '0')}`,
+      name: `基准小区${i + 1}号楼消防通道`,
+      compound: `基准小区${(i % 5) + 1}`,
+      street: null,
+      propertyCompany: null,
+      propertyContactName: null,
+      propertyContactPhone: null,
+      onSiteDepartment: null,
     }));
     await upsertLanes(db, lanes);
-    await upsertVehicles(db, Array.from({ length: vehicles }, (_, i) => ({ plate: plateOf(i), ownerName: `车主${i}`, ownerPhone: `1380100${String(i).padStart(4, '0')}`, compound: null })), { source: 'bench' });
+    await upsertVehicles(
+      db,
+      Array.from({ length: vehicles }, (_, i) => ({
+        plate: plateOf(i),
+        ownerName: `车主${i}`,
+        ownerPhone: `1380100${String(i).padStart(4, '0')}`,
+        compound: null,
+      })),
+      { source: 'bench' },
+    );
   } finally {
     await db.destroy();
   }
@@ -149,7 +175,13 @@ async function run(kind: 'pglite' | 'postgres'): Promise<Result> {
   const gateway = await startGateway();
   Object.assign(process.env, { SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: gateway.url, SMS_DAILY_CAP_PER_PHONE: '10' });
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', ENGINE_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'error', SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: gateway.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ENGINE_PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'error',
+    SMS_PROVIDER: 'webhook',
+    SMS_WEBHOOK_URL: gateway.url,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
   const stages: Record<string, number[]> = {};
@@ -170,31 +202,56 @@ async function run(kind: 'pglite' | 'postgres'): Promise<Result> {
   const post = (i: number): Promise<{ caseId: string; startedAt: number; httpMs: number }> =>
     new Promise((resolve, reject) => {
       const lane = `B-${String((i % LANES) + 1).padStart(2, '0')}`;
-      const body = JSON.stringify({ deviceId: `cam-${lane}`, type: 'fire-lane.occupied', laneId: lane, plate: plateOf(i), detectedAt: new Date().toISOString(), eventId: `bench-${i}` });
-      const startedAt = performance.now();
-      const req = http.request(`${platform.url}/api/device-events`, {
-        method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${CAMERA_KEY}` },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 202) return reject(new Error(`event ${i}: ${res.statusCode} ${text}`));
-          resolve({ caseId: (JSON.parse(text) as { caseId: string }).caseId, startedAt, httpMs: performance.now() - startedAt });
-        });
+      const body = JSON.stringify({
+        deviceId: `cam-${lane}`,
+        type: 'fire-lane.occupied',
+        laneId: lane,
+        plate: plateOf(i),
+        detectedAt: new Date().toISOString(),
+        eventId: `bench-${i}`,
       });
+      const startedAt = performance.now();
+      const req = http.request(
+        `${platform.url}/api/device-events`,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${CAMERA_KEY}`,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode !== 202) return reject(new Error(`event ${i}: ${res.statusCode} ${text}`));
+            resolve({
+              caseId: (JSON.parse(text) as { caseId: string }).caseId,
+              startedAt,
+              httpMs: performance.now() - startedAt,
+            });
+          });
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
   const waitFor = async (caseIds: string[], ms: number) => {
     const until = Date.now() + ms;
-    while (caseIds.some((c) => !gateway.arrivals.has(c)) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    while (caseIds.some((c) => !gateway.arrivals.has(c)) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
   };
 
   try {
     // Warm-up (JIT, connections, job streams): not measured.
     const warm = await Promise.all(Array.from({ length: WARMUP }, (_, i) => post(total + i)));
-    await waitFor(warm.map((w) => w.caseId), 30_000);
+    await waitFor(
+      warm.map((w) => w.caseId),
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 500));
     statements = 0;
     transactions = 0;
@@ -211,13 +268,27 @@ async function run(kind: 'pglite' | 'postgres'): Promise<Result> {
     }
     const results = await Promise.all(sent);
     const achievedRate = total / ((performance.now() - t0) / 1000);
-    await waitFor(results.map((r) => r.caseId), 60_000);
+    await waitFor(
+      results.map((r) => r.caseId),
+      60_000,
+    );
     process.stderr.write(`\r  ${kind}: ${total}/${total} events\n`);
-    if (process.env.BENCH_TRACE) for (const [k, n] of [...trace].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.error(`${(n / total).toFixed(2).padStart(6)}  ${k}`);
-    const latency = results.filter((r) => gateway.arrivals.has(r.caseId)).map((r) => gateway.arrivals.get(r.caseId)! - r.startedAt);
+    if (process.env.BENCH_TRACE)
+      for (const [k, n] of [...trace].sort((a, b) => b[1] - a[1]).slice(0, 45))
+        console.error(`${(n / total).toFixed(2).padStart(6)}  ${k}`);
+    const latency = results
+      .filter((r) => gateway.arrivals.has(r.caseId))
+      .map((r) => gateway.arrivals.get(r.caseId)! - r.startedAt);
     return {
-      db: kind, events: total, sms: latency.length, latency, httpMs: results.map((r) => r.httpMs),
-      statementsPerEvent: statements / total, transactionsPerEvent: transactions / total, achievedRate, stages,
+      db: kind,
+      events: total,
+      sms: latency.length,
+      latency,
+      httpMs: results.map((r) => r.httpMs),
+      statementsPerEvent: statements / total,
+      transactionsPerEvent: transactions / total,
+      achievedRate,
+      stages,
     };
   } finally {
     agent.destroy();
@@ -242,22 +313,39 @@ async function postgresReachable(): Promise<boolean> {
 
 async function main() {
   const only = arg('--db');
-  const kinds: ('pglite' | 'postgres')[] = only ? [only as 'pglite' | 'postgres'] : ['pglite', ...((await postgresReachable()) ? (['postgres'] as const) : [])];
+  const kinds: ('pglite' | 'postgres')[] = only
+    ? [only as 'pglite' | 'postgres']
+    : ['pglite', ...((await postgresReachable()) ? (['postgres'] as const) : [])];
   const cpus = os.cpus();
-  console.log(`fire-lane benchmark — ${RATE} events/s for ${SECONDS} s (new car per event), detection → SMS handed to the provider (webhook double)`);
-  console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}`);
-  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) — other jobs on the machine skew the figures`);
+  console.log(
+    `fire-lane benchmark — ${RATE} events/s for ${SECONDS} s (new car per event), detection → SMS handed to the provider (webhook double)`,
+  );
+  console.log(
+    `machine: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}`,
+  );
+  console.log(
+    `load average at start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')} (1, 5, 15 min) — other jobs on the machine skew the figures`,
+  );
   for (const kind of kinds) {
     const r = await run(kind);
     const l = r.latency;
-    console.log(`load average after ${r.db}: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}`);
+    console.log(
+      `load average after ${r.db}: ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(', ')}`,
+    );
     console.log(
       `${r.db.padEnd(8)} events ${r.events} (${f1(r.achievedRate)}/s), notices delivered ${r.sms}/${r.events}\n` +
         `         detection → SMS handed to provider: p50 ${f1(pct(l, 50))} ms · p95 ${f1(pct(l, 95))} ms · p99 ${f1(pct(l, 99))} ms · max ${f1(Math.max(...l))} ms\n` +
         `         camera POST answered (202):          p50 ${f1(pct(r.httpMs, 50))} ms · p99 ${f1(pct(r.httpMs, 99))} ms\n` +
         `         per event: ${f1(r.statementsPerEvent)} SQL statements, ${f1(r.transactionsPerEvent)} transactions (engine + app)`,
     );
-    for (const [k, xs] of Object.entries(r.stages)) console.log(`         ${k.padEnd(14)} p50 ${f1(pct(xs, 50))} ms · p99 ${f1(pct(xs, 99))} ms`);
+    for (const [k, xs] of Object.entries(r.stages))
+      console.log(`         ${k.padEnd(14)} p50 ${f1(pct(xs, 50))} ms · p99 ${f1(pct(xs, 99))} ms`);
   }
 }
 

@@ -30,7 +30,11 @@ export class EngineRuntime {
   private stopped = false;
   private firing = false;
 
-  constructor(readonly db: Knex, readonly clock: EngineClock, readonly log: EngineLogger) {
+  constructor(
+    readonly db: Knex,
+    readonly clock: EngineClock,
+    readonly log: EngineLogger,
+  ) {
     // The composition root: the core is given the element behaviours (Zeebe: BpmnElementProcessors).
     this.core = new EngineCore(clock, behaviorFor);
     this.processor = new Processor(this.core, db, this.broker, log);
@@ -76,7 +80,10 @@ export class EngineRuntime {
     const row = await this.db('engine_meta').where({ name: 'position' }).first();
     const durable = row ? Number(typeof row.value === 'string' ? JSON.parse(row.value) : row.value) : 0;
     if (durable === this.core.store.lastPosition) return;
-    this.log.warn({ durable, inMemory: this.core.store.lastPosition }, 'a failed commit had reached the database: reloading the state from it');
+    this.log.warn(
+      { durable, inMemory: this.core.store.lastPosition },
+      'a failed commit had reached the database: reloading the state from it',
+    );
     this.core.store.reset();
     await this.core.store.load(this.db);
     await this.loadModels();
@@ -95,7 +102,8 @@ export class EngineRuntime {
 
   /** Parses resources (async, outside the single writer), then deploys them in one command. */
   async deploy(resources: { name: string; content: Buffer | string }[]) {
-    if (!resources.length) throw new Rejection('INVALID_ARGUMENT', 'CREATE', 'Expected to deploy at least one resource, but none given');
+    if (!resources.length)
+      throw new Rejection('INVALID_ARGUMENT', 'CREATE', 'Expected to deploy at least one resource, but none given');
     const parsed: ParsedResource[] = [];
     const errors: string[] = [];
     for (const r of resources) {
@@ -111,7 +119,8 @@ export class EngineRuntime {
           } catch (e) {
             throw new Error(`Failed to parse the form JSON: ${(e as Error).message}`, { cause: e });
           }
-          if (!json || typeof json.id !== 'string' || !json.id) throw new Error("Expected the form to have a non-empty 'id'");
+          if (!json || typeof json.id !== 'string' || !json.id)
+            throw new Error("Expected the form to have a non-empty 'id'");
           parsed.push({ kind: 'form', name: r.name, content, formId: json.id });
         } else if (lower.endsWith('.dmn')) {
           throw new Error('DMN decisions are not supported yet by the embedded engine');
@@ -123,7 +132,11 @@ export class EngineRuntime {
       }
     }
     if (errors.length) {
-      throw new Rejection('INVALID_ARGUMENT', 'CREATE', `Expected to deploy new resources, but encountered the following errors:\n${errors.join('\n')}`);
+      throw new Rejection(
+        'INVALID_ARGUMENT',
+        'CREATE',
+        `Expected to deploy new resources, but encountered the following errors:\n${errors.join('\n')}`,
+      );
     }
     return this.processor.submit((core) => deploy(core, parsed));
   }
@@ -186,7 +199,13 @@ export class EngineRuntime {
     const cutoff = this.clock.now() - retentionMs;
     const r: unknown = await this.db('engine_record_batch').where('last_timestamp', '<', cutoff).delete();
     // pg returns the row count; knex-pglite returns the driver's result object.
-    return typeof r === 'number' ? r : Number((r as { affectedRows?: number; rowCount?: number }).affectedRows ?? (r as { rowCount?: number }).rowCount ?? 0);
+    return typeof r === 'number'
+      ? r
+      : Number(
+          (r as { affectedRows?: number; rowCount?: number }).affectedRows ??
+            (r as { rowCount?: number }).rowCount ??
+            0,
+        );
   }
 
   /** True when nothing is queued, nothing is being committed and nothing is due. */

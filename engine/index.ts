@@ -43,7 +43,12 @@ export interface EngineOptions {
 export interface EngineAdmin {
   incidents(filter?: { processInstanceKey?: string }): Incident[];
   /** Record log from the database, oldest first. */
-  records(filter?: { processInstanceKey?: string; fromPosition?: number; limit?: number; valueType?: string }): Promise<EngineRecord[]>;
+  records(filter?: {
+    processInstanceKey?: string;
+    fromPosition?: number;
+    limit?: number;
+    valueType?: string;
+  }): Promise<EngineRecord[]>;
 }
 
 export interface Engine {
@@ -57,7 +62,6 @@ export interface Engine {
 }
 
 const noopLogger: EngineLogger = { info() {}, warn() {}, error() {}, debug() {} };
-
 
 /** Starts an engine: migrate, load state, serve the gateway. */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
@@ -74,9 +78,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const port = await gateway.listen(options.port ?? 26500);
   log.info({ address: `${host}:${port}` }, 'embedded Zeebe-protocol engine listening');
   const retention = options.recordRetentionMs ?? 7 * 24 * 3600 * 1000;
-  const pruneTimer = retention > 0 ? setInterval(() => {
-    runtime.pruneRecords(retention).catch((err) => log.warn({ err }, 'pruning the record log failed'));
-  }, options.recordPruneIntervalMs ?? 10 * 60 * 1000) : undefined;
+  const pruneTimer =
+    retention > 0
+      ? setInterval(
+          () => {
+            runtime.pruneRecords(retention).catch((err) => log.warn({ err }, 'pruning the record log failed'));
+          },
+          options.recordPruneIntervalMs ?? 10 * 60 * 1000,
+        )
+      : undefined;
   pruneTimer?.unref();
   let stopped: Promise<void> | undefined;
   function stop(): Promise<void> {
@@ -126,9 +136,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
           bindings,
         );
         return ((res.rows ?? res) as any[]).map((r) => ({
-          position: Number(r.position), key: r.key, valueType: r.valueType, intent: r.intent,
+          position: Number(r.position),
+          key: r.key,
+          valueType: r.valueType,
+          intent: r.intent,
           processInstanceKey: r.processInstanceKey ?? null,
-          timestamp: Number(r.timestamp), value: typeof r.value === 'string' ? JSON.parse(r.value) : r.value,
+          timestamp: Number(r.timestamp),
+          value: typeof r.value === 'string' ? JSON.parse(r.value) : r.value,
         }));
       },
     },

@@ -60,7 +60,12 @@ const platformEnv = z.object({
   ENGINE_HOST: z.string().trim().min(1).default('127.0.0.1'),
   DEMO: envBool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  CALENDAR_REFRESH_SECONDS: z.string().trim().regex(/^\d+$/, 'expected a whole number of seconds (0 = never)').transform(Number).default(60),
+  CALENDAR_REFRESH_SECONDS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a whole number of seconds (0 = never)')
+    .transform(Number)
+    .default(60),
 });
 
 /** Thrown when the environment is invalid; `message` names every bad variable. */

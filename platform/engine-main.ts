@@ -34,7 +34,8 @@ const logger: EngineLogger = {
 
 async function main(): Promise<void> {
   const port = Number(process.env.ENGINE_PORT ?? 26500);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`ENGINE_PORT must be a port number, but was '${process.env.ENGINE_PORT}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`ENGINE_PORT must be a port number, but was '${process.env.ENGINE_PORT}'`);
   const db = createDb({
     databaseUrl: process.env.DATABASE_URL || undefined,
     schema: process.env.ENGINE_DB_SCHEMA || undefined,

@@ -6,8 +6,13 @@ export function createLogger(level: string = process.env.LOG_LEVEL || 'info', na
   return pino({
     name,
     level,
-    redact: { paths: ['*.password', '*.phone', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+    redact: {
+      paths: ['*.password', '*.phone', 'req.headers.authorization', 'req.headers.cookie'],
+      censor: '[redacted]',
+    },
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      : {}),
   });
 }
 export type { Logger };

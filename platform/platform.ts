@@ -84,13 +84,23 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     }
     // The SMS outbox's dispatcher: sends what workers queue (woken by sms.notify, else it polls).
     const notifyConfig = config.notify;
-    const notifier = new Notifier(db, notifyConfig, createSmsProvider(notifyConfig), logger.child({ component: 'sms' }));
+    const notifier = new Notifier(
+      db,
+      notifyConfig,
+      createSmsProvider(notifyConfig),
+      logger.child({ component: 'sms' }),
+    );
     notifier.start();
     undo.push({ name: 'sms dispatcher', run: () => notifier.stop() });
 
     let engine: Engine | undefined;
     if (embedded) {
-      engine = await startEngine({ db, port: config.enginePort, host: config.engineHost, logger: logger.child({ component: 'engine' }) });
+      engine = await startEngine({
+        db,
+        port: config.enginePort,
+        host: config.engineHost,
+        logger: logger.child({ component: 'engine' }),
+      });
       undo.push({ name: 'engine', run: () => engine!.stop() });
     }
     const zeebeAddress = engine ? `grpc://${engine.address}` : config.zeebeGrpcAddress!;
@@ -102,7 +112,10 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     // health probe answers (first look after DEPLOY_RETRY_MS, then every DEPLOY_RETRY_MS).
     const deploy = () =>
       deployProcesses(zeebe.client, { db }).then((d) =>
-        logger.info({ processes: d.processes.map((p) => `${p.bpmnProcessId}@${p.version}`), forms: d.forms.length }, 'scenario models deployed'),
+        logger.info(
+          { processes: d.processes.map((p) => `${p.bpmnProcessId}@${p.version}`), forms: d.forms.length },
+          'scenario models deployed',
+        ),
       );
     if (options.deployModels === false) {
       // left out on request
@@ -124,10 +137,23 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
 
     const metrics = createMetrics();
     const notify = { wake: () => notifier.dispatcher.wake(), dailyCapPerPhone: notifyConfig.dailyCapPerPhone };
-    const workers = startWorkers(zeebe.client, { db, config, log: logger.child({ component: 'workers' }), notify }, options.workers === false ? [] : instrumentWorkers(workerRegistry, metrics));
+    const workers = startWorkers(
+      zeebe.client,
+      { db, config, log: logger.child({ component: 'workers' }), notify },
+      options.workers === false ? [] : instrumentWorkers(workerRegistry, metrics),
+    );
     undo.push({ name: 'workers', run: () => workers.close() });
 
-    const app = createApp({ db, config, log: logger, engineHealth: zeebe.probe, engine, zbc: zeebe.client, metrics, calendar });
+    const app = createApp({
+      db,
+      config,
+      log: logger,
+      engineHealth: zeebe.probe,
+      engine,
+      zbc: zeebe.client,
+      metrics,
+      calendar,
+    });
     const { server, drain } = await listen(app, config.host, config.port);
     undo.push({ name: 'http server', run: () => drain(logger) });
 
@@ -139,7 +165,14 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
       undo.push({ name: 'demo traffic', run: () => demo.stop() });
     }
     logger.info(
-      { url, healthz: `${url}/healthz`, zeebe: zeebeAddress, engine: embedded ? 'embedded' : 'external', db: dbKind(db), ms: Date.now() - started },
+      {
+        url,
+        healthz: `${url}/healthz`,
+        zeebe: zeebeAddress,
+        engine: embedded ? 'embedded' : 'external',
+        db: dbKind(db),
+        ms: Date.now() - started,
+      },
       `OneMatter is up at ${url} — report & track ${url}/, tasks ${url}/tasks, dashboard ${url}/dashboard, designer ${url}/designer, admin ${url}/admin`,
     );
 
@@ -157,11 +190,18 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
 }
 
 /** The SDK client used by workers and routes, plus a health probe on its own quiet channel. */
-function connectZeebe(address: string, embedded: boolean, logLevel: Config['logLevel']): { client: ZeebeGrpcClient; probe: HealthProbe; close(): Promise<void> } {
+function connectZeebe(
+  address: string,
+  embedded: boolean,
+  logLevel: Config['logLevel'],
+): { client: ZeebeGrpcClient; probe: HealthProbe; close(): Promise<void> } {
   // Embedded: plaintext and no auth, whatever the environment says. External: the SDK also reads
   // its usual variables (CAMUNDA_AUTH_STRATEGY, ZEEBE_CLIENT_ID, …) for the cluster's auth.
   // The SDK logs on its own; JSON lines unless in a terminal, like ours (ZEEBE_CLIENT_LOG_TYPE wins).
-  const logType = process.env.ZEEBE_CLIENT_LOG_TYPE === 'SIMPLE' || (!process.env.ZEEBE_CLIENT_LOG_TYPE && process.stdout.isTTY) ? 'SIMPLE' : 'JSON';
+  const logType =
+    process.env.ZEEBE_CLIENT_LOG_TYPE === 'SIMPLE' || (!process.env.ZEEBE_CLIENT_LOG_TYPE && process.stdout.isTTY)
+      ? 'SIMPLE'
+      : 'JSON';
   const c8 = new Camunda8({
     ZEEBE_GRPC_ADDRESS: address,
     ...(embedded ? { CAMUNDA_AUTH_STRATEGY: 'NONE' as const } : {}),
@@ -170,7 +210,9 @@ function connectZeebe(address: string, embedded: boolean, logLevel: Config['logL
   const client = c8.getZeebeGrpcApiClient();
   // A second channel for /healthz without retries and logging: the main client retries
   // UNAVAILABLE forever and logs every attempt, which a probe polled by a load balancer must not.
-  const probeClient = c8.getZeebeGrpcApiClient({ zeebeGrpcSettings: { ZEEBE_GRPC_CLIENT_RETRY: false, ZEEBE_CLIENT_LOG_LEVEL: 'NONE' } });
+  const probeClient = c8.getZeebeGrpcApiClient({
+    zeebeGrpcSettings: { ZEEBE_GRPC_CLIENT_RETRY: false, ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
+  });
   let inFlight: Promise<'ok'> | undefined;
   const probe: HealthProbe = () => {
     // One Topology call at a time, so probes polled faster than it answers do not pile up.
@@ -183,7 +225,10 @@ function connectZeebe(address: string, embedded: boolean, logLevel: Config['logL
     const call = inFlight.finally(() => (inFlight = undefined));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no Topology answer from ${address} within ${ENGINE_PROBE_TIMEOUT_MS} ms`)), ENGINE_PROBE_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`no Topology answer from ${address} within ${ENGINE_PROBE_TIMEOUT_MS} ms`)),
+        ENGINE_PROBE_TIMEOUT_MS,
+      );
     });
     return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
   };
@@ -206,7 +251,11 @@ function sdkLogLevel(level: Config['logLevel']): 'NONE' | 'ERROR' | 'INFO' | 'DE
 }
 
 /** An HTTP server that can drain: stop accepting, let in-flight requests finish, then close. */
-function listen(app: http.RequestListener, host: string, port: number): Promise<{ server: http.Server; drain(logger: Logger): Promise<void> }> {
+function listen(
+  app: http.RequestListener,
+  host: string,
+  port: number,
+): Promise<{ server: http.Server; drain(logger: Logger): Promise<void> }> {
   const server = http.createServer(app);
   let draining = false;
   // server.close() closes only the connections idle at that moment; one that finishes its request

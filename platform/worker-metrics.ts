@@ -1,13 +1,22 @@
 import type { JobWorkerDefinition } from '../workers';
 import type { PlatformMetrics } from '../server/metrics/metrics';
 
-const OUTCOMES = { complete: 'complete', fail: 'fail', error: 'error', forward: 'forward', cancelWorkflow: 'cancel' } as const;
+const OUTCOMES = {
+  complete: 'complete',
+  fail: 'fail',
+  error: 'error',
+  forward: 'forward',
+  cancelWorkflow: 'cancel',
+} as const;
 
 /**
  * Wraps worker definitions so each handled job is counted by outcome and timed, without touching
  * the workers themselves: the job's outcome methods are observed as the handler calls them.
  */
-export function instrumentWorkers(definitions: readonly JobWorkerDefinition[], metrics: PlatformMetrics): JobWorkerDefinition[] {
+export function instrumentWorkers(
+  definitions: readonly JobWorkerDefinition[],
+  metrics: PlatformMetrics,
+): JobWorkerDefinition[] {
   return definitions.map((def) => ({
     ...def,
     handler: (ctx) => {

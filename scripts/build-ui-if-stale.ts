@@ -21,9 +21,14 @@ function newest(dir: string): number {
 }
 
 const builtAt = fs.existsSync(built) ? fs.statSync(built).mtimeMs : 0;
-const sourcesAt = Math.max(newest(path.join(root, 'ui')), ...['vite.config.mts', 'package-lock.json'].map((f) => fs.statSync(path.join(root, f)).mtimeMs));
+const sourcesAt = Math.max(
+  newest(path.join(root, 'ui')),
+  ...['vite.config.mts', 'package-lock.json'].map((f) => fs.statSync(path.join(root, f)).mtimeMs),
+);
 if (builtAt >= sourcesAt) process.exit(0);
-process.stdout.write(builtAt ? 'The web UI changed since its last build: running vite build…\n' : 'Building the web UI (vite build)…\n');
+process.stdout.write(
+  builtAt ? 'The web UI changed since its last build: running vite build…\n' : 'Building the web UI (vite build)…\n',
+);
 const vite = path.join(root, 'node_modules/vite/bin/vite.js');
 const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -17,11 +17,23 @@ const SCALE = 0.6;
 async function main(): Promise<void> {
   const ui = await startUiPlatform();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'onematter-shots-'));
-  const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1366, height: 768 }, deviceScaleFactor: SCALE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1366, height: 768 },
+    deviceScaleFactor: SCALE,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
   try {
     fs.mkdirSync(OUT, { recursive: true });
     const api = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
-      const res = await fetch(ui.url + url, { method, headers: { 'content-type': 'application/json', ...headers }, body: body ? JSON.stringify(body) : undefined });
+      const res = await fetch(ui.url + url, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: body ? JSON.stringify(body) : undefined,
+      });
       if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
       return res.json() as Promise<any>;
     };
@@ -32,24 +44,50 @@ async function main(): Promise<void> {
       ['我司研发新型电机，申请研发费用加计扣除和新产品认定', '慈城镇工业园'],
     ];
     const created = [];
-    for (const [description, address] of reports) created.push(await api('POST', '/api/cases', { description, channel: 'web', reporter: { name: '王女士', phone: '13812345678' }, location: { address } }));
-    await api('POST', '/api/device-events', { deviceId: 'cam-zhuangqiao-01', type: 'fire-lane.occupied', laneId: 'lane-tianshui-3', plate: '浙B10003', detectedAt: new Date().toISOString() }, { authorization: 'Bearer demo-camera-key' });
+    for (const [description, address] of reports)
+      created.push(
+        await api('POST', '/api/cases', {
+          description,
+          channel: 'web',
+          reporter: { name: '王女士', phone: '13812345678' },
+          location: { address },
+        }),
+      );
+    await api(
+      'POST',
+      '/api/device-events',
+      {
+        deviceId: 'cam-zhuangqiao-01',
+        type: 'fire-lane.occupied',
+        laneId: 'lane-tianshui-3',
+        plate: '浙B10003',
+        detectedAt: new Date().toISOString(),
+      },
+      { authorization: 'Bearer demo-camera-key' },
+    );
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     const shot = (name: string) => page.screenshot({ path: path.join(OUT, `${name}.png`) });
     const login = async (username: string) => {
       await page.goto(`${ui.url}/login`);
       await page.getByLabel(/用户名/).fill(username);
       await page.getByLabel(/密码/).fill('onematter-demo');
-      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.getByRole('button', { name: '登录' }).click()]);
+      await Promise.all([
+        page.waitForURL((u) => !u.pathname.startsWith('/login')),
+        page.getByRole('button', { name: '登录' }).click(),
+      ]);
     };
 
     // public: the track view of the housing case, and the phone layout right after reporting
     await page.goto(`${ui.url}/?caseNo=${created[0].caseNo}`);
     await page.getByLabel('反映时留的电话').fill('13812345678');
-    await eventually(async () => {
-      await page.locator('#track-submit').click();
-      return page.locator('#track-result .progress li.done').nth(1).isVisible();
-    }, 30_000, 'the housing case to be dispatched');
+    await eventually(
+      async () => {
+        await page.locator('#track-submit').click();
+        return page.locator('#track-result .progress li.done').nth(1).isVisible();
+      },
+      30_000,
+      'the housing case to be dispatched',
+    );
     await shot('public');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${ui.url}/`);

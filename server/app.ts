@@ -90,7 +90,12 @@ export const routeModules: ReadonlyArray<(ctx: RouteContext) => AnyRoute[]> = [
 
 /** The express app plus what tests and the platform want to reach. */
 export interface App extends Express {
-  locals: Express['locals'] & { routes: readonly AnyRoute[]; auth: AuthServices; metrics: PlatformMetrics; openApi: () => Record<string, any> };
+  locals: Express['locals'] & {
+    routes: readonly AnyRoute[];
+    auth: AuthServices;
+    metrics: PlatformMetrics;
+    openApi: () => Record<string, any>;
+  };
 }
 
 const gaugesRegistered = new WeakSet<PlatformMetrics>();
@@ -104,11 +109,23 @@ export function createApp(ctx: AppContext): App {
   }
   const auth = createAuthServices(ctx.db, ctx.config);
   const calendar = ctx.calendar ?? new CalendarService({ db: ctx.db, log: ctx.log.child({ component: 'calendar' }) });
-  const routeCtx: RouteContext = { ...ctx, metrics, auth, calendar, incidents: new IncidentService(ctx.engine, ctx.zbc, ctx.config.operateUrl) };
+  const routeCtx: RouteContext = {
+    ...ctx,
+    metrics,
+    auth,
+    calendar,
+    incidents: new IncidentService(ctx.engine, ctx.zbc, ctx.config.operateUrl),
+  };
 
   let document: Record<string, any> | undefined;
-  const routes: AnyRoute[] = [...routeModules.flatMap((module) => module(routeCtx)), openApiRoute(() => (document ??= openApi()))];
-  const openApi = () => documentOpen311(buildOpenApiDocument(routes, [healthOperation, metricsOperation], { title: 'OneMatter', version: '0.1.0' }));
+  const routes: AnyRoute[] = [
+    ...routeModules.flatMap((module) => module(routeCtx)),
+    openApiRoute(() => (document ??= openApi())),
+  ];
+  const openApi = () =>
+    documentOpen311(
+      buildOpenApiDocument(routes, [healthOperation, metricsOperation], { title: 'OneMatter', version: '0.1.0' }),
+    );
 
   const app = express() as unknown as App;
   app.disable('x-powered-by');
@@ -130,22 +147,38 @@ export function createApp(ctx: AppContext): App {
 /** The web UI's Vite build (`npm run build`, vite.config.mts). */
 export const UI_DIST = path.resolve(__dirname, '../ui/dist');
 /** UI routes (API.md) → the page's html in the build. */
-const UI_PAGES: Record<string, string> = { '/': 'index.html', '/login': 'login.html', '/tasks': 'tasks.html', '/dashboard': 'dashboard.html', '/designer': 'designer.html', '/admin': 'admin.html' };
+const UI_PAGES: Record<string, string> = {
+  '/': 'index.html',
+  '/login': 'login.html',
+  '/tasks': 'tasks.html',
+  '/dashboard': 'dashboard.html',
+  '/designer': 'designer.html',
+  '/admin': 'admin.html',
+};
 
 /**
  * Serves the UI: the pages (never cached, so a new build shows at once) and the hashed assets under
  * /assets (immutable for a year). One middleware rather than routes: these are not API operations.
  */
 function uiPages(dist: string): RequestHandler {
-  const assets = express.static(path.join(dist, 'assets'), { index: false, fallthrough: false, immutable: true, maxAge: '365d' });
+  const assets = express.static(path.join(dist, 'assets'), {
+    index: false,
+    fallthrough: false,
+    immutable: true,
+    maxAge: '365d',
+  });
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (req.path.startsWith('/assets/')) return assets(Object.assign(req, { url: req.url.slice('/assets'.length) }), res, next);
+    if (req.path.startsWith('/assets/'))
+      return assets(Object.assign(req, { url: req.url.slice('/assets'.length) }), res, next);
     const page = UI_PAGES[req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path];
     if (!page) return next();
     const file = path.join(dist, page);
     if (!fs.existsSync(file)) {
-      res.status(503).type('text/plain').send('The web UI is not built: run `npm run build` (npm start does it when ui/dist is missing).\n');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The web UI is not built: run `npm run build` (npm start does it when ui/dist is missing).\n');
       return;
     }
     res.setHeader('Cache-Control', 'no-cache');

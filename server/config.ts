@@ -39,7 +39,12 @@ const rateLimit = z
 export const serverEnv = z.object({
   PORT: envPort.default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
-  SESSION_IDLE_MINUTES: z.string().trim().regex(/^[1-9]\d*$/, 'expected a whole number of minutes above 0').transform(Number).default(480),
+  SESSION_IDLE_MINUTES: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d*$/, 'expected a whole number of minutes above 0')
+    .transform(Number)
+    .default(480),
   RATE_LIMIT_LOGIN_IP: rateLimit.default({ limit: 30, windowMs: 10 * 60_000 }),
   RATE_LIMIT_LOGIN_USER: rateLimit.default({ limit: 10, windowMs: 10 * 60_000 }),
   RATE_LIMIT_INTAKE_IP: rateLimit.default({ limit: 20, windowMs: 10 * 60_000 }),
@@ -54,7 +59,11 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     port: e.PORT,
     host: e.HOST,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
-    rateLimits: { loginPerIp: e.RATE_LIMIT_LOGIN_IP, loginPerUser: e.RATE_LIMIT_LOGIN_USER, publicIntakePerIp: e.RATE_LIMIT_INTAKE_IP },
+    rateLimits: {
+      loginPerIp: e.RATE_LIMIT_LOGIN_IP,
+      loginPerUser: e.RATE_LIMIT_LOGIN_USER,
+      publicIntakePerIp: e.RATE_LIMIT_INTAKE_IP,
+    },
     metricsToken: e.METRICS_TOKEN,
     operateUrl: e.CAMUNDA_OPERATE_BASE_URL,
   };

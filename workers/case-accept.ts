@@ -21,15 +21,31 @@ export function createCaseAcceptHandler(deps: ScenarioDeps) {
     const now = deps.now();
     const c = await requireCase(deps.db, caseId);
     if (!c.process_instance_key || c.status === 'received') {
-      await updateCase(deps.db, caseId, { status: 'dispatching', accepted_at: now, process_instance_key: job.processInstanceKey }, now);
+      await updateCase(
+        deps.db,
+        caseId,
+        { status: 'dispatching', accepted_at: now, process_instance_key: job.processInstanceKey },
+        now,
+      );
     }
-    const first = await appendCaseEventOnce(deps.db, caseId, 'accepted', { type: 'accepted', department: 'mediation-center', at: now, data: { processInstanceKey: job.processInstanceKey } });
+    const first = await appendCaseEventOnce(deps.db, caseId, 'accepted', {
+      type: 'accepted',
+      department: 'mediation-center',
+      at: now,
+      data: { processInstanceKey: job.processInstanceKey },
+    });
     let receipt: string;
     if (c.reporter_phone) {
       try {
         const { row } = await enqueue(
           deps.db,
-          { idempotencyKey: `${caseId}:accepted`, to: c.reporter_phone, template: 'case.accepted', params: { caseNo: c.case_no, days: RECEIPT_REPLY_DAYS }, caseId },
+          {
+            idempotencyKey: `${caseId}:accepted`,
+            to: c.reporter_phone,
+            template: 'case.accepted',
+            params: { caseNo: c.case_no, days: RECEIPT_REPLY_DAYS },
+            caseId,
+          },
           { now: deps.now },
         );
         receipt = row.status;
@@ -37,7 +53,13 @@ export function createCaseAcceptHandler(deps: ScenarioDeps) {
         // A malformed phone is the reporter's data, not a reason to stop the case.
         receipt = `not sent: ${(err as Error).message}`;
       }
-      if (first) await appendCaseEventOnce(deps.db, caseId, 'receipt', { type: 'notified', actor: 'system', at: now, data: { template: 'case.accepted', status: receipt } });
+      if (first)
+        await appendCaseEventOnce(deps.db, caseId, 'receipt', {
+          type: 'notified',
+          actor: 'system',
+          at: now,
+          data: { template: 'case.accepted', status: receipt },
+        });
     }
     return job.complete({ caseNo: c.case_no, description: c.description });
   });

@@ -19,14 +19,26 @@ export function createAssignCollaboratorsHandler(deps: ScenarioDeps) {
     const lead = optionalString(v.leadDepartment);
     const chosen = v.chosenCollaborators == null ? stringList(v.collaborators) : stringList(v.chosenCollaborators);
     const list = chosen.filter((d) => d !== lead);
-    const known = list.length ? (await deps.db('department').whereIn('code', list).select('code')).map((r: { code: string }) => r.code) : [];
+    const known = list.length
+      ? (await deps.db('department').whereIn('code', list).select('code')).map((r: { code: string }) => r.code)
+      : [];
     const unknown = list.filter((d) => !known.includes(d));
     if (unknown.length) throw new ModelInputError(`Expected department codes, but got unknown ${unknown.join(', ')}`);
     const caseId = optionalString(v.caseId);
     if (caseId) {
       const now = deps.now();
-      await updateCase(deps.db, caseId, { collaborators: list, stage_code: optionalString(v.stageCode) ?? undefined }, now);
-      await appendCaseEventOnce(deps.db, caseId, `collab:${job.key}`, { type: 'collaborators.assigned', department: lead, at: now, data: { collaborators: list, stageCode: v.stageCode ?? null } });
+      await updateCase(
+        deps.db,
+        caseId,
+        { collaborators: list, stage_code: optionalString(v.stageCode) ?? undefined },
+        now,
+      );
+      await appendCaseEventOnce(deps.db, caseId, `collab:${job.key}`, {
+        type: 'collaborators.assigned',
+        department: lead,
+        at: now,
+        data: { collaborators: list, stageCode: v.stageCode ?? null },
+      });
     }
     return job.complete({ collaborators: list });
   });

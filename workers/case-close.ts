@@ -17,11 +17,16 @@ export function createCaseCloseHandler(deps: ScenarioDeps) {
     const event = optionalString(job.customHeaders.event) ?? 'closed';
     const c = await requireCase(deps.db, caseId);
     const now = deps.now();
-    if (c.status !== 'closed' && c.status !== 'merged') await updateCase(deps.db, caseId, { status: 'closed', closed_at: now }, now);
+    if (c.status !== 'closed' && c.status !== 'merged')
+      await updateCase(deps.db, caseId, { status: 'closed', closed_at: now }, now);
     await appendCaseEventOnce(deps.db, caseId, `${event}:${c.reopen_count}`, {
-      type: event === 'closed' ? 'closed' : event, department: c.lead_department, at: now,
+      type: event === 'closed' ? 'closed' : event,
+      department: c.lead_department,
+      at: now,
       data: { round: c.reopen_count, onSiteResult: job.variables.onSiteResult ?? undefined },
     });
-    return job.complete({ closedAt: (c.closed_at && c.status === 'closed' ? new Date(c.closed_at) : now).toISOString() });
+    return job.complete({
+      closedAt: (c.closed_at && c.status === 'closed' ? new Date(c.closed_at) : now).toISOString(),
+    });
   });
 }

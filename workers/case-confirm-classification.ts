@@ -23,7 +23,10 @@ export function createCaseConfirmHandler(deps: ConfirmDeps) {
     const v = job.variables;
     const caseId = requireString(v.caseId, 'caseId');
     const situationId = optionalString(v.correctedSituationId) ?? optionalString(v.confirmedSituationId);
-    if (!situationId) throw new ModelInputError('Expected the dispatch form to choose a situation (confirmedSituationId or correctedSituationId), but it chose none');
+    if (!situationId)
+      throw new ModelInputError(
+        'Expected the dispatch form to choose a situation (confirmedSituationId or correctedSituationId), but it chose none',
+      );
     const exists = await deps.db('catalog_situation').where({ code: situationId, active: true }).first('code');
     if (!exists) throw new ModelInputError(`Expected an active catalog situation ${situationId}, but there is none`);
     const top = (v.classification ?? null) as Record<string, unknown> | null;
@@ -34,12 +37,19 @@ export function createCaseConfirmHandler(deps: ConfirmDeps) {
       previous && previous.chosenSituation === situationId
         ? await routeOf(deps, situationId)
         : await deps.classification.confirm({
-            text: String(v.description ?? ''), situationId, by, caseId,
-            originalTopSituation: optionalString(top?.situationId), originalConfidence: typeof top?.confidence === 'number' ? top.confidence : null,
+            text: String(v.description ?? ''),
+            situationId,
+            by,
+            caseId,
+            originalTopSituation: optionalString(top?.situationId),
+            originalConfidence: typeof top?.confidence === 'number' ? top.confidence : null,
           });
     const corrected = optionalString(top?.situationId) !== situationId;
     await appendCaseEventOnce(deps.db, caseId, `confirm:${job.key}`, {
-      type: 'classification.confirmed', actor: by, department: 'mediation-center', at: deps.now(),
+      type: 'classification.confirmed',
+      actor: by,
+      department: 'mediation-center',
+      at: deps.now(),
       data: { situationId, corrected, previousTop: top?.situationId ?? null },
     });
     return job.complete({ classification: result, confirmedSituationId: situationId });
@@ -50,7 +60,12 @@ async function routeOf(deps: ConfirmDeps, situationId: string) {
   const s = await deps.db('catalog_situation').where({ code: situationId }).first();
   const m = await deps.db('catalog_matter').where({ code: s.matter_code }).first('category_code');
   return {
-    situationId, matterId: String(s.matter_code), categoryId: String(m?.category_code ?? ''), scenario: s.scenario ?? null,
-    leadDepartment: String(s.lead_department), collaborators: typeof s.collaborators === 'string' ? JSON.parse(s.collaborators) : s.collaborators, confidence: 1,
+    situationId,
+    matterId: String(s.matter_code),
+    categoryId: String(m?.category_code ?? ''),
+    scenario: s.scenario ?? null,
+    leadDepartment: String(s.lead_department),
+    collaborators: typeof s.collaborators === 'string' ? JSON.parse(s.collaborators) : s.collaborators,
+    confidence: 1,
   };
 }

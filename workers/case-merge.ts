@@ -22,7 +22,8 @@ export function createCaseMergeHandler(deps: ScenarioDeps) {
     const ref = optionalString(job.variables.mergeInto);
     const by = optionalString(job.variables.completedBy) ?? 'mediation-center';
     const c = await requireCase(deps.db, caseId);
-    if (c.status === 'merged' && c.merged_into) return job.complete({ merged: true, mergedInto: c.merged_into, mergeError: null });
+    if (c.status === 'merged' && c.merged_into)
+      return job.complete({ merged: true, mergedInto: c.merged_into, mergeError: null });
     const target = ref ? await deps.db('case').where({ case_no: ref }).orWhere({ id: ref }).first() : undefined;
     const problem = !ref
       ? 'no target case number given'
@@ -37,9 +38,18 @@ export function createCaseMergeHandler(deps: ScenarioDeps) {
     const now = deps.now();
     await deps.db.transaction(async (trx) => {
       await updateCase(trx, caseId, { status: 'merged', merged_into: target.id, closed_at: now }, now);
-      await appendCaseEvent(trx, caseId, { type: 'merged', actor: by, department: 'mediation-center', at: now, data: { into: target.id, intoCaseNo: target.case_no } });
+      await appendCaseEvent(trx, caseId, {
+        type: 'merged',
+        actor: by,
+        department: 'mediation-center',
+        at: now,
+        data: { into: target.id, intoCaseNo: target.case_no },
+      });
       await appendCaseEvent(trx, target.id, {
-        type: 'merged.duplicate', actor: by, department: 'mediation-center', at: now,
+        type: 'merged.duplicate',
+        actor: by,
+        department: 'mediation-center',
+        at: now,
         data: { from: caseId, fromCaseNo: c.case_no, description: c.description, reporterName: c.reporter_name },
       });
     });

@@ -19,15 +19,36 @@ export function createCaseReopenHandler(deps: ScenarioDeps) {
     const max = job.variables.maxReopens == null ? DEFAULT_MAX_REOPENS : Number(job.variables.maxReopens);
     const now = deps.now();
     const c = await requireCase(deps.db, caseId);
-    const done = await deps.db('case_event').where({ case_id: caseId }).whereIn('type', ['reopened', 'reopen.refused']).whereRaw(`data->>'key' = ?`, [`reopen:${job.key}`]).first('type', 'data');
-    if (done) return job.complete({ reopened: done.type === 'reopened', reopenCount: c.reopen_count, handlingOutcome: null });
+    const done = await deps
+      .db('case_event')
+      .where({ case_id: caseId })
+      .whereIn('type', ['reopened', 'reopen.refused'])
+      .whereRaw(`data->>'key' = ?`, [`reopen:${job.key}`])
+      .first('type', 'data');
+    if (done)
+      return job.complete({ reopened: done.type === 'reopened', reopenCount: c.reopen_count, handlingOutcome: null });
     if (c.reopen_count >= max) {
-      await appendCaseEventOnce(deps.db, caseId, `reopen:${job.key}`, { type: 'reopen.refused', department: c.lead_department, at: now, data: { reopenCount: c.reopen_count, maxReopens: max } });
+      await appendCaseEventOnce(deps.db, caseId, `reopen:${job.key}`, {
+        type: 'reopen.refused',
+        department: c.lead_department,
+        at: now,
+        data: { reopenCount: c.reopen_count, maxReopens: max },
+      });
       return job.complete({ reopened: false, reopenCount: c.reopen_count, handlingOutcome: null });
     }
     const reopenCount = c.reopen_count + 1;
-    await updateCase(deps.db, caseId, { status: 'handling', reopen_count: reopenCount, closed_at: null, rating_satisfied: null }, now);
-    await appendCaseEventOnce(deps.db, caseId, `reopen:${job.key}`, { type: 'reopened', department: c.lead_department, at: now, data: { reopenCount, maxReopens: max, to: c.lead_department } });
+    await updateCase(
+      deps.db,
+      caseId,
+      { status: 'handling', reopen_count: reopenCount, closed_at: null, rating_satisfied: null },
+      now,
+    );
+    await appendCaseEventOnce(deps.db, caseId, `reopen:${job.key}`, {
+      type: 'reopened',
+      department: c.lead_department,
+      at: now,
+      data: { reopenCount, maxReopens: max, to: c.lead_department },
+    });
     return job.complete({ reopened: true, reopenCount, handlingOutcome: null });
   });
 }

@@ -28,7 +28,13 @@ export function createCaseReplyHandler(deps: ScenarioDeps) {
       try {
         const { row } = await enqueue(
           deps.db,
-          { idempotencyKey: `${caseId}:replied:${round}`, to: c.reporter_phone, template: 'case.replied', params: { caseNo: c.case_no, department: dept?.name_zh ?? '承办部门' }, caseId },
+          {
+            idempotencyKey: `${caseId}:replied:${round}`,
+            to: c.reporter_phone,
+            template: 'case.replied',
+            params: { caseNo: c.case_no, department: dept?.name_zh ?? '承办部门' },
+            caseId,
+          },
           { now: deps.now },
         );
         sms = row.status;
@@ -36,7 +42,12 @@ export function createCaseReplyHandler(deps: ScenarioDeps) {
         sms = `not sent: ${(err as Error).message}`;
       }
     }
-    await appendCaseEventOnce(deps.db, caseId, `reply:${round}`, { type: 'replied', department, at: now, data: { round, reply, sms } });
+    await appendCaseEventOnce(deps.db, caseId, `reply:${round}`, {
+      type: 'replied',
+      department,
+      at: now,
+      data: { round, reply, sms },
+    });
     return job.complete({ repliedAt: now.toISOString() });
   });
 }

@@ -19,7 +19,12 @@ export function createCaseReturnHandler(deps: ScenarioDeps) {
     const department = optionalString(job.variables.leadDepartment);
     const now = deps.now();
     const c = await requireCase(deps.db, caseId);
-    const first = await appendCaseEventOnce(deps.db, caseId, `return:${job.key}`, { type: 'returned', department, at: now, data: { reason, from: department } });
+    const first = await appendCaseEventOnce(deps.db, caseId, `return:${job.key}`, {
+      type: 'returned',
+      department,
+      at: now,
+      data: { reason, from: department },
+    });
     const returnCount = first ? c.return_count + 1 : c.return_count;
     if (first) await updateCase(deps.db, caseId, { status: 'dispatching', return_count: returnCount }, now);
     return job.complete({ returnCount, autoDispatch: false });

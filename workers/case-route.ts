@@ -13,7 +13,14 @@
  */
 import { updateCase } from '../domain/cases/case-store';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
-import { ModelInputError, optionalString, requireString, stringList, withOutcome, type ScenarioDeps } from './support/job';
+import {
+  ModelInputError,
+  optionalString,
+  requireString,
+  stringList,
+  withOutcome,
+  type ScenarioDeps,
+} from './support/job';
 
 export const taskType = 'case.route';
 
@@ -32,25 +39,55 @@ export function createCaseRouteHandler(deps: ScenarioDeps) {
     const caseId = requireString(v.caseId, 'caseId');
     const cls = (v.classification ?? null) as Record<string, unknown> | null;
     const situationId = optionalString(cls?.situationId);
-    if (!situationId) throw new ModelInputError('Expected variable classification.situationId to route the case, but got none');
+    if (!situationId)
+      throw new ModelInputError('Expected variable classification.situationId to route the case, but got none');
     const s = await deps.db('catalog_situation').where({ code: situationId }).first();
     if (!s) throw new ModelInputError(`Expected catalog situation ${situationId}, but there is none`);
     const matter = await deps.db('catalog_matter').where({ code: s.matter_code }).first('category_code');
-    const collaborators = stringList(typeof s.collaborators === 'string' ? JSON.parse(s.collaborators) : s.collaborators).filter((d) => d !== s.lead_department);
+    const collaborators = stringList(
+      typeof s.collaborators === 'string' ? JSON.parse(s.collaborators) : s.collaborators,
+    ).filter((d) => d !== s.lead_department);
     const scenario = (s.scenario ?? null) as string | null;
     const handlingProcess = (scenario && HANDLING_PROCESS[scenario]) ?? GENERIC_HANDLING_PROCESS;
     const now = deps.now();
-    await updateCase(deps.db, caseId, {
-      status: 'handling', situation_code: situationId, matter_code: s.matter_code, category_code: matter?.category_code ?? null,
-      scenario, lead_department: s.lead_department, collaborators, confidence: cls?.confidence ?? null,
-    }, now);
+    await updateCase(
+      deps.db,
+      caseId,
+      {
+        status: 'handling',
+        situation_code: situationId,
+        matter_code: s.matter_code,
+        category_code: matter?.category_code ?? null,
+        scenario,
+        lead_department: s.lead_department,
+        collaborators,
+        confidence: cls?.confidence ?? null,
+      },
+      now,
+    );
     await appendCaseEventOnce(deps.db, caseId, `route:${job.key}`, {
-      type: 'dispatched', department: s.lead_department, at: now,
-      data: { situationId, leadDepartment: s.lead_department, collaborators, scenario, handlingProcess, confidence: cls?.confidence ?? null, auto: v.autoDispatch === true && !v.confirmedSituationId },
+      type: 'dispatched',
+      department: s.lead_department,
+      at: now,
+      data: {
+        situationId,
+        leadDepartment: s.lead_department,
+        collaborators,
+        scenario,
+        handlingProcess,
+        confidence: cls?.confidence ?? null,
+        auto: v.autoDispatch === true && !v.confirmedSituationId,
+      },
     });
     return job.complete({
-      situationId, leadDepartment: s.lead_department, collaborators, scenario, handlingProcess,
-      slaWorkingHours: Number(s.sla_working_hours), responseHours: Number(s.response_hours), handlingOutcome: null,
+      situationId,
+      leadDepartment: s.lead_department,
+      collaborators,
+      scenario,
+      handlingProcess,
+      slaWorkingHours: Number(s.sla_working_hours),
+      responseHours: Number(s.response_hours),
+      handlingOutcome: null,
     });
   });
 }

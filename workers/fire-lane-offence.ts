@@ -23,14 +23,30 @@ export function createFireLaneOffenceHandler(deps: ScenarioDeps & { fireLane?: F
     const now = deps.now();
     const plate = optionalString(job.variables.plate);
     const detectedAt = job.variables.detectedAt ? parseInstant(job.variables.detectedAt, 'detectedAt') : now;
-    const fallback = plate ? { plate: normalizePlate(plate), laneId: optionalString(job.variables.laneId) ?? '', detectedAt } : undefined;
+    const fallback = plate
+      ? { plate: normalizePlate(plate), laneId: optionalString(job.variables.laneId) ?? '', detectedAt }
+      : undefined;
     const a = await assessOffence(deps.db, caseId, config, now, fallback);
     const data = { plate: a.plate, offenceNo: a.offenceNo, windowDays: config.repeatWindowDays };
     await appendCaseEventOnce(deps.db, caseId, 'offence', { type: 'fire-lane.offence', at: now, data });
-    if (a.penaltyNotice) await appendCaseEventOnce(deps.db, caseId, 'penalty', { type: 'fire-lane.penalty-notice', department: 'traffic-police', at: now, data });
-    if (a.creditFlagged) await appendCaseEventOnce(deps.db, caseId, 'credit', { type: 'fire-lane.credit-flagged', at: now, data: { ...data, newFlag: a.newCreditFlag } });
+    if (a.penaltyNotice)
+      await appendCaseEventOnce(deps.db, caseId, 'penalty', {
+        type: 'fire-lane.penalty-notice',
+        department: 'traffic-police',
+        at: now,
+        data,
+      });
+    if (a.creditFlagged)
+      await appendCaseEventOnce(deps.db, caseId, 'credit', {
+        type: 'fire-lane.credit-flagged',
+        at: now,
+        data: { ...data, newFlag: a.newCreditFlag },
+      });
     return job.complete({
-      offenceNo: a.offenceNo, penaltyNotice: a.penaltyNotice, creditFlagged: a.creditFlagged, repeatDays: config.repeatWindowDays,
+      offenceNo: a.offenceNo,
+      penaltyNotice: a.penaltyNotice,
+      creditFlagged: a.creditFlagged,
+      repeatDays: config.repeatWindowDays,
       penaltyTemplate: a.creditFlagged ? 'fire-lane.credit' : 'fire-lane.penalty',
     });
   });

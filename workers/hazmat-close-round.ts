@@ -13,7 +13,10 @@ export const taskType = 'hazmat.close-round';
 export function createHazmatCloseRoundHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
     const caseId = requireString(job.variables.caseId, 'caseId');
-    const results = (Array.isArray(job.variables.riskPointResults) ? job.variables.riskPointResults : []) as { hazardFound?: boolean | null; rectified?: boolean | null }[];
+    const results = (Array.isArray(job.variables.riskPointResults) ? job.variables.riskPointResults : []) as {
+      hazardFound?: boolean | null;
+      rectified?: boolean | null;
+    }[];
     const hazards = results.filter((r) => r.hazardFound === true);
     const roundSummary = {
       riskPoints: results.length,
@@ -22,8 +25,22 @@ export function createHazmatCloseRoundHandler(deps: ScenarioDeps) {
       enforced: hazards.filter((r) => r.rectified !== true).length,
     };
     const now = deps.now();
-    await updateCase(deps.db, caseId, { status: 'closed', closed_at: now, reply: `巡查风险点${roundSummary.riskPoints}个，发现隐患${roundSummary.hazards}处，整改到位${roundSummary.rectified}处，移交执法${roundSummary.enforced}处。` }, now);
-    await appendCaseEventOnce(deps.db, caseId, 'round', { type: 'closed', department: 'emergency', at: now, data: { roundSummary } });
+    await updateCase(
+      deps.db,
+      caseId,
+      {
+        status: 'closed',
+        closed_at: now,
+        reply: `巡查风险点${roundSummary.riskPoints}个，发现隐患${roundSummary.hazards}处，整改到位${roundSummary.rectified}处，移交执法${roundSummary.enforced}处。`,
+      },
+      now,
+    );
+    await appendCaseEventOnce(deps.db, caseId, 'round', {
+      type: 'closed',
+      department: 'emergency',
+      at: now,
+      data: { roundSummary },
+    });
     return job.complete({ roundSummary });
   });
 }

@@ -37,7 +37,9 @@ export interface RiskPoint {
 
 /** Risk points of the hazmat scenario with their scene (risk point → link → scene). */
 export async function listHazmatRiskPoints(db: Knex): Promise<RiskPoint[]> {
-  const nodes: { code: string; kind: string; parent_code: string | null; name_zh: string; sort: number }[] = await db('scenario_node')
+  const nodes: { code: string; kind: string; parent_code: string | null; name_zh: string; sort: number }[] = await db(
+    'scenario_node',
+  )
     .where({ scenario: SCENARIO })
     .orderBy(['sort', 'code']);
   const byCode = new Map(nodes.map((n) => [n.code, n]));
@@ -63,13 +65,28 @@ export function createHazmatOpenRoundHandler(deps: ScenarioDeps) {
     if (!c) {
       const created = await createCase(
         deps.db,
-        { description: `危化品储运风险点周期巡查（${shanghaiDate(now)}）`, channel: 'system', scenario: SCENARIO, leadDepartment: 'emergency', externalId },
+        {
+          description: `危化品储运风险点周期巡查（${shanghaiDate(now)}）`,
+          channel: 'system',
+          scenario: SCENARIO,
+          leadDepartment: 'emergency',
+          externalId,
+        },
         now,
       );
-      await deps.db('case').where({ id: created.id }).update({ status: 'handling', accepted_at: now, process_instance_key: job.processInstanceKey });
+      await deps
+        .db('case')
+        .where({ id: created.id })
+        .update({ status: 'handling', accepted_at: now, process_instance_key: job.processInstanceKey });
       c = await deps.db('case').where({ id: created.id }).first('id', 'case_no', 'description');
     }
     const riskPoints = await listHazmatRiskPoints(deps.db);
-    return job.complete({ caseId: c.id, caseNo: c.case_no, description: c.description, leadDepartment: 'emergency', riskPoints });
+    return job.complete({
+      caseId: c.id,
+      caseNo: c.case_no,
+      description: c.description,
+      leadDepartment: 'emergency',
+      riskPoints,
+    });
   });
 }

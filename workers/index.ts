@@ -112,15 +112,28 @@ export function startWorkers(
  * exception would be an unhandled rejection: here it fails the job with a retry, like the polling
  * worker does; `close()` ends the stream and waits for the handlers in flight.
  */
-function streamWorker(zbc: ZeebeGrpcClient, definition: JobWorkerDefinition, ctx: WorkerContext): { close(): Promise<void> } {
+function streamWorker(
+  zbc: ZeebeGrpcClient,
+  definition: JobWorkerDefinition,
+  ctx: WorkerContext,
+): { close(): Promise<void> } {
   const handler = definition.handler(ctx) as (job: any) => Promise<unknown>;
   const inFlight = new Set<Promise<unknown>>();
   const run = (job: any) => {
     const p = Promise.resolve()
       .then(() => handler(job))
       .catch((err: Error) => {
-        ctx.log.warn({ err: { message: err.message }, jobType: definition.taskType, elementId: job.elementId }, 'job handler failed; the job is failed with a retry');
-        return job.fail({ errorMessage: `${definition.taskType}: ${err.message}`, retries: Math.max(0, Number(job.retries) - 1), retryBackOff: 1000 }).catch(() => undefined);
+        ctx.log.warn(
+          { err: { message: err.message }, jobType: definition.taskType, elementId: job.elementId },
+          'job handler failed; the job is failed with a retry',
+        );
+        return job
+          .fail({
+            errorMessage: `${definition.taskType}: ${err.message}`,
+            retries: Math.max(0, Number(job.retries) - 1),
+            retryBackOff: 1000,
+          })
+          .catch(() => undefined);
       })
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
@@ -147,7 +160,11 @@ function streamWorker(zbc: ZeebeGrpcClient, definition: JobWorkerDefinition, ctx
           else current = stream as { close?: () => void };
         },
         (err: Error) => {
-          if (!warned) ctx.log.warn({ err: { message: err.message }, jobType: definition.taskType }, 'job stream not open yet; retrying');
+          if (!warned)
+            ctx.log.warn(
+              { err: { message: err.message }, jobType: definition.taskType },
+              'job stream not open yet; retrying',
+            );
           warned = true;
           if (closed) return;
           retry = setTimeout(open, STREAM_RETRY_MS);
@@ -162,7 +179,8 @@ function streamWorker(zbc: ZeebeGrpcClient, definition: JobWorkerDefinition, ctx
       clearTimeout(retry);
       // The SDK prints every stream error with console.error, including the CANCELLED our own close
       // causes; a stream being closed on purpose is not an error worth a stack trace on shutdown.
-      const streams = (zbc as unknown as { streamWorker?: { streams?: NodeJS.EventEmitter[] } }).streamWorker?.streams ?? [];
+      const streams =
+        (zbc as unknown as { streamWorker?: { streams?: NodeJS.EventEmitter[] } }).streamWorker?.streams ?? [];
       for (const s of streams) s.removeAllListeners('error').on('error', () => undefined);
       current?.close?.();
       await Promise.all([...inFlight]);

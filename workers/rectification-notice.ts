@@ -18,19 +18,31 @@ export function createRectificationNoticeHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
     const v = job.variables;
     const days = v.rectifyDays == null ? DEFAULT_RECTIFY_DAYS : Number(v.rectifyDays);
-    if (!Number.isInteger(days) || days < 1) throw new ModelInputError(`Expected rectifyDays to be a whole number ≥ 1, but got ${JSON.stringify(v.rectifyDays)}`);
+    if (!Number.isInteger(days) || days < 1)
+      throw new ModelInputError(
+        `Expected rectifyDays to be a whole number ≥ 1, but got ${JSON.stringify(v.rectifyDays)}`,
+      );
     const caseId = optionalString(v.caseId);
     const key = `rectify:${job.key}`;
     if (caseId) {
-      const done = await deps.db('case_event').where({ case_id: caseId, type: 'rectification.ordered' }).whereRaw(`data->>'key' = ?`, [key]).first('data');
-      if (done) return job.complete({ rectifyDeadline: (typeof done.data === 'string' ? JSON.parse(done.data) : done.data).deadline });
+      const done = await deps
+        .db('case_event')
+        .where({ case_id: caseId, type: 'rectification.ordered' })
+        .whereRaw(`data->>'key' = ?`, [key])
+        .first('data');
+      if (done)
+        return job.complete({
+          rectifyDeadline: (typeof done.data === 'string' ? JSON.parse(done.data) : done.data).deadline,
+        });
     }
     const now = deps.now();
     const rectifyDeadline = formatShanghai(defaultCalendar().addWorkingDays(now, days));
     const riskPoint = (v.riskPoint ?? null) as Record<string, unknown> | null;
     if (caseId) {
       await appendCaseEventOnce(deps.db, caseId, key, {
-        type: 'rectification.ordered', department: optionalString(v.slaDepartment) ?? optionalString(v.leadDepartment), at: now,
+        type: 'rectification.ordered',
+        department: optionalString(v.slaDepartment) ?? optionalString(v.leadDepartment),
+        at: now,
         data: { days, deadline: rectifyDeadline, riskPoint: riskPoint?.code ?? null, riskKey: v.riskKey ?? null },
       });
     }

@@ -31,7 +31,12 @@ import { createSlaStopHandler, taskType as stopType } from './sla-stop';
 import { createSlaYellowCardHandler, taskType as yellowType } from './sla-yellow-card';
 import { createSmsNotifyHandler, taskType as smsType } from './sms-notify';
 import type { JobAck, WorkerJob } from './support/job';
-import { createUserTaskBridgeHandler, taskType as bridgeType, type BridgeJob, type BridgeLease } from './user-task-bridge';
+import {
+  createUserTaskBridgeHandler,
+  taskType as bridgeType,
+  type BridgeJob,
+  type BridgeLease,
+} from './user-task-bridge';
 import { UserTaskLeaseHeartbeat } from './user-task-heartbeat';
 import { createVehicleLookupHandler, taskType as lookupType } from './vehicle-lookup';
 
@@ -67,7 +72,11 @@ const classification = (d: JobDeps) => d.classification ?? classificationFor(d.d
 /** Every job type, in the order of the one window: intake, dispatch, handling, SLA, tasks, fire lane. */
 export const JOB_TYPES: readonly JobType[] = [
   { taskType: acceptType, create: createCaseAcceptHandler },
-  { taskType: classifyType, create: (d) => (job) => classifyHandler(job as never, { ...d, classification: classification(d) }) as Promise<JobAck> },
+  {
+    taskType: classifyType,
+    create: (d) => (job) =>
+      classifyHandler(job as never, { ...d, classification: classification(d) }) as Promise<JobAck>,
+  },
   { taskType: confirmType, create: (d) => createCaseConfirmHandler({ ...d, classification: classification(d) }) },
   { taskType: routeType, create: createCaseRouteHandler },
   { taskType: mergeType, create: createCaseMergeHandler },
@@ -90,11 +99,22 @@ export const JOB_TYPES: readonly JobType[] = [
     create: (d) => createUserTaskBridgeHandler(d, d.userTaskLease),
     // A user-task job is activated for minutes; the bridge arms a long lease once its row exists.
     timeoutMs: (ctx) => ctx.config.userTaskLease.activationTimeoutMs,
-    companion: (ctx) => new UserTaskLeaseHeartbeat(ctx.db, ctx.zbc, ctx.config.userTaskLease, () => new Date(), ctx.log).start(),
+    companion: (ctx) =>
+      new UserTaskLeaseHeartbeat(ctx.db, ctx.zbc, ctx.config.userTaskLease, () => new Date(), ctx.log).start(),
   },
   // the fire lane: detection → SMS is latency-critical, so its steps are streamed
   { taskType: lookupType, create: (d) => createVehicleLookupHandler(d) as AnyHandler, stream: true },
-  { taskType: smsType, create: (d) => createSmsNotifyHandler({ db: d.db, now: d.now, wake: d.wake, dailyCapPerPhone: d.dailyCapPerPhone }) as AnyHandler, stream: true },
+  {
+    taskType: smsType,
+    create: (d) =>
+      createSmsNotifyHandler({
+        db: d.db,
+        now: d.now,
+        wake: d.wake,
+        dailyCapPerPhone: d.dailyCapPerPhone,
+      }) as AnyHandler,
+    stream: true,
+  },
   { taskType: offenceType, create: (d) => createFireLaneOffenceHandler(d) as AnyHandler },
 ];
 
@@ -118,8 +138,17 @@ export const workerRegistry: readonly JobWorkerDefinition[] = JOB_TYPES.map((j) 
   taskType: j.taskType,
   handler: (ctx) => {
     const { userTaskLease } = ctx.config;
-    const lease = ctx.zbc ? { zbc: ctx.zbc, leaseMs: userTaskLease.leaseMs, retryBackOffMs: userTaskLease.retryBackOffMs, log: ctx.log } : undefined;
-    const deps: JobDeps = { db: ctx.db, now: () => new Date(), userTaskLease: lease, wake: ctx.notify?.wake, dailyCapPerPhone: ctx.notify?.dailyCapPerPhone, fireLane: ctx.config.fireLane };
+    const lease = ctx.zbc
+      ? { zbc: ctx.zbc, leaseMs: userTaskLease.leaseMs, retryBackOffMs: userTaskLease.retryBackOffMs, log: ctx.log }
+      : undefined;
+    const deps: JobDeps = {
+      db: ctx.db,
+      now: () => new Date(),
+      userTaskLease: lease,
+      wake: ctx.notify?.wake,
+      dailyCapPerPhone: ctx.notify?.dailyCapPerPhone,
+      fireLane: ctx.config.fireLane,
+    };
     return j.create(deps) as unknown as SdkHandler;
   },
   options: (ctx) => ({ timeout: j.timeoutMs?.(ctx) ?? 60_000 }),

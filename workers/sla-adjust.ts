@@ -22,15 +22,27 @@ import { ModelInputError, requireString, withOutcome, type ScenarioDeps } from '
 
 export const taskType = 'sla.adjust';
 
-const output = (c: SlaClockRow) => ({ slaDueAt: formatShanghai(c.due_at), slaWarnAt: formatShanghai(c.warn_at), slaLight: c.light });
+const output = (c: SlaClockRow) => ({
+  slaDueAt: formatShanghai(c.due_at),
+  slaWarnAt: formatShanghai(c.warn_at),
+  slaLight: c.light,
+});
 
 async function suspend(db: Knex, c: SlaClockRow, now: Date, reason: unknown): Promise<void> {
   if (c.state !== 'running') return;
   const remaining = Math.max(0, defaultCalendar().workingHoursBetween(now, c.due_at));
   await updateClock(db, c.sla_key, { state: 'suspended', suspended_at: now, remaining_hours: remaining }, now);
   if (!c.case_id) return;
-  await db('case').where({ id: c.case_id }).whereNotIn('status', ['closed', 'merged', 'cancelled']).update({ status: 'suspended', suspended_at: now, updated_at: now });
-  await appendCaseEvent(db, c.case_id, { type: 'sla.suspended', department: c.department, at: now, data: { slaKey: c.sla_key, step: c.step, remainingHours: remaining, reason: reason ?? null } });
+  await db('case')
+    .where({ id: c.case_id })
+    .whereNotIn('status', ['closed', 'merged', 'cancelled'])
+    .update({ status: 'suspended', suspended_at: now, updated_at: now });
+  await appendCaseEvent(db, c.case_id, {
+    type: 'sla.suspended',
+    department: c.department,
+    at: now,
+    data: { slaKey: c.sla_key, step: c.step, remainingHours: remaining, reason: reason ?? null },
+  });
 }
 
 async function resume(db: Knex, c: SlaClockRow, now: Date): Promise<SlaClockRow> {
@@ -42,35 +54,75 @@ async function resume(db: Knex, c: SlaClockRow, now: Date): Promise<SlaClockRow>
   const warn = cal.addWorkingHours(now, Math.max(0, remaining - warnGap));
   const pausedHours = cal.workingHoursBetween(c.suspended_at ?? now, now);
   const light: SlaClockRow['light'] = c.light === 'red' ? 'red' : now >= warn ? 'yellow' : 'green';
-  const patch = { state: 'running' as const, due_at: due, warn_at: warn, light, suspended_at: null, remaining_hours: null, suspended_hours: c.suspended_hours + pausedHours };
+  const patch = {
+    state: 'running' as const,
+    due_at: due,
+    warn_at: warn,
+    light,
+    suspended_at: null,
+    remaining_hours: null,
+    suspended_hours: c.suspended_hours + pausedHours,
+  };
   await updateClock(db, c.sla_key, patch, now);
   const next = { ...c, ...patch };
   if (c.case_id) {
     const stillSuspended = await db('sla_clock').where({ case_id: c.case_id, state: 'suspended' }).first('sla_key');
-    if (!stillSuspended) await db('case').where({ id: c.case_id, status: 'suspended' }).update({ status: 'handling', suspended_at: null, updated_at: now });
-    await appendCaseEvent(db, c.case_id, { type: 'sla.resumed', department: c.department, at: now, data: { slaKey: c.sla_key, step: c.step, pausedWorkingHours: pausedHours, dueAt: formatShanghai(due) } });
+    if (!stillSuspended)
+      await db('case')
+        .where({ id: c.case_id, status: 'suspended' })
+        .update({ status: 'handling', suspended_at: null, updated_at: now });
+    await appendCaseEvent(db, c.case_id, {
+      type: 'sla.resumed',
+      department: c.department,
+      at: now,
+      data: { slaKey: c.sla_key, step: c.step, pausedWorkingHours: pausedHours, dueAt: formatShanghai(due) },
+    });
   }
   await mirrorClock(db, next, now);
   return next;
 }
 
-async function extend(db: Knex, c: SlaClockRow, now: Date, hours: number, extensionId: string | null): Promise<SlaClockRow> {
+async function extend(
+  db: Knex,
+  c: SlaClockRow,
+  now: Date,
+  hours: number,
+  extensionId: string | null,
+): Promise<SlaClockRow> {
   if (extensionId) {
     // Applied at most once: the extension row is claimed in the same transaction as the move.
-    const claimed = await db('sla_extension').where({ id: extensionId, sla_key: c.sla_key }).whereNull('applied_at').update({ applied_at: now });
+    const claimed = await db('sla_extension')
+      .where({ id: extensionId, sla_key: c.sla_key })
+      .whereNull('applied_at')
+      .update({ applied_at: now });
     if (claimed === 0) return c;
   }
   const cal = defaultCalendar();
   const due = cal.addWorkingHours(c.due_at, hours);
   const warn = cal.addWorkingHours(c.warn_at, hours);
   const light = now >= warn ? 'yellow' : 'green';
-  const patch = { due_at: due, warn_at: warn, light: light as SlaClockRow['light'], working_hours: c.working_hours + hours, extended_hours: c.extended_hours + hours };
+  const patch = {
+    due_at: due,
+    warn_at: warn,
+    light: light as SlaClockRow['light'],
+    working_hours: c.working_hours + hours,
+    extended_hours: c.extended_hours + hours,
+  };
   await updateClock(db, c.sla_key, patch, now);
   const next = { ...c, ...patch };
   if (c.case_id) {
     await appendCaseEvent(db, c.case_id, {
-      type: 'sla.extended', department: c.department, at: now,
-      data: { slaKey: c.sla_key, step: c.step, hours, extensionId, previousDueAt: formatShanghai(c.due_at), dueAt: formatShanghai(due) },
+      type: 'sla.extended',
+      department: c.department,
+      at: now,
+      data: {
+        slaKey: c.sla_key,
+        step: c.step,
+        hours,
+        extensionId,
+        previousDueAt: formatShanghai(c.due_at),
+        dueAt: formatShanghai(due),
+      },
     });
   }
   await mirrorClock(db, next, now);
@@ -91,7 +143,10 @@ export function createSlaAdjustHandler(deps: ScenarioDeps) {
       if (mode === 'resume') return resume(trx, c, now);
       if (mode === 'extend') {
         const hours = Number(job.variables.extensionHours);
-        if (!Number.isFinite(hours) || hours <= 0) throw new ModelInputError(`Expected extensionHours > 0, but got ${JSON.stringify(job.variables.extensionHours)}`);
+        if (!Number.isFinite(hours) || hours <= 0)
+          throw new ModelInputError(
+            `Expected extensionHours > 0, but got ${JSON.stringify(job.variables.extensionHours)}`,
+          );
         const id = job.variables.extensionId == null ? null : String(job.variables.extensionId);
         return extend(trx, c, now, hours, id);
       }

@@ -22,10 +22,18 @@ export function createSlaComputeHandler(deps: ScenarioDeps) {
     const v = job.variables;
     const slaKey = `sla:${job.processInstanceKey}:${job.elementInstanceKey}`;
     const existing = await findClock(deps.db, slaKey);
-    if (existing) return job.complete({ slaKey, slaDueAt: formatShanghai(existing.due_at), slaWarnAt: formatShanghai(existing.warn_at) });
+    if (existing)
+      return job.complete({
+        slaKey,
+        slaDueAt: formatShanghai(existing.due_at),
+        slaWarnAt: formatShanghai(existing.warn_at),
+      });
 
     const hours = Number(v.slaHours);
-    if (!Number.isFinite(hours) || hours <= 0) throw new ModelInputError(`Expected slaHours to be a positive number of working hours, but got ${JSON.stringify(v.slaHours)}`);
+    if (!Number.isFinite(hours) || hours <= 0)
+      throw new ModelInputError(
+        `Expected slaHours to be a positive number of working hours, but got ${JSON.stringify(v.slaHours)}`,
+      );
     const step = requireString(v.slaStep, 'slaStep');
     const department = optionalString(v.slaDepartment);
     const caseId = optionalString(v.caseId);
@@ -35,17 +43,39 @@ export function createSlaComputeHandler(deps: ScenarioDeps) {
     await deps.db.transaction(async (trx) => {
       const inserted = await trx('sla_clock')
         .insert({
-          sla_key: slaKey, case_id: caseId, process_instance_key: job.processInstanceKey, bpmn_process_id: job.bpmnProcessId,
-          step, department, working_hours: hours, started_at: now, warn_at: new Date(times.warnAt), due_at: new Date(times.dueAt),
-          state: 'running', light: 'green', created_at: now, updated_at: now,
+          sla_key: slaKey,
+          case_id: caseId,
+          process_instance_key: job.processInstanceKey,
+          bpmn_process_id: job.bpmnProcessId,
+          step,
+          department,
+          working_hours: hours,
+          started_at: now,
+          warn_at: new Date(times.warnAt),
+          due_at: new Date(times.dueAt),
+          state: 'running',
+          light: 'green',
+          created_at: now,
+          updated_at: now,
         })
         .onConflict('sla_key')
         .ignore()
         .returning('sla_key');
       if (inserted.length === 0 || !caseId) return;
       await appendCaseEvent(trx, caseId, {
-        type: 'sla.started', department, at: now,
-        data: { slaKey, step, stepName: v.slaStepName ?? step, workingHours: hours, warnAt: times.warnAt, dueAt: times.dueAt, provisionalCalendar: times.provisional, ...(times.fallback ? { fallbackCalendar: true } : {}) },
+        type: 'sla.started',
+        department,
+        at: now,
+        data: {
+          slaKey,
+          step,
+          stepName: v.slaStepName ?? step,
+          workingHours: hours,
+          warnAt: times.warnAt,
+          dueAt: times.dueAt,
+          provisionalCalendar: times.provisional,
+          ...(times.fallback ? { fallbackCalendar: true } : {}),
+        },
       });
       await refreshCaseSla(trx, caseId, now);
     });

@@ -27,19 +27,41 @@ export function createSlaEscalateHandler(deps: ScenarioDeps) {
     if (clock.state === 'stopped') return job.complete({ escalationDueAt });
     if (!clock.escalated_at) {
       await updateClock(deps.db, slaKey, { escalated_at: now }, now);
-      if (clock.case_id) await deps.db('case').where({ id: clock.case_id }).where('escalation_level', '<', 2).update({ escalation_level: 2, updated_at: now });
+      if (clock.case_id)
+        await deps
+          .db('case')
+          .where({ id: clock.case_id })
+          .where('escalation_level', '<', 2)
+          .update({ escalation_level: 2, updated_at: now });
     }
     const ctx = await cardContext(deps.db, clock, job.variables.slaStepName);
     const key = `${slaKey}:escalated`;
     const { notified } = await notifyStaff(deps.db, {
-      department: ESCALATION_DEPARTMENT, includeHead: true, template: 'supervision.notice',
-      params: { caseNo: ctx.caseNo, reason: `${ctx.departmentName}${ctx.stepName}督办后仍超期，提级办理`.slice(0, 35), deadline: escalationDueAt.slice(0, 16).replace('T', ' ') },
-      key, caseId: clock.case_id, now: deps.now,
+      department: ESCALATION_DEPARTMENT,
+      includeHead: true,
+      template: 'supervision.notice',
+      params: {
+        caseNo: ctx.caseNo,
+        reason: `${ctx.departmentName}${ctx.stepName}督办后仍超期，提级办理`.slice(0, 35),
+        deadline: escalationDueAt.slice(0, 16).replace('T', ' '),
+      },
+      key,
+      caseId: clock.case_id,
+      now: deps.now,
     });
     if (clock.case_id) {
       await appendCaseEventOnce(deps.db, clock.case_id, key, {
-        type: 'sla.escalated', department: ESCALATION_DEPARTMENT, at: now,
-        data: { slaKey, step: clock.step, from: clock.department, to: ESCALATION_DEPARTMENT, escalationDueAt, notified },
+        type: 'sla.escalated',
+        department: ESCALATION_DEPARTMENT,
+        at: now,
+        data: {
+          slaKey,
+          step: clock.step,
+          from: clock.department,
+          to: ESCALATION_DEPARTMENT,
+          escalationDueAt,
+          notified,
+        },
       });
     }
     return job.complete({ escalationDueAt });

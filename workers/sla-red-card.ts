@@ -29,21 +29,40 @@ export function createSlaRedCardHandler(deps: ScenarioDeps) {
     if (!clock.red_at) {
       await updateClock(deps.db, slaKey, { light: 'red', red_at: now }, now);
       await mirrorClock(deps.db, { ...clock, light: 'red' }, now);
-      if (clock.case_id) await deps.db('case').where({ id: clock.case_id }).where('escalation_level', '<', 1).update({ escalation_level: 1 });
+      if (clock.case_id)
+        await deps
+          .db('case')
+          .where({ id: clock.case_id })
+          .where('escalation_level', '<', 1)
+          .update({ escalation_level: 1 });
     }
     const key = `${slaKey}:red:${formatShanghai(clock.due_at)}`;
     const ctx = await cardContext(deps.db, clock, job.variables.slaStepName);
     const { notified } = clock.department
       ? await notifyStaff(deps.db, {
-          department: clock.department, assignee: ctx.assignee, includeHead: true, template: 'staff.red-card',
+          department: clock.department,
+          assignee: ctx.assignee,
+          includeHead: true,
+          template: 'staff.red-card',
           params: { department: ctx.departmentName, caseNo: ctx.caseNo, step: ctx.stepName, dueAt: ctx.dueAt },
-          key, caseId: clock.case_id, now: deps.now,
+          key,
+          caseId: clock.case_id,
+          now: deps.now,
         })
       : { notified: [] };
     if (clock.case_id) {
       await appendCaseEventOnce(deps.db, clock.case_id, key, {
-        type: 'sla.red-card', department: clock.department, at: now,
-        data: { slaKey, step: clock.step, dueAt: formatShanghai(clock.due_at), escalateAt, supervisor: 'mediation-center', notified },
+        type: 'sla.red-card',
+        department: clock.department,
+        at: now,
+        data: {
+          slaKey,
+          step: clock.step,
+          dueAt: formatShanghai(clock.due_at),
+          escalateAt,
+          supervisor: 'mediation-center',
+          notified,
+        },
       });
     }
     return job.complete({ slaLight: 'red', escalateAt });

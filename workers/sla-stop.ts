@@ -28,8 +28,17 @@ export function createSlaStopHandler(deps: ScenarioDeps) {
         .returning('id');
       if (clock.case_id) {
         await appendCaseEvent(trx, clock.case_id, {
-          type: 'sla.stopped', department: clock.department, at: now,
-          data: { slaKey, step: clock.step, met: stoppedMet, dueAt: formatShanghai(clock.due_at), light: clock.light, cancelledTasks: cancelled.map((r: { id: string } | string) => (typeof r === 'string' ? r : r.id)) },
+          type: 'sla.stopped',
+          department: clock.department,
+          at: now,
+          data: {
+            slaKey,
+            step: clock.step,
+            met: stoppedMet,
+            dueAt: formatShanghai(clock.due_at),
+            light: clock.light,
+            cancelledTasks: cancelled.map((r: { id: string } | string) => (typeof r === 'string' ? r : r.id)),
+          },
         });
         await refreshCaseSla(trx, clock.case_id, now);
       }

@@ -30,14 +30,21 @@ export function createSlaYellowCardHandler(deps: ScenarioDeps) {
     const ctx = await cardContext(deps.db, clock, job.variables.slaStepName);
     const { notified } = clock.department
       ? await notifyStaff(deps.db, {
-          department: clock.department, assignee: ctx.assignee, includeHead: true, template: 'staff.yellow-card',
+          department: clock.department,
+          assignee: ctx.assignee,
+          includeHead: true,
+          template: 'staff.yellow-card',
           params: { department: ctx.departmentName, caseNo: ctx.caseNo, step: ctx.stepName, dueAt: ctx.dueAt },
-          key, caseId: clock.case_id, now: deps.now,
+          key,
+          caseId: clock.case_id,
+          now: deps.now,
         })
       : { notified: [] };
     if (clock.case_id) {
       await appendCaseEventOnce(deps.db, clock.case_id, key, {
-        type: 'sla.yellow-card', department: clock.department, at: now,
+        type: 'sla.yellow-card',
+        department: clock.department,
+        at: now,
         data: { slaKey, step: clock.step, dueAt: formatShanghai(clock.due_at), assignee: ctx.assignee, notified },
       });
     }

@@ -61,17 +61,29 @@ function asRecord(value: unknown): Record<string, unknown> {
 export async function handleSmsNotify(deps: SmsNotifyDeps, job: SmsNotifyJob): Promise<SmsNotifyOutput> {
   const n = asRecord(job.variables.notification);
   const template = String(job.customHeaders?.template ?? n.template ?? '');
-  if (!template) throw new SmsNotifyInputError(`Expected a template (task header "template" or variable notification.template) on element ${job.elementId}, but got none`);
+  if (!template)
+    throw new SmsNotifyInputError(
+      `Expected a template (task header "template" or variable notification.template) on element ${job.elementId}, but got none`,
+    );
   if (typeof n.to !== 'string' || !n.to.trim()) {
-    throw new SmsNotifyInputError(`Expected variable notification.to (a mobile number) on element ${job.elementId}, but got none`);
+    throw new SmsNotifyInputError(
+      `Expected variable notification.to (a mobile number) on element ${job.elementId}, but got none`,
+    );
   }
-  const key = typeof n.key === 'string' && n.key.trim() ? n.key.trim() : `${job.processInstanceKey}:${job.elementId}:${template}`;
+  const key =
+    typeof n.key === 'string' && n.key.trim() ? n.key.trim() : `${job.processInstanceKey}:${job.elementId}:${template}`;
   const caseId = n.caseId ?? job.variables.caseId;
   let result: EnqueueResult;
   try {
     result = await enqueue(
       deps.db,
-      { idempotencyKey: key, to: n.to, template, params: asRecord(n.params), caseId: caseId == null ? null : String(caseId) },
+      {
+        idempotencyKey: key,
+        to: n.to,
+        template,
+        params: asRecord(n.params),
+        caseId: caseId == null ? null : String(caseId),
+      },
       { dailyCapPerPhone: deps.dailyCapPerPhone, now: deps.now },
     );
   } catch (err) {
@@ -84,7 +96,8 @@ export async function handleSmsNotify(deps: SmsNotifyDeps, job: SmsNotifyJob): P
   // A fire-lane notice the device service queued on hold and has not released (it died between
   // starting the process and handing the notice over): this task is the process asking for it, so
   // it goes out now. Normally the row is already sending or sent and this changes nothing.
-  else if (!result.created && isHeld(result.row) && (await releaseHeld(deps.db, result.row.id, deps.now?.()))) deps.wake?.();
+  else if (!result.created && isHeld(result.row) && (await releaseHeld(deps.db, result.row.id, deps.now?.())))
+    deps.wake?.();
   return { smsId: result.row.id, smsStatus: result.row.status };
 }
 

@@ -51,7 +51,10 @@ function parseList(raw: unknown): string[] {
   } catch {
     // Zeebe sends a JSON array; tolerate a comma list.
   }
-  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function dateOrNull(raw: unknown): Date | null {
@@ -69,7 +72,9 @@ async function resolveForm(db: Knex, formKey: string | null): Promise<unknown> {
 
 async function resolveName(db: Knex, job: WorkerJob & { processDefinitionVersion?: number }): Promise<string> {
   const q = db('deployed_user_task').where({ bpmn_process_id: job.bpmnProcessId, element_id: job.elementId });
-  const row = job.processDefinitionVersion ? await q.clone().where({ version: job.processDefinitionVersion }).first('name') : undefined;
+  const row = job.processDefinitionVersion
+    ? await q.clone().where({ version: job.processDefinitionVersion }).first('name')
+    : undefined;
   const any = row ?? (await q.orderBy('version', 'desc').first('name'));
   return any?.name ?? job.elementId;
 }
@@ -104,10 +109,15 @@ export function createUserTaskBridgeHandler(deps: ScenarioDeps, lease?: BridgeLe
     const groups = parseList(h[H.candidateGroups]);
     const formKey = optionalString(h[H.formKey]);
     const slaKey = optionalString(v.slaKey);
-    const clock = slaKey ? await deps.db('sla_clock').where({ sla_key: slaKey }).first('due_at', 'warn_at', 'light') : undefined;
+    const clock = slaKey
+      ? await deps.db('sla_clock').where({ sla_key: slaKey }).first('due_at', 'warn_at', 'light')
+      : undefined;
     const caseId = optionalString(v.caseId);
     const caseExists = caseId ? await deps.db('case').where({ id: caseId }).first('id') : undefined;
-    const priority = Math.max(0, Math.min(100, Number.isFinite(Number(v.taskPriority)) && v.taskPriority != null ? Number(v.taskPriority) : 50));
+    const priority = Math.max(
+      0,
+      Math.min(100, Number.isFinite(Number(v.taskPriority)) && v.taskPriority != null ? Number(v.taskPriority) : 50),
+    );
     const id = crypto.randomUUID();
     const name = await resolveName(deps.db, job);
     const row = {
@@ -138,8 +148,16 @@ export function createUserTaskBridgeHandler(deps: ScenarioDeps, lease?: BridgeLe
     const inserted = await deps.db('task').insert(row).onConflict('job_key').ignore().returning('id');
     if (inserted.length > 0 && row.case_id) {
       await appendCaseEvent(deps.db, row.case_id, {
-        type: 'task.created', department: row.department, at: now,
-        data: { taskId: id, elementId: job.elementId, name, candidateGroups: groups, dueAt: row.due_at ? new Date(row.due_at).toISOString() : null },
+        type: 'task.created',
+        department: row.department,
+        at: now,
+        data: {
+          taskId: id,
+          elementId: job.elementId,
+          name,
+          candidateGroups: groups,
+          dueAt: row.due_at ? new Date(row.due_at).toISOString() : null,
+        },
       });
     }
   };
@@ -148,12 +166,16 @@ export function createUserTaskBridgeHandler(deps: ScenarioDeps, lease?: BridgeLe
       await record(job);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof ModelInputError) return job.fail({ errorMessage: `${message} (element ${job.elementId})`, retries: 0 });
+      if (err instanceof ModelInputError)
+        return job.fail({ errorMessage: `${message} (element ${job.elementId})`, retries: 0 });
       // The database did not take the row. A user-task job has one retry, so counting this failure
       // would raise an incident nobody's inbox shows: keep the retries and hand the job out again
       // after a back-off, when the database may answer (with no answer at all, the activation
       // timeout brings it back).
-      lease?.log?.warn({ err: { message }, jobKey: job.key, elementId: job.elementId }, 'user task not recorded; the job is handed out again after a back-off');
+      lease?.log?.warn(
+        { err: { message }, jobKey: job.key, elementId: job.elementId },
+        'user task not recorded; the job is handed out again after a back-off',
+      );
       return job.fail({
         errorMessage: `${job.type} failed on element ${job.elementId}: ${message}`,
         retries: Math.max(1, job.retries),
@@ -174,6 +196,9 @@ async function armLeaseOrWait(lease: BridgeLease, job: WorkerJob): Promise<void>
   try {
     await armLease(lease.zbc, job.key, lease.leaseMs);
   } catch (err) {
-    lease.log?.warn({ err: { message: (err as Error).message }, jobKey: job.key }, 'could not arm the user-task lease; the job comes back after its activation timeout');
+    lease.log?.warn(
+      { err: { message: (err as Error).message }, jobKey: job.key },
+      'could not arm the user-task lease; the job comes back after its activation timeout',
+    );
   }
 }

@@ -55,7 +55,9 @@ export class UserTaskLeaseHeartbeat {
   start(): this {
     if (this.config.heartbeatTickMs > 0 && !this.timer) {
       this.timer = setInterval(() => {
-        this.tick().catch((err: Error) => this.log?.warn({ err: { message: err.message } }, 'user-task lease heartbeat failed; next tick retries'));
+        this.tick().catch((err: Error) =>
+          this.log?.warn({ err: { message: err.message } }, 'user-task lease heartbeat failed; next tick retries'),
+        );
       }, this.config.heartbeatTickMs);
       this.timer.unref();
     }
@@ -84,18 +86,22 @@ export class UserTaskLeaseHeartbeat {
       // re-armed about once a cycle, however few tasks are open.
       if (now < this.nextCycleAt) return out;
       const [{ n }] = await this.db('task').where({ state: 'created' }).count({ n: '*' });
-      const ticks = this.config.heartbeatTickMs > 0 ? Math.max(1, Math.floor(this.config.heartbeatCycleMs / this.config.heartbeatTickMs)) : 1;
+      const ticks =
+        this.config.heartbeatTickMs > 0
+          ? Math.max(1, Math.floor(this.config.heartbeatCycleMs / this.config.heartbeatTickMs))
+          : 1;
       // Spread over 90 % of the cycle, so tasks opened during the pass do not push it past the cycle.
       this.slice = Math.max(1, Math.ceil(Number(n) / Math.max(1, Math.floor(ticks * 0.9))));
       this.cycleStartedAt = now;
       this.cursor = '';
     }
-    const rows: Array<{ id: string; job_key: string; case_id: string | null; department: string | null }> = await this.db('task')
-      .where({ state: 'created' })
-      .andWhere('job_key', '>', this.cursor)
-      .orderBy('job_key')
-      .limit(this.slice)
-      .select('id', 'job_key', 'case_id', 'department');
+    const rows: Array<{ id: string; job_key: string; case_id: string | null; department: string | null }> =
+      await this.db('task')
+        .where({ state: 'created' })
+        .andWhere('job_key', '>', this.cursor)
+        .orderBy('job_key')
+        .limit(this.slice)
+        .select('id', 'job_key', 'case_id', 'department');
     out.checked = rows.length;
     let next = 0;
     const work = async () => {
@@ -108,7 +114,11 @@ export class UserTaskLeaseHeartbeat {
           else if (await markCancelled(this.db, task, 'element terminated', this.now())) out.cancelled += 1;
         } catch (err) {
           out.failed += 1;
-          if (out.failed === 1) this.log?.warn({ err: { message: (err as Error).message }, jobKey: task.job_key }, 'could not re-arm a user-task lease');
+          if (out.failed === 1)
+            this.log?.warn(
+              { err: { message: (err as Error).message }, jobKey: task.job_key },
+              'could not re-arm a user-task lease',
+            );
         }
       }
     };

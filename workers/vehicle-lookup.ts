@@ -22,13 +22,19 @@ export function createVehicleLookupHandler(deps: ScenarioDeps) {
     const plate = normalizePlate(raw);
     const readable = isReadablePlate(plate);
     const vehicle = readable ? await findVehicle(deps.db, plate) : undefined;
-    if (vehicle) return job.complete({ vehicleOwner: { name: vehicle.ownerName, phone: vehicle.ownerPhone }, unknownPlate: false });
+    if (vehicle)
+      return job.complete({
+        vehicleOwner: { name: vehicle.ownerName, phone: vehicle.ownerPhone },
+        unknownPlate: false,
+      });
 
     const unknownReason = readable ? 'not-registered' : 'unreadable';
     if (caseId) {
       await markUnknownPlate(deps.db, caseId);
       await appendCaseEventOnce(deps.db, caseId, `vehicle.unknown:${plate}`, {
-        type: 'vehicle.unknown', at: deps.now(), data: { plate: raw, reason: unknownReason },
+        type: 'vehicle.unknown',
+        at: deps.now(),
+        data: { plate: raw, reason: unknownReason },
       });
     }
     return job.complete({ vehicleOwner: null, unknownPlate: true, unknownReason });

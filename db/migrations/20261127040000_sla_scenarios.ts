@@ -42,7 +42,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['state', 'due_at']);
     t.index(['department', 'state']);
   });
-  await knex.raw(`alter table sla_clock add constraint sla_clock_state_check check (state in ('running', 'suspended', 'stopped'))`);
+  await knex.raw(
+    `alter table sla_clock add constraint sla_clock_state_check check (state in ('running', 'suspended', 'stopped'))`,
+  );
 
   await knex.schema.createTable('sla_extension', (t) => {
     t.bigIncrements('id').primary();
@@ -61,7 +63,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['status', 'created_at']);
     t.index(['sla_key']);
   });
-  await knex.raw(`alter table sla_extension add constraint sla_extension_status_check check (status in ('pending', 'approved', 'rejected'))`);
+  await knex.raw(
+    `alter table sla_extension add constraint sla_extension_status_check check (status in ('pending', 'approved', 'rejected'))`,
+  );
   await knex.raw('alter table sla_extension add constraint sla_extension_hours_check check (hours > 0)');
 
   await knex.schema.createTable('department_contact', (t) => {
@@ -74,7 +78,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['department', 'role']);
     t.index(['username']);
   });
-  await knex.raw(`alter table department_contact add constraint department_contact_role_check check (role in ('head', 'duty', 'staff'))`);
+  await knex.raw(
+    `alter table department_contact add constraint department_contact_role_check check (role in ('head', 'duty', 'staff'))`,
+  );
 
   await knex.schema.createTable('deployed_form', (t) => {
     t.string('form_key', 24).primary();

@@ -33,7 +33,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['case_id']);
     t.index(['status', 'received_at']);
   });
-  await knex.raw(`alter table device_event add constraint device_event_status_check check (status in ('received', 'processed', 'ignored', 'failed'))`);
+  await knex.raw(
+    `alter table device_event add constraint device_event_status_check check (status in ('received', 'processed', 'ignored', 'failed'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -26,7 +26,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('deployed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.primary(['kind', 'resource_id', 'version']);
   });
-  await knex.raw(`alter table process_version add constraint process_version_kind_check check (kind in ('bpmn', 'form'))`);
+  await knex.raw(
+    `alter table process_version add constraint process_version_kind_check check (kind in ('bpmn', 'form'))`,
+  );
 
   await knex.schema.alterTable('case', (t) => {
     t.timestamp('responded_at', { useTz: true });
@@ -51,8 +53,16 @@ export async function down(knex: Knex): Promise<void> {
  * full table in bench/README.md). Exported so the benchmark can drop and re-create them.
  */
 export const DASHBOARD_INDEXES = [
-  'case_closed_at_idx', 'case_created_at_idx', 'case_rated_at_idx', 'sla_clock_breached_case_idx', 'sla_clock_breached_step_idx',
-  'sla_clock_open_idx', 'sla_clock_stopped_at_idx', 'task_open_inbox_idx', 'task_open_light_idx', 'task_process_created_idx',
+  'case_closed_at_idx',
+  'case_created_at_idx',
+  'case_rated_at_idx',
+  'sla_clock_breached_case_idx',
+  'sla_clock_breached_step_idx',
+  'sla_clock_open_idx',
+  'sla_clock_stopped_at_idx',
+  'task_open_inbox_idx',
+  'task_open_light_idx',
+  'task_process_created_idx',
 ];
 
 export async function createDashboardIndexes(knex: Knex): Promise<void> {
@@ -61,7 +71,9 @@ export async function createDashboardIndexes(knex: Knex): Promise<void> {
   // grouped/filtered columns INCLUDEd the period is an index-only scan (~82k entries for 30 days).
   await knex.raw(`create index case_closed_at_idx on "case" (closed_at) include (lead_department, scenario, status)
     where closed_at is not null`);
-  await knex.raw(`create index case_created_at_idx on "case" (created_at) include (lead_department, scenario, channel, status, response_met)`);
+  await knex.raw(
+    `create index case_created_at_idx on "case" (created_at) include (lead_department, scenario, channel, status, response_met)`,
+  );
   await knex.raw(`create index case_rated_at_idx on "case" (rated_at) include (lead_department, scenario, rating_satisfied)
     where rated_at is not null`);
   // Resolution within SLA = no breached step. Breaches are ~8 % of all clocks, so partial indexes on
@@ -80,9 +92,13 @@ export async function createDashboardIndexes(knex: Knex): Promise<void> {
   // The inbox: open tasks of a department by due date then priority — the index order is the
   // answer order, so the first page reads ~100 index entries (EXPLAIN ANALYZE 0.7 ms, p50 4.7 ms
   // through the service) whatever the backlog.
-  await knex.raw(`create index task_open_inbox_idx on task (department, due_at, priority desc) where state = 'created'`);
+  await knex.raw(
+    `create index task_open_inbox_idx on task (department, due_at, priority desc) where state = 'created'`,
+  );
   // Warning lists: open tasks of one light, most urgent first.
   await knex.raw(`create index task_open_light_idx on task (light, due_at) where state = 'created'`);
   // Heatmap: tasks of one process created in the period, per element and state (index-only).
-  await knex.raw('create index task_process_created_idx on task (bpmn_process_id, created_at) include (element_id, state)');
+  await knex.raw(
+    'create index task_process_created_idx on task (bpmn_process_id, created_at) include (element_id, state)',
+  );
 }

@@ -80,13 +80,17 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('create unique index credit_flag_open_plate_idx on credit_flag (plate) where lifted_at is null');
 
   await knex.raw('alter table device_event drop constraint device_event_status_check');
-  await knex.raw(`alter table device_event add constraint device_event_status_check check (status in ('received', 'pending', 'processed', 'ignored', 'failed'))`);
+  await knex.raw(
+    `alter table device_event add constraint device_event_status_check check (status in ('received', 'pending', 'processed', 'ignored', 'failed'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex('device_event').where({ status: 'pending' }).update({ status: 'ignored' });
   await knex.raw('alter table device_event drop constraint device_event_status_check');
-  await knex.raw(`alter table device_event add constraint device_event_status_check check (status in ('received', 'processed', 'ignored', 'failed'))`);
+  await knex.raw(
+    `alter table device_event add constraint device_event_status_check check (status in ('received', 'processed', 'ignored', 'failed'))`,
+  );
   await knex.schema.dropTable('credit_flag');
   await knex.schema.dropTable('fire_lane_offence');
   await knex.schema.dropTable('fire_lane');

@@ -35,7 +35,9 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('met').notNullable().defaultTo(0);
     t.primary(['metric', 'day', 'department', 'scenario', 'channel', 'status']);
   });
-  await knex.raw(`alter table dashboard_daily add constraint dashboard_daily_metric_check check (metric in ('created', 'closed', 'rated'))`);
+  await knex.raw(
+    `alter table dashboard_daily add constraint dashboard_daily_metric_check check (metric in ('created', 'closed', 'rated'))`,
+  );
 
   await knex.schema.createTable('dashboard_case', (t) => {
     t.string('case_id', 40).primary();
@@ -79,15 +81,29 @@ export async function up(knex: Knex): Promise<void> {
       return null;
     end $$`);
   const relevant = (r: string) => `(${r}.type in (${sqlList(REFORM_EVENT_TYPES)}) or ${r}.actor = 'reporter')`;
-  await knex.raw(`create trigger case_event_dashboard_insert after insert on case_event for each row when (${relevant('new')}) execute function dashboard_event_dirty()`);
-  await knex.raw(`create trigger case_event_dashboard_delete after delete on case_event for each row when (${relevant('old')}) execute function dashboard_event_dirty()`);
-  await knex.raw(`create trigger case_event_dashboard_update after update on case_event for each row when (${relevant('old')} or ${relevant('new')}) execute function dashboard_event_dirty()`);
+  await knex.raw(
+    `create trigger case_event_dashboard_insert after insert on case_event for each row when (${relevant('new')}) execute function dashboard_event_dirty()`,
+  );
+  await knex.raw(
+    `create trigger case_event_dashboard_delete after delete on case_event for each row when (${relevant('old')}) execute function dashboard_event_dirty()`,
+  );
+  await knex.raw(
+    `create trigger case_event_dashboard_update after update on case_event for each row when (${relevant('old')} or ${relevant('new')}) execute function dashboard_event_dirty()`,
+  );
   const changed = CASE_TRACKED.map((c) => `old.${c} is distinct from new.${c}`).join(' or ');
-  await knex.raw(`create trigger case_dashboard_insert after insert or delete on "case" for each row execute function dashboard_case_dirty()`);
-  await knex.raw(`create trigger case_dashboard_update after update on "case" for each row when (${changed}) execute function dashboard_case_dirty()`);
+  await knex.raw(
+    `create trigger case_dashboard_insert after insert or delete on "case" for each row execute function dashboard_case_dirty()`,
+  );
+  await knex.raw(
+    `create trigger case_dashboard_update after update on "case" for each row when (${changed}) execute function dashboard_case_dirty()`,
+  );
   const breached = (r: string) => `coalesce(${r}.red_at is not null or ${r}.stopped_at > ${r}.due_at, false)`;
-  await knex.raw(`create trigger sla_clock_dashboard_insert after insert on sla_clock for each row when (${breached('new')}) execute function dashboard_clock_dirty()`);
-  await knex.raw(`create trigger sla_clock_dashboard_delete after delete on sla_clock for each row when (${breached('old')}) execute function dashboard_clock_dirty()`);
+  await knex.raw(
+    `create trigger sla_clock_dashboard_insert after insert on sla_clock for each row when (${breached('new')}) execute function dashboard_clock_dirty()`,
+  );
+  await knex.raw(
+    `create trigger sla_clock_dashboard_delete after delete on sla_clock for each row when (${breached('old')}) execute function dashboard_clock_dirty()`,
+  );
   await knex.raw(`create trigger sla_clock_dashboard_update after update on sla_clock for each row
     when (${breached('old')} is distinct from ${breached('new')} or (${breached('new')} and old.case_id is distinct from new.case_id)) execute function dashboard_clock_dirty()`);
 
@@ -97,8 +113,10 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('drop trigger if exists case_dashboard_insert on "case"');
   await knex.raw('drop trigger if exists case_dashboard_update on "case"');
-  for (const t of ['insert', 'delete', 'update']) await knex.raw(`drop trigger if exists sla_clock_dashboard_${t} on sla_clock`);
-  for (const t of ['insert', 'delete', 'update']) await knex.raw(`drop trigger if exists case_event_dashboard_${t} on case_event`);
+  for (const t of ['insert', 'delete', 'update'])
+    await knex.raw(`drop trigger if exists sla_clock_dashboard_${t} on sla_clock`);
+  for (const t of ['insert', 'delete', 'update'])
+    await knex.raw(`drop trigger if exists case_event_dashboard_${t} on case_event`);
   await knex.raw('drop function if exists dashboard_event_dirty()');
   await knex.raw('drop function if exists dashboard_case_dirty()');
   await knex.raw('drop function if exists dashboard_clock_dirty()');
@@ -117,13 +135,29 @@ export const DASHBOARD_TRIGGERS = {
 /** Timeline events that close a case, for the reform effect's intake → close duration (its last one counts). */
 export const REFORM_CLOSING_TYPES = ['closed', 'merged', 'follow-up.expired', 'fire-lane.cleared', 'fire-lane.handled'];
 /** Timeline events that show the department handling a case; a change of department between two is a hand-off. */
-export const REFORM_HANDOFF_TYPES = ['dispatched', 'returned', 'collaborators.assigned', 'sla.escalated', 'task.created'];
+export const REFORM_HANDOFF_TYPES = [
+  'dispatched',
+  'returned',
+  'collaborators.assigned',
+  'sla.escalated',
+  'task.created',
+];
 /** Events the reform figures read (besides any event whose actor is the reporter: a visit). */
 const REFORM_EVENT_TYPES = ['reported', 'task.completed', ...REFORM_CLOSING_TYPES, ...REFORM_HANDOFF_TYPES];
 const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
 
 /** `case` columns the figures read: a change to any of them marks the case dirty. */
-const CASE_TRACKED = ['created_at', 'lead_department', 'scenario', 'channel', 'status', 'response_met', 'closed_at', 'rated_at', 'rating_satisfied'];
+const CASE_TRACKED = [
+  'created_at',
+  'lead_department',
+  'scenario',
+  'channel',
+  'status',
+  'response_met',
+  'closed_at',
+  'rated_at',
+  'rating_satisfied',
+];
 
 /** The facts of a case the rollup counts (columns of `dashboard_case`, in order). */
 const FACT_COLUMNS: { name: string; type: 'ts' | 'bool' | 'str' | 'int' | 'bigint'; length?: number }[] = [

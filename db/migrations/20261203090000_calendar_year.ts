@@ -20,8 +20,12 @@ export async function up(knex: Knex): Promise<void> {
     t.string('updated_by', 100).notNullable();
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw(`alter table calendar_year add constraint calendar_year_source_check check (source in ('admin', 'import'))`);
-  await knex.raw(`alter table calendar_year add constraint calendar_year_year_check check (year between 2000 and 2100)`);
+  await knex.raw(
+    `alter table calendar_year add constraint calendar_year_source_check check (source in ('admin', 'import'))`,
+  );
+  await knex.raw(
+    `alter table calendar_year add constraint calendar_year_year_check check (year between 2000 and 2100)`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -4,7 +4,16 @@
  */
 import type { Knex } from 'knex';
 
-export const CASE_STATUSES = ['received', 'dispatching', 'handling', 'suspended', 'replied', 'closed', 'cancelled', 'merged'] as const;
+export const CASE_STATUSES = [
+  'received',
+  'dispatching',
+  'handling',
+  'suspended',
+  'replied',
+  'closed',
+  'cancelled',
+  'merged',
+] as const;
 export const LIGHTS = ['green', 'yellow', 'red'] as const;
 
 /** Filters shared by `GET /api/cases` and every dashboard figure (so a figure drills down to its cases). */
@@ -50,9 +59,15 @@ export function applyCaseFilter(q: Knex.QueryBuilder, f: CaseFilter, db: Knex): 
     // as the response rate counts: dispatched cases, merged duplicates excluded
     q.whereNot('case.status', 'merged');
     if (f.responseMet) q.where('case.response_met', true);
-    else q.where((w) => w.where('case.response_met', false).orWhereNull('case.response_met')).whereNotNull('case.lead_department');
+    else
+      q.where((w) => w.where('case.response_met', false).orWhereNull('case.response_met')).whereNotNull(
+        'case.lead_department',
+      );
   }
-  const breached = db('sla_clock as k').select(db.raw('1')).whereRaw('k.case_id = "case".id').whereRaw(`(${BREACHED_CLOCK_SQL})`);
+  const breached = db('sla_clock as k')
+    .select(db.raw('1'))
+    .whereRaw('k.case_id = "case".id')
+    .whereRaw(`(${BREACHED_CLOCK_SQL})`);
   if (f.resolvedInSla !== undefined) {
     q.where('case.status', 'closed');
     if (f.resolvedInSla) q.whereNotExists(breached);
@@ -64,18 +79,31 @@ export function applyCaseFilter(q: Knex.QueryBuilder, f: CaseFilter, db: Knex): 
   }
   if (f.q) {
     const text = f.q.trim();
-    q.where((w) => w.where('case.case_no', 'like', `${text.replace(/[%_\\]/g, '')}%`).orWhere('case.description', 'like', `%${text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`));
+    q.where((w) =>
+      w
+        .where('case.case_no', 'like', `${text.replace(/[%_\\]/g, '')}%`)
+        .orWhere('case.description', 'like', `%${text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`),
+    );
   }
   if (f.reporterPhone) q.where('case.reporter_phone', f.reporterPhone);
   return q;
 }
 
 /** Restricts to cases one of `departments` works on: lead, collaborator, or a task of theirs. */
-export function applyDepartmentScope(q: Knex.QueryBuilder, departments: readonly string[], db: Knex): Knex.QueryBuilder {
+export function applyDepartmentScope(
+  q: Knex.QueryBuilder,
+  departments: readonly string[],
+  db: Knex,
+): Knex.QueryBuilder {
   return q.where((w) => {
     w.whereIn('case.lead_department', departments as string[]);
     for (const d of departments) w.orWhereRaw('"case".collaborators @> ?::jsonb', [JSON.stringify([d])]);
-    w.orWhereExists(db('task as st').select(db.raw('1')).whereRaw('st.case_id = "case".id').whereIn('st.department', departments as string[]));
+    w.orWhereExists(
+      db('task as st')
+        .select(db.raw('1'))
+        .whereRaw('st.case_id = "case".id')
+        .whereIn('st.department', departments as string[]),
+    );
   });
 }
 
@@ -131,8 +159,13 @@ export async function findCaseByIdOrNo(db: Knex, idOrCaseNo: string): Promise<Ca
   return q.first();
 }
 
-export async function listCaseEvents(db: Knex, caseId: string): Promise<{ id: string | number; at: Date; type: string; actor: string; department: string | null; data: unknown }[]> {
-  return db('case_event').where({ case_id: caseId }).orderBy([{ column: 'at' }, { column: 'id' }]);
+export async function listCaseEvents(
+  db: Knex,
+  caseId: string,
+): Promise<{ id: string | number; at: Date; type: string; actor: string; department: string | null; data: unknown }[]> {
+  return db('case_event')
+    .where({ case_id: caseId })
+    .orderBy([{ column: 'at' }, { column: 'id' }]);
 }
 
 export async function listCaseTasks(db: Knex, caseId: string, openOnly: boolean): Promise<Record<string, any>[]> {
@@ -146,7 +179,9 @@ export async function caseNoOf(db: Knex, caseId: string): Promise<string | undef
 }
 
 export async function setCaseAttachments(db: Knex, caseId: string, attachments: unknown[]): Promise<void> {
-  await db('case').where({ id: caseId }).update({ attachments: JSON.stringify(attachments) });
+  await db('case')
+    .where({ id: caseId })
+    .update({ attachments: JSON.stringify(attachments) });
 }
 
 export async function deleteCase(db: Knex, caseId: string): Promise<void> {
@@ -154,14 +189,20 @@ export async function deleteCase(db: Knex, caseId: string): Promise<void> {
 }
 
 export async function countAndListCases(
-  db: Knex, filter: CaseFilter, scope: readonly string[] | null, page: { limit: number; offset: number; sort: 'created' | 'due' },
+  db: Knex,
+  filter: CaseFilter,
+  scope: readonly string[] | null,
+  page: { limit: number; offset: number; sort: 'created' | 'due' },
 ): Promise<{ total: number; rows: CaseRowFull[] }> {
   const base = applyCaseFilter(db('case'), filter, db);
   if (scope) applyDepartmentScope(base, scope, db);
   const [{ n }] = await base.clone().count<{ n: string | number }[]>({ n: '*' });
   const rows = base.clone().select('case.*').limit(page.limit).offset(page.offset);
   if (page.sort === 'due') rows.orderByRaw('"case".due_at asc nulls last, "case".created_at desc');
-  else rows.orderBy([{ column: 'case.created_at', order: 'desc' }, { column: 'case.id', order: 'desc' }]);
+  else
+    rows.orderBy([
+      { column: 'case.created_at', order: 'desc' },
+      { column: 'case.id', order: 'desc' },
+    ]);
   return { total: Number(n), rows: await rows };
 }
-

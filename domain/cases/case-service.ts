@@ -36,7 +36,9 @@ export interface CreatedCase {
 async function nextCaseNo(trx: Knex.Transaction, at: Date): Promise<string> {
   const day = shanghaiDate(at).replace(/-/g, '');
   await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`case_no:${day}`]);
-  const row = await trx('case').where('case_no', 'like', `JB${day}-%`).max<{ max: string | null }[]>({ max: 'case_no' });
+  const row = await trx('case')
+    .where('case_no', 'like', `JB${day}-%`)
+    .max<{ max: string | null }[]>({ max: 'case_no' });
   const last = row[0]?.max ? Number(String(row[0].max).slice(-6)) : 0;
   return `JB${day}-${String(last + 1).padStart(6, '0')}`;
 }
@@ -47,22 +49,46 @@ export async function createCase(db: Knex, input: NewCase, now: Date = new Date(
     const id = crypto.randomUUID();
     const caseNo = await nextCaseNo(trx, now);
     await trx('case').insert({
-      id, case_no: caseNo, status: 'received', channel: input.channel ?? 'web', description: input.description.trim(),
-      reporter_name: input.reporter?.name ?? null, reporter_phone: input.reporter?.phone ?? null,
-      address: input.location?.address ?? null, lat: input.location?.lat ?? null, lng: input.location?.lng ?? null,
-      scenario: input.scenario ?? null, lead_department: input.leadDepartment ?? null, external_id: input.externalId ?? null,
-      attachments: JSON.stringify(input.attachments ?? []), created_at: now, updated_at: now,
+      id,
+      case_no: caseNo,
+      status: 'received',
+      channel: input.channel ?? 'web',
+      description: input.description.trim(),
+      reporter_name: input.reporter?.name ?? null,
+      reporter_phone: input.reporter?.phone ?? null,
+      address: input.location?.address ?? null,
+      lat: input.location?.lat ?? null,
+      lng: input.location?.lng ?? null,
+      scenario: input.scenario ?? null,
+      lead_department: input.leadDepartment ?? null,
+      external_id: input.externalId ?? null,
+      attachments: JSON.stringify(input.attachments ?? []),
+      created_at: now,
+      updated_at: now,
     });
-    await appendCaseEvent(trx, id, { at: now, type: 'reported', actor: input.channel === 'device' ? 'device' : 'reporter', data: { channel: input.channel ?? 'web' } });
+    await appendCaseEvent(trx, id, {
+      at: now,
+      type: 'reported',
+      actor: input.channel === 'device' ? 'device' : 'reporter',
+      data: { channel: input.channel ?? 'web' },
+    });
     return { id, caseNo };
   });
 }
 
 /** Starts the one window (`case-intake`) for a case and stores the instance key. */
-export async function startCaseIntake(db: Knex, zbc: ZeebeGrpcClient, caseId: string, variables: Record<string, unknown> = {}): Promise<string> {
+export async function startCaseIntake(
+  db: Knex,
+  zbc: ZeebeGrpcClient,
+  caseId: string,
+  variables: Record<string, unknown> = {},
+): Promise<string> {
   const c = await db('case').where({ id: caseId }).first('id', 'case_no', 'description');
   if (!c) throw new Error(`Expected case ${caseId} to exist, but it does not`);
-  const r = await zbc.createProcessInstance({ bpmnProcessId: 'case-intake', variables: { caseId, caseNo: c.case_no, description: c.description, ...variables } });
+  const r = await zbc.createProcessInstance({
+    bpmnProcessId: 'case-intake',
+    variables: { caseId, caseNo: c.case_no, description: c.description, ...variables },
+  });
   await db('case').where({ id: caseId }).update({ process_instance_key: r.processInstanceKey });
   return r.processInstanceKey;
 }
@@ -75,24 +101,56 @@ export type ServiceResult<T = undefined> = DomainResult<T>;
  * (correlation key = case id) to the waiting one-window instance; unsatisfied re-opens there.
  */
 export async function rateCase(
-  db: Knex, zbc: ZeebeGrpcClient, caseId: string, rating: { satisfied: boolean; comment?: string | null }, now: Date = new Date(),
+  db: Knex,
+  zbc: ZeebeGrpcClient,
+  caseId: string,
+  rating: { satisfied: boolean; comment?: string | null },
+  now: Date = new Date(),
 ): Promise<ServiceResult> {
   const c = await db('case').where({ id: caseId }).first('id', 'status', 'reopen_count');
   if (!c) return { ok: false, kind: 'not-found', code: 'CASE_NOT_FOUND', detail: `case ${caseId} does not exist` };
-  if (c.status !== 'closed') return { ok: false, kind: 'conflict', code: 'CASE_NOT_RATABLE', detail: `case ${caseId} is ${c.status}; only a closed case awaiting follow-up can be rated` };
+  if (c.status !== 'closed')
+    return {
+      ok: false,
+      kind: 'conflict',
+      code: 'CASE_NOT_RATABLE',
+      detail: `case ${caseId} is ${c.status}; only a closed case awaiting follow-up can be rated`,
+    };
   await db.transaction(async (trx) => {
-    await trx('case').where({ id: caseId }).update({ rating_satisfied: rating.satisfied, rating_comment: rating.comment ?? null, rated_at: now, updated_at: now });
-    await appendCaseEvent(trx, caseId, { at: now, type: 'rated', actor: 'reporter', data: { satisfied: rating.satisfied, comment: rating.comment ?? null } });
+    await trx('case')
+      .where({ id: caseId })
+      .update({
+        rating_satisfied: rating.satisfied,
+        rating_comment: rating.comment ?? null,
+        rated_at: now,
+        updated_at: now,
+      });
+    await appendCaseEvent(trx, caseId, {
+      at: now,
+      type: 'rated',
+      actor: 'reporter',
+      data: { satisfied: rating.satisfied, comment: rating.comment ?? null },
+    });
   });
   await zbc.publishMessage({
-    name: 'case.rated', correlationKey: caseId, timeToLive: 3600_000, messageId: `${caseId}:rated:${c.reopen_count}`, // one rating per round
+    name: 'case.rated',
+    correlationKey: caseId,
+    timeToLive: 3600_000,
+    messageId: `${caseId}:rated:${c.reopen_count}`, // one rating per round
     variables: { satisfied: rating.satisfied, ratingComment: rating.comment ?? '' },
   });
   return { ok: true, value: undefined };
 }
 
 /** Publishes one message per running (or suspended) SLA clock of the case. */
-async function publishToClocks(db: Knex, zbc: ZeebeGrpcClient, caseId: string, state: 'running' | 'suspended', name: string, variables: Record<string, string>): Promise<string[]> {
+async function publishToClocks(
+  db: Knex,
+  zbc: ZeebeGrpcClient,
+  caseId: string,
+  state: 'running' | 'suspended',
+  name: string,
+  variables: Record<string, string>,
+): Promise<string[]> {
   const clocks = await db('sla_clock').where({ case_id: caseId, state }).select('sla_key');
   for (const { sla_key } of clocks) {
     await zbc.publishMessage({ name, correlationKey: sla_key, timeToLive: 3600_000, variables });
@@ -104,20 +162,41 @@ async function publishToClocks(db: Knex, zbc: ZeebeGrpcClient, caseId: string, s
  * 中止: the case waits for the reporter (more material, an appointment). Every running SLA clock of
  * the case stops counting (`case.suspended`, correlation key = the clock's `slaKey`).
  */
-export async function suspendCase(db: Knex, zbc: ZeebeGrpcClient, caseId: string, by: string, reason: string, now: Date = new Date()): Promise<ServiceResult<{ clocks: string[] }>> {
-  if (!reason.trim()) return { ok: false, kind: 'invalid', code: 'REASON_REQUIRED', detail: 'a suspension needs a reason' };
+export async function suspendCase(
+  db: Knex,
+  zbc: ZeebeGrpcClient,
+  caseId: string,
+  by: string,
+  reason: string,
+  now: Date = new Date(),
+): Promise<ServiceResult<{ clocks: string[] }>> {
+  if (!reason.trim())
+    return { ok: false, kind: 'invalid', code: 'REASON_REQUIRED', detail: 'a suspension needs a reason' };
   const c = await db('case').where({ id: caseId }).first('status');
   if (!c) return { ok: false, kind: 'not-found', code: 'CASE_NOT_FOUND', detail: `case ${caseId} does not exist` };
   await appendCaseEvent(db, caseId, { at: now, type: 'suspension.requested', actor: by, data: { reason } });
   const clocks = await publishToClocks(db, zbc, caseId, 'running', 'case.suspended', { suspendReason: reason });
-  if (clocks.length === 0) return { ok: false, kind: 'conflict', code: 'NO_RUNNING_CLOCK', detail: `case ${caseId} has no running SLA clock to suspend` };
+  if (clocks.length === 0)
+    return {
+      ok: false,
+      kind: 'conflict',
+      code: 'NO_RUNNING_CLOCK',
+      detail: `case ${caseId} has no running SLA clock to suspend`,
+    };
   return { ok: true, value: { clocks } };
 }
 
 /** The reporter answered: suspended clocks resume with their remaining budget (`case.resumed`). */
-export async function resumeCase(db: Knex, zbc: ZeebeGrpcClient, caseId: string, by: string, now: Date = new Date()): Promise<ServiceResult<{ clocks: string[] }>> {
+export async function resumeCase(
+  db: Knex,
+  zbc: ZeebeGrpcClient,
+  caseId: string,
+  by: string,
+  now: Date = new Date(),
+): Promise<ServiceResult<{ clocks: string[] }>> {
   await appendCaseEvent(db, caseId, { at: now, type: 'resumption.requested', actor: by, data: {} });
   const clocks = await publishToClocks(db, zbc, caseId, 'suspended', 'case.resumed', {});
-  if (clocks.length === 0) return { ok: false, kind: 'conflict', code: 'NOT_SUSPENDED', detail: `case ${caseId} has no suspended SLA clock` };
+  if (clocks.length === 0)
+    return { ok: false, kind: 'conflict', code: 'NOT_SUSPENDED', detail: `case ${caseId} has no suspended SLA clock` };
   return { ok: true, value: { clocks } };
 }

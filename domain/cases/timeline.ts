@@ -19,12 +19,23 @@ export async function appendCaseEvent(db: Knex, caseId: string, e: CaseEventInpu
 }
 
 /** Appends many events at once (a bulk load: the demo's history), 200 rows a statement. */
-export async function appendCaseEvents(db: Knex, events: ReadonlyArray<CaseEventInput & { caseId: string }>): Promise<void> {
-  for (let i = 0; i < events.length; i += 200) await db('case_event').insert(events.slice(i, i + 200).map((e) => eventRow(e.caseId, e)));
+export async function appendCaseEvents(
+  db: Knex,
+  events: ReadonlyArray<CaseEventInput & { caseId: string }>,
+): Promise<void> {
+  for (let i = 0; i < events.length; i += 200)
+    await db('case_event').insert(events.slice(i, i + 200).map((e) => eventRow(e.caseId, e)));
 }
 
 function eventRow(caseId: string, e: CaseEventInput) {
-  return { case_id: caseId, at: e.at, type: e.type, actor: e.actor ?? 'system', department: e.department ?? null, data: JSON.stringify(e.data ?? {}) };
+  return {
+    case_id: caseId,
+    at: e.at,
+    type: e.type,
+    actor: e.actor ?? 'system',
+    department: e.department ?? null,
+    data: JSON.stringify(e.data ?? {}),
+  };
 }
 
 /**
@@ -45,9 +56,11 @@ export function caseEventInsertSql(caseId: string, e: CaseEventInput): { sql: st
  * business key) as `data.key`, so a re-delivered job does not write the same event twice.
  */
 export async function appendCaseEventOnce(db: Knex, caseId: string, key: string, e: CaseEventInput): Promise<boolean> {
-  const existing = await db('case_event').where({ case_id: caseId, type: e.type }).whereRaw(`data->>'key' = ?`, [key]).first('id');
+  const existing = await db('case_event')
+    .where({ case_id: caseId, type: e.type })
+    .whereRaw(`data->>'key' = ?`, [key])
+    .first('id');
   if (existing) return false;
   await appendCaseEvent(db, caseId, { ...e, data: { ...e.data, key } });
   return true;
 }
-

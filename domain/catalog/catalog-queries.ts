@@ -23,7 +23,8 @@ function chunks<T>(rows: T[]): T[][] {
   return out;
 }
 
-const asArray = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? (JSON.parse(v) as string[]) : []);
+const asArray = (v: unknown): string[] =>
+  Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? (JSON.parse(v) as string[]) : [];
 
 /** What validation needs to know about the catalog already stored. */
 export async function loadValidationContext(db: Knex): Promise<ValidationContext> {
@@ -38,7 +39,10 @@ export async function loadValidationContext(db: Knex): Promise<ValidationContext
     categories: new Set(cats.map((c: { code: string }) => c.code)),
     matters: new Set(matters.map((m: { code: string }) => m.code)),
     scenarioNodes: new Map(
-      nodes.map((n: { code: string; scenario: string; kind: ScenarioNodeKind }) => [n.code, { scenario: n.scenario, kind: n.kind }]),
+      nodes.map((n: { code: string; scenario: string; kind: ScenarioNodeKind }) => [
+        n.code,
+        { scenario: n.scenario, kind: n.kind },
+      ]),
     ),
   };
 }
@@ -62,7 +66,12 @@ async function upsert(
     for (const c of columns) merge[c] = trx.raw('excluded.??', [c]);
     if (opts.versioned) merge.version = trx.raw('??.version + 1', [table]);
     const distinct = `(${columns.map((c) => `${table}.${c}`).join(', ')}) is distinct from (${columns.map((c) => `excluded.${c}`).join(', ')})`;
-    const res = await trx(table).insert(part).onConflict('code').merge(merge).where(trx.raw(distinct)).returning('code');
+    const res = await trx(table)
+      .insert(part)
+      .onConflict('code')
+      .merge(merge)
+      .where(trx.raw(distinct))
+      .returning('code');
     changed += res.length;
     onChunk?.(part.length);
   }
@@ -141,7 +150,14 @@ export async function upsertCatalog(trx: Knex, data: CatalogData, onRows?: (n: n
   const scenarioNodes = await upsert(
     trx,
     'scenario_node',
-    nodes.map((n) => ({ code: n.code, scenario: n.scenario, kind: n.kind, parent_code: n.parent, name_zh: n.name_zh, sort: n.sort })),
+    nodes.map((n) => ({
+      code: n.code,
+      scenario: n.scenario,
+      kind: n.kind,
+      parent_code: n.parent,
+      name_zh: n.name_zh,
+      sort: n.sort,
+    })),
     ['scenario', 'kind', 'parent_code', 'name_zh', 'sort'],
     {},
     onRows,
@@ -167,67 +183,70 @@ export async function upsertCatalog(trx: Knex, data: CatalogData, onRows?: (n: n
 /** The whole stored catalog, in display order. */
 export async function loadCatalog(db: Knex, opts: { activeOnly?: boolean } = {}): Promise<CatalogData> {
   const [categories, matters, situations, nodes, lists] = await Promise.all([
-    db('catalog_category').select('*').orderBy([{ column: 'sort' }, { column: 'code' }]),
-    db('catalog_matter').select('*').orderBy([{ column: 'category_code' }, { column: 'sort' }, { column: 'code' }]),
+    db('catalog_category')
+      .select('*')
+      .orderBy([{ column: 'sort' }, { column: 'code' }]),
+    db('catalog_matter')
+      .select('*')
+      .orderBy([{ column: 'category_code' }, { column: 'sort' }, { column: 'code' }]),
     db('catalog_situation')
       .select('*')
       .modify((q) => {
         if (opts.activeOnly) q.where('active', true);
       })
       .orderBy([{ column: 'matter_code' }, { column: 'sort' }, { column: 'code' }]),
-    db('scenario_node').select('*').orderBy([{ column: 'scenario' }, { column: 'code' }]),
-    db('one_matter_list').select('*').orderBy([{ column: 'sort' }, { column: 'code' }]),
+    db('scenario_node')
+      .select('*')
+      .orderBy([{ column: 'scenario' }, { column: 'code' }]),
+    db('one_matter_list')
+      .select('*')
+      .orderBy([{ column: 'sort' }, { column: 'code' }]),
   ]);
   return {
-    categories: categories.map(
-      (c: Record<string, unknown>): CatalogCategory => ({ code: String(c.code), name_zh: String(c.name_zh), name_en: String(c.name_en), sort: Number(c.sort) }),
-    ),
-    matters: matters.map(
-      (m: Record<string, unknown>): CatalogMatter => ({
-        code: String(m.code),
-        category: String(m.category_code),
-        name_zh: String(m.name_zh),
-        name_en: String(m.name_en),
-        description: String(m.description),
-        sort: Number(m.sort),
-      }),
-    ),
-    situations: situations.map(
-      (s: Record<string, unknown>): CatalogSituation => ({
-        code: String(s.code),
-        matter: String(s.matter_code),
-        name_zh: String(s.name_zh),
-        description: String(s.description),
-        lead_department: String(s.lead_department),
-        collaborators: asArray(s.collaborators),
-        scenario: (s.scenario ?? null) as ScenarioId | null,
-        sla_working_hours: Number(s.sla_working_hours),
-        response_hours: Number(s.response_hours),
-        keywords: asArray(s.keywords),
-        active: Boolean(s.active),
-        sort: Number(s.sort),
-      }),
-    ),
-    scenarioNodes: nodes.map(
-      (n: Record<string, unknown>): ScenarioNode => ({
-        code: String(n.code),
-        scenario: n.scenario as ScenarioId,
-        kind: n.kind as ScenarioNodeKind,
-        parent: (n.parent_code ?? null) as string | null,
-        name_zh: String(n.name_zh),
-        sort: Number(n.sort),
-      }),
-    ),
-    oneMatterLists: lists.map(
-      (l: Record<string, unknown>): OneMatterList => ({
-        code: String(l.code),
-        name_zh: String(l.name_zh),
-        lead_department: String(l.lead_department),
-        departments: asArray(l.departments),
-        scenario: (l.scenario ?? null) as ScenarioId | null,
-        sort: Number(l.sort),
-      }),
-    ),
+    categories: categories.map((c: Record<string, unknown>): CatalogCategory => ({
+      code: String(c.code),
+      name_zh: String(c.name_zh),
+      name_en: String(c.name_en),
+      sort: Number(c.sort),
+    })),
+    matters: matters.map((m: Record<string, unknown>): CatalogMatter => ({
+      code: String(m.code),
+      category: String(m.category_code),
+      name_zh: String(m.name_zh),
+      name_en: String(m.name_en),
+      description: String(m.description),
+      sort: Number(m.sort),
+    })),
+    situations: situations.map((s: Record<string, unknown>): CatalogSituation => ({
+      code: String(s.code),
+      matter: String(s.matter_code),
+      name_zh: String(s.name_zh),
+      description: String(s.description),
+      lead_department: String(s.lead_department),
+      collaborators: asArray(s.collaborators),
+      scenario: (s.scenario ?? null) as ScenarioId | null,
+      sla_working_hours: Number(s.sla_working_hours),
+      response_hours: Number(s.response_hours),
+      keywords: asArray(s.keywords),
+      active: Boolean(s.active),
+      sort: Number(s.sort),
+    })),
+    scenarioNodes: nodes.map((n: Record<string, unknown>): ScenarioNode => ({
+      code: String(n.code),
+      scenario: n.scenario as ScenarioId,
+      kind: n.kind as ScenarioNodeKind,
+      parent: (n.parent_code ?? null) as string | null,
+      name_zh: String(n.name_zh),
+      sort: Number(n.sort),
+    })),
+    oneMatterLists: lists.map((l: Record<string, unknown>): OneMatterList => ({
+      code: String(l.code),
+      name_zh: String(l.name_zh),
+      lead_department: String(l.lead_department),
+      departments: asArray(l.departments),
+      scenario: (l.scenario ?? null) as ScenarioId | null,
+      sort: Number(l.sort),
+    })),
   };
 }
 

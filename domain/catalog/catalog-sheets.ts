@@ -27,7 +27,12 @@ const col = (name: string, type: ColumnType, required: boolean, requiredValue = 
 });
 
 export const SHEET_COLUMNS: Record<SheetName, ColumnSpec[]> = {
-  categories: [col('code', 'string', true), col('name_zh', 'string', true), col('name_en', 'string', false), col('sort', 'int', false)],
+  categories: [
+    col('code', 'string', true),
+    col('name_zh', 'string', true),
+    col('name_en', 'string', false),
+    col('sort', 'int', false),
+  ],
   matters: [
     col('code', 'string', true),
     col('category', 'string', true),
@@ -97,7 +102,11 @@ export const LIST_SEPARATOR = ';';
 
 /** Maps a file name (`situations.csv`, `2026-catalog-situations.csv`) to its sheet, if any. */
 export function sheetFromFileName(fileName: string): SheetName | undefined {
-  const base = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '').toLowerCase().replace(/-/g, '_');
+  const base = fileName
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.[^.]+$/, '')
+    .toLowerCase()
+    .replace(/-/g, '_');
   // Longest names first so `scenario_nodes` wins over a shorter suffix match.
   const byLength = [...SHEET_NAMES].sort((a, b) => b.length - a.length);
   return byLength.find((s) => base === s || base.endsWith(`_${s}`) || base.endsWith(`.${s}`));

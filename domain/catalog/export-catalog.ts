@@ -30,7 +30,14 @@ export function catalogToRows(data: CatalogData): Record<SheetName, Cell[][]> {
       s.sort,
     ]),
     scenario_nodes: data.scenarioNodes.map((n) => [n.code, n.scenario, n.kind, n.parent ?? '', n.name_zh, n.sort]),
-    one_matter_lists: data.oneMatterLists.map((l) => [l.code, l.name_zh, l.lead_department, list(l.departments), l.scenario ?? '', l.sort]),
+    one_matter_lists: data.oneMatterLists.map((l) => [
+      l.code,
+      l.name_zh,
+      l.lead_department,
+      list(l.departments),
+      l.scenario ?? '',
+      l.sort,
+    ]),
   };
 }
 

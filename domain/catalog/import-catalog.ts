@@ -15,8 +15,7 @@ export interface ImportOptions {
 }
 
 export type ImportResult =
-  | { ok: true; rows: number; changed: UpsertCounts }
-  | { ok: false; rows: number; errors: CatalogRowError[] };
+  { ok: true; rows: number; changed: UpsertCounts } | { ok: false; rows: number; errors: CatalogRowError[] };
 
 /**
  * Imports catalog sheets all-or-nothing: every row is validated first (all errors reported with

@@ -36,7 +36,9 @@ export function readCsvSheet(name: SheetName, text: string | Buffer): RawSheet {
   try {
     records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
   } catch (err) {
-    throw new CatalogFileError(`Expected a CSV file for sheet '${name}', but it does not parse: ${(err as Error).message}`);
+    throw new CatalogFileError(
+      `Expected a CSV file for sheet '${name}', but it does not parse: ${(err as Error).message}`,
+    );
   }
   return toRawSheet(
     name,
@@ -95,7 +97,9 @@ export async function readCatalogPath(file: string, sheet?: SheetName): Promise<
       if (entry) sheets.push(readCsvSheet(name, await fs.readFile(path.join(file, entry))));
     }
     if (sheets.length === 0) {
-      throw new CatalogFileError(`Expected CSV files named ${SHEET_NAMES.join('.csv, ')}.csv in ${file}, but found none`);
+      throw new CatalogFileError(
+        `Expected CSV files named ${SHEET_NAMES.join('.csv, ')}.csv in ${file}, but found none`,
+      );
     }
     return sheets;
   }
@@ -104,7 +108,9 @@ export async function readCatalogPath(file: string, sheet?: SheetName): Promise<
   if (ext === '.csv') {
     const name = sheet ?? sheetFromFileName(file);
     if (!name) {
-      throw new CatalogFileError(`Expected the CSV file name to name its sheet (${SHEET_NAMES.join(', ')}), but got ${path.basename(file)}; pass --sheet`);
+      throw new CatalogFileError(
+        `Expected the CSV file name to name its sheet (${SHEET_NAMES.join(', ')}), but got ${path.basename(file)}; pass --sheet`,
+      );
     }
     return [readCsvSheet(name, await fs.readFile(file))];
   }

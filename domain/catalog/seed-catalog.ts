@@ -18,6 +18,8 @@ export async function seedCatalog(db: Knex, dir: string = SAMPLE_CATALOG_DIR): P
   const sheets = await readCatalogPath(dir);
   const result = await importCatalog(db, sheets);
   if (!result.ok) {
-    throw new Error(`Expected the sample catalog in ${dir} to import, but it has errors:\n${formatImportErrors(result.errors)}`);
+    throw new Error(
+      `Expected the sample catalog in ${dir} to import, but it has errors:\n${formatImportErrors(result.errors)}`,
+    );
   }
 }

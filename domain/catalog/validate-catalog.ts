@@ -1,11 +1,5 @@
 import { SHEET_COLUMNS, SHEET_NAMES, splitList, type RawSheet, type SheetName } from './catalog-sheets';
-import {
-  SCENARIO_IDS,
-  emptyCatalog,
-  type CatalogData,
-  type ScenarioId,
-  type ScenarioNodeKind,
-} from './catalog-types';
+import { SCENARIO_IDS, emptyCatalog, type CatalogData, type ScenarioId, type ScenarioNodeKind } from './catalog-types';
 
 /** One problem in an import file, pointing at the cell a clerk has to fix. */
 export interface CatalogRowError {
@@ -68,7 +62,8 @@ class RowReader {
     }
     const n = Number.parseInt(v, 10);
     if (n > MAX_INT) this.fail(column, `Expected '${column}' to be at most ${MAX_INT}, but got ${v}`);
-    else if (min !== undefined && n < min) this.fail(column, `Expected '${column}' to be at least ${min}, but got ${n}`);
+    else if (min !== undefined && n < min)
+      this.fail(column, `Expected '${column}' to be at least ${min}, but got ${n}`);
     return n;
   }
 
@@ -114,7 +109,12 @@ function checkHeader(sheet: RawSheet, errors: CatalogRowError[]): boolean {
   let ok = true;
   for (const spec of SHEET_COLUMNS[sheet.name]) {
     if (spec.requiredColumn && !sheet.header.includes(spec.name)) {
-      errors.push({ sheet: sheet.name, row: 1, column: spec.name, message: `Expected a column '${spec.name}', but the header row lacks it` });
+      errors.push({
+        sheet: sheet.name,
+        row: 1,
+        column: spec.name,
+        message: `Expected a column '${spec.name}', but the header row lacks it`,
+      });
       ok = false;
     }
   }
@@ -135,7 +135,10 @@ function trackCode(seen: Map<string, number>, r: RowReader, code: string, row: n
  * ids, and that every parent (category, matter, scenario node) exists in the file or the database.
  * Returns all errors, never just the first, so one round of fixes is enough.
  */
-export function validateCatalog(sheets: RawSheet[], ctx: ValidationContext): { data: CatalogData; errors: CatalogRowError[] } {
+export function validateCatalog(
+  sheets: RawSheet[],
+  ctx: ValidationContext,
+): { data: CatalogData; errors: CatalogRowError[] } {
   const data = emptyCatalog();
   const errors: CatalogRowError[] = [];
   const byName = new Map(sheets.map((s) => [s.name, s]));
@@ -147,7 +150,12 @@ export function validateCatalog(sheets: RawSheet[], ctx: ValidationContext): { d
     const r = new RowReader('categories', row, values, errors);
     const code = r.code('code');
     trackCode(categoryRows, r, code, row);
-    data.categories.push({ code, name_zh: r.str('name_zh', true), name_en: r.str('name_en', false), sort: r.int('sort', false, row - 1) });
+    data.categories.push({
+      code,
+      name_zh: r.str('name_zh', true),
+      name_en: r.str('name_en', false),
+      sort: r.int('sort', false, row - 1),
+    });
   }
 
   const matterRows = new Map<string, number>();
@@ -157,7 +165,10 @@ export function validateCatalog(sheets: RawSheet[], ctx: ValidationContext): { d
     trackCode(matterRows, r, code, row);
     const category = r.str('category', true);
     if (category !== '' && !categoryRows.has(category) && !ctx.categories.has(category)) {
-      r.fail('category', `Expected an existing category code, but '${category}' is neither in the file nor in the catalog`);
+      r.fail(
+        'category',
+        `Expected an existing category code, but '${category}' is neither in the file nor in the catalog`,
+      );
     }
     data.matters.push({
       code,
@@ -272,9 +283,15 @@ function validateScenarioNodes(
     if (!p) {
       r.fail('parent', `Expected an existing scenario node, but '${parent}' is neither in the file nor in the catalog`);
     } else if (p.scenario !== scenario) {
-      r.fail('parent', `Expected parent '${parent}' to belong to scenario ${scenario}, but it belongs to ${p.scenario}`);
+      r.fail(
+        'parent',
+        `Expected parent '${parent}' to belong to scenario ${scenario}, but it belongs to ${p.scenario}`,
+      );
     } else if (!allowed.includes(p.kind)) {
-      r.fail('parent', `Expected the parent of a ${kind} to be a ${allowed.join(' or ')}, but '${parent}' is a ${p.kind}`);
+      r.fail(
+        'parent',
+        `Expected the parent of a ${kind} to be a ${allowed.join(' or ')}, but '${parent}' is a ${p.kind}`,
+      );
     }
   }
 }

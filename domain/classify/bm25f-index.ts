@@ -60,7 +60,10 @@ export class Bm25fIndex<F extends string> {
     this.removeDoc(id);
     const doc: Doc<F> = {
       id,
-      fields: Object.fromEntries(this.fieldNames.map((f) => [f, { tf: new Map(), length: 0 }])) as Record<F, FieldPostings>,
+      fields: Object.fromEntries(this.fieldNames.map((f) => [f, { tf: new Map(), length: 0 }])) as Record<
+        F,
+        FieldPostings
+      >,
     };
     this.docs.set(id, doc);
     for (const f of this.fieldNames) {

@@ -1,6 +1,11 @@
 import type { Knex } from 'knex';
 import { catalogFingerprint, loadCatalog } from '../catalog/catalog-queries';
-import { Classifier, type ClassificationCandidate, type ClassificationResult, type ClassifierOptions } from './classifier';
+import {
+  Classifier,
+  type ClassificationCandidate,
+  type ClassificationResult,
+  type ClassifierOptions,
+} from './classifier';
 import { findFeedbackForCase, insertFeedback, listFeedbackSince, type FeedbackRow } from './feedback-queries';
 
 /** `POST /api/classify` candidate shape (API.md). */
@@ -100,7 +105,10 @@ export class ClassificationService {
   private async refresh(): Promise<void> {
     const fp = await catalogFingerprint(this.db);
     if (!this.classifier || fp !== this.fingerprint) {
-      const [catalog, feedback] = await Promise.all([loadCatalog(this.db, { activeOnly: true }), listFeedbackSince(this.db)]);
+      const [catalog, feedback] = await Promise.all([
+        loadCatalog(this.db, { activeOnly: true }),
+        listFeedbackSince(this.db),
+      ]);
       this.classifier = new Classifier(
         catalog,
         feedback.map((f) => ({ situationId: f.chosenSituation, text: f.text })),
@@ -157,7 +165,9 @@ export class ClassificationService {
       categoryId: String(matter?.category_code ?? ''),
       scenario: (situation.scenario ?? null) as string | null,
       leadDepartment: String(situation.lead_department),
-      collaborators: Array.isArray(situation.collaborators) ? situation.collaborators : JSON.parse(String(situation.collaborators)),
+      collaborators: Array.isArray(situation.collaborators)
+        ? situation.collaborators
+        : JSON.parse(String(situation.collaborators)),
       confidence: 1, // a person decided
     };
   }

@@ -162,7 +162,11 @@ export class Classifier {
       this.options.temperature,
     );
     const candidates = ranked.slice(0, limit).map((r) => this.candidate(r.id, r.score));
-    return { candidates, confidence, autoDispatch: candidates.length > 0 && confidence >= this.options.confidenceThreshold };
+    return {
+      candidates,
+      confidence,
+      autoDispatch: candidates.length > 0 && confidence >= this.options.confidenceThreshold,
+    };
   }
 
   private candidate(id: string, score: number): ClassificationCandidate {

@@ -30,7 +30,12 @@ export function evaluateClassifier(classifier: Classifier, items: LabelledText[]
   for (const item of items) {
     const r = classifier.classify(item.text, 10);
     const idx = r.candidates.findIndex((c) => c.situationId === item.situation);
-    results.push({ item, rank: idx < 0 ? null : idx + 1, top: r.candidates[0]?.situationId ?? null, confidence: r.confidence });
+    results.push({
+      item,
+      rank: idx < 0 ? null : idx + 1,
+      top: r.candidates[0]?.situationId ?? null,
+      confidence: r.confidence,
+    });
   }
   const ms = performance.now() - t0;
   const n = items.length;

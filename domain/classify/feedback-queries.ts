@@ -27,7 +27,8 @@ function toRow(r: Record<string, unknown>): FeedbackRow {
     text: String(r.text),
     chosenSituation: String(r.chosen_situation),
     originalTopSituation: (r.original_top_situation ?? null) as string | null,
-    originalConfidence: r.original_confidence === null || r.original_confidence === undefined ? null : Number(r.original_confidence),
+    originalConfidence:
+      r.original_confidence === null || r.original_confidence === undefined ? null : Number(r.original_confidence),
     caseId: (r.case_id ?? null) as string | null,
     createdBy: String(r.created_by),
     createdAt: new Date(r.created_at as string),

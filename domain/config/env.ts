@@ -37,7 +37,9 @@ export function readEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv
 }
 
 /** Runs each module's reader and collects every {@link EnvError}'s problems, so one start lists them all. */
-export function readAll<T extends Record<string, () => unknown>>(readers: T): { values: { [K in keyof T]: ReturnType<T[K]> }; problems: string[] } {
+export function readAll<T extends Record<string, () => unknown>>(
+  readers: T,
+): { values: { [K in keyof T]: ReturnType<T[K]> }; problems: string[] } {
   const values = {} as { [K in keyof T]: ReturnType<T[K]> };
   const problems: string[] = [];
   for (const [name, read] of Object.entries(readers) as Array<[keyof T, () => never]>) {

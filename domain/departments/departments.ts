@@ -13,9 +13,19 @@ export interface DepartmentSeed {
 
 /** Every department of DOMAIN.md, codes and names exactly as listed there. */
 export const DEPARTMENTS: readonly DepartmentSeed[] = [
-  { code: 'mediation-center', name_zh: '区社会矛盾纠纷调处化解中心', name_en: 'Social Conflict Mediation Centre', kind: 'bureau' },
+  {
+    code: 'mediation-center',
+    name_zh: '区社会矛盾纠纷调处化解中心',
+    name_en: 'Social Conflict Mediation Centre',
+    kind: 'bureau',
+  },
   { code: 'government-office', name_zh: '区政府办公室', name_en: 'District Government Office', kind: 'bureau' },
-  { code: 'housing', name_zh: '区住房和城乡建设局', name_en: 'Housing & Urban-Rural Development Bureau', kind: 'bureau' },
+  {
+    code: 'housing',
+    name_zh: '区住房和城乡建设局',
+    name_en: 'Housing & Urban-Rural Development Bureau',
+    kind: 'bureau',
+  },
   { code: 'market', name_zh: '区市场监督管理局', name_en: 'Market Supervision Bureau', kind: 'bureau' },
   { code: 'planning', name_zh: '自然资源和规划分局', name_en: 'Natural Resources & Planning Branch', kind: 'bureau' },
   { code: 'enforcement', name_zh: '区综合行政执法局', name_en: 'Comprehensive Law Enforcement Bureau', kind: 'bureau' },
@@ -29,7 +39,12 @@ export const DEPARTMENTS: readonly DepartmentSeed[] = [
   { code: 'public-security', name_zh: '公安分局', name_en: 'Public Security Branch', kind: 'bureau' },
   { code: 'transport', name_zh: '区交通运输局', name_en: 'Transport Bureau', kind: 'bureau' },
   { code: 'health', name_zh: '区卫生健康局', name_en: 'Health Bureau', kind: 'bureau' },
-  { code: 'hr-social', name_zh: '区人力资源和社会保障局', name_en: 'Human Resources & Social Security Bureau', kind: 'bureau' },
+  {
+    code: 'hr-social',
+    name_zh: '区人力资源和社会保障局',
+    name_en: 'Human Resources & Social Security Bureau',
+    kind: 'bureau',
+  },
   { code: 'civil-affairs', name_zh: '区民政局', name_en: 'Civil Affairs Bureau', kind: 'bureau' },
   { code: 'justice', name_zh: '区司法局', name_en: 'Justice Bureau', kind: 'bureau' },
   { code: 'commerce', name_zh: '区商务局', name_en: 'Commerce Bureau', kind: 'bureau' },
@@ -37,7 +52,12 @@ export const DEPARTMENTS: readonly DepartmentSeed[] = [
   { code: 'water', name_zh: '区水利局', name_en: 'Water Resources Bureau', kind: 'bureau' },
   { code: 'education', name_zh: '区教育局', name_en: 'Education Bureau', kind: 'bureau' },
   { code: 'petition', name_zh: '区信访局', name_en: 'Letters & Calls Bureau', kind: 'bureau' },
-  { code: 'property', name_zh: '物业服务企业', name_en: 'Property management companies (external party)', kind: 'external' },
+  {
+    code: 'property',
+    name_zh: '物业服务企业',
+    name_en: 'Property management companies (external party)',
+    kind: 'external',
+  },
   { code: 'street-zhongma', name_zh: '中马街道', name_en: 'Zhongma Street Office', kind: 'street' },
   { code: 'street-baisha', name_zh: '白沙街道', name_en: 'Baisha Street Office', kind: 'street' },
   { code: 'street-kongpu', name_zh: '孔浦街道', name_en: 'Kongpu Street Office', kind: 'street' },

@@ -35,14 +35,22 @@ export function isoDurationSeconds(value: string): number | undefined {
 }
 
 const int = (min: number, max: number) =>
-  z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number).refine((n) => n >= min && n <= max, `expected a number from ${min} to ${max}`);
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `expected a number from ${min} to ${max}`);
 
 const schema = z.object({
   FIRE_LANE_DWELL_SECONDS: int(0, 3600).default(0),
   FIRE_LANE_GRACE: z
     .string()
     .trim()
-    .refine((v) => (isoDurationSeconds(v) ?? 0) >= 60, 'expected an ISO-8601 duration of at least one minute, e.g. PT30M')
+    .refine(
+      (v) => (isoDurationSeconds(v) ?? 0) >= 60,
+      'expected an ISO-8601 duration of at least one minute, e.g. PT30M',
+    )
     .default('PT30M'),
   FIRE_LANE_REPEAT_DAYS: int(1, 3650).default(90),
   FIRE_LANE_PENALTY_AT: int(1, 1000).default(3),

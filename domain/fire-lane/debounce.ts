@@ -21,7 +21,10 @@ export interface DebounceDecision {
   pendingIds: string[];
 }
 
-export async function fireLaneDebounce(trx: Knex, input: { laneId: string; plate: string; detectedAt: Date; dwellSeconds: number; excludeId: string }): Promise<DebounceDecision> {
+export async function fireLaneDebounce(
+  trx: Knex,
+  input: { laneId: string; plate: string; detectedAt: Date; dwellSeconds: number; excludeId: string },
+): Promise<DebounceDecision> {
   if (input.dwellSeconds <= 0) return { open: true, firstSeenAt: input.detectedAt, pendingIds: [] };
   const dwellMs = input.dwellSeconds * 1000;
   const pending: { id: string; detected_at: Date }[] = await trx('device_event')
@@ -44,5 +47,7 @@ export async function fireLaneDebounce(trx: Knex, input: { laneId: string; plate
 
 /** The car left before the threshold: its pending sightings are closed as ignored. */
 export async function dropPendingSightings(trx: Knex, laneId: string, plate: string, at: Date): Promise<number> {
-  return trx('device_event').where({ lane_id: laneId, plate, type: 'fire-lane.occupied', status: 'pending' }).update({ status: 'ignored', processed_at: at });
+  return trx('device_event')
+    .where({ lane_id: laneId, plate, type: 'fire-lane.occupied', status: 'pending' })
+    .update({ status: 'ignored', processed_at: at });
 }

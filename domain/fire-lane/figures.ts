@@ -60,10 +60,15 @@ export function median(xs: number[]): number | null {
   return s.length % 2 ? s[mid] : Math.round((s[mid - 1] + s[mid]) / 2);
 }
 
-const ms = (from: Date | null, to: Date | null) => (from && to ? new Date(to).getTime() - new Date(from).getTime() : null);
+const ms = (from: Date | null, to: Date | null) =>
+  from && to ? new Date(to).getTime() - new Date(from).getTime() : null;
 const UNREGISTERED = '（未登记小区）';
 
-export async function fireLaneFigures(db: Knex, period: { since: Date; until: Date }, options: { penaltyAt?: number } = {}): Promise<FireLaneFigures> {
+export async function fireLaneFigures(
+  db: Knex,
+  period: { since: Date; until: Date },
+  options: { penaltyAt?: number } = {},
+): Promise<FireLaneFigures> {
   const penaltyAt = options.penaltyAt ?? 3;
   const rows: CaseRow[] = (
     await db.raw(
@@ -91,7 +96,10 @@ export async function fireLaneFigures(db: Knex, period: { since: Date; until: Da
   ).rows;
   // Sample history has no device events: each of its cases stands for one detection.
   const sampleDetections: { lane_id: string; n: string | number }[] = (
-    await db.raw(`select lane_id, count(*) as n from fire_lane_offence where sample and detected_at >= ? and detected_at < ? group by lane_id`, [period.since, period.until])
+    await db.raw(
+      `select lane_id, count(*) as n from fire_lane_offence where sample and detected_at >= ? and detected_at < ? group by lane_id`,
+      [period.since, period.until],
+    )
   ).rows;
 
   const groups = new Map<string, { label: string; compound: string; cases: CaseRow[]; detections: number }>();
@@ -102,22 +110,41 @@ export async function fireLaneFigures(db: Knex, period: { since: Date; until: Da
   };
   for (const r of rows) {
     const compound = r.compound ?? UNREGISTERED;
-    for (const [key, label] of [[`lane:${r.lane_id}`, r.lane_name ?? r.lane_id], [`compound:${compound}`, compound], ['total', '全部']]) group(key, label, compound).cases.push(r);
+    for (const [key, label] of [
+      [`lane:${r.lane_id}`, r.lane_name ?? r.lane_id],
+      [`compound:${compound}`, compound],
+      ['total', '全部'],
+    ])
+      group(key, label, compound).cases.push(r);
   }
-  for (const d of [...detections, ...sampleDetections.map((s) => ({ ...s, compound: null, lane_name: null, sample: true }))]) {
+  for (const d of [
+    ...detections,
+    ...sampleDetections.map((s) => ({ ...s, compound: null, lane_name: null, sample: true })),
+  ]) {
     const lane = rows.find((r) => r.lane_id === d.lane_id);
     const compound = d.compound ?? lane?.compound ?? UNREGISTERED;
     const n = Number(d.n);
-    for (const [key, label] of [[`lane:${d.lane_id}`, d.lane_name ?? lane?.lane_name ?? d.lane_id], [`compound:${compound}`, compound], ['total', '全部']]) group(key, label, compound).detections += n;
+    for (const [key, label] of [
+      [`lane:${d.lane_id}`, d.lane_name ?? lane?.lane_name ?? d.lane_id],
+      [`compound:${compound}`, compound],
+      ['total', '全部'],
+    ])
+      group(key, label, compound).detections += n;
   }
 
   const figures = (key: string): FireLaneFigureRow => {
     const g = groups.get(key) ?? { label: key === 'total' ? '全部' : key, compound: '', cases: [], detections: 0 };
     const cs = g.cases;
     // Medians are measured only: the demo's sample history (sample = true) carries no timings.
-    const nums = (f: (r: CaseRow) => number | null) => cs.filter((r) => !r.sample).map(f).filter((x): x is number => x !== null && x >= 0);
+    const nums = (f: (r: CaseRow) => number | null) =>
+      cs
+        .filter((r) => !r.sample)
+        .map(f)
+        .filter((x): x is number => x !== null && x >= 0);
     return {
-      key, label: g.label, compound: g.compound,
+      key,
+      label: g.label,
+      compound: g.compound,
       detections: Math.max(g.detections, cs.length),
       cases: cs.length,
       smsSent: cs.reduce((a, r) => a + Number(r.sms_sent), 0),
@@ -137,8 +164,14 @@ export async function fireLaneFigures(db: Knex, period: { since: Date; until: Da
     since: period.since.toISOString(),
     until: period.until.toISOString(),
     total: figures('total'),
-    lanes: keys.filter((k) => k.startsWith('lane:')).map(figures).sort((a, b) => b.cases - a.cases || a.key.localeCompare(b.key)),
-    compounds: keys.filter((k) => k.startsWith('compound:')).map(figures).sort((a, b) => b.cases - a.cases || a.key.localeCompare(b.key)),
+    lanes: keys
+      .filter((k) => k.startsWith('lane:'))
+      .map(figures)
+      .sort((a, b) => b.cases - a.cases || a.key.localeCompare(b.key)),
+    compounds: keys
+      .filter((k) => k.startsWith('compound:'))
+      .map(figures)
+      .sort((a, b) => b.cases - a.cases || a.key.localeCompare(b.key)),
   };
 }
 
@@ -160,7 +193,9 @@ export async function fireLaneCaseTimings(db: Knex, caseId: string): Promise<Fir
     .where('o.case_id', caseId)
     .first('o.case_id', 'o.detected_at', 'o.received_at', 'n.queued_at', 'n.sent_at');
   if (!o) return undefined;
-  const cleared = await db('case_event').where({ case_id: caseId, type: 'lane-cleared' }).min<{ at: Date | null }[]>({ at: 'at' });
+  const cleared = await db('case_event')
+    .where({ case_id: caseId, type: 'lane-cleared' })
+    .min<{ at: Date | null }[]>({ at: 'at' });
   const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
   return {
     caseId,

@@ -6,8 +6,23 @@
  */
 export { isoDurationSeconds, loadFireLaneConfig, type FireLaneConfig } from './config';
 export { dropPendingSightings, fireLaneDebounce, type DebounceDecision } from './debounce';
-export { fireLaneCaseTimings, fireLaneFigures, median, type FireLaneCaseTimings, type FireLaneFigureRow, type FireLaneFigures } from './figures';
+export {
+  fireLaneCaseTimings,
+  fireLaneFigures,
+  median,
+  type FireLaneCaseTimings,
+  type FireLaneFigureRow,
+  type FireLaneFigures,
+} from './figures';
 export { findLane, upsertLanes, type FireLane } from './lanes';
 export { assessOffence, findCreditFlag, insertOffence, markUnknownPlate, type OffenceAssessment } from './offences';
 export { isReadablePlate, normalizePlate } from './plates';
-export { findVehicle, formatImportErrors, importVehicleCsv, parseVehicleCsv, upsertVehicles, type ImportError, type VehicleRecord } from './vehicle-registry';
+export {
+  findVehicle,
+  formatImportErrors,
+  importVehicleCsv,
+  parseVehicleCsv,
+  upsertVehicles,
+  type ImportError,
+  type VehicleRecord,
+} from './vehicle-registry';

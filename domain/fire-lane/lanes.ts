@@ -17,8 +17,14 @@ export async function findLane(db: Knex, laneId: string): Promise<FireLane | und
   const r = await db('fire_lane').where({ id: laneId, active: true }).first();
   return r
     ? {
-        id: r.id, name: r.name, compound: r.compound, street: r.street, propertyCompany: r.property_company,
-        propertyContactName: r.property_contact_name, propertyContactPhone: r.property_contact_phone, onSiteDepartment: r.on_site_department,
+        id: r.id,
+        name: r.name,
+        compound: r.compound,
+        street: r.street,
+        propertyCompany: r.property_company,
+        propertyContactName: r.property_contact_name,
+        propertyContactPhone: r.property_contact_phone,
+        onSiteDepartment: r.on_site_department,
       }
     : undefined;
 }
@@ -26,11 +32,20 @@ export async function findLane(db: Knex, laneId: string): Promise<FireLane | und
 export async function upsertLanes(db: Knex, lanes: FireLane[], now: Date = new Date()): Promise<void> {
   if (!lanes.length) return;
   await db('fire_lane')
-    .insert(lanes.map((l) => ({
-      id: l.id, name: l.name, compound: l.compound, street: l.street, property_company: l.propertyCompany,
-      property_contact_name: l.propertyContactName, property_contact_phone: l.propertyContactPhone, on_site_department: l.onSiteDepartment,
-      active: true, updated_at: now,
-    })))
+    .insert(
+      lanes.map((l) => ({
+        id: l.id,
+        name: l.name,
+        compound: l.compound,
+        street: l.street,
+        property_company: l.propertyCompany,
+        property_contact_name: l.propertyContactName,
+        property_contact_phone: l.propertyContactPhone,
+        on_site_department: l.onSiteDepartment,
+        active: true,
+        updated_at: now,
+      })),
+    )
     .onConflict('id')
     .merge();
 }

@@ -23,7 +23,13 @@ export interface NewOffence {
 export async function insertOffence(db: Knex, o: NewOffence): Promise<void> {
   await db('fire_lane_offence')
     .insert({
-      case_id: o.caseId, plate: o.plate, lane_id: o.laneId, compound: o.compound, detected_at: o.detectedAt, received_at: o.receivedAt, sample: o.sample ?? false,
+      case_id: o.caseId,
+      plate: o.plate,
+      lane_id: o.laneId,
+      compound: o.compound,
+      detected_at: o.detectedAt,
+      received_at: o.receivedAt,
+      sample: o.sample ?? false,
     })
     .onConflict('case_id')
     .ignore();
@@ -57,10 +63,20 @@ export async function assessOffence(
   return db.transaction(async (trx) => {
     let o = await trx('fire_lane_offence').where({ case_id: caseId }).forUpdate().first();
     if (!o && fallback) {
-      await insertOffence(trx, { caseId, plate: fallback.plate, laneId: fallback.laneId, compound: null, detectedAt: fallback.detectedAt, receivedAt: now });
+      await insertOffence(trx, {
+        caseId,
+        plate: fallback.plate,
+        laneId: fallback.laneId,
+        compound: null,
+        detectedAt: fallback.detectedAt,
+        receivedAt: now,
+      });
       o = await trx('fire_lane_offence').where({ case_id: caseId }).forUpdate().first();
     }
-    if (!o) throw new Error(`Expected a fire_lane_offence row for case ${caseId}, but there is none and no plate to record one`);
+    if (!o)
+      throw new Error(
+        `Expected a fire_lane_offence row for case ${caseId}, but there is none and no plate to record one`,
+      );
     const detectedAt = new Date(o.detected_at);
     const [{ n }] = await trx('fire_lane_offence as f')
       .join('case as c', 'c.id', 'f.case_id')
@@ -82,18 +98,25 @@ export async function assessOffence(
       );
       newCreditFlag = inserted.rows.length > 0;
     }
-    await trx('fire_lane_offence').where({ case_id: caseId }).update({
-      known_plate: true,
-      offence_no: offenceNo,
-      penalty_notice_at: penaltyNotice ? (o.penalty_notice_at ?? now) : null,
-      credit_flagged_at: creditFlagged ? (o.credit_flagged_at ?? now) : null,
-    });
+    await trx('fire_lane_offence')
+      .where({ case_id: caseId })
+      .update({
+        known_plate: true,
+        offence_no: offenceNo,
+        penalty_notice_at: penaltyNotice ? (o.penalty_notice_at ?? now) : null,
+        credit_flagged_at: creditFlagged ? (o.credit_flagged_at ?? now) : null,
+      });
     return { plate: o.plate, offenceNo, penaltyNotice, creditFlagged, newCreditFlag };
   });
 }
 
 /** The open credit-list flag of a plate, if any. */
-export async function findCreditFlag(db: Knex, plate: string): Promise<{ plate: string; offenceCount: number; flaggedAt: Date; caseId: string | null } | undefined> {
+export async function findCreditFlag(
+  db: Knex,
+  plate: string,
+): Promise<{ plate: string; offenceCount: number; flaggedAt: Date; caseId: string | null } | undefined> {
   const r = await db('credit_flag').where({ plate }).whereNull('lifted_at').first();
-  return r ? { plate: r.plate, offenceCount: r.offence_count, flaggedAt: new Date(r.flagged_at), caseId: r.case_id } : undefined;
+  return r
+    ? { plate: r.plate, offenceCount: r.offence_count, flaggedAt: new Date(r.flagged_at), caseId: r.case_id }
+    : undefined;
 }

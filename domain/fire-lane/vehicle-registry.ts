@@ -31,10 +31,17 @@ export interface ImportResult {
 }
 
 const HEADERS: Record<string, keyof VehicleRecord> = {
-  plate: 'plate', 车牌号: 'plate', 车牌: 'plate',
-  owner_name: 'ownerName', 车主姓名: 'ownerName', 车主: 'ownerName',
-  owner_phone: 'ownerPhone', 手机号: 'ownerPhone', 联系电话: 'ownerPhone',
-  compound: 'compound', 小区: 'compound',
+  plate: 'plate',
+  车牌号: 'plate',
+  车牌: 'plate',
+  owner_name: 'ownerName',
+  车主姓名: 'ownerName',
+  车主: 'ownerName',
+  owner_phone: 'ownerPhone',
+  手机号: 'ownerPhone',
+  联系电话: 'ownerPhone',
+  compound: 'compound',
+  小区: 'compound',
 };
 const REQUIRED: (keyof VehicleRecord)[] = ['plate', 'ownerName', 'ownerPhone'];
 
@@ -49,9 +56,18 @@ export function parseVehicleCsv(text: string): { records: VehicleRecord[]; error
   }
   const errors: ImportError[] = [];
   const header = (rows[0] ?? []).map((h) => HEADERS[h.trim().toLowerCase()] ?? HEADERS[h.trim()]);
-  const COLUMN: Record<string, [string, string]> = { plate: ['plate', '车牌号'], ownerName: ['owner_name', '车主姓名'], ownerPhone: ['owner_phone', '手机号'] };
+  const COLUMN: Record<string, [string, string]> = {
+    plate: ['plate', '车牌号'],
+    ownerName: ['owner_name', '车主姓名'],
+    ownerPhone: ['owner_phone', '手机号'],
+  };
   for (const field of REQUIRED) {
-    if (!header.includes(field)) errors.push({ row: 1, field: COLUMN[field][0], message: `expected a column ${COLUMN[field][0]} (${COLUMN[field][1]})` });
+    if (!header.includes(field))
+      errors.push({
+        row: 1,
+        field: COLUMN[field][0],
+        message: `expected a column ${COLUMN[field][0]} (${COLUMN[field][1]})`,
+      });
   }
   if (errors.length) return { records: [], errors };
 
@@ -64,14 +80,25 @@ export function parseVehicleCsv(text: string): { records: VehicleRecord[]; error
     const plate = normalizePlate(get('plate'));
     const ownerName = get('ownerName');
     let ownerPhone = '';
-    if (!isReadablePlate(plate)) errors.push({ row: line, field: 'plate', message: `expected a mainland plate like 浙B10001, but got "${get('plate')}"` });
-    else if (seen.has(plate)) errors.push({ row: line, field: 'plate', message: `plate ${plate} is already on line ${seen.get(plate)}` });
+    if (!isReadablePlate(plate))
+      errors.push({
+        row: line,
+        field: 'plate',
+        message: `expected a mainland plate like 浙B10001, but got "${get('plate')}"`,
+      });
+    else if (seen.has(plate))
+      errors.push({ row: line, field: 'plate', message: `plate ${plate} is already on line ${seen.get(plate)}` });
     if (!ownerName) errors.push({ row: line, field: 'owner_name', message: 'expected the owner’s name' });
-    else if (ownerName.length > 100) errors.push({ row: line, field: 'owner_name', message: 'expected at most 100 characters' });
+    else if (ownerName.length > 100)
+      errors.push({ row: line, field: 'owner_name', message: 'expected at most 100 characters' });
     try {
       ownerPhone = normalizeMobile(get('ownerPhone'));
     } catch {
-      errors.push({ row: line, field: 'owner_phone', message: `expected a mainland mobile number, but got "${maskPhone(get('ownerPhone'))}"` });
+      errors.push({
+        row: line,
+        field: 'owner_phone',
+        message: `expected a mainland mobile number, but got "${maskPhone(get('ownerPhone'))}"`,
+      });
     }
     seen.set(plate, line);
     records.push({ plate, ownerName, ownerPhone, compound: get('compound') || null });
@@ -80,19 +107,36 @@ export function parseVehicleCsv(text: string): { records: VehicleRecord[]; error
 }
 
 /** Imports a registry CSV: all rows or none. Existing plates get the new owner. */
-export async function importVehicleCsv(db: Knex, text: string, options: { source?: string; now?: Date } = {}): Promise<ImportResult> {
+export async function importVehicleCsv(
+  db: Knex,
+  text: string,
+  options: { source?: string; now?: Date } = {},
+): Promise<ImportResult> {
   const { records, errors } = parseVehicleCsv(text);
   if (errors.length) return { imported: 0, errors };
   await upsertVehicles(db, records, options);
   return { imported: records.length, errors: [] };
 }
 
-export async function upsertVehicles(db: Knex, records: VehicleRecord[], options: { source?: string; now?: Date } = {}): Promise<void> {
+export async function upsertVehicles(
+  db: Knex,
+  records: VehicleRecord[],
+  options: { source?: string; now?: Date } = {},
+): Promise<void> {
   const now = options.now ?? new Date();
   // 500 rows per statement keeps the parameter count far below PostgreSQL's 65,535.
   for (let i = 0; i < records.length; i += 500) {
     await db('vehicle')
-      .insert(records.slice(i, i + 500).map((r) => ({ plate: r.plate, owner_name: r.ownerName, owner_phone: r.ownerPhone, compound: r.compound, source: options.source ?? 'import', updated_at: now })))
+      .insert(
+        records.slice(i, i + 500).map((r) => ({
+          plate: r.plate,
+          owner_name: r.ownerName,
+          owner_phone: r.ownerPhone,
+          compound: r.compound,
+          source: options.source ?? 'import',
+          updated_at: now,
+        })),
+      )
       .onConflict('plate')
       .merge(['owner_name', 'owner_phone', 'compound', 'source', 'updated_at']);
   }
@@ -100,7 +144,9 @@ export async function upsertVehicles(db: Knex, records: VehicleRecord[], options
 
 /** The owner of a plate (full phone: for the SMS only — mask it anywhere else). */
 export async function findVehicle(db: Knex, plate: string): Promise<VehicleRecord | undefined> {
-  const r = await db('vehicle').where({ plate: normalizePlate(plate) }).first('plate', 'owner_name', 'owner_phone', 'compound');
+  const r = await db('vehicle')
+    .where({ plate: normalizePlate(plate) })
+    .first('plate', 'owner_name', 'owner_phone', 'compound');
   return r ? { plate: r.plate, ownerName: r.owner_name, ownerPhone: r.owner_phone, compound: r.compound } : undefined;
 }
 

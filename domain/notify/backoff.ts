@@ -10,7 +10,11 @@ export interface BackoffOptions {
  * retries after an outage spread out instead of hammering the provider in lock-step, and never come
  * sooner than half the nominal delay. `attempts` counts attempts made so far (≥ 1).
  */
-export function backoffDelayMs(attempts: number, random: () => number = Math.random, options: BackoffOptions = {}): number {
+export function backoffDelayMs(
+  attempts: number,
+  random: () => number = Math.random,
+  options: BackoffOptions = {},
+): number {
   const base = options.baseMs ?? 2000;
   const max = options.maxMs ?? 10 * 60_000;
   const exp = Math.min(max, base * 2 ** Math.max(0, Math.min(attempts - 1, 30)));

@@ -31,7 +31,13 @@ export interface NotifyConfig {
   };
 }
 
-const int = (min: number) => z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number).refine((n) => n >= min, `expected at least ${min}`);
+const int = (min: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .refine((n) => n >= min, `expected at least ${min}`);
 
 const schema = z.object({
   SMS_PROVIDER: z.enum(['outbox', 'webhook', 'aliyun', 'tencent']).default('outbox'),
@@ -57,17 +63,33 @@ const schema = z.object({
   TENCENT_SMS_REGION: z.string().trim().optional(),
 });
 
-function parseTemplateCodes(raw: string | undefined, variable = 'ALIYUN_SMS_TEMPLATE_CODES', example = 'SMS_123'): Record<string, string> {
+function parseTemplateCodes(
+  raw: string | undefined,
+  variable = 'ALIYUN_SMS_TEMPLATE_CODES',
+  example = 'SMS_123',
+): Record<string, string> {
   if (!raw) return {};
   if (raw.startsWith('{')) {
-    const parsed = z.record(z.string(), z.string()).safeParse((() => { try { return JSON.parse(raw); } catch { return undefined; } })());
-    if (!parsed.success) throw new EnvError([`${variable}: expected a JSON object of template names to ${example}-style codes, or "ours=${example},…"`]);
+    const parsed = z.record(z.string(), z.string()).safeParse(
+      (() => {
+        try {
+          return JSON.parse(raw);
+        } catch {
+          return undefined;
+        }
+      })(),
+    );
+    if (!parsed.success)
+      throw new EnvError([
+        `${variable}: expected a JSON object of template names to ${example}-style codes, or "ours=${example},…"`,
+      ]);
     return parsed.data;
   }
   return Object.fromEntries(
     raw.split(',').map((pair) => {
       const [ours, theirs] = pair.split('=').map((s) => s.trim());
-      if (!ours || !theirs) throw new EnvError([`${variable}: expected "ours=${example},…" or JSON, but got "${pair}"`]);
+      if (!ours || !theirs)
+        throw new EnvError([`${variable}: expected "ours=${example},…" or JSON, but got "${pair}"`]);
       return [ours, theirs];
     }),
   );
@@ -76,11 +98,14 @@ function parseTemplateCodes(raw: string | undefined, variable = 'ALIYUN_SMS_TEMP
 /** SMS settings from the environment; throws EnvError naming every bad or missing variable. */
 export function loadNotifyConfig(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
   const e = readEnv(schema, env, 'notification configuration');
-  if (e.SMS_PROVIDER === 'webhook' && !e.SMS_WEBHOOK_URL) throw new EnvError(['SMS_WEBHOOK_URL: required when SMS_PROVIDER=webhook']);
+  if (e.SMS_PROVIDER === 'webhook' && !e.SMS_WEBHOOK_URL)
+    throw new EnvError(['SMS_WEBHOOK_URL: required when SMS_PROVIDER=webhook']);
   let aliyun: NotifyConfig['aliyun'];
   if (e.SMS_PROVIDER === 'aliyun') {
     if (!e.ALIYUN_SMS_ACCESS_KEY_ID || !e.ALIYUN_SMS_ACCESS_KEY_SECRET) {
-      throw new EnvError(['ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET: required when SMS_PROVIDER=aliyun']);
+      throw new EnvError([
+        'ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET: required when SMS_PROVIDER=aliyun',
+      ]);
     }
     aliyun = {
       accessKeyId: e.ALIYUN_SMS_ACCESS_KEY_ID,
@@ -94,7 +119,9 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv = process.env): NotifyCo
   let tencent: NotifyConfig['tencent'];
   if (e.SMS_PROVIDER === 'tencent') {
     if (!e.TENCENT_SMS_SECRET_ID || !e.TENCENT_SMS_SECRET_KEY || !e.TENCENT_SMS_SDK_APP_ID) {
-      throw new EnvError(['TENCENT_SMS_SECRET_ID, TENCENT_SMS_SECRET_KEY and TENCENT_SMS_SDK_APP_ID: required when SMS_PROVIDER=tencent']);
+      throw new EnvError([
+        'TENCENT_SMS_SECRET_ID, TENCENT_SMS_SECRET_KEY and TENCENT_SMS_SDK_APP_ID: required when SMS_PROVIDER=tencent',
+      ]);
     }
     tencent = {
       secretId: e.TENCENT_SMS_SECRET_ID,

@@ -54,7 +54,16 @@ export function dispatcherFor(db: Knex): Dispatcher | undefined {
 /** Log fields for a row: masked, never the full phone. */
 function logFields(row: NotificationRow) {
   const p = toPublic(row);
-  return { notification: { id: p.id, to: p.to, template: p.template, caseId: p.caseId, attempts: p.attempts, status: p.status } };
+  return {
+    notification: {
+      id: p.id,
+      to: p.to,
+      template: p.template,
+      caseId: p.caseId,
+      attempts: p.attempts,
+      status: p.status,
+    },
+  };
 }
 
 /**
@@ -167,17 +176,24 @@ export class Dispatcher {
     try {
       while (this.wanted) {
         this.wanted = false;
-        while (this.inFlight.size >= this.batchSize * 2) await Promise.race([...this.inFlight].map((p) => p.catch(() => undefined)));
+        while (this.inFlight.size >= this.batchSize * 2)
+          await Promise.race([...this.inFlight].map((p) => p.catch(() => undefined)));
         const rows = await this.claim();
         for (const row of rows) {
           this.track(this.deliver(row)).catch((err: Error) =>
-            this.log.error({ ...logFields(row), err: { message: maskPhonesInText(err.message) } }, 'recording an SMS outcome failed; the row is reclaimed when its lease expires'),
+            this.log.error(
+              { ...logFields(row), err: { message: maskPhonesInText(err.message) } },
+              'recording an SMS outcome failed; the row is reclaimed when its lease expires',
+            ),
           );
         }
         if (rows.length === this.batchSize) this.wanted = true;
       }
     } catch (err) {
-      this.log.error({ err: { message: maskPhonesInText((err as Error).message) } }, 'notification dispatch round failed; retrying on the next poll');
+      this.log.error(
+        { err: { message: maskPhonesInText((err as Error).message) } },
+        'notification dispatch round failed; retrying on the next poll',
+      );
     } finally {
       this.running = undefined;
     }
@@ -261,17 +277,22 @@ export class Dispatcher {
         caseId: row.case_id,
       });
       const now = this.now();
-      await this.db('notification').where({ id: row.id, status: 'sending' }).update({
-        status: 'sent',
-        sent_at: now,
-        provider: this.provider.name,
-        provider_message_id: result.providerMessageId ?? null,
-        last_error: null,
-        locked_until: null,
-        next_attempt_at: null,
-        updated_at: now,
-      });
-      this.log.info({ ...logFields({ ...row, status: 'sent' }), provider: this.provider.name }, 'SMS handed to provider');
+      await this.db('notification')
+        .where({ id: row.id, status: 'sending' })
+        .update({
+          status: 'sent',
+          sent_at: now,
+          provider: this.provider.name,
+          provider_message_id: result.providerMessageId ?? null,
+          last_error: null,
+          locked_until: null,
+          next_attempt_at: null,
+          updated_at: now,
+        });
+      this.log.info(
+        { ...logFields({ ...row, status: 'sent' }), provider: this.provider.name },
+        'SMS handed to provider',
+      );
       return 'sent';
     } catch (err) {
       return this.recordFailure(row, err);
@@ -285,16 +306,21 @@ export class Dispatcher {
     const retryable = providerError ? providerError.retryable : true;
     const message = maskPhonesInText(err instanceof Error ? err.message : String(err)).slice(0, 1000);
     if (!retryable && row.attempts >= this.maxPermanentAttempts) {
-      await this.db('notification').where({ id: row.id, status: 'sending' }).update({
-        status: 'failed',
-        status_reason: `permanent provider error after ${row.attempts} attempts`,
-        last_error: message,
-        provider: this.provider.name,
-        locked_until: null,
-        next_attempt_at: null,
-        updated_at: now,
-      });
-      this.log.error({ ...logFields({ ...row, status: 'failed' }), err: { message, code: providerError?.code } }, 'SMS failed permanently');
+      await this.db('notification')
+        .where({ id: row.id, status: 'sending' })
+        .update({
+          status: 'failed',
+          status_reason: `permanent provider error after ${row.attempts} attempts`,
+          last_error: message,
+          provider: this.provider.name,
+          locked_until: null,
+          next_attempt_at: null,
+          updated_at: now,
+        });
+      this.log.error(
+        { ...logFields({ ...row, status: 'failed' }), err: { message, code: providerError?.code } },
+        'SMS failed permanently',
+      );
       return 'failed';
     }
     const delay = backoffDelayMs(row.attempts, this.random, this.options.backoff);
@@ -309,7 +335,11 @@ export class Dispatcher {
     });
     this.armBy(delay);
     this.log.warn(
-      { ...logFields({ ...row, status: 'queued' }), err: { message, code: providerError?.code, retryable }, retryInMs: delay },
+      {
+        ...logFields({ ...row, status: 'queued' }),
+        err: { message, code: providerError?.code, retryable },
+        retryInMs: delay,
+      },
       'SMS send failed; retry scheduled',
     );
     return 'retried';

@@ -11,7 +11,14 @@ import { WebhookProvider } from './providers/webhook';
 export { loadNotifyConfig, type NotifyConfig } from './config';
 export { Dispatcher, type DispatcherOptions, type RoundResult } from './dispatcher';
 export { maskPhone, maskPhonesInText } from './mask';
-export { enqueue, listNotifications, toPublic, type EnqueueInput, type NotificationRow, type PublicNotification } from './outbox';
+export {
+  enqueue,
+  listNotifications,
+  toPublic,
+  type EnqueueInput,
+  type NotificationRow,
+  type PublicNotification,
+} from './outbox';
 export { ProviderError, type SmsProvider } from './provider';
 export { renderTemplate, SMS_TEMPLATES, TemplateError } from './templates';
 

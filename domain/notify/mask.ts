@@ -21,9 +21,12 @@ export function maskPhone(phone: string | null | undefined): string {
 /** Masks every mainland mobile number found inside free text (error messages, SMS bodies, params). */
 export function maskPhonesInText(text: string | null | undefined): string {
   if (text == null) return '';
-  return String(text).replace(MOBILE_IN_TEXT, (_m, prefix: string | undefined, head: string, _mid: string, tail: string) => {
-    return `${prefix ?? ''}${head}****${tail}`;
-  });
+  return String(text).replace(
+    MOBILE_IN_TEXT,
+    (_m, prefix: string | undefined, head: string, _mid: string, tail: string) => {
+      return `${prefix ?? ''}${head}****${tail}`;
+    },
+  );
 }
 
 /** Deeply masks phones in every string of a JSON-like value (template params, provider replies). */
@@ -39,6 +42,7 @@ export function maskDeep<T>(value: T): T {
 /** Normalises a mainland mobile to 11 digits; throws on anything else (we only send domestic SMS). */
 export function normalizeMobile(phone: string): string {
   const m = /^(?:\+?86|0086)?[-\s]?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})$/.exec(String(phone ?? '').trim());
-  if (!m) throw new Error(`Expected a mainland mobile number (11 digits starting 13–19), but got "${maskPhone(phone)}"`);
+  if (!m)
+    throw new Error(`Expected a mainland mobile number (11 digits starting 13–19), but got "${maskPhone(phone)}"`);
   return `${m[1]}${m[2]}${m[3]}`;
 }

@@ -132,7 +132,8 @@ export interface PreparedSms {
 
 function checkKey(raw: unknown): string {
   const key = String(raw ?? '').trim();
-  if (!key || key.length > 300) throw new Error(`Expected an idempotency key of 1–300 characters, but got ${key.length}`);
+  if (!key || key.length > 300)
+    throw new Error(`Expected an idempotency key of 1–300 characters, but got ${key.length}`);
   return key;
 }
 
@@ -142,7 +143,17 @@ export function prepareSms(input: EnqueueInput, options: EnqueueOptions = {}): P
   const to = normalizeMobile(input.to);
   const { text, params } = renderTemplate(input.template, input.params);
   const now = options.now?.() ?? new Date();
-  return { key, to, template: input.template, caseId: input.caseId ?? null, text, params, now, localDay: shanghaiDate(now), cap: options.dailyCapPerPhone ?? DEFAULT_DAILY_CAP_PER_PHONE };
+  return {
+    key,
+    to,
+    template: input.template,
+    caseId: input.caseId ?? null,
+    text,
+    params,
+    now,
+    localDay: shanghaiDate(now),
+    cap: options.dailyCapPerPhone ?? DEFAULT_DAILY_CAP_PER_PHONE,
+  };
 }
 
 /**
@@ -152,7 +163,11 @@ export function prepareSms(input: EnqueueInput, options: EnqueueOptions = {}): P
  * service releases it once the fire-lane process instance exists, so a case whose process never
  * started sends nothing.
  */
-export async function queueInTransaction(trx: Knex.Transaction, prepared: PreparedSms, options: { hold?: boolean } = {}): Promise<EnqueueResult> {
+export async function queueInTransaction(
+  trx: Knex.Transaction,
+  prepared: PreparedSms,
+  options: { hold?: boolean } = {},
+): Promise<EnqueueResult> {
   return insertPrepared(trx, prepared, options);
 }
 
@@ -184,11 +199,33 @@ export function insertSql(p: PreparedSms, options: { hold?: boolean } = {}): { s
             from (select count(*) as n from notification where to_phone = ? and local_day = ?::date and status <> 'capped') day
           on conflict (idempotency_key) do nothing
           returning *`,
-    bindings: [p.key, p.caseId, p.to, p.template, JSON.stringify(p.params), p.text, p.cap, p.cap, reason, p.cap, due, p.localDay, p.now, p.now, p.now, p.to, p.localDay],
+    bindings: [
+      p.key,
+      p.caseId,
+      p.to,
+      p.template,
+      JSON.stringify(p.params),
+      p.text,
+      p.cap,
+      p.cap,
+      reason,
+      p.cap,
+      due,
+      p.localDay,
+      p.now,
+      p.now,
+      p.now,
+      p.to,
+      p.localDay,
+    ],
   };
 }
 
-async function insertPrepared(trx: Knex.Transaction, p: PreparedSms, options: { hold?: boolean } = {}): Promise<EnqueueResult> {
+async function insertPrepared(
+  trx: Knex.Transaction,
+  p: PreparedSms,
+  options: { hold?: boolean } = {},
+): Promise<EnqueueResult> {
   await lockPhone(trx, p.to);
   const { sql, bindings } = insertSql(p, options);
   const rows = (await trx.raw(sql, bindings as Knex.RawBinding[])).rows as NotificationRow[];
@@ -204,13 +241,19 @@ export function isHeld(row: Pick<NotificationRow, 'status' | 'next_attempt_at'>)
 
 /** Makes a held row due now; false when it was not held (already released, claimed or sent). */
 export async function releaseHeld(db: Knex, id: string, now: Date = new Date()): Promise<boolean> {
-  const n = await db('notification').where({ id, status: 'queued' }).whereNull('next_attempt_at').update({ next_attempt_at: now, updated_at: now });
+  const n = await db('notification')
+    .where({ id, status: 'queued' })
+    .whereNull('next_attempt_at')
+    .update({ next_attempt_at: now, updated_at: now });
   return n === 1;
 }
 
 /** A held row whose business event fell through (its process never started): recorded as failed, never sent. */
 export async function dropHeld(db: Knex, id: string, reason: string, now: Date = new Date()): Promise<boolean> {
-  const n = await db('notification').where({ id, status: 'queued' }).whereNull('next_attempt_at').update({ status: 'failed', status_reason: reason, updated_at: now });
+  const n = await db('notification')
+    .where({ id, status: 'queued' })
+    .whereNull('next_attempt_at')
+    .update({ status: 'failed', status_reason: reason, updated_at: now });
   return n === 1;
 }
 
@@ -229,7 +272,10 @@ export async function listNotifications(
   db: Knex,
   filter: { caseId?: string; status?: NotificationStatus; limit?: number } = {},
 ): Promise<PublicNotification[]> {
-  const q = db('notification').orderBy('queued_at', 'desc').orderBy('id', 'desc').limit(Math.min(filter.limit ?? 100, 500));
+  const q = db('notification')
+    .orderBy('queued_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(Math.min(filter.limit ?? 100, 500));
   if (filter.caseId) q.where({ case_id: filter.caseId });
   if (filter.status) q.where({ status: filter.status });
   return (await q).map((r: NotificationRow) => toPublic(normalize(r)));

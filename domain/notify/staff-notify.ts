@@ -31,7 +31,8 @@ export async function notifyStaff(db: Knex, n: StaffNotice): Promise<StaffNotice
   const staff = n.assignee ? contacts.find((c) => c.role === 'staff' && c.username === n.assignee) : undefined;
   if (staff) recipients.push({ role: 'assignee', phone: staff.phone });
   else for (const c of contacts.filter((c) => c.role === 'duty')) recipients.push({ role: 'duty', phone: c.phone });
-  if (n.includeHead) for (const c of contacts.filter((c) => c.role === 'head')) recipients.push({ role: 'head', phone: c.phone });
+  if (n.includeHead)
+    for (const c of contacts.filter((c) => c.role === 'head')) recipients.push({ role: 'head', phone: c.phone });
   const notified: StaffNoticeResult['notified'] = [];
   const seen = new Set<string>();
   for (const r of recipients) {
@@ -39,7 +40,13 @@ export async function notifyStaff(db: Knex, n: StaffNotice): Promise<StaffNotice
     seen.add(r.phone);
     const { row } = await enqueue(
       db,
-      { idempotencyKey: `${n.key}:${r.phone}`, to: r.phone, template: n.template, params: n.params, caseId: n.caseId ?? null },
+      {
+        idempotencyKey: `${n.key}:${r.phone}`,
+        to: r.phone,
+        template: n.template,
+        params: n.params,
+        caseId: n.caseId ?? null,
+      },
       { now: n.now },
     );
     notified.push({ role: r.role, to: maskPhone(r.phone), status: row.status });

@@ -98,7 +98,10 @@ export class TemplateError extends Error {
 
 export function getTemplate(code: string): SmsTemplate {
   const t = (SMS_TEMPLATES as Record<string, SmsTemplate>)[code];
-  if (!t) throw new TemplateError(`Expected an SMS template code (${Object.keys(SMS_TEMPLATES).join(', ')}), but got "${code}"`);
+  if (!t)
+    throw new TemplateError(
+      `Expected an SMS template code (${Object.keys(SMS_TEMPLATES).join(', ')}), but got "${code}"`,
+    );
   return t;
 }
 
@@ -106,22 +109,33 @@ export function getTemplate(code: string): SmsTemplate {
 export function renderTemplate(code: string, params: Record<string, unknown>): { text: string; params: SmsParams } {
   const template = getTemplate(code);
   if (params == null || typeof params !== 'object' || Array.isArray(params)) {
-    throw new TemplateError(`Expected params for template "${code}" to be an object, but got ${JSON.stringify(params)}`);
+    throw new TemplateError(
+      `Expected params for template "${code}" to be an object, but got ${JSON.stringify(params)}`,
+    );
   }
   const unknown = Object.keys(params).filter((k) => !(k in template.params));
-  if (unknown.length) throw new TemplateError(`Expected only params ${Object.keys(template.params).join(', ')} for template "${code}", but got ${unknown.join(', ')}`);
+  if (unknown.length)
+    throw new TemplateError(
+      `Expected only params ${Object.keys(template.params).join(', ')} for template "${code}", but got ${unknown.join(', ')}`,
+    );
   const clean: SmsParams = {};
   for (const [name, spec] of Object.entries(template.params)) {
     const value = params[name];
     if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
-      throw new TemplateError(`Expected param "${name}" (${spec.description}) of template "${code}" to be a string or number, but got ${JSON.stringify(value)}`);
+      throw new TemplateError(
+        `Expected param "${name}" (${spec.description}) of template "${code}" to be a string or number, but got ${JSON.stringify(value)}`,
+      );
     }
     const s = String(value).trim();
-    if (s === '') throw new TemplateError(`Expected param "${name}" (${spec.description}) of template "${code}" to be non-empty`);
+    if (s === '')
+      throw new TemplateError(`Expected param "${name}" (${spec.description}) of template "${code}" to be non-empty`);
     if ([...s].length > spec.maxLength) {
-      throw new TemplateError(`Expected param "${name}" of template "${code}" to have at most ${spec.maxLength} characters, but got ${[...s].length}`);
+      throw new TemplateError(
+        `Expected param "${name}" of template "${code}" to have at most ${spec.maxLength} characters, but got ${[...s].length}`,
+      );
     }
-    if (/[\r\n【】{}]/.test(s)) throw new TemplateError(`Expected param "${name}" of template "${code}" without line breaks, 【】 or braces`);
+    if (/[\r\n【】{}]/.test(s))
+      throw new TemplateError(`Expected param "${name}" of template "${code}" without line breaks, 【】 or braces`);
     clean[name] = typeof value === 'number' ? value : s;
   }
   const body = template.body.replace(/\{(\w+)\}/g, (_m, name: string) => String(clean[name]));

@@ -15,8 +15,20 @@ export const LINT_CONFIG = 'plugin:camunda-compat/camunda-cloud-8-8';
 
 /** The Camunda Modeler's namespace (execution platform attributes on the definitions). */
 const MODELER_NS = {
-  name: 'Modeler', prefix: 'modeler', uri: 'http://camunda.org/schema/modeler/1.0',
-  types: [{ name: 'Definitions', isAbstract: true, extends: ['bpmn:Definitions'], properties: [{ name: 'executionPlatform', isAttr: true, type: 'String' }, { name: 'executionPlatformVersion', isAttr: true, type: 'String' }] }],
+  name: 'Modeler',
+  prefix: 'modeler',
+  uri: 'http://camunda.org/schema/modeler/1.0',
+  types: [
+    {
+      name: 'Definitions',
+      isAbstract: true,
+      extends: ['bpmn:Definitions'],
+      properties: [
+        { name: 'executionPlatform', isAttr: true, type: 'String' },
+        { name: 'executionPlatformVersion', isAttr: true, type: 'String' },
+      ],
+    },
+  ],
 };
 
 export interface LintResult {
@@ -44,13 +56,30 @@ export async function lintBpmn(xml: string): Promise<LintReport> {
     return { parseError: (err as Error).message, errors: [], warnings: [], processIds: [] };
   }
   const root = parsed.rootElement;
-  if (!root || root.$type !== 'bpmn:Definitions') return { parseError: 'Expected a BPMN 2.0 <definitions> document, but the root element is something else', errors: [], warnings: [], processIds: [] };
+  if (!root || root.$type !== 'bpmn:Definitions')
+    return {
+      parseError: 'Expected a BPMN 2.0 <definitions> document, but the root element is something else',
+      errors: [],
+      warnings: [],
+      processIds: [],
+    };
   const linter = new Linter({ config: { extends: LINT_CONFIG }, resolver: new NodeResolver() });
   const reports: Record<string, { id: string; message: string; category: string }[]> = await linter.lint(root);
   const all: LintResult[] = Object.entries(reports).flatMap(([rule, list]) =>
-    list.map((r) => ({ rule, elementId: r.id ?? '', message: r.message, category: (r.category === 'error' ? 'error' : r.category === 'warn' ? 'warn' : 'info') as LintResult['category'] })),
+    list.map((r) => ({
+      rule,
+      elementId: r.id ?? '',
+      message: r.message,
+      category: (r.category === 'error' ? 'error' : r.category === 'warn' ? 'warn' : 'info') as LintResult['category'],
+    })),
   );
   for (const w of parsed.warnings ?? []) all.push({ rule: 'xml', elementId: '', message: w.message, category: 'warn' });
-  const processIds = (root.rootElements ?? []).filter((e: any) => e.$type === 'bpmn:Process').map((e: any) => String(e.id));
-  return { errors: all.filter((r) => r.category === 'error'), warnings: all.filter((r) => r.category !== 'error'), processIds };
+  const processIds = (root.rootElements ?? [])
+    .filter((e: any) => e.$type === 'bpmn:Process')
+    .map((e: any) => String(e.id));
+  return {
+    errors: all.filter((r) => r.category === 'error'),
+    warnings: all.filter((r) => r.category !== 'error'),
+    processIds,
+  };
 }

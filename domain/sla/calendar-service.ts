@@ -17,9 +17,32 @@
  */
 import type { Knex } from 'knex';
 import holidayFile from '../../processes/calendar/cn-holidays.json';
-import { calendarFingerprint, deleteCalendarYear, listCalendarYears, upsertCalendarYear, type StoredCalendarYear, type StoredYearSource } from './calendar-store';
-import { mergeHolidayData, normalizeHolidayYear, parseHolidayImport, validateHolidayYear, HolidayDataError, type ImportedYear } from './holiday-data';
-import { computeSlaDueAt, setDefaultCalendar, shanghaiDate, WorkingCalendar, type HolidayData, type HolidayYear, type OfficeHours, type SlaTimes } from './working-time';
+import {
+  calendarFingerprint,
+  deleteCalendarYear,
+  listCalendarYears,
+  upsertCalendarYear,
+  type StoredCalendarYear,
+  type StoredYearSource,
+} from './calendar-store';
+import {
+  mergeHolidayData,
+  normalizeHolidayYear,
+  parseHolidayImport,
+  validateHolidayYear,
+  HolidayDataError,
+  type ImportedYear,
+} from './holiday-data';
+import {
+  computeSlaDueAt,
+  setDefaultCalendar,
+  shanghaiDate,
+  WorkingCalendar,
+  type HolidayData,
+  type HolidayYear,
+  type OfficeHours,
+  type SlaTimes,
+} from './working-time';
 
 export interface CalendarLog {
   info(obj: object, msg: string): void;
@@ -142,7 +165,11 @@ export class CalendarService {
   }
 
   private build(stored: readonly ImportedYear[]): WorkingCalendar {
-    return new WorkingCalendar({ data: mergeHolidayData(this.shipped, stored), officeHours: this.officeHours, onFallback: (year) => this.fellBack(year) });
+    return new WorkingCalendar({
+      data: mergeHolidayData(this.shipped, stored),
+      officeHours: this.officeHours,
+      onFallback: (year) => this.fellBack(year),
+    });
   }
 
   private fellBack(year: number): void {
@@ -194,7 +221,10 @@ export class CalendarService {
       try {
         usable.push({ ...r, data: validateHolidayYear(r.year, r.data) });
       } catch (err) {
-        this.log?.error({ year: r.year, err }, `calendar_year ${r.year} is not valid holiday data and is ignored; fix or delete it under /admin → 节假日`);
+        this.log?.error(
+          { year: r.year, err },
+          `calendar_year ${r.year} is not valid holiday data and is ignored; fix or delete it under /admin → 节假日`,
+        );
       }
     }
     const calendar = this.build(usable);
@@ -221,8 +251,20 @@ export class CalendarService {
       if (busy) return;
       busy = true;
       this.refreshIfChanged()
-        .then((changed) => changed && this.log?.info({ coveredYears: yearRanges(this.calendar.coveredYears) }, 'working calendar reloaded: holiday years were changed by another process'))
-        .catch((err) => this.log?.error({ err }, 'checking the calendar_year table for changes failed; keeping the calendar in force'))
+        .then(
+          (changed) =>
+            changed &&
+            this.log?.info(
+              { coveredYears: yearRanges(this.calendar.coveredYears) },
+              'working calendar reloaded: holiday years were changed by another process',
+            ),
+        )
+        .catch((err) =>
+          this.log?.error(
+            { err },
+            'checking the calendar_year table for changes failed; keeping the calendar in force',
+          ),
+        )
         .finally(() => (busy = false));
     }, intervalMs);
     timer.unref();
@@ -250,7 +292,10 @@ export class CalendarService {
     const today = shanghaiDate(this.now());
     const next = Number(today.slice(0, 4)) + 1;
     const health = this.health();
-    const upcoming = today.slice(5) >= '11-01' && !this.calendar.coveredYears.includes(next) && !health.fallbackYears.includes(next) ? next : null;
+    const upcoming =
+      today.slice(5) >= '11-01' && !this.calendar.coveredYears.includes(next) && !health.fallbackYears.includes(next)
+        ? next
+        : null;
     return { ...health, today, upcomingYear: upcoming };
   }
 
@@ -296,7 +341,9 @@ export class CalendarService {
   }
 
   /** Deletes an admin-entered year: `deleted` (and whether the shipped year is back), `shipped` (only the file has it), `missing`. */
-  remove(year: number): Promise<{ outcome: 'deleted'; fileYearRestored: boolean } | { outcome: 'shipped' } | { outcome: 'missing' }> {
+  remove(
+    year: number,
+  ): Promise<{ outcome: 'deleted'; fileYearRestored: boolean } | { outcome: 'shipped' } | { outcome: 'missing' }> {
     return this.serial(async () => {
       if (await deleteCalendarYear(this.db, year)) {
         await this.reload();
@@ -316,13 +363,25 @@ export class CalendarService {
     return this.serial(async () => {
       const plan = years.map((y) => {
         const current = this.describe(y.year);
-        const action: ImportAction = !current ? 'added' : canonical(current.data) === canonical(y.data) ? 'unchanged' : 'replaced';
+        const action: ImportAction = !current
+          ? 'added'
+          : canonical(current.data) === canonical(y.data)
+            ? 'unchanged'
+            : 'replaced';
         return { ...y, action };
       });
       if (!options.dryRun && plan.some((p) => p.action !== 'unchanged')) {
         const at = this.now();
         await this.db.transaction(async (trx) => {
-          for (const p of plan) if (p.action !== 'unchanged') await upsertCalendarYear(trx, { year: p.year, data: p.data, source: 'import', updatedBy: options.by, at });
+          for (const p of plan)
+            if (p.action !== 'unchanged')
+              await upsertCalendarYear(trx, {
+                year: p.year,
+                data: p.data,
+                source: 'import',
+                updatedBy: options.by,
+                at,
+              });
         });
         await this.reload();
       }

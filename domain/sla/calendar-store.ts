@@ -37,10 +37,20 @@ export async function listCalendarYears(db: Knex): Promise<StoredCalendarYear[]>
 }
 
 /** Writes a year (insert or replace); true when it was new. */
-export async function upsertCalendarYear(db: Knex, y: { year: number; data: HolidayYear; source: StoredYearSource; updatedBy: string; at: Date }): Promise<boolean> {
+export async function upsertCalendarYear(
+  db: Knex,
+  y: { year: number; data: HolidayYear; source: StoredYearSource; updatedBy: string; at: Date },
+): Promise<boolean> {
   const existed = await db('calendar_year').where({ year: y.year }).first('year');
   await db('calendar_year')
-    .insert({ year: y.year, data: JSON.stringify(y.data), provisional: y.data.provisional, source: y.source, updated_by: y.updatedBy, updated_at: y.at })
+    .insert({
+      year: y.year,
+      data: JSON.stringify(y.data),
+      provisional: y.data.provisional,
+      source: y.source,
+      updated_by: y.updatedBy,
+      updated_at: y.at,
+    })
     .onConflict('year')
     .merge(['data', 'provisional', 'source', 'updated_by', 'updated_at']);
   return !existed;

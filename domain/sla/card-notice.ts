@@ -15,7 +15,11 @@ export async function cardContext(db: Knex, clock: SlaClockRow, stepName: unknow
   const [c, dept, task] = await Promise.all([
     clock.case_id ? db('case').where({ id: clock.case_id }).first('case_no') : undefined,
     clock.department ? db('department').where({ code: clock.department }).first('name_zh') : undefined,
-    db('task').where({ sla_key: clock.sla_key }).whereNot('bpmn_process_id', 'sla-clock').orderBy('created_at', 'desc').first('assignee', 'name'),
+    db('task')
+      .where({ sla_key: clock.sla_key })
+      .whereNot('bpmn_process_id', 'sla-clock')
+      .orderBy('created_at', 'desc')
+      .first('assignee', 'name'),
   ]);
   return {
     caseNo: c?.case_no ?? clock.case_id ?? clock.process_instance_key,

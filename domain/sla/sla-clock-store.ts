@@ -54,12 +54,20 @@ function normalize(row: Record<string, unknown>): SlaClockRow {
 }
 
 export async function updateClock(db: Knex, slaKey: string, patch: Partial<SlaClockRow>, at: Date): Promise<void> {
-  await db('sla_clock').where({ sla_key: slaKey }).update({ ...patch, updated_at: at });
+  await db('sla_clock')
+    .where({ sla_key: slaKey })
+    .update({ ...patch, updated_at: at });
 }
 
 /** Mirrors the clock's times and light onto its open tasks and its case. */
-export async function mirrorClock(db: Knex, clock: Pick<SlaClockRow, 'sla_key' | 'case_id' | 'warn_at' | 'due_at' | 'light'>, at: Date): Promise<void> {
-  await db('task').where({ sla_key: clock.sla_key, state: 'created' }).whereNot('bpmn_process_id', 'sla-clock')
+export async function mirrorClock(
+  db: Knex,
+  clock: Pick<SlaClockRow, 'sla_key' | 'case_id' | 'warn_at' | 'due_at' | 'light'>,
+  at: Date,
+): Promise<void> {
+  await db('task')
+    .where({ sla_key: clock.sla_key, state: 'created' })
+    .whereNot('bpmn_process_id', 'sla-clock')
     .update({ due_at: clock.due_at, warn_at: clock.warn_at, light: clock.light });
   if (clock.case_id) await refreshCaseSla(db, clock.case_id, at);
 }
@@ -71,9 +79,14 @@ const LIGHT_RANK: Record<string, number> = { green: 0, yellow: 1, red: 2 };
  * without running clocks keeps its last figures (closed cases show how they ended).
  */
 export async function refreshCaseSla(db: Knex, caseId: string, at: Date): Promise<void> {
-  const clocks = (await db('sla_clock').where({ case_id: caseId }).whereIn('state', ['running', 'suspended'])).map(normalize);
+  const clocks = (await db('sla_clock').where({ case_id: caseId }).whereIn('state', ['running', 'suspended'])).map(
+    normalize,
+  );
   if (clocks.length === 0) return;
   const due = clocks.reduce((a, b) => (a.due_at <= b.due_at ? a : b));
-  const light = clocks.reduce((worst, c) => (LIGHT_RANK[c.light] > LIGHT_RANK[worst] ? c.light : worst), 'green' as string);
+  const light = clocks.reduce(
+    (worst, c) => (LIGHT_RANK[c.light] > LIGHT_RANK[worst] ? c.light : worst),
+    'green' as string,
+  );
   await db('case').where({ id: caseId }).update({ due_at: due.due_at, warn_at: due.warn_at, light, updated_at: at });
 }

@@ -99,7 +99,8 @@ export function parseOfficeHours(periods: string, weekdays = '1-5'): OfficeHours
   });
   parsed.sort((a, b) => a.start - b.start);
   for (let i = 1; i < parsed.length; i++) {
-    if (parsed[i].start < parsed[i - 1].end) throw new Error(`Expected non-overlapping office periods, but got "${periods}"`);
+    if (parsed[i].start < parsed[i - 1].end)
+      throw new Error(`Expected non-overlapping office periods, but got "${periods}"`);
   }
   const days = new Set<number>();
   for (const part of weekdays.split(',')) {
@@ -199,7 +200,9 @@ export class WorkingCalendar {
     if (data.utcOffset !== SLA_UTC_OFFSET) {
       throw new Error(`Expected holiday data in ${SLA_UTC_OFFSET} (${SLA_TIME_ZONE}), but got ${data.utcOffset}`);
     }
-    const years = Object.keys(data.years).map(Number).sort((a, b) => a - b);
+    const years = Object.keys(data.years)
+      .map(Number)
+      .sort((a, b) => a - b);
     if (years.length === 0) throw new Error('Expected at least one year of holiday data, but got none');
     this.years = years;
     this.firstDay = dateToDay(`${years[0]}-01-01`);
@@ -268,13 +271,14 @@ export class WorkingCalendar {
     }
     if (this.holidays.has(day)) return false;
     if (this.workdays.has(day)) return true;
-    const isoWeekday = ((((day + 4) % 7) + 7) % 7) || 7; // 1970-01-01 was a Thursday
+    const isoWeekday = (((day + 4) % 7) + 7) % 7 || 7; // 1970-01-01 was a Thursday
     return this.officeHours.weekdays.includes(isoWeekday);
   }
 
   /** Whether a local date (`YYYY-MM-DD`) or the local date of an instant is a working day. */
   isWorkingDay(date: string | Date | number): boolean {
-    const day = typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date) ? dateToDay(date) : split(toEpochMs(date)).day;
+    const day =
+      typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date) ? dateToDay(date) : split(toEpochMs(date)).day;
     return this.isWorkingDayNumber(day);
   }
 
@@ -304,7 +308,8 @@ export class WorkingCalendar {
    * itself. A result that lands exactly on a period's end stays there (12:00, not 13:30).
    */
   addWorkingHours(start: Instant, hours: number): Date {
-    if (!Number.isFinite(hours) || hours < 0) throw new Error(`Expected a non-negative number of working hours, but got ${hours}`);
+    if (!Number.isFinite(hours) || hours < 0)
+      throw new Error(`Expected a non-negative number of working hours, but got ${hours}`);
     const startMs = toEpochMs(start);
     let remaining = Math.round(hours * HOUR_MS);
     if (remaining === 0) return new Date(startMs);
@@ -330,7 +335,8 @@ export class WorkingCalendar {
    * local date of `start`. Zero days returns `start`.
    */
   addWorkingDays(start: Instant, days: number): Date {
-    if (!Number.isInteger(days) || days < 0) throw new Error(`Expected a whole non-negative number of working days, but got ${days}`);
+    if (!Number.isInteger(days) || days < 0)
+      throw new Error(`Expected a whole non-negative number of working days, but got ${days}`);
     const startMs = toEpochMs(start);
     if (days === 0) return new Date(startMs);
     let { day } = split(startMs);
@@ -402,11 +408,15 @@ function checkRatio(r: number): number {
  * Due and warning (yellow-card) times of an SLA. Working mode counts office hours on the calendar;
  * natural mode counts wall-clock minutes and needs no calendar data.
  */
-export function computeSlaDueAt(input: WorkingSlaInput | NaturalSlaInput, calendar: WorkingCalendar = defaultCalendar()): SlaTimes {
+export function computeSlaDueAt(
+  input: WorkingSlaInput | NaturalSlaInput,
+  calendar: WorkingCalendar = defaultCalendar(),
+): SlaTimes {
   const startMs = toEpochMs(input.start);
   if ('naturalMinutes' in input) {
     const minutes = input.naturalMinutes;
-    if (!Number.isFinite(minutes) || minutes < 0) throw new Error(`Expected non-negative naturalMinutes, but got ${minutes}`);
+    if (!Number.isFinite(minutes) || minutes < 0)
+      throw new Error(`Expected non-negative naturalMinutes, but got ${minutes}`);
     const warnMinutes =
       input.warnBeforeMinutes !== undefined
         ? Math.max(0, minutes - input.warnBeforeMinutes)
@@ -421,7 +431,9 @@ export function computeSlaDueAt(input: WorkingSlaInput | NaturalSlaInput, calend
   }
   const hours = input.workingHours;
   const warnHours =
-    input.warnBeforeHours !== undefined ? Math.max(0, hours - input.warnBeforeHours) : hours * checkRatio(input.warnRatio ?? 0.8);
+    input.warnBeforeHours !== undefined
+      ? Math.max(0, hours - input.warnBeforeHours)
+      : hours * checkRatio(input.warnRatio ?? 0.8);
   const due = calendar.addWorkingHours(startMs, hours);
   const warn = calendar.addWorkingHours(startMs, warnHours);
   let provisional = false;

@@ -16,7 +16,14 @@ interface FormComponent {
   label?: string;
   values?: { value: unknown; label?: string }[];
   valuesKey?: string;
-  validate?: { required?: boolean; min?: number; max?: number; minLength?: number; maxLength?: number; pattern?: string };
+  validate?: {
+    required?: boolean;
+    min?: number;
+    max?: number;
+    minLength?: number;
+    maxLength?: number;
+    pattern?: string;
+  };
   conditional?: { hide?: string };
   components?: FormComponent[];
 }
@@ -38,7 +45,8 @@ function allowedValues(c: FormComponent, context: Record<string, unknown>): unkn
   if (Array.isArray(c.values)) return c.values.map((v) => v.value);
   if (c.valuesKey) {
     const dyn = context[c.valuesKey];
-    if (Array.isArray(dyn)) return dyn.map((v) => (v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v));
+    if (Array.isArray(dyn))
+      return dyn.map((v) => (v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v));
   }
   return undefined;
 }
@@ -53,7 +61,8 @@ function checkValue(c: FormComponent, value: unknown, context: Record<string, un
     if (v.pattern && !new RegExp(v.pattern).test(value)) return `expected to match ${v.pattern}`;
     if (kind === 'select' || kind === 'radio') {
       const allowed = allowedValues(c, context);
-      if (allowed && !allowed.includes(value)) return `expected one of ${allowed.map(String).join(', ')}, but got '${value}'`;
+      if (allowed && !allowed.includes(value))
+        return `expected one of ${allowed.map(String).join(', ')}, but got '${value}'`;
     }
     if (kind === 'datetime' && Number.isNaN(Date.parse(value))) return 'expected an ISO-8601 date or time';
     return null;
@@ -69,7 +78,9 @@ function checkValue(c: FormComponent, value: unknown, context: Record<string, un
     if (!Array.isArray(value)) return `expected a list, but got ${typeof value}`;
     const allowed = allowedValues(c, context);
     const bad = allowed ? value.filter((x) => !allowed.includes(x)) : [];
-    return bad.length ? `expected values among ${allowed!.map(String).join(', ')}, but got ${bad.map(String).join(', ')}` : null;
+    return bad.length
+      ? `expected values among ${allowed!.map(String).join(', ')}, but got ${bad.map(String).join(', ')}`
+      : null;
   }
   return null; // other kinds (text, spacer, group, …) carry no value or are not typed here
 }
@@ -78,7 +89,11 @@ function checkValue(c: FormComponent, value: unknown, context: Record<string, un
  * The fields of `variables` that do not satisfy `schema` (empty when they do, or when the task has
  * no form). `taskVariables` are the task's process variables (for conditions and dynamic options).
  */
-export function validateFormSubmission(schema: unknown, variables: Record<string, unknown>, taskVariables: Record<string, unknown> = {}): FieldError[] {
+export function validateFormSubmission(
+  schema: unknown,
+  variables: Record<string, unknown>,
+  taskVariables: Record<string, unknown> = {},
+): FieldError[] {
   const errors: FieldError[] = [];
   const context = { ...taskVariables, ...variables };
   const walk = (list: FormComponent[] | undefined) => {

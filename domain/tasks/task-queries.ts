@@ -32,7 +32,13 @@ export async function listInbox(db: Knex, f: InboxFilter): Promise<{ total: numb
   const [{ n }] = await q.clone().count<{ n: string | number }[]>({ n: '*' });
   const rows = await q
     .clone()
-    .select('t.*', 'c.case_no', 'c.scenario as case_scenario', 'c.description as case_description', 'c.status as case_status')
+    .select(
+      't.*',
+      'c.case_no',
+      'c.scenario as case_scenario',
+      'c.description as case_description',
+      'c.status as case_status',
+    )
     .orderByRaw('t.due_at asc nulls last, t.priority desc, t.created_at asc, t.id asc')
     .limit(f.limit)
     .offset(f.offset);
@@ -44,8 +50,15 @@ export async function findTask(db: Knex, id: string): Promise<Record<string, any
 }
 
 /** The case's completed tasks with their answers, oldest first ("earlier answers" on the task page). */
-export async function listEarlierAnswers(db: Knex, caseId: string, exceptTaskId: string): Promise<Record<string, any>[]> {
-  return db('task').where({ case_id: caseId, state: 'completed' }).whereNot({ id: exceptTaskId }).orderBy('completed_at');
+export async function listEarlierAnswers(
+  db: Knex,
+  caseId: string,
+  exceptTaskId: string,
+): Promise<Record<string, any>[]> {
+  return db('task')
+    .where({ case_id: caseId, state: 'completed' })
+    .whereNot({ id: exceptTaskId })
+    .orderBy('completed_at');
 }
 
 /** Extension rows with their task, case number and the step's SLA clock (due date and light now). */
@@ -54,14 +67,26 @@ function extensionQuery(db: Knex) {
     .leftJoin('task as t', 't.id', 'e.task_id')
     .leftJoin('case as c', 'c.id', 'e.case_id')
     .leftJoin('sla_clock as k', 'k.sla_key', 'e.sla_key')
-    .select('e.*', 't.name as task_name', 't.department as task_department', 't.due_at as task_due_at', 'c.case_no', 'k.due_at as clock_due_at', 'k.light as clock_light', 'k.state as clock_state');
+    .select(
+      'e.*',
+      't.name as task_name',
+      't.department as task_department',
+      't.due_at as task_due_at',
+      'c.case_no',
+      'k.due_at as clock_due_at',
+      'k.light as clock_light',
+      'k.state as clock_state',
+    );
 }
 
 export async function findExtension(db: Knex, id: string): Promise<Record<string, any> | undefined> {
   return extensionQuery(db).where('e.id', id).first();
 }
 
-export async function listExtensions(db: Knex, f: { status?: string; departments: string[] | null; limit: number }): Promise<Record<string, any>[]> {
+export async function listExtensions(
+  db: Knex,
+  f: { status?: string; departments: string[] | null; limit: number },
+): Promise<Record<string, any>[]> {
   const q = extensionQuery(db).orderBy('e.created_at', 'desc').limit(f.limit);
   if (f.status) q.where('e.status', f.status);
   if (f.departments) q.whereIn('t.department', f.departments);

@@ -50,10 +50,22 @@ function isGrpcNotFound(err: unknown): boolean {
 }
 
 /** Marks an open task cancelled (its job is gone) and writes the timeline; false if it was not open. */
-export async function markCancelled(db: Knex, task: { id: string; case_id: string | null; department: string | null }, reason: string, at: Date): Promise<boolean> {
-  const n = await db('task').where({ id: task.id, state: 'created' }).update({ state: 'cancelled', cancelled_at: at, cancel_reason: reason });
+export async function markCancelled(
+  db: Knex,
+  task: { id: string; case_id: string | null; department: string | null },
+  reason: string,
+  at: Date,
+): Promise<boolean> {
+  const n = await db('task')
+    .where({ id: task.id, state: 'created' })
+    .update({ state: 'cancelled', cancelled_at: at, cancel_reason: reason });
   if (n && task.case_id) {
-    await appendCaseEvent(db, task.case_id, { at, type: 'task.cancelled', department: task.department, data: { taskId: task.id, reason } });
+    await appendCaseEvent(db, task.case_id, {
+      at,
+      type: 'task.cancelled',
+      department: task.department,
+      data: { taskId: task.id, reason },
+    });
   }
   return n > 0;
 }
@@ -61,18 +73,39 @@ export async function markCancelled(db: Knex, task: { id: string; case_id: strin
 export async function claimTask(db: Knex, taskId: string, user: string, now: Date = new Date()): Promise<TaskResult> {
   const task = await db('task').where({ id: taskId }).first();
   if (!task) return { ok: false, kind: 'not-found', code: 'TASK_NOT_FOUND', detail: `task ${taskId} does not exist` };
-  if (task.state !== 'created') return { ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
-  if (task.assignee && task.assignee !== user) return { ok: false, kind: 'conflict', code: 'TASK_ASSIGNED', detail: `task ${taskId} is assigned to ${task.assignee}` };
+  if (task.state !== 'created')
+    return { ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
+  if (task.assignee && task.assignee !== user)
+    return {
+      ok: false,
+      kind: 'conflict',
+      code: 'TASK_ASSIGNED',
+      detail: `task ${taskId} is assigned to ${task.assignee}`,
+    };
   await db('task').where({ id: taskId }).update({ assignee: user, claimed_at: now });
-  if (task.case_id) await appendCaseEvent(db, task.case_id, { at: now, type: 'task.claimed', actor: user, department: task.department, data: { taskId } });
+  if (task.case_id)
+    await appendCaseEvent(db, task.case_id, {
+      at: now,
+      type: 'task.claimed',
+      actor: user,
+      department: task.department,
+      data: { taskId },
+    });
   return { ok: true, value: undefined };
 }
 
 export async function unclaimTask(db: Knex, taskId: string, user: string): Promise<TaskResult> {
   const task = await db('task').where({ id: taskId }).first();
   if (!task) return { ok: false, kind: 'not-found', code: 'TASK_NOT_FOUND', detail: `task ${taskId} does not exist` };
-  if (task.state !== 'created') return { ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
-  if (task.assignee && task.assignee !== user) return { ok: false, kind: 'conflict', code: 'TASK_ASSIGNED', detail: `task ${taskId} is assigned to ${task.assignee}` };
+  if (task.state !== 'created')
+    return { ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
+  if (task.assignee && task.assignee !== user)
+    return {
+      ok: false,
+      kind: 'conflict',
+      code: 'TASK_ASSIGNED',
+      detail: `task ${taskId} is assigned to ${task.assignee}`,
+    };
   await db('task').where({ id: taskId }).update({ assignee: null, claimed_at: null });
   return { ok: true, value: undefined };
 }
@@ -82,29 +115,68 @@ export async function unclaimTask(db: Knex, taskId: string, user: string): Promi
  * (the clerk) added, which workers record in the timeline (e.g. who confirmed a classification).
  */
 export async function completeTask(
-  db: Knex, zbc: ZeebeGrpcClient, taskId: string, user: string, variables: Record<string, unknown>, now: Date = new Date(),
+  db: Knex,
+  zbc: ZeebeGrpcClient,
+  taskId: string,
+  user: string,
+  variables: Record<string, unknown>,
+  now: Date = new Date(),
 ): Promise<TaskResult> {
   const task = await db('task').where({ id: taskId }).first();
   if (!task) return { ok: false, kind: 'not-found', code: 'TASK_NOT_FOUND', detail: `task ${taskId} does not exist` };
-  if (task.state !== 'created') return { ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
-  if (task.assignee && task.assignee !== user) return { ok: false, kind: 'conflict', code: 'TASK_ASSIGNED', detail: `task ${taskId} is assigned to ${task.assignee}` };
+  if (task.state !== 'created')
+    return { ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN', detail: `task ${taskId} is ${task.state}` };
+  if (task.assignee && task.assignee !== user)
+    return {
+      ok: false,
+      kind: 'conflict',
+      code: 'TASK_ASSIGNED',
+      detail: `task ${taskId} is assigned to ${task.assignee}`,
+    };
   const schema = typeof task.form_schema === 'string' ? JSON.parse(task.form_schema) : task.form_schema;
-  const missing = requiredFields(schema).filter((k) => variables[k] === undefined || variables[k] === null || variables[k] === '');
-  if (missing.length) return { ok: false, kind: 'invalid', code: 'FORM_INVALID', detail: `required fields missing: ${missing.join(', ')}`, fields: missing };
+  const missing = requiredFields(schema).filter(
+    (k) => variables[k] === undefined || variables[k] === null || variables[k] === '',
+  );
+  if (missing.length)
+    return {
+      ok: false,
+      kind: 'invalid',
+      code: 'FORM_INVALID',
+      detail: `required fields missing: ${missing.join(', ')}`,
+      fields: missing,
+    };
   try {
     await zbc.completeJob({ jobKey: task.job_key, variables: { ...variables, completedBy: user } });
   } catch (err) {
     if (isGrpcNotFound(err)) {
       await markCancelled(db, task, 'job no longer exists', now);
-      return { ok: false, kind: 'conflict', code: 'TASK_GONE', detail: `task ${taskId} can no longer be completed: its step was ended by the process` };
+      return {
+        ok: false,
+        kind: 'conflict',
+        code: 'TASK_GONE',
+        detail: `task ${taskId} can no longer be completed: its step was ended by the process`,
+      };
     }
     throw err;
   }
   await db.transaction(async (trx) => {
-    await trx('task').where({ id: taskId }).update({ state: 'completed', completed_at: now, completed_by: user, assignee: task.assignee ?? user, result: JSON.stringify(variables) });
+    await trx('task')
+      .where({ id: taskId })
+      .update({
+        state: 'completed',
+        completed_at: now,
+        completed_by: user,
+        assignee: task.assignee ?? user,
+        result: JSON.stringify(variables),
+      });
     if (task.case_id) {
-      await appendCaseEvent(trx, task.case_id, { at: now, type: 'task.completed', actor: user, department: task.department,
-        data: { taskId, elementId: task.element_id, name: task.name, variables } });
+      await appendCaseEvent(trx, task.case_id, {
+        at: now,
+        type: 'task.completed',
+        actor: user,
+        department: task.department,
+        data: { taskId, elementId: task.element_id, name: task.name, variables },
+      });
     }
   });
   return { ok: true, value: undefined };
@@ -116,7 +188,12 @@ export async function completeTask(
  * answers NOT_FOUND for a job that no longer exists — and for a live one re-arms the long timeout,
  * so a task waiting for weeks is never handed to another worker. Works the same against Zeebe.
  */
-export async function sweepCancelledTasks(db: Knex, zbc: ZeebeGrpcClient, now: Date = new Date(), limit = 500): Promise<{ checked: number; cancelled: number }> {
+export async function sweepCancelledTasks(
+  db: Knex,
+  zbc: ZeebeGrpcClient,
+  now: Date = new Date(),
+  limit = 500,
+): Promise<{ checked: number; cancelled: number }> {
   const open = await db('task').where({ state: 'created' }).orderBy('created_at').limit(limit);
   let cancelled = 0;
   for (const task of open) {

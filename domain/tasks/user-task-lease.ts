@@ -81,12 +81,19 @@ export function validateUserTaskLease(c: UserTaskLeaseConfig): UserTaskLeaseConf
       throw new Error(`${ENV[key]} must be a positive whole number, but is ${v}`);
     }
   }
-  if (c.activationTimeoutMs < 10_000) throw new Error(`${ENV.activationTimeoutMs} must be at least 10 s (a row write takes longer under load), but is ${c.activationTimeoutMs}`);
+  if (c.activationTimeoutMs < 10_000)
+    throw new Error(
+      `${ENV.activationTimeoutMs} must be at least 10 s (a row write takes longer under load), but is ${c.activationTimeoutMs}`,
+    );
   if (c.leaseMs < 2 * c.heartbeatCycleMs + c.heartbeatTickMs) {
-    throw new Error(`${ENV.leaseMs} (${c.leaseMs}) must be at least two heartbeat cycles plus a tick (${2 * c.heartbeatCycleMs + c.heartbeatTickMs})`);
+    throw new Error(
+      `${ENV.leaseMs} (${c.leaseMs}) must be at least two heartbeat cycles plus a tick (${2 * c.heartbeatCycleMs + c.heartbeatTickMs})`,
+    );
   }
-  if (c.leaseMs <= c.activationTimeoutMs) throw new Error(`${ENV.leaseMs} must be longer than ${ENV.activationTimeoutMs}`);
-  if (c.heartbeatTickMs > c.heartbeatCycleMs) throw new Error(`${ENV.heartbeatTickMs} must not exceed ${ENV.heartbeatCycleMs}`);
+  if (c.leaseMs <= c.activationTimeoutMs)
+    throw new Error(`${ENV.leaseMs} must be longer than ${ENV.activationTimeoutMs}`);
+  if (c.heartbeatTickMs > c.heartbeatCycleMs)
+    throw new Error(`${ENV.heartbeatTickMs} must not exceed ${ENV.heartbeatCycleMs}`);
   return c;
 }
 

@@ -11,7 +11,12 @@ export interface ElementBehavior {
   /** The flows to take on completion (default: all outgoing). */
   outgoing?(core: EngineCore, inst: ElementInstance, el: ElementModel): string[];
   /** After the instance was removed (completed or terminated). */
-  afterEnded?(core: EngineCore, inst: ElementInstance, el: ElementModel, info: { completed: boolean; variables?: Record<string, unknown> }): void;
+  afterEnded?(
+    core: EngineCore,
+    inst: ElementInstance,
+    el: ElementModel,
+    info: { completed: boolean; variables?: Record<string, unknown> },
+  ): void;
   /** Multi-instance body: an inner instance is completing (still present); false = incident. */
   beforeInnerCompleted?(core: EngineCore, body: ElementInstance, inner: ElementInstance, el: ElementModel): boolean;
   /** Multi-instance body: an inner instance ended. */

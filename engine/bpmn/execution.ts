@@ -4,7 +4,14 @@ import type { ElementInstance, IncidentErrorType, Key } from '../state/types';
 import { closeEventSubscriptions, openCatch } from './behaviors/events';
 import { raiseIncident, resolveIncidentsOf } from './behaviors/incidents';
 import { cancelJobsOf } from './behaviors/jobs';
-import { deleteScopeVariables, evaluateMappings, mergeVariables, setLocalVariable, setLocalVariables, visibleVariables } from './behaviors/variables';
+import {
+  deleteScopeVariables,
+  evaluateMappings,
+  mergeVariables,
+  setLocalVariable,
+  setLocalVariables,
+  visibleVariables,
+} from './behaviors/variables';
 
 /**
  * The element lifecycle shared by every element kind (Zeebe's BpmnStateTransitionBehavior):
@@ -17,7 +24,8 @@ import { deleteScopeVariables, evaluateMappings, mergeVariables, setLocalVariabl
 export function runSteps(core: EngineCore): void {
   let guard = 0;
   while (core.steps.length) {
-    if (++guard > 1_000_000) throw new Error('Expected the process to reach a wait state, but it looped more than 1,000,000 steps');
+    if (++guard > 1_000_000)
+      throw new Error('Expected the process to reach a wait state, but it looped more than 1,000,000 steps');
     const step = core.steps.shift()!;
     switch (step.kind) {
       case 'activate':
@@ -38,7 +46,11 @@ export function runSteps(core: EngineCore): void {
 }
 
 /** Queues activation of an element in a scope; counted as a token in flight of that scope. */
-export function queueActivation(core: EngineCore, scope: ElementInstance, step: Omit<Extract<Step, { kind: 'activate' }>, 'kind' | 'scopeKey'>): void {
+export function queueActivation(
+  core: EngineCore,
+  scope: ElementInstance,
+  step: Omit<Extract<Step, { kind: 'activate' }>, 'kind' | 'scopeKey'>,
+): void {
   core.store.elements.update(scope.key, { activeFlows: scope.activeFlows + 1 });
   core.steps.push({ kind: 'activate', scopeKey: scope.key, ...step });
 }
@@ -48,14 +60,38 @@ export function queueCompletion(core: EngineCore, inst: ElementInstance): void {
 }
 
 /** Records SEQUENCE_FLOW_TAKEN and queues the target's activation. */
-export function takeFlow(core: EngineCore, scope: ElementInstance, flowId: string, extra: Partial<Step & { kind: 'activate' }> = {}): void {
+export function takeFlow(
+  core: EngineCore,
+  scope: ElementInstance,
+  flowId: string,
+  extra: Partial<Step & { kind: 'activate' }> = {},
+): void {
   const flow = core.model(scope.processDefinitionKey).flows.get(flowId)!;
-  core.record('PROCESS_INSTANCE', 'SEQUENCE_FLOW_TAKEN', core.store.nextKey(), {
-    bpmnProcessId: scope.bpmnProcessId, version: scope.version, processDefinitionKey: scope.processDefinitionKey,
-    processInstanceKey: scope.processInstanceKey, elementId: flowId, flowScopeKey: scope.key, bpmnElementType: 'SEQUENCE_FLOW',
-    bpmnEventType: 'UNSPECIFIED', parentProcessInstanceKey: '-1', parentElementInstanceKey: '-1', tenantId: '<default>',
-  }, scope.processInstanceKey);
-  queueActivation(core, scope, { elementId: flow.targetId, flowId, payload: extra.payload, triggered: extra.triggered });
+  core.record(
+    'PROCESS_INSTANCE',
+    'SEQUENCE_FLOW_TAKEN',
+    core.store.nextKey(),
+    {
+      bpmnProcessId: scope.bpmnProcessId,
+      version: scope.version,
+      processDefinitionKey: scope.processDefinitionKey,
+      processInstanceKey: scope.processInstanceKey,
+      elementId: flowId,
+      flowScopeKey: scope.key,
+      bpmnElementType: 'SEQUENCE_FLOW',
+      bpmnEventType: 'UNSPECIFIED',
+      parentProcessInstanceKey: '-1',
+      parentElementInstanceKey: '-1',
+      tenantId: '<default>',
+    },
+    scope.processInstanceKey,
+  );
+  queueActivation(core, scope, {
+    elementId: flow.targetId,
+    flowId,
+    payload: extra.payload,
+    triggered: extra.triggered,
+  });
 }
 
 function activateStep(core: EngineCore, step: Extract<Step, { kind: 'activate' }>): void {
@@ -90,7 +126,15 @@ function tryJoin(core: EngineCore, scope: ElementInstance, gw: ElementModel): bo
   if (taken.length === 0) return false;
   if (taken.length < gw.incoming.length) {
     if (gw.type === 'PARALLEL_GATEWAY') return false;
-    if (canStillReach(core, scope, gw, gw.incoming.filter((f) => !taken.includes(f)))) return false;
+    if (
+      canStillReach(
+        core,
+        scope,
+        gw,
+        gw.incoming.filter((f) => !taken.includes(f)),
+      )
+    )
+      return false;
   }
   const next = { ...arrivals };
   for (const f of taken) next[f] -= 1;
@@ -143,14 +187,29 @@ function retryInclusiveJoins(core: EngineCore, scope: ElementInstance): void {
 
 // Activation --------------------------------------------------------------------------------------
 
-function createAndActivate(core: EngineCore, scope: ElementInstance, el: ElementModel, step: Extract<Step, { kind: 'activate' }>): void {
+function createAndActivate(
+  core: EngineCore,
+  scope: ElementInstance,
+  el: ElementModel,
+  step: Extract<Step, { kind: 'activate' }>,
+): void {
   const isInner = scope.type === 'MULTI_INSTANCE_BODY' && scope.elementId === el.id;
   const key = core.store.nextKey();
   const inst: ElementInstance = {
-    key, elementId: el.id, type: el.mi && !isInner ? 'MULTI_INSTANCE_BODY' : el.type, state: 'ACTIVATING',
-    processInstanceKey: scope.processInstanceKey, processDefinitionKey: scope.processDefinitionKey,
-    bpmnProcessId: scope.bpmnProcessId, version: scope.version, flowScopeKey: scope.key, activeFlows: 0,
-    createdAt: core.now(), payload: step.payload, incomingFlowId: step.flowId, loopCounter: step.loopCounter,
+    key,
+    elementId: el.id,
+    type: el.mi && !isInner ? 'MULTI_INSTANCE_BODY' : el.type,
+    state: 'ACTIVATING',
+    processInstanceKey: scope.processInstanceKey,
+    processDefinitionKey: scope.processDefinitionKey,
+    bpmnProcessId: scope.bpmnProcessId,
+    version: scope.version,
+    flowScopeKey: scope.key,
+    activeFlows: 0,
+    createdAt: core.now(),
+    payload: step.payload,
+    incomingFlowId: step.flowId,
+    loopCounter: step.loopCounter,
     triggeredCatchId: step.triggered ? el.id : undefined,
   };
   core.store.elements.put(key, inst);
@@ -243,7 +302,13 @@ export function completeElement(core: EngineCore, inst: ElementInstance): void {
     return;
   }
   const next = behavior.outgoing ? behavior.outgoing(core, inst, el) : el.outgoing;
-  for (const f of next) takeFlow(core, core.store.elements.get(scope.key)!, f, inst.flowPayload ? { payload: inst.flowPayload, triggered: true } : {});
+  for (const f of next)
+    takeFlow(
+      core,
+      core.store.elements.get(scope.key)!,
+      f,
+      inst.flowPayload ? { payload: inst.flowPayload, triggered: true } : {},
+    );
   if (behavior.afterEnded) behavior.afterEnded(core, inst, el, { completed: true });
   checkScope(core, scope.key);
 }
@@ -260,7 +325,13 @@ function applyOutputs(core: EngineCore, inst: ElementInstance, el: ElementModel)
   if (el.outputs.length) {
     if (!isContainer) setLocalVariables(core, inst.key, payload);
     const flowScope = inst.flowScopeKey!;
-    const r = evaluateMappings(core, el.outputs, inst.key, {}, (name) => visibleVariables(core, flowScope, [name])[name]);
+    const r = evaluateMappings(
+      core,
+      el.outputs,
+      inst.key,
+      {},
+      (name) => visibleVariables(core, flowScope, [name])[name],
+    );
     if (!r.ok) {
       fail(core, inst, 'IO_MAPPING_ERROR', r.message);
       return false;
@@ -307,12 +378,17 @@ export function terminate(core: EngineCore, inst: ElementInstance): void {
   // Queued activations inside this instance are dropped with it.
   for (let i = core.steps.length - 1; i >= 0; i--) {
     const s = core.steps[i];
-    if ((s.kind === 'activate' && s.scopeKey === inst.key) || ((s.kind === 'complete' || s.kind === 'run-activation') && s.key === inst.key)) core.steps.splice(i, 1);
+    if (
+      (s.kind === 'activate' && s.scopeKey === inst.key) ||
+      ((s.kind === 'complete' || s.kind === 'run-activation') && s.key === inst.key)
+    )
+      core.steps.splice(i, 1);
   }
   core.elementRecord(inst, 'ELEMENT_TERMINATED');
   deleteScopeVariables(core, inst.key);
   core.store.elements.delete(inst.key);
-  if (inst.type === 'PROCESS') core.behaviorFor('PROCESS').afterEnded!(core, inst, core.element(inst), { completed: false });
+  if (inst.type === 'PROCESS')
+    core.behaviorFor('PROCESS').afterEnded!(core, inst, core.element(inst), { completed: false });
 }
 
 /** Terminates all children of a scope (terminate end event, interrupting event subprocess). */

@@ -18,17 +18,36 @@ function bpmnModules(dir = __dirname): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) return bpmnModules(full);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [`./${path.relative(__dirname, full).replace(/\\/g, '/').replace(/\.ts$/, '')}`] : [];
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')
+      ? [`./${path.relative(__dirname, full).replace(/\\/g, '/').replace(/\.ts$/, '')}`]
+      : [];
   });
 }
 
 /** The element kinds that execute (every BpmnElementType but the sequence flow); tsc keeps it complete. */
 const EXECUTABLE: Record<Exclude<BpmnElementType, 'SEQUENCE_FLOW'>, true> = {
-  PROCESS: true, SUB_PROCESS: true, EVENT_SUB_PROCESS: true, CALL_ACTIVITY: true, MULTI_INSTANCE_BODY: true,
-  START_EVENT: true, BOUNDARY_EVENT: true, END_EVENT: true, INTERMEDIATE_CATCH_EVENT: true, INTERMEDIATE_THROW_EVENT: true,
-  SERVICE_TASK: true, SEND_TASK: true, BUSINESS_RULE_TASK: true, USER_TASK: true, SCRIPT_TASK: true, RECEIVE_TASK: true,
-  MANUAL_TASK: true, TASK: true,
-  EXCLUSIVE_GATEWAY: true, PARALLEL_GATEWAY: true, INCLUSIVE_GATEWAY: true, EVENT_BASED_GATEWAY: true,
+  PROCESS: true,
+  SUB_PROCESS: true,
+  EVENT_SUB_PROCESS: true,
+  CALL_ACTIVITY: true,
+  MULTI_INSTANCE_BODY: true,
+  START_EVENT: true,
+  BOUNDARY_EVENT: true,
+  END_EVENT: true,
+  INTERMEDIATE_CATCH_EVENT: true,
+  INTERMEDIATE_THROW_EVENT: true,
+  SERVICE_TASK: true,
+  SEND_TASK: true,
+  BUSINESS_RULE_TASK: true,
+  USER_TASK: true,
+  SCRIPT_TASK: true,
+  RECEIVE_TASK: true,
+  MANUAL_TASK: true,
+  TASK: true,
+  EXCLUSIVE_GATEWAY: true,
+  PARALLEL_GATEWAY: true,
+  INCLUSIVE_GATEWAY: true,
+  EVENT_BASED_GATEWAY: true,
 };
 
 /** One element of every kind the parser knows (a multi-instance task stands for the body). */
@@ -97,17 +116,23 @@ describe('element behaviour registry', () => {
   const modules = bpmnModules();
 
   test('finds the behaviour modules', () => {
-    expect(modules).toEqual(expect.arrayContaining(['./execution', './registry', './tasks/JobWorkerTaskBehavior', './behaviors/triggers']));
+    expect(modules).toEqual(
+      expect.arrayContaining(['./execution', './registry', './tasks/JobWorkerTaskBehavior', './behaviors/triggers']),
+    );
   });
 
   test.each(modules)('%s loads first in a fresh module registry without a ReferenceError', (modulePath) => {
     let loaded: Record<string, unknown> = {};
-    expect(() => jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded = require(modulePath);
-    })).not.toThrow();
+    expect(() =>
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        loaded = require(modulePath);
+      }),
+    ).not.toThrow();
     if (/^\.\/(containers|events|gateways|tasks)\/\w+Behaviors?$/.test(modulePath)) {
-      const behaviours = Object.values(loaded).filter((v) => typeof (v as { activate?: unknown })?.activate === 'function');
+      const behaviours = Object.values(loaded).filter(
+        (v) => typeof (v as { activate?: unknown })?.activate === 'function',
+      );
       expect(behaviours.length).toBeGreaterThan(0);
     }
   });
@@ -129,6 +154,8 @@ describe('element behaviour registry', () => {
       expect({ type, activate: typeof behavior.activate }).toEqual({ type, activate: 'function' });
       expect(core.behaviorFor(type)).toBe(behavior);
     }
-    expect(() => behaviorFor('SEQUENCE_FLOW')).toThrow("Expected a behavior for element type 'SEQUENCE_FLOW', but none is registered");
+    expect(() => behaviorFor('SEQUENCE_FLOW')).toThrow(
+      "Expected a behavior for element type 'SEQUENCE_FLOW', but none is registered",
+    );
   });
 });

@@ -9,7 +9,11 @@ import { endEventBehavior } from './events/EndEventBehavior';
 import { intermediateCatchEventBehavior } from './events/IntermediateCatchEventBehavior';
 import { intermediateThrowEventBehavior } from './events/IntermediateThrowEventBehavior';
 import { eventBasedGatewayBehavior } from './gateways/EventBasedGatewayBehavior';
-import { exclusiveGatewayBehavior, inclusiveGatewayBehavior, parallelGatewayBehavior } from './gateways/GatewayBehaviors';
+import {
+  exclusiveGatewayBehavior,
+  inclusiveGatewayBehavior,
+  parallelGatewayBehavior,
+} from './gateways/GatewayBehaviors';
 import { jobWorkerTaskBehavior } from './tasks/JobWorkerTaskBehavior';
 import { passThroughTaskBehavior } from './tasks/PassThroughTaskBehavior';
 import { receiveTaskBehavior } from './tasks/ReceiveTaskBehavior';

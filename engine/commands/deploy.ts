@@ -11,7 +11,15 @@ export type ParsedResource =
   | { kind: 'form'; name: string; content: string; formId: string };
 
 export type DeployedEntry =
-  | { process: { bpmnProcessId: string; version: number; processDefinitionKey: Key; resourceName: string; tenantId: string } }
+  | {
+      process: {
+        bpmnProcessId: string;
+        version: number;
+        processDefinitionKey: Key;
+        resourceName: string;
+        tenantId: string;
+      };
+    }
   | { form: { formId: string; version: number; formKey: Key; resourceName: string; tenantId: string } };
 
 export function checksum(content: string): string {
@@ -33,10 +41,35 @@ export function deploy(core: EngineCore, resources: ParsedResource[]): { key: Ke
       const latest = core.store.latestForm(res.formId);
       let row = latest;
       if (!latest || latest.checksum !== sum || latest.resourceName !== res.name) {
-        row = addResource(core, 'form', res.formId, (latest?.version ?? 0) + 1, res.name, sum, deploymentKey, res.content, now);
-        core.record('FORM', 'CREATED', row.key, { formId: row.resourceId, version: row.version, formKey: row.key, resourceName: row.resourceName, checksum: sum, tenantId: TENANT });
+        row = addResource(
+          core,
+          'form',
+          res.formId,
+          (latest?.version ?? 0) + 1,
+          res.name,
+          sum,
+          deploymentKey,
+          res.content,
+          now,
+        );
+        core.record('FORM', 'CREATED', row.key, {
+          formId: row.resourceId,
+          version: row.version,
+          formKey: row.key,
+          resourceName: row.resourceName,
+          checksum: sum,
+          tenantId: TENANT,
+        });
       }
-      deployments.push({ form: { formId: row!.resourceId, version: row!.version, formKey: row!.key, resourceName: row!.resourceName, tenantId: TENANT } });
+      deployments.push({
+        form: {
+          formId: row!.resourceId,
+          version: row!.version,
+          formKey: row!.key,
+          resourceName: row!.resourceName,
+          tenantId: TENANT,
+        },
+      });
       continue;
     }
     const latest = res.models.map((m) => core.store.latestProcess(m.bpmnProcessId));
@@ -44,29 +77,77 @@ export function deploy(core: EngineCore, resources: ParsedResource[]): { key: Ke
     res.models.forEach((model, i) => {
       let row = latest[i];
       if (!duplicate) {
-        row = addResource(core, 'process', model.bpmnProcessId, (latest[i]?.version ?? 0) + 1, res.name, sum, deploymentKey, res.content, now);
+        row = addResource(
+          core,
+          'process',
+          model.bpmnProcessId,
+          (latest[i]?.version ?? 0) + 1,
+          res.name,
+          sum,
+          deploymentKey,
+          res.content,
+          now,
+        );
         core.models.set(row.key, model);
         core.record('PROCESS', 'CREATED', row.key, {
-          bpmnProcessId: row.resourceId, version: row.version, processDefinitionKey: row.key, resourceName: row.resourceName, checksum: sum, tenantId: TENANT,
+          bpmnProcessId: row.resourceId,
+          version: row.version,
+          processDefinitionKey: row.key,
+          resourceName: row.resourceName,
+          checksum: sum,
+          tenantId: TENANT,
         });
         replaceStartTimers(core, latest[i], row, model);
       }
-      deployments.push({ process: { bpmnProcessId: row!.resourceId, version: row!.version, processDefinitionKey: row!.key, resourceName: row!.resourceName, tenantId: TENANT } });
+      deployments.push({
+        process: {
+          bpmnProcessId: row!.resourceId,
+          version: row!.version,
+          processDefinitionKey: row!.key,
+          resourceName: row!.resourceName,
+          tenantId: TENANT,
+        },
+      });
     });
   }
   core.record('DEPLOYMENT', 'CREATED', deploymentKey, { resources: resources.map((r) => r.name), tenantId: TENANT });
   return { key: deploymentKey, deployments };
 }
 
-function addResource(core: EngineCore, kind: 'process' | 'form', id: string, version: number, name: string, sum: string, deploymentKey: Key, content: string, now: number): ResourceRow {
+function addResource(
+  core: EngineCore,
+  kind: 'process' | 'form',
+  id: string,
+  version: number,
+  name: string,
+  sum: string,
+  deploymentKey: Key,
+  content: string,
+  now: number,
+): ResourceRow {
   const key = core.store.nextKey();
-  const row: ResourceRow = { key, kind, resourceId: id, version, resourceName: name, checksum: sum, deploymentKey, content, deployedAt: now };
+  const row: ResourceRow = {
+    key,
+    kind,
+    resourceId: id,
+    version,
+    resourceName: name,
+    checksum: sum,
+    deploymentKey,
+    content,
+    deployedAt: now,
+  };
   core.store.resources.put(key, row);
   return row;
 }
 
 /** Cancels the previous version's timer start events and schedules the new version's. */
-function replaceStartTimers(core: EngineCore, previous: ResourceRow | undefined, def: ResourceRow, model: ProcessModel): void {
+function replaceStartTimers(
+  core: EngineCore,
+  previous: ResourceRow | undefined,
+  def: ResourceRow,
+  model: ProcessModel,
+): void {
   if (previous) {
     for (const id of [...core.store.dueByDefinition.get(previous.key)]) cancelTimer(core, core.store.due.get(id)!);
   }
@@ -74,9 +155,18 @@ function replaceStartTimers(core: EngineCore, previous: ResourceRow | undefined,
     const el = model.elements.get(startId)!;
     const t = evaluateTimer(core, el.timer!, null);
     if (!t.ok) continue; // validated at deploy for static values; FEEL without variables that fails is skipped
-    createTimer(core, {
-      elementInstanceKey: null, processInstanceKey: null, processDefinitionKey: def.key, targetElementId: startId,
-      interrupting: true, repetitions: t.value.repetitions, cycle: t.value.cycle,
-    }, t.value.dueAt);
+    createTimer(
+      core,
+      {
+        elementInstanceKey: null,
+        processInstanceKey: null,
+        processDefinitionKey: def.key,
+        targetElementId: startId,
+        interrupting: true,
+        repetitions: t.value.repetitions,
+        cycle: t.value.cycle,
+      },
+      t.value.dueAt,
+    );
   }
 }

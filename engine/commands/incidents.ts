@@ -12,14 +12,24 @@ import type { Key } from '../state/types';
  */
 export function resolveIncident(core: EngineCore, incidentKey: Key): void {
   const incident = core.store.incidents.get(incidentKey);
-  if (!incident) throw new Rejection('NOT_FOUND', 'RESOLVE', `Expected to resolve incident with key '${incidentKey}', but no such incident was found`);
+  if (!incident)
+    throw new Rejection(
+      'NOT_FOUND',
+      'RESOLVE',
+      `Expected to resolve incident with key '${incidentKey}', but no such incident was found`,
+    );
   if (incident.jobKey !== '-1') {
     const job = core.store.jobs.get(incident.jobKey);
     if (job && job.state === 'FAILED' && job.retries <= 0) {
-      throw new Rejection('INVALID_STATE', 'RESOLVE', `Expected to resolve incident with key '${incidentKey}', but job with key '${job.key}' has no retries left. Please update the job retries and retry resolving the incident`);
+      throw new Rejection(
+        'INVALID_STATE',
+        'RESOLVE',
+        `Expected to resolve incident with key '${incidentKey}', but job with key '${job.key}' has no retries left. Please update the job retries and retry resolving the incident`,
+      );
     }
     deleteIncident(core, incident);
-    if (job) makeActivatable(core, job, job.state === 'ERROR_THROWN' ? 'RECURRED_AFTER_BACKOFF' : 'RECURRED_AFTER_BACKOFF');
+    if (job)
+      makeActivatable(core, job, job.state === 'ERROR_THROWN' ? 'RECURRED_AFTER_BACKOFF' : 'RECURRED_AFTER_BACKOFF');
     return;
   }
   deleteIncident(core, incident);

@@ -10,9 +10,20 @@ import type { Job, Key } from '../state/types';
 
 /** The gateway's ActivatedJob message (int64 as strings, JSON documents as strings). */
 export interface ActivatedJob {
-  key: Key; type: string; processInstanceKey: Key; bpmnProcessId: string; processDefinitionVersion: number;
-  processDefinitionKey: Key; elementId: string; elementInstanceKey: Key; customHeaders: string; worker: string;
-  retries: number; deadline: string; variables: string; tenantId: string;
+  key: Key;
+  type: string;
+  processInstanceKey: Key;
+  bpmnProcessId: string;
+  processDefinitionVersion: number;
+  processDefinitionKey: Key;
+  elementId: string;
+  elementInstanceKey: Key;
+  customHeaders: string;
+  worker: string;
+  retries: number;
+  deadline: string;
+  variables: string;
+  tenantId: string;
 }
 
 export interface ActivateRequest {
@@ -25,13 +36,18 @@ export interface ActivateRequest {
 
 function getJob(core: EngineCore, key: Key, intent: string, verb: string): Job {
   const job = core.store.jobs.get(key);
-  if (!job) throw new Rejection('NOT_FOUND', intent, `Expected to ${verb} job with key '${key}', but no such job was found`);
+  if (!job)
+    throw new Rejection('NOT_FOUND', intent, `Expected to ${verb} job with key '${key}', but no such job was found`);
   return job;
 }
 
 function requireActivatable(job: Job, intent: string, verb: string): void {
   if (job.state !== 'ACTIVATABLE' && job.state !== 'ACTIVATED') {
-    throw new Rejection('INVALID_STATE', intent, `Expected to ${verb} job with key '${job.key}', but it is in state '${job.state}'`);
+    throw new Rejection(
+      'INVALID_STATE',
+      intent,
+      `Expected to ${verb} job with key '${job.key}', but it is in state '${job.state}'`,
+    );
   }
 }
 
@@ -50,8 +66,12 @@ export function activateJobs(core: EngineCore, req: ActivateRequest): ActivatedJ
   }
   if (out.length) {
     core.record('JOB_BATCH', 'ACTIVATED', core.store.nextKey(), {
-      type: req.type, worker: req.worker, timeout: req.timeout, maxJobsToActivate: req.maxJobsToActivate,
-      jobKeys: out.map((j) => j.key), tenantIds: [TENANT],
+      type: req.type,
+      worker: req.worker,
+      timeout: req.timeout,
+      maxJobsToActivate: req.maxJobsToActivate,
+      jobKeys: out.map((j) => j.key),
+      tenantIds: [TENANT],
     });
   }
   return out;
@@ -59,10 +79,19 @@ export function activateJobs(core: EngineCore, req: ActivateRequest): ActivatedJ
 
 export function toActivatedJob(core: EngineCore, job: Job, fetchVariable: string[]): ActivatedJob {
   return {
-    key: job.key, type: job.type, processInstanceKey: job.processInstanceKey, bpmnProcessId: job.bpmnProcessId,
-    processDefinitionVersion: job.version, processDefinitionKey: job.processDefinitionKey, elementId: job.elementId,
-    elementInstanceKey: job.elementInstanceKey, customHeaders: JSON.stringify(job.customHeaders), worker: job.worker,
-    retries: job.retries, deadline: String(job.deadline), variables: JSON.stringify(visibleVariables(core, job.elementInstanceKey, fetchVariable)),
+    key: job.key,
+    type: job.type,
+    processInstanceKey: job.processInstanceKey,
+    bpmnProcessId: job.bpmnProcessId,
+    processDefinitionVersion: job.version,
+    processDefinitionKey: job.processDefinitionKey,
+    elementId: job.elementId,
+    elementInstanceKey: job.elementInstanceKey,
+    customHeaders: JSON.stringify(job.customHeaders),
+    worker: job.worker,
+    retries: job.retries,
+    deadline: String(job.deadline),
+    variables: JSON.stringify(visibleVariables(core, job.elementInstanceKey, fetchVariable)),
     tenantId: TENANT,
   };
 }
@@ -88,11 +117,19 @@ export function completeJob(core: EngineCore, key: Key, variables: Record<string
   }
 }
 
-export function failJob(core: EngineCore, key: Key, retries: number, errorMessage: string, backoffMs: number, variables: Record<string, unknown>): void {
+export function failJob(
+  core: EngineCore,
+  key: Key,
+  retries: number,
+  errorMessage: string,
+  backoffMs: number,
+  variables: Record<string, unknown>,
+): void {
   const job = getJob(core, key, 'FAIL', 'fail');
   requireActivatable(job, 'FAIL', 'fail');
   const message = errorMessage.slice(0, 10000);
-  if (Object.keys(variables).length && core.store.elements.has(job.elementInstanceKey)) setLocalVariables(core, job.elementInstanceKey, variables);
+  if (Object.keys(variables).length && core.store.elements.has(job.elementInstanceKey))
+    setLocalVariables(core, job.elementInstanceKey, variables);
   const failed: Job = { ...job, state: 'FAILED', retries, errorMessage: message, worker: '', deadline: -1 };
   removeJobDue(core, key);
   if (retries > 0 && backoffMs <= 0) {
@@ -115,30 +152,69 @@ export function failJob(core: EngineCore, key: Key, retries: number, errorMessag
   if (inst) raiseIncident(core, inst, 'JOB_NO_RETRIES', message || 'No more retries left.', key);
 }
 
-export function throwError(core: EngineCore, key: Key, errorCode: string, errorMessage: string, variables: Record<string, unknown>): void {
+export function throwError(
+  core: EngineCore,
+  key: Key,
+  errorCode: string,
+  errorMessage: string,
+  variables: Record<string, unknown>,
+): void {
   const job = getJob(core, key, 'THROW_ERROR', 'throw an error for');
   requireActivatable(job, 'THROW_ERROR', 'throw an error for');
   const inst = core.store.elements.get(job.elementInstanceKey);
   if (!inst || inst.state !== 'ACTIVATED') {
-    throw new Rejection('INVALID_STATE', 'THROW_ERROR', `Expected to throw an error for job with key '${key}', but its element instance is not active`);
+    throw new Rejection(
+      'INVALID_STATE',
+      'THROW_ERROR',
+      `Expected to throw an error for job with key '${key}', but its element instance is not active`,
+    );
   }
   removeJobDue(core, key);
   const thrown: Job = { ...job, state: 'ERROR_THROWN', errorMessage, worker: '', deadline: -1 };
   core.store.jobs.put(key, thrown);
-  core.record('JOB', 'ERROR_THROWN', key, { ...jobRecord(thrown), errorCode, errorMessage, variables }, job.processInstanceKey);
+  core.record(
+    'JOB',
+    'ERROR_THROWN',
+    key,
+    { ...jobRecord(thrown), errorCode, errorMessage, variables },
+    job.processInstanceKey,
+  );
   const target = findCatch(core, inst, 'error', errorCode);
   if (!target) {
     const withMessage = errorMessage ? ` with message '${errorMessage}'` : '';
-    raiseIncident(core, inst, 'UNHANDLED_ERROR_EVENT', `Expected to throw an error event with the code '${errorCode}'${withMessage}, but it was not caught. No error events are available in the scope.`, key);
+    raiseIncident(
+      core,
+      inst,
+      'UNHANDLED_ERROR_EVENT',
+      `Expected to throw an error event with the code '${errorCode}'${withMessage}, but it was not caught. No error events are available in the scope.`,
+      key,
+    );
     return;
   }
-  core.record('ERROR', 'THROWN', core.store.nextKey(), { errorCode, errorMessage, elementId: inst.elementId, processInstanceKey: inst.processInstanceKey, tenantId: TENANT }, inst.processInstanceKey);
+  core.record(
+    'ERROR',
+    'THROWN',
+    core.store.nextKey(),
+    {
+      errorCode,
+      errorMessage,
+      elementId: inst.elementId,
+      processInstanceKey: inst.processInstanceKey,
+      tenantId: TENANT,
+    },
+    inst.processInstanceKey,
+  );
   catchThrown(core, target, variables);
   runSteps(core);
 }
 
 export function updateJobRetries(core: EngineCore, key: Key, retries: number): void {
-  if (retries < 1) throw new Rejection('INVALID_ARGUMENT', 'UPDATE_RETRIES', `Expected to update retries for job with key '${key}' with a positive amount of retries, but the amount given was '${retries}'`);
+  if (retries < 1)
+    throw new Rejection(
+      'INVALID_ARGUMENT',
+      'UPDATE_RETRIES',
+      `Expected to update retries for job with key '${key}' with a positive amount of retries, but the amount given was '${retries}'`,
+    );
   const job = getJob(core, key, 'UPDATE_RETRIES', 'update retries for');
   const updated = core.store.jobs.put(key, { ...job, retries });
   core.record('JOB', 'RETRIES_UPDATED', key, jobRecord(updated), job.processInstanceKey);
@@ -146,11 +222,15 @@ export function updateJobRetries(core: EngineCore, key: Key, retries: number): v
 
 export function updateJobTimeout(core: EngineCore, key: Key, timeout: number): void {
   const job = getJob(core, key, 'UPDATE_TIMEOUT', 'update timeout for');
-  if (job.state !== 'ACTIVATED') throw new Rejection('INVALID_STATE', 'UPDATE_TIMEOUT', `Expected to update the timeout of job with key '${key}', but it is not active`);
+  if (job.state !== 'ACTIVATED')
+    throw new Rejection(
+      'INVALID_STATE',
+      'UPDATE_TIMEOUT',
+      `Expected to update the timeout of job with key '${key}', but it is not active`,
+    );
   const deadline = core.now() + timeout;
   const updated = core.store.jobs.put(key, { ...job, deadline });
   core.store.due.put(`jd:${key}`, { id: `jd:${key}`, kind: 'job-deadline', dueAt: deadline, data: { jobKey: key } });
   core.effects.dueChanged = true;
   core.record('JOB', 'TIMEOUT_UPDATED', key, jobRecord(updated), job.processInstanceKey);
 }
-

@@ -22,13 +22,23 @@ export interface PublishRequest {
  */
 export function publishMessage(core: EngineCore, req: PublishRequest): { key: Key; tenantId: string } {
   if (req.messageId && core.store.messageIds.has(`${req.name}\0${req.correlationKey}\0${req.messageId}`)) {
-    throw new Rejection('ALREADY_EXISTS', 'PUBLISH', `Expected to publish a new message with id '${req.messageId}', but a message with that id was already published`);
+    throw new Rejection(
+      'ALREADY_EXISTS',
+      'PUBLISH',
+      `Expected to publish a new message with id '${req.messageId}', but a message with that id was already published`,
+    );
   }
   const now = core.now();
   const key = core.store.nextKey();
   let message: Message = {
-    key, name: req.name, correlationKey: req.correlationKey, messageId: req.messageId, variables: req.variables,
-    publishedAt: now, expiresAt: now + Math.max(0, req.timeToLive), correlatedTo: [],
+    key,
+    name: req.name,
+    correlationKey: req.correlationKey,
+    messageId: req.messageId,
+    variables: req.variables,
+    publishedAt: now,
+    expiresAt: now + Math.max(0, req.timeToLive),
+    correlatedTo: [],
   };
   core.record('MESSAGE', 'PUBLISHED', key, messageRecord(message));
   const correlatedTo: string[] = [];
@@ -42,14 +52,23 @@ export function publishMessage(core: EngineCore, req: PublishRequest): { key: Ke
   message = { ...message, correlatedTo };
   if (req.timeToLive > 0) {
     core.store.messages.put(key, message);
-    core.store.due.put(`m:${key}`, { id: `m:${key}`, kind: 'message-ttl', dueAt: message.expiresAt, data: { messageKey: key } });
+    core.store.due.put(`m:${key}`, {
+      id: `m:${key}`,
+      kind: 'message-ttl',
+      dueAt: message.expiresAt,
+      data: { messageKey: key },
+    });
     core.effects.dueChanged = true;
   }
   runSteps(core);
   return { key, tenantId: TENANT };
 }
 
-export function broadcastSignal(core: EngineCore, name: string, variables: Record<string, unknown>): { key: Key; tenantId: string } {
+export function broadcastSignal(
+  core: EngineCore,
+  name: string,
+  variables: Record<string, unknown>,
+): { key: Key; tenantId: string } {
   const key = broadcast(core, name, variables);
   runSteps(core);
   return { key, tenantId: TENANT };

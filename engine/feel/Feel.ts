@@ -1,6 +1,15 @@
 import {
-  evaluate as feelEvaluate, parseExpression, FeelFunction, FeelDate, FeelDateTime, FeelDuration, FeelTime,
-  dateAndTime, date as feelDate, isFunction, isRange,
+  evaluate as feelEvaluate,
+  parseExpression,
+  FeelFunction,
+  FeelDate,
+  FeelDateTime,
+  FeelDuration,
+  FeelTime,
+  dateAndTime,
+  date as feelDate,
+  isFunction,
+  isRange,
 } from 'feelin';
 import crypto from 'node:crypto';
 
@@ -48,7 +57,8 @@ export function feelSyntaxError(source: string): string | null {
   return error;
 }
 
-export type EvalResult = { ok: true; value: unknown; warnings: { type: string; message: string }[] } | { ok: false; message: string };
+export type EvalResult =
+  { ok: true; value: unknown; warnings: { type: string; message: string }[] } | { ok: false; message: string };
 
 /** A function that turns an epoch-ms engine time into the `now()` of FEEL. */
 function clockFunctions(nowMs: number) {
@@ -61,21 +71,30 @@ function clockFunctions(nowMs: number) {
 
 const BUILTINS: Record<string, unknown> = {
   'is defined': new FeelFunction((value: unknown) => value !== undefined && value !== null, ['value']),
-  'get or else': new FeelFunction((value: unknown, def: unknown) => (value === null || value === undefined ? def : value), ['value', 'default']),
+  'get or else': new FeelFunction(
+    (value: unknown, def: unknown) => (value === null || value === undefined ? def : value),
+    ['value', 'default'],
+  ),
   uuid: new FeelFunction(() => crypto.randomUUID(), []),
-  'from json': new FeelFunction((value: string) => {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return null;
-    }
-  }, ['value']),
+  'from json': new FeelFunction(
+    (value: string) => {
+      try {
+        return JSON.parse(value);
+      } catch {
+        return null;
+      }
+    },
+    ['value'],
+  ),
   'to json': new FeelFunction((value: unknown) => JSON.stringify(toJsonValue(value)), ['value']),
-  cycle: new FeelFunction((a: unknown, b?: unknown) => {
-    // Zeebe: cycle(duration) → "R/<d>", cycle(n, duration) → "R<n>/<d>"
-    if (b === undefined) return `R/${toJsonValue(a)}`;
-    return `R${a}/${toJsonValue(b)}`;
-  }, ['repetitions', 'interval']),
+  cycle: new FeelFunction(
+    (a: unknown, b?: unknown) => {
+      // Zeebe: cycle(duration) → "R/<d>", cycle(n, duration) → "R<n>/<d>"
+      if (b === undefined) return `R/${toJsonValue(a)}`;
+      return `R${a}/${toJsonValue(b)}`;
+    },
+    ['repetitions', 'interval'],
+  ),
 };
 
 /**
@@ -90,7 +109,11 @@ export function evaluateFeel(source: string, variables: Record<string, unknown>,
   } catch (e) {
     return { ok: false, message: `failed to evaluate expression '${source}': ${(e as Error).message}` };
   }
-  return { ok: true, value: toJsonValue(result.value), warnings: result.warnings.map((w) => ({ type: w.type, message: w.message })) };
+  return {
+    ok: true,
+    value: toJsonValue(result.value),
+    warnings: result.warnings.map((w) => ({ type: w.type, message: w.message })),
+  };
 }
 
 /** Deep-converts FEEL values to JSON-able values. */
@@ -106,7 +129,8 @@ export function toJsonValue(v: unknown): unknown {
   }
   if (isFunction(v) || isRange(v)) return null;
   if (Array.isArray(v)) return v.map(toJsonValue);
-  if (typeof (v as any).toJSON === 'function' && Object.getPrototypeOf(v) !== Object.prototype) return (v as any).toJSON();
+  if (typeof (v as any).toJSON === 'function' && Object.getPrototypeOf(v) !== Object.prototype)
+    return (v as any).toJSON();
   const out: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) out[k] = toJsonValue(val);
   return out;

@@ -3,7 +3,15 @@ import * as protoLoader from '@grpc/proto-loader';
 import path from 'node:path';
 import type { EngineRuntime } from '../Engine';
 import { cancelInstance, createInstance } from '../commands/instances';
-import { activateJobs, completeJob, failJob, throwError, updateJobRetries, updateJobTimeout, type ActivatedJob } from '../commands/jobs';
+import {
+  activateJobs,
+  completeJob,
+  failJob,
+  throwError,
+  updateJobRetries,
+  updateJobTimeout,
+  type ActivatedJob,
+} from '../commands/jobs';
 import { broadcastSignal, publishMessage } from '../commands/messages';
 import { resolveIncident } from '../commands/incidents';
 import { setVariables } from '../commands/variables';
@@ -27,18 +35,33 @@ export function parseDocument(text: string | undefined, field = 'variables'): Re
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new InvalidArgument(`Property '${field}' is invalid: Expected document to be valid JSON, but it was not: ${(e as Error).message}`);
+    throw new InvalidArgument(
+      `Property '${field}' is invalid: Expected document to be valid JSON, but it was not: ${(e as Error).message}`,
+    );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    const t = value === null ? 'NIL' : Array.isArray(value) ? 'ARRAY' : typeof value === 'string' ? 'STRING' : typeof value === 'number' ? 'NUMBER' : 'BOOLEAN';
-    throw new InvalidArgument(`Property '${field}' is invalid: Expected document to be a root level object, but was '${t}'`);
+    const t =
+      value === null
+        ? 'NIL'
+        : Array.isArray(value)
+          ? 'ARRAY'
+          : typeof value === 'string'
+            ? 'STRING'
+            : typeof value === 'number'
+              ? 'NUMBER'
+              : 'BOOLEAN';
+    throw new InvalidArgument(
+      `Property '${field}' is invalid: Expected document to be a root level object, but was '${t}'`,
+    );
   }
   return value as Record<string, unknown>;
 }
 
 function checkTenant(tenantId: string | undefined) {
   if (tenantId && tenantId !== TENANT) {
-    throw new InvalidArgument(`Expected to handle request with tenant identifier '${tenantId}', but multi-tenancy is disabled`);
+    throw new InvalidArgument(
+      `Expected to handle request with tenant identifier '${tenantId}', but multi-tenancy is disabled`,
+    );
   }
 }
 
@@ -77,16 +100,22 @@ function unary<Req, Res>(fn: (req: Req, call: Call) => Promise<Res> | Res) {
   return (call: Call, cb: Callback) => {
     Promise.resolve()
       .then(() => fn(call.request as Req, call))
-      .then((res) => cb(null, res), (err) => cb(toStatus(err) as grpc.ServiceError));
+      .then(
+        (res) => cb(null, res),
+        (err) => cb(toStatus(err) as grpc.ServiceError),
+      );
   };
 }
 
 const num = (v: string | number | undefined, def = 0) => (v === undefined || v === '' ? def : Number(v));
 
 function validateActivation(type: string, timeout: number, max?: number) {
-  if (!type || !type.trim()) throw new InvalidArgument("Expected to activate jobs with a non-empty 'type', but the type was empty");
-  if (!(timeout >= 1)) throw new InvalidArgument(`Expected to activate jobs with a 'timeout' of at least 1 ms, but it was '${timeout}'`);
-  if (max !== undefined && !(max >= 1)) throw new InvalidArgument(`Expected to activate jobs with 'maxJobsToActivate' of at least 1, but it was '${max}'`);
+  if (!type || !type.trim())
+    throw new InvalidArgument("Expected to activate jobs with a non-empty 'type', but the type was empty");
+  if (!(timeout >= 1))
+    throw new InvalidArgument(`Expected to activate jobs with a 'timeout' of at least 1 ms, but it was '${timeout}'`);
+  if (max !== undefined && !(max >= 1))
+    throw new InvalidArgument(`Expected to activate jobs with 'maxJobsToActivate' of at least 1, but it was '${max}'`);
 }
 
 /** Serves Zeebe's gateway protocol on top of an EngineRuntime. */
@@ -94,15 +123,29 @@ export class Gateway {
   private server: grpc.Server | undefined;
   port = 0;
 
-  constructor(private readonly rt: EngineRuntime, private readonly host: string) {}
+  constructor(
+    private readonly rt: EngineRuntime,
+    private readonly host: string,
+  ) {}
 
   async listen(port: number): Promise<number> {
-    const def = protoLoader.loadSync(PROTO, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+    const def = protoLoader.loadSync(PROTO, {
+      keepCase: true,
+      longs: String,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    });
     const gp = (grpc.loadPackageDefinition(def) as any).gateway_protocol;
-    const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024, interceptors: [preferIdentity] });
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': 8 * 1024 * 1024,
+      interceptors: [preferIdentity],
+    });
     server.addService(gp.Gateway.service, this.handlers());
     this.port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${this.host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      server.bindAsync(`${this.host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
     );
     this.server = server;
     return this.port;
@@ -129,11 +172,19 @@ export class Gateway {
     const p = rt.processor;
     return {
       Topology: unary(() => ({
-        brokers: [{
-          nodeId: 0, host: this.host, port: this.port, version: GATEWAY_VERSION,
-          partitions: [{ partitionId: 1, role: 'LEADER', health: 'HEALTHY' }],
-        }],
-        clusterSize: 1, partitionsCount: 1, replicationFactor: 1, gatewayVersion: GATEWAY_VERSION,
+        brokers: [
+          {
+            nodeId: 0,
+            host: this.host,
+            port: this.port,
+            version: GATEWAY_VERSION,
+            partitions: [{ partitionId: 1, role: 'LEADER', health: 'HEALTHY' }],
+          },
+        ],
+        clusterSize: 1,
+        partitionsCount: 1,
+        replicationFactor: 1,
+        gatewayVersion: GATEWAY_VERSION,
       })),
 
       DeployResource: unary(async (req: any) => {
@@ -146,7 +197,9 @@ export class Gateway {
         const res = await rt.deploy((req.processes ?? []).map((r: any) => ({ name: r.name, content: r.definition })));
         return {
           key: res.key,
-          processes: res.deployments.filter((d): d is Extract<typeof d, { process: unknown }> => 'process' in d).map((d) => d.process),
+          processes: res.deployments
+            .filter((d): d is Extract<typeof d, { process: unknown }> => 'process' in d)
+            .map((d) => d.process),
         };
       }),
 
@@ -175,7 +228,14 @@ export class Gateway {
         const timedOut = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             unregister();
-            reject(Object.assign(new Error(`Expected to receive the result of process instance '${created.processInstanceKey}' within ${timeout} ms, but it did not complete in time`), { grpcCode: grpc.status.DEADLINE_EXCEEDED }));
+            reject(
+              Object.assign(
+                new Error(
+                  `Expected to receive the result of process instance '${created.processInstanceKey}' within ${timeout} ms, but it did not complete in time`,
+                ),
+                { grpcCode: grpc.status.DEADLINE_EXCEEDED },
+              ),
+            );
           }, timeout);
         });
         call.on('cancelled', () => unregister());
@@ -201,57 +261,71 @@ export class Gateway {
           ended = true;
           call.end();
         };
-        Promise.resolve().then(async () => {
-          const timeout = num(req.timeout);
-          const max = num(req.maxJobsToActivate);
-          validateActivation(req.type, timeout, max);
-          if (!req.worker || !String(req.worker).trim()) throw new InvalidArgument("Expected to activate jobs with a non-empty 'worker', but the worker was empty");
-          for (const t of req.tenantIds ?? []) checkTenant(t);
-          const rqTimeout = num(req.requestTimeout);
-          const longPoll = rqTimeout >= 0;
-          const request = { type: req.type, worker: req.worker, timeout, maxJobsToActivate: max, fetchVariable: req.fetchVariable ?? [] };
-          const t: { timer?: NodeJS.Timeout } = {};
-          const poller: Poller = {
-            req: request,
-            deliver: (jobs: ActivatedJob[]) => {
-              clearTimeout(t.timer);
-              if (ended || call.cancelled) return false;
-              writeJobs(call, jobs);
-              end();
-              return true;
-            },
-            end: () => {
-              clearTimeout(t.timer);
-              end();
-            },
-          };
-          const jobs = await p.submit((core) => {
-            const found = activateJobs(core, request);
-            if (!found.length && longPoll && !call.cancelled) rt.broker.park(poller);
-            return found;
-          });
-          if (jobs.length) {
-            if (call.cancelled) rt.broker.onUndelivered(jobs.map((j) => j.key));
-            else {
-              writeJobs(call, jobs);
-              end();
+        Promise.resolve()
+          .then(async () => {
+            const timeout = num(req.timeout);
+            const max = num(req.maxJobsToActivate);
+            validateActivation(req.type, timeout, max);
+            if (!req.worker || !String(req.worker).trim())
+              throw new InvalidArgument(
+                "Expected to activate jobs with a non-empty 'worker', but the worker was empty",
+              );
+            for (const t of req.tenantIds ?? []) checkTenant(t);
+            const rqTimeout = num(req.requestTimeout);
+            const longPoll = rqTimeout >= 0;
+            const request = {
+              type: req.type,
+              worker: req.worker,
+              timeout,
+              maxJobsToActivate: max,
+              fetchVariable: req.fetchVariable ?? [],
+            };
+            const t: { timer?: NodeJS.Timeout } = {};
+            const poller: Poller = {
+              req: request,
+              deliver: (jobs: ActivatedJob[]) => {
+                clearTimeout(t.timer);
+                if (ended || call.cancelled) return false;
+                writeJobs(call, jobs);
+                end();
+                return true;
+              },
+              end: () => {
+                clearTimeout(t.timer);
+                end();
+              },
+            };
+            const jobs = await p.submit((core) => {
+              const found = activateJobs(core, request);
+              if (!found.length && longPoll && !call.cancelled) rt.broker.park(poller);
+              return found;
+            });
+            if (jobs.length) {
+              if (call.cancelled) rt.broker.onUndelivered(jobs.map((j) => j.key));
+              else {
+                writeJobs(call, jobs);
+                end();
+              }
+              return;
             }
-            return;
-          }
-          if (!longPoll) return end();
-          t.timer = setTimeout(() => {
-            if (rt.broker.unpark(poller)) end();
-          }, rqTimeout > 0 ? rqTimeout : DEFAULT_LONG_POLL_MS);
-          call.on('cancelled', () => {
-            clearTimeout(t.timer);
-            rt.broker.unpark(poller);
+            if (!longPoll) return end();
+            t.timer = setTimeout(
+              () => {
+                if (rt.broker.unpark(poller)) end();
+              },
+              rqTimeout > 0 ? rqTimeout : DEFAULT_LONG_POLL_MS,
+            );
+            call.on('cancelled', () => {
+              clearTimeout(t.timer);
+              rt.broker.unpark(poller);
+              ended = true;
+            });
+          })
+          .catch((err) => {
+            if (ended) return;
             ended = true;
+            failStream(call, err);
           });
-        }).catch((err) => {
-          if (ended) return;
-          ended = true;
-          failStream(call, err);
-        });
       },
 
       StreamActivatedJobs: (call: grpc.ServerWritableStream<any, any>) => {
@@ -265,7 +339,12 @@ export class Gateway {
           return;
         }
         const stream: JobStream = {
-          req: { type: req.type, worker: req.worker, timeout: num(req.timeout), fetchVariable: req.fetchVariable ?? [] },
+          req: {
+            type: req.type,
+            worker: req.worker,
+            timeout: num(req.timeout),
+            fetchVariable: req.fetchVariable ?? [],
+          },
           push: (job) => {
             if (call.cancelled || call.destroyed) return false;
             return call.write(job) || true;
@@ -286,14 +365,19 @@ export class Gateway {
 
       FailJob: unary(async (req: any) => {
         const variables = parseDocument(req.variables);
-        await p.submit((core) => failJob(core, String(req.jobKey), num(req.retries), req.errorMessage ?? '', num(req.retryBackOff), variables));
+        await p.submit((core) =>
+          failJob(core, String(req.jobKey), num(req.retries), req.errorMessage ?? '', num(req.retryBackOff), variables),
+        );
         return {};
       }),
 
       ThrowError: unary(async (req: any) => {
         const variables = parseDocument(req.variables);
-        if (!req.errorCode) throw new InvalidArgument("Expected to throw an error with a non-empty 'errorCode', but it was empty");
-        await p.submit((core) => throwError(core, String(req.jobKey), req.errorCode, req.errorMessage ?? '', variables));
+        if (!req.errorCode)
+          throw new InvalidArgument("Expected to throw an error with a non-empty 'errorCode', but it was empty");
+        await p.submit((core) =>
+          throwError(core, String(req.jobKey), req.errorCode, req.errorMessage ?? '', variables),
+        );
         return {};
       }),
 
@@ -309,16 +393,24 @@ export class Gateway {
 
       PublishMessage: unary(async (req: any) => {
         checkTenant(req.tenantId);
-        if (!req.name) throw new InvalidArgument("Expected to publish a message with a non-empty 'name', but it was empty");
+        if (!req.name)
+          throw new InvalidArgument("Expected to publish a message with a non-empty 'name', but it was empty");
         const variables = parseDocument(req.variables);
-        return p.submit((core) => publishMessage(core, {
-          name: req.name, correlationKey: req.correlationKey ?? '', timeToLive: num(req.timeToLive), messageId: req.messageId ?? '', variables,
-        }));
+        return p.submit((core) =>
+          publishMessage(core, {
+            name: req.name,
+            correlationKey: req.correlationKey ?? '',
+            timeToLive: num(req.timeToLive),
+            messageId: req.messageId ?? '',
+            variables,
+          }),
+        );
       }),
 
       BroadcastSignal: unary(async (req: any) => {
         checkTenant(req.tenantId);
-        if (!req.signalName) throw new InvalidArgument("Expected to broadcast a signal with a non-empty 'signalName', but it was empty");
+        if (!req.signalName)
+          throw new InvalidArgument("Expected to broadcast a signal with a non-empty 'signalName', but it was empty");
         const variables = parseDocument(req.variables);
         return p.submit((core) => broadcastSignal(core, req.signalName, variables));
       }),
@@ -336,10 +428,11 @@ export class Gateway {
       ...Object.fromEntries(
         ['EvaluateDecision', 'ModifyProcessInstance', 'MigrateProcessInstance', 'DeleteResource'].map((name) => [
           name,
-          (_call: Call, cb: Callback) => cb({
-            code: grpc.status.UNIMPLEMENTED,
-            details: `${name} is not supported by the embedded OneMatter engine yet (see engine/README.md: not supported)`,
-          } as grpc.ServiceError),
+          (_call: Call, cb: Callback) =>
+            cb({
+              code: grpc.status.UNIMPLEMENTED,
+              details: `${name} is not supported by the embedded OneMatter engine yet (see engine/README.md: not supported)`,
+            } as grpc.ServiceError),
         ]),
       ),
     };
@@ -350,7 +443,11 @@ export class Gateway {
  * Writes activated jobs as one or more stream messages, each under ~3 MiB, because clients keep
  * gRPC's default 4 MiB receive limit (Zeebe splits its responses the same way).
  */
-export function writeJobs(call: grpc.ServerWritableStream<any, any>, jobs: ActivatedJob[], limit = 3 * 1024 * 1024): void {
+export function writeJobs(
+  call: grpc.ServerWritableStream<any, any>,
+  jobs: ActivatedJob[],
+  limit = 3 * 1024 * 1024,
+): void {
   let batch: ActivatedJob[] = [];
   let size = 0;
   for (const job of jobs) {

@@ -42,8 +42,13 @@ const TYPES: Record<string, BpmnElementType> = {
 
 /** Artifacts and data elements the engine ignores, as Zeebe does. */
 const IGNORED = new Set([
-  'bpmn:SequenceFlow', 'bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:DataStoreReference',
-  'bpmn:TextAnnotation', 'bpmn:Association', 'bpmn:Group',
+  'bpmn:SequenceFlow',
+  'bpmn:DataObject',
+  'bpmn:DataObjectReference',
+  'bpmn:DataStoreReference',
+  'bpmn:TextAnnotation',
+  'bpmn:Association',
+  'bpmn:Group',
 ]);
 
 const EVENT_DEFS: Record<string, EventKind> = {
@@ -76,7 +81,9 @@ export async function parseBpmn(xml: string): Promise<ProcessModel[]> {
   const processes = (definitions.rootElements ?? []).filter((r: any) => r.$type === 'bpmn:Process');
   const executable = processes.filter((p: any) => p.isExecutable);
   if (executable.length === 0) {
-    throw new ModelError([{ elementId: processes[0]?.id ?? 'definitions', message: 'Must contain at least one executable process' }]);
+    throw new ModelError([
+      { elementId: processes[0]?.id ?? 'definitions', message: 'Must contain at least one executable process' },
+    ]);
   }
   const problems: ModelProblem[] = [];
   const models = executable.map((p: any) => new ProcessBuilder(p, problems).build());
@@ -89,7 +96,10 @@ class ProcessBuilder {
   private readonly flows = new Map<string, Flow>();
   private readonly embeddedForms = new Map<string, string>();
 
-  constructor(private readonly process: any, private readonly problems: ModelProblem[]) {}
+  constructor(
+    private readonly process: any,
+    private readonly problems: ModelProblem[],
+  ) {}
 
   private problem(elementId: string, message: string) {
     this.problems.push({ elementId, message });
@@ -171,8 +181,10 @@ class ProcessBuilder {
           id: child.id,
           sourceId: child.sourceRef?.id,
           targetId: child.targetRef?.id,
-          condition: child.conditionExpression?.body !== undefined
-            ? this.checkFeel(child.id, child.conditionExpression.body, 'the condition') : undefined,
+          condition:
+            child.conditionExpression?.body !== undefined
+              ? this.checkFeel(child.id, child.conditionExpression.body, 'the condition')
+              : undefined,
         });
         continue;
       }
@@ -190,20 +202,29 @@ class ProcessBuilder {
         this.scope(child, el);
         const starts = el.childIds.map((id) => this.elements.get(id)!).filter((e) => e.type === 'START_EVENT');
         if (starts.length !== 1) {
-          this.problem(el.id, type === 'SUB_PROCESS' ? 'Must have exactly one start event' : 'Must have exactly one start event');
+          this.problem(
+            el.id,
+            type === 'SUB_PROCESS' ? 'Must have exactly one start event' : 'Must have exactly one start event',
+          );
         }
         const start = starts[0];
         if (start) {
-          if (type === 'SUB_PROCESS' && start.event !== 'none') this.problem(start.id, 'Start events in a sub process must be none start events');
+          if (type === 'SUB_PROCESS' && start.event !== 'none')
+            this.problem(start.id, 'Start events in a sub process must be none start events');
           if (type === 'EVENT_SUB_PROCESS') {
-            if (start.event === 'none') this.problem(start.id, 'Start events in event sub processes must have an event definition (message, timer, error, escalation or signal)');
+            if (start.event === 'none')
+              this.problem(
+                start.id,
+                'Start events in event sub processes must have an event definition (message, timer, error, escalation or signal)',
+              );
             el.interrupting = start.interrupting;
           }
           el.startId = start.id;
         }
         if (type === 'EVENT_SUB_PROCESS') {
           scopeEl.eventSubProcessIds.push(el.id);
-          if (child.incoming?.length || child.outgoing?.length) this.problem(el.id, 'An event sub process must not have incoming or outgoing sequence flows');
+          if (child.incoming?.length || child.outgoing?.length)
+            this.problem(el.id, 'An event sub process must not have incoming or outgoing sequence flows');
         }
       }
     }
@@ -236,7 +257,8 @@ class ProcessBuilder {
 
   private eventDefinition(_node: any, el: ElementModel, def: any) {
     if (!def) return;
-    const catching = el.type === 'START_EVENT' || el.type === 'BOUNDARY_EVENT' || el.type === 'INTERMEDIATE_CATCH_EVENT';
+    const catching =
+      el.type === 'START_EVENT' || el.type === 'BOUNDARY_EVENT' || el.type === 'INTERMEDIATE_CATCH_EVENT';
     switch (el.event) {
       case 'timer': {
         const kind = def.timeDuration ? 'duration' : def.timeDate ? 'date' : def.timeCycle ? 'cycle' : undefined;
@@ -250,8 +272,13 @@ class ProcessBuilder {
           const err = validateTimerExpr(kind, e.raw);
           if (err) this.problem(el.id, err);
         }
-        if (kind === 'cycle' && el.type === 'INTERMEDIATE_CATCH_EVENT') this.problem(el.id, 'Intermediate timer catch events must have a timeDuration or timeDate, not a timeCycle');
-        if (kind === 'cycle' && el.type === 'BOUNDARY_EVENT' && el.interrupting) this.problem(el.id, 'Interrupting timer boundary events must have a timeDuration or timeDate, not a timeCycle');
+        if (kind === 'cycle' && el.type === 'INTERMEDIATE_CATCH_EVENT')
+          this.problem(el.id, 'Intermediate timer catch events must have a timeDuration or timeDate, not a timeCycle');
+        if (kind === 'cycle' && el.type === 'BOUNDARY_EVENT' && el.interrupting)
+          this.problem(
+            el.id,
+            'Interrupting timer boundary events must have a timeDuration or timeDate, not a timeCycle',
+          );
         el.timer = { kind, expr: e };
         return;
       }
@@ -268,9 +295,16 @@ class ProcessBuilder {
         let correlationKey: Expr | undefined;
         if (!isProcessStart) {
           if (!sub?.correlationKey) {
-            this.problem(el.id, `Must have a correlation key: add 'zeebe:subscription correlationKey' to the message '${msg.name}'`);
+            this.problem(
+              el.id,
+              `Must have a correlation key: add 'zeebe:subscription correlationKey' to the message '${msg.name}'`,
+            );
           } else {
-            correlationKey = this.checkExpr(el.id, expr(sub.correlationKey.trim().startsWith('=') ? sub.correlationKey : `=${sub.correlationKey}`), 'the correlation key');
+            correlationKey = this.checkExpr(
+              el.id,
+              expr(sub.correlationKey.trim().startsWith('=') ? sub.correlationKey : `=${sub.correlationKey}`),
+              'the correlation key',
+            );
           }
         } else if (name.feel !== undefined) {
           this.problem(el.id, 'Message start event names must be static');
@@ -302,7 +336,8 @@ class ProcessBuilder {
         const code: string | undefined = def.escalationRef?.escalationCode;
         if (catching) el.escalationCode = code ? { raw: code } : undefined;
         else {
-          if (!code) this.problem(el.id, 'Escalation throw events must reference an escalation with an escalation code');
+          if (!code)
+            this.problem(el.id, 'Escalation throw events must reference an escalation with an escalation code');
           el.escalationCode = this.checkExpr(el.id, expr(code ?? ''), 'the escalation code');
         }
         return;
@@ -342,7 +377,8 @@ class ProcessBuilder {
     const taskDef = ext(node, 'zeebe:TaskDefinition')[0];
     const headers: Record<string, string> = {};
     for (const h of ext(node, 'zeebe:TaskHeaders').flatMap((th: any) => th.values ?? [])) {
-      if (RESERVED_HEADERS.includes(h.key)) this.problem(el.id, `Attribute 'key' contains '${h.key}', but it is reserved to be used internally`);
+      if (RESERVED_HEADERS.includes(h.key))
+        this.problem(el.id, `Attribute 'key' contains '${h.key}', but it is reserved to be used internally`);
       if (h.key && h.value) headers[h.key] = h.value;
     }
     const jobDef = () => {
@@ -366,13 +402,19 @@ class ProcessBuilder {
         if (script) {
           if (!script.expression) this.problem(el.id, "Expected a script expression in 'zeebe:script'");
           if (!script.resultVariable) this.problem(el.id, "Must have a 'resultVariable' in 'zeebe:script'");
-          el.script = { expression: this.checkFeel(el.id, script.expression ?? '=null', 'the script') ?? 'null', resultVariable: script.resultVariable };
+          el.script = {
+            expression: this.checkFeel(el.id, script.expression ?? '=null', 'the script') ?? 'null',
+            resultVariable: script.resultVariable,
+          };
         } else jobDef();
         return;
       }
       case 'BUSINESS_RULE_TASK':
         if (ext(node, 'zeebe:CalledDecision').length) {
-          this.problem(el.id, 'DMN decisions (zeebe:calledDecision) are not supported yet by the embedded engine; use a job worker implementation');
+          this.problem(
+            el.id,
+            'DMN decisions (zeebe:calledDecision) are not supported yet by the embedded engine; use a job worker implementation',
+          );
         } else jobDef();
         return;
       case 'END_EVENT':
@@ -402,7 +444,10 @@ class ProcessBuilder {
 
   private userTask(node: any, el: ElementModel, headers: Record<string, string>) {
     if (ext(node, 'zeebe:UserTask').length) {
-      this.problem(el.id, 'Camunda user tasks (zeebe:userTask) are not supported by the gRPC protocol of this engine; remove zeebe:userTask to use a job-worker user task');
+      this.problem(
+        el.id,
+        'Camunda user tasks (zeebe:userTask) are not supported by the gRPC protocol of this engine; remove zeebe:userTask to use a job-worker user task',
+      );
     }
     const a = ext(node, 'zeebe:AssignmentDefinition')[0];
     const s = ext(node, 'zeebe:TaskSchedule')[0];
@@ -417,8 +462,14 @@ class ProcessBuilder {
     };
     if (fd?.formKey) {
       el.userTask.formKey = fd.formKey;
-      if (fd.formKey.startsWith('camunda-forms:bpmn:') && !this.embeddedForms.has(fd.formKey.slice('camunda-forms:bpmn:'.length))) {
-        this.problem(el.id, `Expected to find the user task form '${fd.formKey}', but no zeebe:userTaskForm with that id exists in the process`);
+      if (
+        fd.formKey.startsWith('camunda-forms:bpmn:') &&
+        !this.embeddedForms.has(fd.formKey.slice('camunda-forms:bpmn:'.length))
+      ) {
+        this.problem(
+          el.id,
+          `Expected to find the user task form '${fd.formKey}', but no zeebe:userTaskForm with that id exists in the process`,
+        );
       }
     } else if (fd?.formId) {
       el.userTask.formId = chk(fd.formId, 'the form id');
@@ -439,14 +490,17 @@ class ProcessBuilder {
       this.problem(el.id, "Must have an 'inputCollection' in 'zeebe:loopCharacteristics'");
       return;
     }
-    if (z.outputCollection && !z.outputElement) this.problem(el.id, "Must have an 'outputElement' when 'outputCollection' is set");
+    if (z.outputCollection && !z.outputElement)
+      this.problem(el.id, "Must have an 'outputElement' when 'outputCollection' is set");
     el.mi = {
       sequential: lc.isSequential === true,
       inputCollection: this.checkFeel(el.id, z.inputCollection, 'the input collection')!,
       inputElement: z.inputElement || undefined,
       outputCollection: z.outputCollection || undefined,
       outputElement: z.outputElement ? this.checkFeel(el.id, z.outputElement, 'the output element') : undefined,
-      completionCondition: lc.completionCondition?.body ? this.checkFeel(el.id, lc.completionCondition.body, 'the completion condition') : undefined,
+      completionCondition: lc.completionCondition?.body
+        ? this.checkFeel(el.id, lc.completionCondition.body, 'the completion condition')
+        : undefined,
     };
   }
 
@@ -456,14 +510,20 @@ class ProcessBuilder {
       const source = this.elements.get(f.sourceId);
       const target = this.elements.get(f.targetId);
       if (!source || !target) {
-        this.problem(f.id, `Expected the sequence flow to connect two elements of the process, but '${!source ? f.sourceId : f.targetId}' was not found`);
+        this.problem(
+          f.id,
+          `Expected the sequence flow to connect two elements of the process, but '${!source ? f.sourceId : f.targetId}' was not found`,
+        );
         continue;
       }
       source.outgoing.push(f.id);
       target.incoming.push(f.id);
       if (f.condition !== undefined && !['EXCLUSIVE_GATEWAY', 'INCLUSIVE_GATEWAY'].includes(source.type)) {
         // Zeebe ignores conditions elsewhere only for default flows; report it as Zeebe does.
-        this.problem(f.id, 'Conditional sequence flows are only supported on flows leaving exclusive or inclusive gateways');
+        this.problem(
+          f.id,
+          'Conditional sequence flows are only supported on flows leaving exclusive or inclusive gateways',
+        );
       }
     }
     const errorCodesByScope = new Map<string, Set<string>>();
@@ -476,19 +536,27 @@ class ProcessBuilder {
           // allowed in Zeebe (implicit end), nothing to do
         }
       }
-      if (el.defaultFlowId && !el.outgoing.includes(el.defaultFlowId)) this.problem(el.id, `The default flow '${el.defaultFlowId}' must be an outgoing flow of the element`);
-      if (el.type === 'PARALLEL_GATEWAY' && el.defaultFlowId) this.problem(el.id, 'Parallel gateways must not have a default flow');
+      if (el.defaultFlowId && !el.outgoing.includes(el.defaultFlowId))
+        this.problem(el.id, `The default flow '${el.defaultFlowId}' must be an outgoing flow of the element`);
+      if (el.type === 'PARALLEL_GATEWAY' && el.defaultFlowId)
+        this.problem(el.id, 'Parallel gateways must not have a default flow');
       if (el.type === 'EVENT_BASED_GATEWAY') {
-        if (el.outgoing.length < 2) this.problem(el.id, 'Event-based gateway must have at least 2 outgoing sequence flows');
+        if (el.outgoing.length < 2)
+          this.problem(el.id, 'Event-based gateway must have at least 2 outgoing sequence flows');
         for (const fid of el.outgoing) {
           const t = this.elements.get(this.flows.get(fid)!.targetId)!;
           if (t.type !== 'INTERMEDIATE_CATCH_EVENT' || !['message', 'timer', 'signal'].includes(t.event ?? '')) {
-            this.problem(el.id, `Event-based gateway must not have an outgoing sequence flow to other elements than message, timer or signal intermediate catch events, but found '${t.id}'`);
+            this.problem(
+              el.id,
+              `Event-based gateway must not have an outgoing sequence flow to other elements than message, timer or signal intermediate catch events, but found '${t.id}'`,
+            );
           }
         }
       }
-      if (el.type === 'START_EVENT' && el.incoming.length) this.problem(el.id, 'Start events must not have incoming sequence flows');
-      if (el.type === 'BOUNDARY_EVENT' && el.incoming.length) this.problem(el.id, 'Boundary events must not have incoming sequence flows');
+      if (el.type === 'START_EVENT' && el.incoming.length)
+        this.problem(el.id, 'Start events must not have incoming sequence flows');
+      if (el.type === 'BOUNDARY_EVENT' && el.incoming.length)
+        this.problem(el.id, 'Boundary events must not have incoming sequence flows');
     }
     // Error catch uniqueness per activity (boundaries) and per scope (event subprocess starts).
     for (const el of this.elements.values()) {
@@ -503,12 +571,22 @@ class ProcessBuilder {
       for (const c of catches) {
         if (c.event === 'error') {
           const code = c.errorCode?.raw ?? '';
-          if (seen.has(code)) this.problem(c.id, code ? `Multiple error catch events with the same error code '${code}' are not supported on the same scope` : 'Multiple error catch events without error code are not supported on the same scope');
+          if (seen.has(code))
+            this.problem(
+              c.id,
+              code
+                ? `Multiple error catch events with the same error code '${code}' are not supported on the same scope`
+                : 'Multiple error catch events without error code are not supported on the same scope',
+            );
           seen.add(code);
         }
         if (c.event === 'escalation') {
           const code = c.escalationCode?.raw ?? '';
-          if (seenEsc.has(code)) this.problem(c.id, `Multiple escalation catch events with the same escalation code '${code}' are not supported on the same scope`);
+          if (seenEsc.has(code))
+            this.problem(
+              c.id,
+              `Multiple escalation catch events with the same escalation code '${code}' are not supported on the same scope`,
+            );
           seenEsc.add(code);
         }
       }
@@ -524,10 +602,21 @@ class ProcessBuilder {
       }
     }
     for (const el of this.elements.values()) {
-      if (el.event === 'link' && el.type === 'INTERMEDIATE_CATCH_EVENT' && (catchesByScope.get(el.flowScopeId!)?.get(el.linkName!) ?? 0) > 1) {
-        this.problem(el.id, `Multiple intermediate catch link events with the same name '${el.linkName}' are not allowed`);
+      if (
+        el.event === 'link' &&
+        el.type === 'INTERMEDIATE_CATCH_EVENT' &&
+        (catchesByScope.get(el.flowScopeId!)?.get(el.linkName!) ?? 0) > 1
+      ) {
+        this.problem(
+          el.id,
+          `Multiple intermediate catch link events with the same name '${el.linkName}' are not allowed`,
+        );
       }
-      if (el.event === 'link' && el.type === 'INTERMEDIATE_THROW_EVENT' && !catchesByScope.get(el.flowScopeId!)?.get(el.linkName!)) {
+      if (
+        el.event === 'link' &&
+        el.type === 'INTERMEDIATE_THROW_EVENT' &&
+        !catchesByScope.get(el.flowScopeId!)?.get(el.linkName!)
+      ) {
         this.problem(el.id, `Can't find a catch link event with the name '${el.linkName}'`);
       }
     }

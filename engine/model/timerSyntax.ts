@@ -4,7 +4,8 @@
  * 6-field Spring cron expressions with seconds (`0 0 9-17 * * MON-FRI`, evaluated in UTC).
  */
 
-const DURATION = /^(-)?P(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
+const DURATION =
+  /^(-)?P(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
 
 /** Adds an ISO-8601 duration to an epoch-ms instant (calendar-aware for years/months/days, UTC). */
 export function addDuration(iso: string, fromMs: number): number {
@@ -32,7 +33,8 @@ export function parseDateTime(iso: string): number {
     zone = at[1];
     s = s.slice(0, at.index);
   }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(s)) throw new Error(`Invalid date-time '${iso}'`);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(s))
+    throw new Error(`Invalid date-time '${iso}'`);
   const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/.test(s);
   if (!hasOffset) {
     const utc = Date.parse(`${s}Z`);
@@ -46,7 +48,16 @@ export function parseDateTime(iso: string): number {
 }
 
 function zoneOffsetMs(zone: string, utcGuess: number): number {
-  const fmt = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
   const parts = Object.fromEntries(fmt.formatToParts(new Date(utcGuess)).map((p) => [p.type, p.value]));
   const asUtc = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
   return asUtc - Math.floor(utcGuess / 1000) * 1000;
@@ -97,7 +108,12 @@ export function validateTimerExpr(kind: 'duration' | 'date' | 'cycle', text: str
 // Cron --------------------------------------------------------------------------------------------
 
 interface CronSpec {
-  sec: Set<number>; min: Set<number>; hour: Set<number>; dom: Set<number> | null; mon: Set<number>; dow: Set<number> | null;
+  sec: Set<number>;
+  min: Set<number>;
+  hour: Set<number>;
+  dom: Set<number> | null;
+  mon: Set<number>;
+  dow: Set<number> | null;
 }
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -132,11 +148,16 @@ function field(text: string, lo: number, hi: number, names?: string[], nameBase 
 
 export function parseCron(text: string): CronSpec {
   const f = text.trim().split(/\s+/);
-  if (f.length !== 6) throw new Error(`Invalid cron expression '${text}': expected 6 fields (second minute hour day-of-month month day-of-week)`);
+  if (f.length !== 6)
+    throw new Error(
+      `Invalid cron expression '${text}': expected 6 fields (second minute hour day-of-month month day-of-week)`,
+    );
   const dow = field(f[5], 0, 7, DAYS);
   if (dow?.has(7)) dow.add(0);
   return {
-    sec: field(f[0], 0, 59)!, min: field(f[1], 0, 59)!, hour: field(f[2], 0, 23)!,
+    sec: field(f[0], 0, 59)!,
+    min: field(f[1], 0, 59)!,
+    hour: field(f[2], 0, 23)!,
     dom: f[3] === '*' && f[5] !== '*' && f[5] !== '?' ? null : field(f[3], 1, 31),
     mon: field(f[4], 1, 12, MONTHS, 1)!,
     dow: f[5] === '*' || f[5] === '?' ? null : dow,

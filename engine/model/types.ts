@@ -1,8 +1,7 @@
 import type { Expr } from '../feel/Feel';
 import type { BpmnElementType } from '../state/types';
 
-export type EventKind =
-  | 'none' | 'message' | 'timer' | 'error' | 'escalation' | 'signal' | 'terminate' | 'link';
+export type EventKind = 'none' | 'message' | 'timer' | 'error' | 'escalation' | 'signal' | 'terminate' | 'link';
 
 export interface Flow {
   id: string;

@@ -8,9 +8,15 @@ import { DueQueue } from '../scheduler/DueQueue';
 /** A unit of follow-up work inside one command, processed in FIFO order (Zeebe's follow-up commands). */
 export type Step =
   | {
-      kind: 'activate'; scopeKey: Key; elementId: string; flowId?: string; payload?: Record<string, unknown>;
+      kind: 'activate';
+      scopeKey: Key;
+      elementId: string;
+      flowId?: string;
+      payload?: Record<string, unknown>;
       /** The event already happened (boundary, event subprocess start, gateway-selected catch event). */
-      triggered?: boolean; loopCounter?: number; inputElement?: { name: string; value: unknown };
+      triggered?: boolean;
+      loopCounter?: number;
+      inputElement?: { name: string; value: unknown };
     }
   | { kind: 'run-activation'; key: Key }
   | { kind: 'complete'; key: Key };
@@ -42,7 +48,10 @@ export class EngineCore {
   readonly dueQueue = new DueQueue(this.store.due);
   effects: BatchEffects = newEffects();
 
-  constructor(readonly clock: EngineClock, private readonly behaviors: ElementBehaviors) {}
+  constructor(
+    readonly clock: EngineClock,
+    private readonly behaviors: ElementBehaviors,
+  ) {}
 
   /** The behaviour of an element kind (Zeebe: BpmnElementProcessors#getProcessor). */
   behaviorFor(type: BpmnElementType): ElementBehavior {
@@ -65,26 +74,38 @@ export class EngineCore {
     return el;
   }
 
-  record(valueType: ValueType, intent: string, key: Key, value: Record<string, unknown>, processInstanceKey: Key | null = null): EngineRecord {
+  record(
+    valueType: ValueType,
+    intent: string,
+    key: Key,
+    value: Record<string, unknown>,
+    processInstanceKey: Key | null = null,
+  ): EngineRecord {
     return this.store.appendRecord({ key, valueType, intent, processInstanceKey, timestamp: this.now(), value });
   }
 
   /** PROCESS_INSTANCE record for an element instance transition. */
   elementRecord(inst: ElementInstance, intent: string): void {
     const el = this.models.get(inst.processDefinitionKey)?.elements.get(inst.elementId);
-    this.record('PROCESS_INSTANCE', intent, inst.key, {
-      bpmnProcessId: inst.bpmnProcessId,
-      version: inst.version,
-      processDefinitionKey: inst.processDefinitionKey,
-      processInstanceKey: inst.processInstanceKey,
-      elementId: inst.elementId,
-      flowScopeKey: inst.flowScopeKey ?? '-1',
-      bpmnElementType: inst.type,
-      bpmnEventType: el?.event ? el.event.toUpperCase() : 'UNSPECIFIED',
-      parentProcessInstanceKey: inst.parentProcessInstanceKey ?? '-1',
-      parentElementInstanceKey: inst.parentElementInstanceKey ?? '-1',
-      tenantId: TENANT,
-    }, inst.processInstanceKey);
+    this.record(
+      'PROCESS_INSTANCE',
+      intent,
+      inst.key,
+      {
+        bpmnProcessId: inst.bpmnProcessId,
+        version: inst.version,
+        processDefinitionKey: inst.processDefinitionKey,
+        processInstanceKey: inst.processInstanceKey,
+        elementId: inst.elementId,
+        flowScopeKey: inst.flowScopeKey ?? '-1',
+        bpmnElementType: inst.type,
+        bpmnEventType: el?.event ? el.event.toUpperCase() : 'UNSPECIFIED',
+        parentProcessInstanceKey: inst.parentProcessInstanceKey ?? '-1',
+        parentElementInstanceKey: inst.parentElementInstanceKey ?? '-1',
+        tenantId: TENANT,
+      },
+      inst.processInstanceKey,
+    );
   }
 
   takeEffects(): BatchEffects {

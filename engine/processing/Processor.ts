@@ -70,7 +70,8 @@ export class Processor {
     return new Promise<T>((resolve, reject) => {
       const w: Waiting = { run, resolve: resolve as (v: unknown) => void, reject };
       // Commands run in submission order; one submitted from inside a running command waits.
-      if (this.executing || this.paused || this.waiting.length || this.open.length >= this.maxBatch) this.waiting.push(w);
+      if (this.executing || this.paused || this.waiting.length || this.open.length >= this.maxBatch)
+        this.waiting.push(w);
       else this.execute(w);
       this.schedule();
     });
@@ -139,7 +140,9 @@ export class Processor {
         const start = this.openStart;
         this.open = [];
         // Jobs for parked long polls and streams are activated inside the batch (one commit).
-        const deliveries: Delivery[] = this.broker.waitingTypes ? this.broker.assign(this.core, this.core.effects.jobTypes) : [];
+        const deliveries: Delivery[] = this.broker.waitingTypes
+          ? this.broker.assign(this.core, this.core.effects.jobTypes)
+          : [];
         const effects = this.core.takeEffects();
         let sealed: SealedBatch | undefined;
         try {

@@ -15,7 +15,11 @@ const GRPC_CODES: Record<RejectionType, number> = {
  */
 export class Rejection extends Error {
   readonly grpcCode: number;
-  constructor(readonly type: RejectionType, readonly intent: string, readonly reason: string) {
+  constructor(
+    readonly type: RejectionType,
+    readonly intent: string,
+    readonly reason: string,
+  ) {
     super(`Command '${intent}' rejected with code '${type}': ${reason}`);
     this.name = 'Rejection';
     this.grpcCode = GRPC_CODES[type];

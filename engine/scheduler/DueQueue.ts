@@ -9,7 +9,10 @@ export class DueQueue {
   private heap: { dueAt: number; id: string }[] = [];
 
   constructor(private readonly table: Table<Due>) {
-    table.index((d) => this.push(d.dueAt, d.id), () => undefined);
+    table.index(
+      (d) => this.push(d.dueAt, d.id),
+      () => undefined,
+    );
   }
 
   private push(dueAt: number, id: string): void {

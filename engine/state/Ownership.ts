@@ -24,7 +24,10 @@ export class Ownership {
   private released = false;
   onLost: (reason: string) => void = () => undefined;
 
-  constructor(private readonly db: Knex, private readonly log: EngineLogger) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly log: EngineLogger,
+  ) {}
 
   private get isPostgres(): boolean {
     return (this.db.client as { config?: { client?: unknown } }).config?.client === 'pg';
@@ -34,7 +37,9 @@ export class Ownership {
   async acquire(): Promise<void> {
     if (this.isPostgres) {
       const cfg = (this.db.client as any).config;
-      const client = new pg.Client(typeof cfg.connection === 'string' ? { connectionString: cfg.connection } : cfg.connection);
+      const client = new pg.Client(
+        typeof cfg.connection === 'string' ? { connectionString: cfg.connection } : cfg.connection,
+      );
       await client.connect();
       const schema = cfg.searchPath ? (Array.isArray(cfg.searchPath) ? cfg.searchPath[0] : cfg.searchPath) : 'public';
       await client.query(`set search_path to "${String(schema).replace(/"/g, '""')}"`);
@@ -53,7 +58,10 @@ export class Ownership {
       const row = await trx('engine_meta').where({ name: 'epoch' }).first();
       const current = row ? Number(typeof row.value === 'string' ? JSON.parse(row.value) : row.value) : 0;
       this.epoch = current + 1;
-      await trx('engine_meta').insert({ name: 'epoch', value: JSON.stringify(this.epoch) }).onConflict('name').merge();
+      await trx('engine_meta')
+        .insert({ name: 'epoch', value: JSON.stringify(this.epoch) })
+        .onConflict('name')
+        .merge();
     });
   }
 

@@ -1,7 +1,16 @@
 import type { Knex } from 'knex';
 import { MultiIndex, Table, type TableSpec } from './Table';
 import type {
-  Due, ElementInstance, EngineRecord, Incident, Job, Key, Message, ResourceRow, Subscription, Variable,
+  Due,
+  ElementInstance,
+  EngineRecord,
+  Incident,
+  Job,
+  Key,
+  Message,
+  ResourceRow,
+  Subscription,
+  Variable,
 } from './types';
 
 /** First key of partition 1: keys are `(partitionId << 51) + n` (zeebe Protocol.encodePartitionId). */
@@ -12,50 +21,125 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 const specs = {
   elements: {
-    name: 'engine_element_instance', primaryKey: 'key', columns: ['key', 'process_instance_key', 'data'],
+    name: 'engine_element_instance',
+    primaryKey: 'key',
+    columns: ['key', 'process_instance_key', 'data'],
     toRow: (e: ElementInstance) => ({ key: e.key, process_instance_key: e.processInstanceKey, data: e }),
     fromRow: (r: any) => r.data as ElementInstance,
   } satisfies TableSpec<ElementInstance>,
   variables: {
-    name: 'engine_variable', primaryKey: 'key', columns: ['key', 'scope_key', 'process_instance_key', 'name', 'value'],
-    toRow: (v: Variable) => ({ key: v.key, scope_key: v.scopeKey, process_instance_key: v.processInstanceKey, name: v.name, value: v.value ?? null }),
-    fromRow: (r: any) => ({ key: String(r.key), scopeKey: String(r.scope_key), processInstanceKey: String(r.process_instance_key), name: r.name, value: r.value }),
+    name: 'engine_variable',
+    primaryKey: 'key',
+    columns: ['key', 'scope_key', 'process_instance_key', 'name', 'value'],
+    toRow: (v: Variable) => ({
+      key: v.key,
+      scope_key: v.scopeKey,
+      process_instance_key: v.processInstanceKey,
+      name: v.name,
+      value: v.value ?? null,
+    }),
+    fromRow: (r: any) => ({
+      key: String(r.key),
+      scopeKey: String(r.scope_key),
+      processInstanceKey: String(r.process_instance_key),
+      name: r.name,
+      value: r.value,
+    }),
   } satisfies TableSpec<Variable>,
   jobs: {
-    name: 'engine_job', primaryKey: 'key', columns: ['key', 'type', 'state', 'process_instance_key', 'data'],
-    toRow: (j: Job) => ({ key: j.key, type: j.type, state: j.state, process_instance_key: j.processInstanceKey, data: j }),
+    name: 'engine_job',
+    primaryKey: 'key',
+    columns: ['key', 'type', 'state', 'process_instance_key', 'data'],
+    toRow: (j: Job) => ({
+      key: j.key,
+      type: j.type,
+      state: j.state,
+      process_instance_key: j.processInstanceKey,
+      data: j,
+    }),
     fromRow: (r: any) => r.data as Job,
   } satisfies TableSpec<Job>,
   subscriptions: {
-    name: 'engine_subscription', primaryKey: 'key', columns: ['key', 'kind', 'name', 'correlation_key', 'process_instance_key', 'data'],
-    toRow: (s: Subscription) => ({ key: s.key, kind: s.kind, name: s.name, correlation_key: s.correlationKey, process_instance_key: s.processInstanceKey, data: s }),
+    name: 'engine_subscription',
+    primaryKey: 'key',
+    columns: ['key', 'kind', 'name', 'correlation_key', 'process_instance_key', 'data'],
+    toRow: (s: Subscription) => ({
+      key: s.key,
+      kind: s.kind,
+      name: s.name,
+      correlation_key: s.correlationKey,
+      process_instance_key: s.processInstanceKey,
+      data: s,
+    }),
     fromRow: (r: any) => r.data as Subscription,
   } satisfies TableSpec<Subscription>,
   messages: {
-    name: 'engine_message', primaryKey: 'key', columns: ['key', 'name', 'correlation_key', 'expires_at', 'data'],
-    toRow: (m: Message) => ({ key: m.key, name: m.name, correlation_key: m.correlationKey, expires_at: m.expiresAt, data: m }),
+    name: 'engine_message',
+    primaryKey: 'key',
+    columns: ['key', 'name', 'correlation_key', 'expires_at', 'data'],
+    toRow: (m: Message) => ({
+      key: m.key,
+      name: m.name,
+      correlation_key: m.correlationKey,
+      expires_at: m.expiresAt,
+      data: m,
+    }),
     fromRow: (r: any) => r.data as Message,
   } satisfies TableSpec<Message>,
   incidents: {
-    name: 'engine_incident', primaryKey: 'key', columns: ['key', 'process_instance_key', 'error_type', 'data'],
-    toRow: (i: Incident) => ({ key: i.key, process_instance_key: i.processInstanceKey, error_type: i.errorType, data: i }),
+    name: 'engine_incident',
+    primaryKey: 'key',
+    columns: ['key', 'process_instance_key', 'error_type', 'data'],
+    toRow: (i: Incident) => ({
+      key: i.key,
+      process_instance_key: i.processInstanceKey,
+      error_type: i.errorType,
+      data: i,
+    }),
     fromRow: (r: any) => r.data as Incident,
   } satisfies TableSpec<Incident>,
   due: {
-    name: 'engine_due', primaryKey: 'id', columns: ['id', 'kind', 'due_at', 'data'],
+    name: 'engine_due',
+    primaryKey: 'id',
+    columns: ['id', 'kind', 'due_at', 'data'],
     toRow: (d: Due) => ({ id: d.id, kind: d.kind, due_at: d.dueAt, data: d.data ?? null }),
     fromRow: (r: any) => ({ id: r.id, kind: r.kind, dueAt: Number(r.due_at), data: r.data }),
   } satisfies TableSpec<Due>,
   resources: {
-    name: 'engine_resource', primaryKey: 'key',
-    columns: ['key', 'kind', 'resource_id', 'version', 'resource_name', 'checksum', 'deployment_key', 'content', 'deployed_at'],
+    name: 'engine_resource',
+    primaryKey: 'key',
+    columns: [
+      'key',
+      'kind',
+      'resource_id',
+      'version',
+      'resource_name',
+      'checksum',
+      'deployment_key',
+      'content',
+      'deployed_at',
+    ],
     toRow: (r: ResourceRow) => ({
-      key: r.key, kind: r.kind, resource_id: r.resourceId, version: r.version, resource_name: r.resourceName,
-      checksum: r.checksum, deployment_key: r.deploymentKey, content: r.content, deployed_at: r.deployedAt,
+      key: r.key,
+      kind: r.kind,
+      resource_id: r.resourceId,
+      version: r.version,
+      resource_name: r.resourceName,
+      checksum: r.checksum,
+      deployment_key: r.deploymentKey,
+      content: r.content,
+      deployed_at: r.deployedAt,
     }),
     fromRow: (r: any) => ({
-      key: String(r.key), kind: r.kind, resourceId: r.resource_id, version: Number(r.version), resourceName: r.resource_name,
-      checksum: r.checksum, deploymentKey: String(r.deployment_key), content: r.content, deployedAt: Number(r.deployed_at),
+      key: String(r.key),
+      kind: r.kind,
+      resourceId: r.resource_id,
+      version: Number(r.version),
+      resourceName: r.resource_name,
+      checksum: r.checksum,
+      deploymentKey: String(r.deployment_key),
+      content: r.content,
+      deployedAt: Number(r.deployed_at),
     }),
   } satisfies TableSpec<ResourceRow>,
 };
@@ -77,7 +161,8 @@ export class FencedOut extends Error {
   }
 }
 
-type UndoEntry = { table: Table<any>; key: Key; prev: unknown } | { counter: 'key' | 'position'; prev: bigint | number };
+type UndoEntry =
+  { table: Table<any>; key: Key; prev: unknown } | { counter: 'key' | 'position'; prev: bigint | number };
 
 /**
  * The engine's whole live state, in memory, with secondary indexes. The single engine that owns
@@ -100,7 +185,14 @@ export class Store {
   readonly resources = new Table<ResourceRow>(specs.resources, this.undoFn);
 
   private readonly tables: Table<any>[] = [
-    this.resources, this.elements, this.variables, this.jobs, this.subscriptions, this.messages, this.incidents, this.due,
+    this.resources,
+    this.elements,
+    this.variables,
+    this.jobs,
+    this.subscriptions,
+    this.messages,
+    this.incidents,
+    this.due,
   ];
 
   // Secondary indexes --------------------------------------------------------------------------
@@ -142,11 +234,13 @@ export class Store {
     this.elements.index(
       (e) => {
         if (e.flowScopeKey) this.childrenOf.add(e.flowScopeKey, e.key);
-        if (e.startedByMessageCorrelationKey) this.messageStarted.set(`${e.bpmnProcessId}\0${e.startedByMessageCorrelationKey}`, e.key);
+        if (e.startedByMessageCorrelationKey)
+          this.messageStarted.set(`${e.bpmnProcessId}\0${e.startedByMessageCorrelationKey}`, e.key);
       },
       (e) => {
         if (e.flowScopeKey) this.childrenOf.remove(e.flowScopeKey, e.key);
-        if (e.startedByMessageCorrelationKey) this.messageStarted.delete(`${e.bpmnProcessId}\0${e.startedByMessageCorrelationKey}`);
+        if (e.startedByMessageCorrelationKey)
+          this.messageStarted.delete(`${e.bpmnProcessId}\0${e.startedByMessageCorrelationKey}`);
       },
     );
     this.variables.index(
@@ -331,7 +425,9 @@ export class Store {
       const code = (err as { code?: string }).code;
       if (batch.fenced && code === '22012') throw new FencedOut();
       // knex prefixes the whole statement to the message: keep only the database's own words.
-      const message = String((err as Error).message ?? err).split(' - ').pop();
+      const message = String((err as Error).message ?? err)
+        .split(' - ')
+        .pop();
       throw Object.assign(new Error(`The engine could not commit its batch: ${message}`, { cause: err }), { code });
     }
   }
@@ -373,7 +469,9 @@ export class Store {
     const bindings: string[] = [];
     let n = 0;
     if (fenceEpoch !== undefined) {
-      ctes.push(`fence as (update engine_meta set value = value where name = 'epoch' and value = ?::jsonb returning 1)`);
+      ctes.push(
+        `fence as (update engine_meta set value = value where name = 'epoch' and value = ?::jsonb returning 1)`,
+      );
       bindings.push(JSON.stringify(fenceEpoch));
     }
     for (const table of this.tables) {
@@ -391,12 +489,17 @@ export class Store {
         // `= any(array(…))` is an init plan: always an index scan on the primary key, whatever the
         // planner thinks of the table's size.
         const cast = pk === 'key' ? 'int8' : 'text';
-        ctes.push(`d${n} as (delete from ${t} where ${ident(pk)} = any(array(select json_array_elements_text(?::json)::${cast})) returning 1)`);
+        ctes.push(
+          `d${n} as (delete from ${t} where ${ident(pk)} = any(array(select json_array_elements_text(?::json)::${cast})) returning 1)`,
+        );
         bindings.push(JSON.stringify(deletes));
       }
       if (upserts.length) {
         const cols = columns.map(ident).join(', ');
-        const set = columns.filter((c) => c !== pk).map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
+        const set = columns
+          .filter((c) => c !== pk)
+          .map((c) => `${ident(c)} = excluded.${ident(c)}`)
+          .join(', ');
         ctes.push(
           `u${n} as (insert into ${t} (${cols}) select ${cols} from json_populate_recordset(null::${t}, ?::json) ` +
             `on conflict (${ident(pk)}) do update set ${set} returning 1)`,
@@ -418,16 +521,22 @@ export class Store {
           'values (?::int8, ?::int8, ?::int8, ?::int8[], ?) returning 1)',
       );
       bindings.push(
-        String(records[0].position), String(records[records.length - 1].position),
-        String(lastTimestamp), `{${[...pis].join(',')}}`, JSON.stringify(records),
+        String(records[0].position),
+        String(records[records.length - 1].position),
+        String(lastTimestamp),
+        `{${[...pis].join(',')}}`,
+        JSON.stringify(records),
       );
     }
     if (this.metaDirty) {
-      ctes.push(`m as (insert into engine_meta (name, value) values ('key', ?::jsonb), ('position', ?::jsonb) on conflict (name) do update set value = excluded.value returning 1)`);
+      ctes.push(
+        `m as (insert into engine_meta (name, value) values ('key', ?::jsonb), ('position', ?::jsonb) on conflict (name) do update set value = excluded.value returning 1)`,
+      );
       bindings.push(json(this.keyCounter.toString()), json(this.position));
     }
     // Placeholders are only substituted in the SQL text, never inside the bound JSON documents.
-    const sql = (ctes.length ? `with ${ctes.join(',\n')}\n` : '') +
+    const sql =
+      (ctes.length ? `with ${ctes.join(',\n')}\n` : '') +
       (fenceEpoch !== undefined ? 'select 1 / (select count(*)::int from fence) as ok' : 'select 1 as ok');
     return [sql, bindings];
   }

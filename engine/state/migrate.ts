@@ -16,6 +16,9 @@ class EngineMigrationSource implements Knex.MigrationSource<string> {
 
 /** Runs the engine's migrations; bookkeeping lives in `engine_knex_migrations`. */
 export async function migrateEngine(db: Knex): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource: new EngineMigrationSource(), tableName: 'engine_knex_migrations' })) as [number, string[]];
+  const [, applied] = (await db.migrate.latest({
+    migrationSource: new EngineMigrationSource(),
+    tableName: 'engine_knex_migrations',
+  })) as [number, string[]];
   return applied;
 }

@@ -88,7 +88,18 @@ async function up(knex: Knex): Promise<void> {
 }
 
 async function down(knex: Knex): Promise<void> {
-  for (const t of ['engine_record', 'engine_due', 'engine_incident', 'engine_message', 'engine_subscription', 'engine_job', 'engine_variable', 'engine_element_instance', 'engine_resource', 'engine_meta']) {
+  for (const t of [
+    'engine_record',
+    'engine_due',
+    'engine_incident',
+    'engine_message',
+    'engine_subscription',
+    'engine_job',
+    'engine_variable',
+    'engine_element_instance',
+    'engine_resource',
+    'engine_meta',
+  ]) {
     await knex.schema.dropTableIfExists(t);
   }
 }
@@ -108,9 +119,14 @@ async function recordBatchesUp(knex: Knex): Promise<void> {
     t.specificType('process_instance_keys', 'int8[]').notNullable();
     t.text('records').notNullable();
   });
-  await knex.raw('create index engine_record_batch_process_instance_keys on engine_record_batch using gin (process_instance_keys)');
-  const lz4: any = await knex.raw("select 1 from pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)");
-  if ((lz4.rows ?? lz4).length) await knex.raw('alter table engine_record_batch alter column records set compression lz4');
+  await knex.raw(
+    'create index engine_record_batch_process_instance_keys on engine_record_batch using gin (process_instance_keys)',
+  );
+  const lz4: any = await knex.raw(
+    "select 1 from pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)",
+  );
+  if ((lz4.rows ?? lz4).length)
+    await knex.raw('alter table engine_record_batch alter column records set compression lz4');
   // Existing records move over in batches of 1,000 positions.
   await knex.raw(`
     insert into engine_record_batch (first_position, last_position, last_timestamp, process_instance_keys, records)

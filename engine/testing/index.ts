@@ -33,13 +33,25 @@ export class TestEngine {
   private readonly clients: ZeebeClient[] = [];
   private readonly ownsDb: boolean;
 
-  private constructor(readonly engine: Engine, readonly clock: ControlledClock, readonly db: Knex, ownsDb: boolean, readonly assertionTimeoutMs: number) {
+  private constructor(
+    readonly engine: Engine,
+    readonly clock: ControlledClock,
+    readonly db: Knex,
+    ownsDb: boolean,
+    readonly assertionTimeoutMs: number,
+  ) {
     this.ownsDb = ownsDb;
   }
 
   static async start(options: TestEngineOptions = {}): Promise<TestEngine> {
     const ownsDb = !options.db;
-    const db = options.db ?? knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, dialect: 'postgres', connection: {} });
+    const db =
+      options.db ??
+      knexFactory({
+        client: ClientPgLite as unknown as typeof knexFactory.Client,
+        dialect: 'postgres',
+        connection: {},
+      });
     const clock = new ControlledClock();
     if (options.startTime !== undefined) clock.setTime(options.startTime);
     const engine = await startEngine({ db, port: 0, clock });
@@ -92,7 +104,8 @@ export class TestEngine {
       const before = rt.core.store.lastPosition;
       await new Promise((r) => setTimeout(r, graceMs));
       if (rt.isIdle() && rt.core.store.lastPosition === before) return;
-      if (Date.now() > deadline) throw new AssertionError(`Expected the engine to become idle within ${timeoutMs} ms, but it kept working`);
+      if (Date.now() > deadline)
+        throw new AssertionError(`Expected the engine to become idle within ${timeoutMs} ms, but it kept working`);
     }
   }
 
@@ -105,35 +118,43 @@ export class TestEngine {
   }
 
   /** Polls `check` until it returns true or the assertion timeout passes. */
-  async eventually(description: string, check: () => Promise<boolean> | boolean, timeoutMs = this.assertionTimeoutMs): Promise<void> {
+  async eventually(
+    description: string,
+    check: () => Promise<boolean> | boolean,
+    timeoutMs = this.assertionTimeoutMs,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (await check()) return;
-      if (Date.now() > deadline) throw new AssertionError(`Expected ${description}, but it did not happen within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new AssertionError(`Expected ${description}, but it did not happen within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
   private async elementRecords(pi: string): Promise<EngineRecord[]> {
-    return (await this.records({ processInstanceKey: pi, valueType: 'PROCESS_INSTANCE' }));
+    return await this.records({ processInstanceKey: pi, valueType: 'PROCESS_INSTANCE' });
   }
 
   /** The process instance reached COMPLETED. */
   isCompleted(pi: string): Promise<void> {
     return this.eventually(`process instance ${pi} to be completed`, async () =>
-      (await this.elementRecords(pi)).some((r) => r.key === pi && r.intent === 'ELEMENT_COMPLETED'));
+      (await this.elementRecords(pi)).some((r) => r.key === pi && r.intent === 'ELEMENT_COMPLETED'),
+    );
   }
 
   isTerminated(pi: string): Promise<void> {
     return this.eventually(`process instance ${pi} to be terminated`, async () =>
-      (await this.elementRecords(pi)).some((r) => r.key === pi && r.intent === 'ELEMENT_TERMINATED'));
+      (await this.elementRecords(pi)).some((r) => r.key === pi && r.intent === 'ELEMENT_TERMINATED'),
+    );
   }
 
   /** The process instance is still active (not completed or terminated). */
   async isActive(pi: string): Promise<void> {
     await this.waitForIdle();
     const root = this.engine.runtime.core.store.elements.get(pi);
-    if (!root) throw new AssertionError(`Expected process instance ${pi} to be active, but it has ended or never existed`);
+    if (!root)
+      throw new AssertionError(`Expected process instance ${pi} to be active, but it has ended or never existed`);
   }
 
   /** The instance waits at exactly these elements (and maybe others when `exactly` is false). */
@@ -149,19 +170,35 @@ export class TestEngine {
   activeElementIds(pi: string): string[] {
     const store = this.engine.runtime.core.store;
     return [...store.elements.values()]
-      .filter((e) => e.processInstanceKey === pi && e.type !== 'PROCESS' && e.type !== 'MULTI_INSTANCE_BODY' && !['SUB_PROCESS', 'EVENT_SUB_PROCESS'].includes(e.type))
+      .filter(
+        (e) =>
+          e.processInstanceKey === pi &&
+          e.type !== 'PROCESS' &&
+          e.type !== 'MULTI_INSTANCE_BODY' &&
+          !['SUB_PROCESS', 'EVENT_SUB_PROCESS'].includes(e.type),
+      )
       .map((e) => e.elementId);
   }
 
   hasPassedElement(pi: string, elementId: string, times = 1): Promise<void> {
-    return this.eventually(`process instance ${pi} to have passed '${elementId}' ${times} time(s)`, async () =>
-      (await this.elementRecords(pi)).filter((r) => r.value.elementId === elementId && r.intent === 'ELEMENT_COMPLETED').length >= times);
+    return this.eventually(
+      `process instance ${pi} to have passed '${elementId}' ${times} time(s)`,
+      async () =>
+        (await this.elementRecords(pi)).filter(
+          (r) => r.value.elementId === elementId && r.intent === 'ELEMENT_COMPLETED',
+        ).length >= times,
+    );
   }
 
   async hasNotPassedElement(pi: string, elementId: string): Promise<void> {
     await this.waitForIdle();
-    const n = (await this.elementRecords(pi)).filter((r) => r.value.elementId === elementId && r.intent === 'ELEMENT_COMPLETED').length;
-    if (n) throw new AssertionError(`Expected process instance ${pi} not to have passed '${elementId}', but it passed it ${n} time(s)`);
+    const n = (await this.elementRecords(pi)).filter(
+      (r) => r.value.elementId === elementId && r.intent === 'ELEMENT_COMPLETED',
+    ).length;
+    if (n)
+      throw new AssertionError(
+        `Expected process instance ${pi} not to have passed '${elementId}', but it passed it ${n} time(s)`,
+      );
   }
 
   /** The latest value of a root-scope variable (from the record log, so it works after completion). */
@@ -172,19 +209,27 @@ export class TestEngine {
   }
 
   hasVariable(pi: string, name: string, value?: unknown): Promise<void> {
-    return this.eventually(`process instance ${pi} to have variable '${name}'${value === undefined ? '' : ` = ${JSON.stringify(value)}`}`, async () => {
-      const v = await this.variable(pi, name);
-      if (v === undefined) return false;
-      return value === undefined || JSON.stringify(v) === JSON.stringify(value);
-    });
+    return this.eventually(
+      `process instance ${pi} to have variable '${name}'${value === undefined ? '' : ` = ${JSON.stringify(value)}`}`,
+      async () => {
+        const v = await this.variable(pi, name);
+        if (v === undefined) return false;
+        return value === undefined || JSON.stringify(v) === JSON.stringify(value);
+      },
+    );
   }
 
   hasIncident(pi: string, errorType?: IncidentErrorType, elementId?: string): Promise<Incident> {
     let found: Incident | undefined;
-    return this.eventually(`process instance ${pi} to have an incident${errorType ? ` of type ${errorType}` : ''}${elementId ? ` at '${elementId}'` : ''}`, () => {
-      found = this.incidents(pi).find((i) => (!errorType || i.errorType === errorType) && (!elementId || i.elementId === elementId));
-      return !!found;
-    }).then(() => found!);
+    return this.eventually(
+      `process instance ${pi} to have an incident${errorType ? ` of type ${errorType}` : ''}${elementId ? ` at '${elementId}'` : ''}`,
+      () => {
+        found = this.incidents(pi).find(
+          (i) => (!errorType || i.errorType === errorType) && (!elementId || i.elementId === elementId),
+        );
+        return !!found;
+      },
+    ).then(() => found!);
   }
 
   async stop(): Promise<void> {

@@ -38,7 +38,8 @@ function parseArgs(argv: string[]): Args {
     if (a === '--dry-run') args.dryRun = true;
     else if (a === '--sheet') {
       const s = argv[++i];
-      if (!SHEET_NAMES.includes(s as SheetName)) throw new Error(`Expected --sheet to be one of ${SHEET_NAMES.join(', ')}, but got '${s}'`);
+      if (!SHEET_NAMES.includes(s as SheetName))
+        throw new Error(`Expected --sheet to be one of ${SHEET_NAMES.join(', ')}, but got '${s}'`);
       args.sheet = s as SheetName;
     } else if (!args.target) args.target = a;
     else throw new Error(`Unexpected argument '${a}'`);
@@ -91,14 +92,18 @@ async function runImport(args: Args): Promise<number> {
         process.stderr.write(`${formatImportErrors(errors)}\n${errors.length} error(s); nothing imported\n`);
         return 1;
       }
-      process.stdout.write(`valid: ${sheets.map((s) => `${s.name} ${s.rows.length}`).join(', ')} (dry run, nothing written)\n`);
+      process.stdout.write(
+        `valid: ${sheets.map((s) => `${s.name} ${s.rows.length}`).join(', ')} (dry run, nothing written)\n`,
+      );
       return 0;
     }
     const bar = progressBar();
     const result = await importCatalog(db, sheets, { onProgress: (p) => bar.update(p) });
     bar.stop();
     if (!result.ok) {
-      process.stderr.write(`${formatImportErrors(result.errors)}\n${result.errors.length} error(s); nothing imported\n`);
+      process.stderr.write(
+        `${formatImportErrors(result.errors)}\n${result.errors.length} error(s); nothing imported\n`,
+      );
       return 1;
     }
     const c = result.changed;
@@ -134,13 +139,19 @@ async function runGenerate(args: Args): Promise<number> {
     const rows = catalogToRows(data);
     for (const s of SHEET_NAMES) await fs.writeFile(path.join(args.target, `${s}.csv`), sheetToCsv(s, rows[s]));
   }
-  process.stdout.write(`generated ${data.situations.length} situations in ${data.matters.length} matters → ${args.target}\n`);
+  process.stdout.write(
+    `generated ${data.situations.length} situations in ${data.matters.length} matters → ${args.target}\n`,
+  );
   return 0;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const commands: Record<string, (a: Args) => Promise<number>> = { import: runImport, export: runExport, generate: runGenerate };
+  const commands: Record<string, (a: Args) => Promise<number>> = {
+    import: runImport,
+    export: runExport,
+    generate: runGenerate,
+  };
   const run = commands[args.command];
   if (!run) throw new Error(`Expected a command (import, export, generate), but got '${args.command}'`);
   process.exitCode = await run(args);

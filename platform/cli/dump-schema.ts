@@ -19,8 +19,20 @@ export type Migrate = (db: Knex) => Promise<unknown>;
 /** The migrations the dump reflects: `migrateAll`, the platform's single entry point (engine + application). */
 export const migrateForSchemaDump: Migrate = (db) => migrateAll(db);
 
-interface ColumnRow { table: string; column: string; type: string; not_null: boolean; default: string | null; identity: string; generated: string }
-interface NamedDef { table: string; name: string; def: string }
+interface ColumnRow {
+  table: string;
+  column: string;
+  type: string;
+  not_null: boolean;
+  default: string | null;
+  identity: string;
+  generated: string;
+}
+interface NamedDef {
+  table: string;
+  name: string;
+  def: string;
+}
 
 /** The normalised dump of one schema of a migrated database (default `public`). */
 export async function dumpSchema(db: Knex, schema = 'public'): Promise<string> {
@@ -72,13 +84,16 @@ export async function dumpSchema(db: Knex, schema = 'public'): Promise<string> {
     '-- test/db/schema.int.test.ts fails when this file is stale.',
     '',
   ];
-  for (const e of enums) out.push(`create type ${quoteIdent(e.name)} as enum (${e.labels.map(quoteLiteral).join(', ')});`, '');
+  for (const e of enums)
+    out.push(`create type ${quoteIdent(e.name)} as enum (${e.labels.map(quoteLiteral).join(', ')});`, '');
   for (const s of sequences) out.push(`create sequence ${quoteIdent(s.name)} as ${s.type};`);
   if (sequences.length) out.push('');
 
   const tables = [...new Set(columns.map((c) => c.table))];
   for (const table of tables) {
-    const cols = columns.filter((c) => c.table === table).map((c) => `  ${quoteIdent(c.column)} ${columnSpec(c, unqualify)}`);
+    const cols = columns
+      .filter((c) => c.table === table)
+      .map((c) => `  ${quoteIdent(c.column)} ${columnSpec(c, unqualify)}`);
     out.push(`create table ${quoteIdent(table)} (`, cols.join(',\n'), ');');
     for (const k of constraints.filter((k) => k.table === table)) {
       out.push(`alter table ${quoteIdent(table)} add constraint ${quoteIdent(k.name)} ${unqualify(k.def)};`);

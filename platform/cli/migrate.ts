@@ -22,7 +22,10 @@ async function main(): Promise<void> {
   try {
     // Engine tables only where the embedded engine runs, exactly as `npm start` decides.
     const applied = await migrateAll(db, { engine: !config.zeebeGrpcAddress });
-    log.info({ db: dbKind(db), applied }, applied.engine.length + applied.app.length ? 'migrated' : 'already up to date');
+    log.info(
+      { db: dbKind(db), applied },
+      applied.engine.length + applied.app.length ? 'migrated' : 'already up to date',
+    );
   } finally {
     await db.destroy();
   }

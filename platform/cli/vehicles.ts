@@ -35,7 +35,9 @@ async function main(argv: string[]): Promise<number> {
     await seedDepartments(db);
     const result = await importVehicleCsv(db, text);
     if (result.errors.length) {
-      process.stderr.write(`${formatImportErrors(result.errors)}\n${result.errors.length} problem(s); nothing imported\n`);
+      process.stderr.write(
+        `${formatImportErrors(result.errors)}\n${result.errors.length} problem(s); nothing imported\n`,
+      );
       return 1;
     }
     process.stdout.write(`${result.imported} vehicles imported\n`);

@@ -7,7 +7,28 @@
 import type { FireLane } from '../../domain/fire-lane/lanes';
 import type { VehicleRecord } from '../../domain/fire-lane/vehicle-registry';
 
-const OWNERS = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨磊', '赵敏', '黄强', '周杰', '吴婷', '徐涛', '孙丽', '胡斌', '朱琳', '高峰', '林萍', '何军', '郭燕', '马超', '罗娟'];
+const OWNERS = [
+  '张伟',
+  '王芳',
+  '李娜',
+  '刘洋',
+  '陈静',
+  '杨磊',
+  '赵敏',
+  '黄强',
+  '周杰',
+  '吴婷',
+  '徐涛',
+  '孙丽',
+  '胡斌',
+  '朱琳',
+  '高峰',
+  '林萍',
+  '何军',
+  '郭燕',
+  '马超',
+  '罗娟',
+];
 
 export const DEMO_COMPOUNDS = ['庄桥花园', '孔浦新村', '甬江名邸', '洪塘家园', '慈城古镇商业街'] as const;
 
@@ -19,20 +40,110 @@ export const DEMO_VEHICLES: readonly VehicleRecord[] = OWNERS.map((name, i) => (
   compound: DEMO_COMPOUNDS[i % DEMO_COMPOUNDS.length],
 }));
 
-const lane = (id: string, name: string, compound: string, street: string, company: string, contact: string, phone: string, onSite: string | null = null): FireLane => ({
-  id, name, compound, street, propertyCompany: company, propertyContactName: contact, propertyContactPhone: phone, onSiteDepartment: onSite,
+const lane = (
+  id: string,
+  name: string,
+  compound: string,
+  street: string,
+  company: string,
+  contact: string,
+  phone: string,
+  onSite: string | null = null,
+): FireLane => ({
+  id,
+  name,
+  compound,
+  street,
+  propertyCompany: company,
+  propertyContactName: contact,
+  propertyContactPhone: phone,
+  onSiteDepartment: onSite,
 });
 
 export const DEMO_LANES: readonly FireLane[] = [
-  lane('ZQ-01', '庄桥花园3号楼北侧消防通道', '庄桥花园', 'street-zhuangqiao', '宁波庄桥物业服务有限公司（示例）', '物业值班（示例）', '13800001001'),
-  lane('ZQ-02', '庄桥花园地下车库入口登高场地', '庄桥花园', 'street-zhuangqiao', '宁波庄桥物业服务有限公司（示例）', '物业值班（示例）', '13800001001'),
-  lane('KP-01', '孔浦新村12幢东侧消防通道', '孔浦新村', 'street-kongpu', '孔浦街道物业管理站（示例）', '物业值班（示例）', '13800001002', 'property'),
-  lane('KP-02', '孔浦新村南门消防车道', '孔浦新村', 'street-kongpu', '孔浦街道物业管理站（示例）', '物业值班（示例）', '13800001002', 'property'),
-  lane('YJ-01', '甬江名邸1号楼消防登高面', '甬江名邸', 'street-yongjiang', '甬江名邸物业服务中心（示例）', '物业值班（示例）', '13800001003'),
-  lane('YJ-02', '甬江名邸幼儿园旁消防通道', '甬江名邸', 'street-yongjiang', '甬江名邸物业服务中心（示例）', '物业值班（示例）', '13800001003'),
-  lane('HT-01', '洪塘家园菜场后侧消防通道', '洪塘家园', 'street-hongtang', '洪塘家园物业服务部（示例）', '物业值班（示例）', '13800001004'),
-  lane('CC-01', '慈城古镇商业街东段消防车道', '慈城古镇商业街', 'town-cicheng', '慈城古镇商业管理公司（示例）', '商管值班（示例）', '13800001005'),
-  lane('CC-02', '慈城古镇商业街停车场出口', '慈城古镇商业街', 'town-cicheng', '慈城古镇商业管理公司（示例）', '商管值班（示例）', '13800001005'),
+  lane(
+    'ZQ-01',
+    '庄桥花园3号楼北侧消防通道',
+    '庄桥花园',
+    'street-zhuangqiao',
+    '宁波庄桥物业服务有限公司（示例）',
+    '物业值班（示例）',
+    '13800001001',
+  ),
+  lane(
+    'ZQ-02',
+    '庄桥花园地下车库入口登高场地',
+    '庄桥花园',
+    'street-zhuangqiao',
+    '宁波庄桥物业服务有限公司（示例）',
+    '物业值班（示例）',
+    '13800001001',
+  ),
+  lane(
+    'KP-01',
+    '孔浦新村12幢东侧消防通道',
+    '孔浦新村',
+    'street-kongpu',
+    '孔浦街道物业管理站（示例）',
+    '物业值班（示例）',
+    '13800001002',
+    'property',
+  ),
+  lane(
+    'KP-02',
+    '孔浦新村南门消防车道',
+    '孔浦新村',
+    'street-kongpu',
+    '孔浦街道物业管理站（示例）',
+    '物业值班（示例）',
+    '13800001002',
+    'property',
+  ),
+  lane(
+    'YJ-01',
+    '甬江名邸1号楼消防登高面',
+    '甬江名邸',
+    'street-yongjiang',
+    '甬江名邸物业服务中心（示例）',
+    '物业值班（示例）',
+    '13800001003',
+  ),
+  lane(
+    'YJ-02',
+    '甬江名邸幼儿园旁消防通道',
+    '甬江名邸',
+    'street-yongjiang',
+    '甬江名邸物业服务中心（示例）',
+    '物业值班（示例）',
+    '13800001003',
+  ),
+  lane(
+    'HT-01',
+    '洪塘家园菜场后侧消防通道',
+    '洪塘家园',
+    'street-hongtang',
+    '洪塘家园物业服务部（示例）',
+    '物业值班（示例）',
+    '13800001004',
+  ),
+  lane(
+    'CC-01',
+    '慈城古镇商业街东段消防车道',
+    '慈城古镇商业街',
+    'town-cicheng',
+    '慈城古镇商业管理公司（示例）',
+    '商管值班（示例）',
+    '13800001005',
+  ),
+  lane(
+    'CC-02',
+    '慈城古镇商业街停车场出口',
+    '慈城古镇商业街',
+    'town-cicheng',
+    '慈城古镇商业管理公司（示例）',
+    '商管值班（示例）',
+    '13800001005',
+  ),
 ];
 
 /** Citizens' reports the live demo files through the one window (they classify to different scenarios). */
@@ -58,10 +169,30 @@ export const DEMO_REPORTS: readonly string[] = [
 ];
 
 /** Department contacts for the SMS of yellow/red cards: head and duty phone (fictitious). */
-export function demoContacts(departments: readonly string[]): { department: string; role: 'head' | 'duty' | 'staff'; username: string | null; name: string; phone: string }[] {
+export function demoContacts(
+  departments: readonly string[],
+): { department: string; role: 'head' | 'duty' | 'staff'; username: string | null; name: string; phone: string }[] {
   return departments.flatMap((code, i) => [
-    { department: code, role: 'head' as const, username: null, name: '部门负责人（示例）', phone: `1390000${String(2 * i + 1).padStart(4, '0')}` },
-    { department: code, role: 'duty' as const, username: null, name: '值班电话（示例）', phone: `1390000${String(2 * i + 2).padStart(4, '0')}` },
-    { department: code, role: 'staff' as const, username: `clerk.${code}`, name: `clerk.${code}（示例）`, phone: `1390001${String(i + 1).padStart(4, '0')}` },
+    {
+      department: code,
+      role: 'head' as const,
+      username: null,
+      name: '部门负责人（示例）',
+      phone: `1390000${String(2 * i + 1).padStart(4, '0')}`,
+    },
+    {
+      department: code,
+      role: 'duty' as const,
+      username: null,
+      name: '值班电话（示例）',
+      phone: `1390000${String(2 * i + 2).padStart(4, '0')}`,
+    },
+    {
+      department: code,
+      role: 'staff' as const,
+      username: `clerk.${code}`,
+      name: `clerk.${code}（示例）`,
+      phone: `1390001${String(i + 1).padStart(4, '0')}`,
+    },
   ]);
 }

@@ -39,7 +39,11 @@ function preset(key: string, random: () => number): unknown {
   }
 }
 
-export function fillForm(schema: unknown, taskVariables: Record<string, unknown>, random: () => number = Math.random): { variables: Record<string, unknown>; errors: string[] } {
+export function fillForm(
+  schema: unknown,
+  taskVariables: Record<string, unknown>,
+  random: () => number = Math.random,
+): { variables: Record<string, unknown>; errors: string[] } {
   const out: Record<string, unknown> = {};
   const hidden = (c: Component) => {
     const hide = c.conditional?.hide?.trim();
@@ -50,7 +54,9 @@ export function fillForm(schema: unknown, taskVariables: Record<string, unknown>
   const options = (c: Component): unknown[] => {
     if (Array.isArray(c.values)) return c.values.map((v) => v.value);
     const dyn = c.valuesKey ? taskVariables[c.valuesKey] : undefined;
-    return Array.isArray(dyn) ? dyn.map((v) => (v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v)) : [];
+    return Array.isArray(dyn)
+      ? dyn.map((v) => (v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v))
+      : [];
   };
   const walk = (list: Component[] | undefined) => {
     for (const c of list ?? []) {

@@ -32,11 +32,20 @@ export async function seedDemoData(db: Knex, options: DemoSeedOptions = {}): Pro
   if (Number(situations) === 0) await seedCatalog(db);
   await upsertVehicles(db, [...DEMO_VEHICLES], { source: 'demo', now });
   await upsertLanes(db, [...DEMO_LANES], now);
-  const withContacts = new Set((await db('department_contact').distinct('department')).map((r: { department: string }) => r.department));
+  const withContacts = new Set(
+    (await db('department_contact').distinct('department')).map((r: { department: string }) => r.department),
+  );
   const contacts = demoContacts(DEPARTMENTS.map((d) => d.code)).filter((c) => !withContacts.has(c.department));
   if (contacts.length) await db('department_contact').insert(contacts);
-  const history = await seedDemoHistory(db, { now, cases: options.historyCases, fireLaneCases: options.historyFireLaneCases });
+  const history = await seedDemoHistory(db, {
+    now,
+    cases: options.historyCases,
+    fireLaneCases: options.historyFireLaneCases,
+  });
   const result = { vehicles: DEMO_VEHICLES.length, lanes: DEMO_LANES.length, contactsAdded: contacts.length, history };
-  options.log?.info(result, 'demo data seeded (vehicle registry 浙B10001…浙B10020, lanes, department contacts, labelled sample history)');
+  options.log?.info(
+    result,
+    'demo data seeded (vehicle registry 浙B10001…浙B10020, lanes, department contacts, labelled sample history)',
+  );
   return result;
 }

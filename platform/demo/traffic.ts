@@ -46,7 +46,12 @@ export interface DemoStats {
   errors: number;
 }
 
-interface Parked { laneId: string; plate: string; since: number; clearAt: number | null }
+interface Parked {
+  laneId: string;
+  plate: string;
+  since: number;
+  clearAt: number | null;
+}
 
 const CHANNELS = ['web', 'hotline', 'open311', 'api'] as const;
 
@@ -74,7 +79,16 @@ export function banner(url: string, minutes: number): string {
 
 export function startDemoTraffic(o: DemoTrafficOptions): { stop(): Promise<void>; stats: DemoStats } {
   const minutes = o.minutes ?? Number(process.env.DEMO_MINUTES ?? 20);
-  const stats: DemoStats = { reports: 0, cameraEvents: 0, fireLaneCases: 0, merged: 0, cleared: 0, tasksCompleted: 0, tasksLeftOpen: 0, errors: 0 };
+  const stats: DemoStats = {
+    reports: 0,
+    cameraEvents: 0,
+    fireLaneCases: 0,
+    merged: 0,
+    cleared: 0,
+    tasksCompleted: 0,
+    tasksLeftOpen: 0,
+    errors: 0,
+  };
   const started = Date.now();
   const until = started + minutes * 60_000;
   const parked: Parked[] = [];
@@ -86,10 +100,12 @@ export function startDemoTraffic(o: DemoTrafficOptions): { stop(): Promise<void>
   (o.print ?? ((t) => process.stdout.write(t)))(banner(o.url, minutes));
 
   const track = (p: Promise<unknown>) => {
-    const q = p.catch((err: Error) => {
-      stats.errors += 1;
-      o.log.warn({ err: { message: err.message } }, 'demo traffic step failed');
-    }).finally(() => inFlight.delete(q));
+    const q = p
+      .catch((err: Error) => {
+        stats.errors += 1;
+        o.log.warn({ err: { message: err.message } }, 'demo traffic step failed');
+      })
+      .finally(() => inFlight.delete(q));
     inFlight.add(q);
   };
   const every = (ms: number, jitter: boolean, fn: () => Promise<unknown>, generating = true) => {
@@ -137,23 +153,50 @@ export function startDemoTraffic(o: DemoTrafficOptions): { stop(): Promise<void>
     }
     if (parked.length && Math.random() < 0.25) {
       const p = parked[Math.floor(Math.random() * parked.length)];
-      const r = await post({ deviceId: `cam-${p.laneId}`, type: 'fire-lane.occupied', laneId: p.laneId, plate: p.plate, imageUrl: `https://camera.example/${p.laneId}/${seq}.jpg` });
+      const r = await post({
+        deviceId: `cam-${p.laneId}`,
+        type: 'fire-lane.occupied',
+        laneId: p.laneId,
+        plate: p.plate,
+        imageUrl: `https://camera.example/${p.laneId}/${seq}.jpg`,
+      });
       if (r.merged) stats.merged += 1;
       return;
     }
     const lane = DEMO_LANES[Math.floor(Math.random() * DEMO_LANES.length)];
     const r = Math.random();
     // The sample history's repeat offenders come back often; a few plates cannot be read.
-    const plate = r < 0.06 ? '未识别' : r < 0.2 ? ['浙B10001', '浙B10002', '浙B10003'][Math.floor(Math.random() * 3)] : DEMO_VEHICLES[Math.floor(Math.random() * DEMO_VEHICLES.length)].plate;
+    const plate =
+      r < 0.06
+        ? '未识别'
+        : r < 0.2
+          ? ['浙B10001', '浙B10002', '浙B10003'][Math.floor(Math.random() * 3)]
+          : DEMO_VEHICLES[Math.floor(Math.random() * DEMO_VEHICLES.length)].plate;
     if (parked.some((p) => p.plate === plate && p.laneId === lane.id)) return;
-    const answer = await post({ deviceId: `cam-${lane.id}`, type: 'fire-lane.occupied', laneId: lane.id, plate, imageUrl: `https://camera.example/${lane.id}/${seq}.jpg` });
+    const answer = await post({
+      deviceId: `cam-${lane.id}`,
+      type: 'fire-lane.occupied',
+      laneId: lane.id,
+      plate,
+      imageUrl: `https://camera.example/${lane.id}/${seq}.jpg`,
+    });
     if (answer.caseId && !answer.merged) stats.fireLaneCases += 1;
     // Seven owners in ten move within a few minutes of the notice; the rest wait for the warning.
-    parked.push({ laneId: lane.id, plate, since: now, clearAt: Math.random() < 0.7 ? now + 20_000 + Math.random() * 150_000 : null });
+    parked.push({
+      laneId: lane.id,
+      plate,
+      since: now,
+      clearAt: Math.random() < 0.7 ? now + 20_000 + Math.random() * 150_000 : null,
+    });
   };
 
   const clerks = async () => {
-    const open = await o.db('task').where({ state: 'created' }).orderBy('created_at').limit(100).select('id', 'department', 'assignee', 'form_schema', 'variables', 'created_at', 'element_id');
+    const open = await o
+      .db('task')
+      .where({ state: 'created' })
+      .orderBy('created_at')
+      .limit(100)
+      .select('id', 'department', 'assignee', 'form_schema', 'variables', 'created_at', 'element_id');
     for (const t of open) {
       const plan = clerkPlan(t.id);
       if (plan.leave) {
@@ -180,7 +223,11 @@ export function startDemoTraffic(o: DemoTrafficOptions): { stop(): Promise<void>
 
   const progress = async () => {
     const [{ n: open }] = await o.db('task').where({ state: 'created' }).count<{ n: string }[]>({ n: '*' });
-    const [{ n: sent }] = await o.db('notification').where({ status: 'sent' }).whereNot('provider', 'demo-history').count<{ n: string }[]>({ n: '*' });
+    const [{ n: sent }] = await o
+      .db('notification')
+      .where({ status: 'sent' })
+      .whereNot('provider', 'demo-history')
+      .count<{ n: string }[]>({ n: '*' });
     const remaining = Math.max(0, Math.round((until - Date.now()) / 1000));
     o.log.info(
       { ...stats, openTasks: Number(open), smsSent: Number(sent) },

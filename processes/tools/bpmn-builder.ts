@@ -9,9 +9,18 @@
  */
 
 export type NodeType =
-  | 'startEvent' | 'endEvent' | 'intermediateCatchEvent' | 'boundaryEvent'
-  | 'serviceTask' | 'userTask' | 'scriptTask' | 'callActivity' | 'subProcess'
-  | 'exclusiveGateway' | 'parallelGateway' | 'eventBasedGateway';
+  | 'startEvent'
+  | 'endEvent'
+  | 'intermediateCatchEvent'
+  | 'boundaryEvent'
+  | 'serviceTask'
+  | 'userTask'
+  | 'scriptTask'
+  | 'callActivity'
+  | 'subProcess'
+  | 'exclusiveGateway'
+  | 'parallelGateway'
+  | 'eventBasedGateway';
 
 export interface NodeSpec {
   id: string;
@@ -80,7 +89,12 @@ const SUB_PAD_X = 30;
 const SUB_PAD_TOP = 30;
 const SUB_PAD_BOTTOM = 40;
 
-interface Box { x: number; y: number; w: number; h: number }
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 const cx = (b: Box) => b.x + b.w / 2;
 const cy = (b: Box) => b.y + b.h / 2;
 
@@ -147,31 +161,63 @@ function route(f: FlowSpec, s: Box, t: Box, sType: NodeType, tType: NodeType): [
     return pts;
   }
   if (cx(t) > cx(s) && f.loop === undefined) {
-    if (Math.abs(cy(s) - cy(t)) < 1) return [[right(s), cy(s)], [t.x, cy(t)]];
+    if (Math.abs(cy(s) - cy(t)) < 1)
+      return [
+        [right(s), cy(s)],
+        [t.x, cy(t)],
+      ];
     if (isGateway(sType)) {
       const down = cy(t) > cy(s);
-      return [[cx(s), down ? s.y + s.h : s.y], [cx(s), cy(t)], [t.x, cy(t)]];
+      return [
+        [cx(s), down ? s.y + s.h : s.y],
+        [cx(s), cy(t)],
+        [t.x, cy(t)],
+      ];
     }
     if (isGateway(tType)) {
       const down = cy(t) > cy(s);
-      return [[right(s), cy(s)], [cx(t), cy(s)], [cx(t), down ? t.y : t.y + t.h]];
+      return [
+        [right(s), cy(s)],
+        [cx(t), cy(s)],
+        [cx(t), down ? t.y : t.y + t.h],
+      ];
     }
     const mid = Math.round((right(s) + t.x) / 2);
-    return [[right(s), cy(s)], [mid, cy(s)], [mid, cy(t)], [t.x, cy(t)]];
+    return [
+      [right(s), cy(s)],
+      [mid, cy(s)],
+      [mid, cy(t)],
+      [t.x, cy(t)],
+    ];
   }
   // Backward (or forced) loops go round below or above both shapes.
   if (f.loop === 'above') {
     const y = Math.min(s.y, t.y) - 25;
-    return [[cx(s), s.y], [cx(s), y], [cx(t), y], [cx(t), t.y]];
+    return [
+      [cx(s), s.y],
+      [cx(s), y],
+      [cx(t), y],
+      [cx(t), t.y],
+    ];
   }
   const y = Math.max(s.y + s.h, t.y + t.h) + 25;
-  return [[cx(s), s.y + s.h], [cx(s), y], [cx(t), y], [cx(t), t.y + t.h]];
+  return [
+    [cx(s), s.y + s.h],
+    [cx(s), y],
+    [cx(t), y],
+    [cx(t), t.y + t.h],
+  ];
 }
 
 function nodeXml(n: NodeSpec, indent: string): string {
-  const attrs = Object.entries(n.attrs ?? {}).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
+  const attrs = Object.entries(n.attrs ?? {})
+    .map(([k, v]) => ` ${k}="${esc(v)}"`)
+    .join('');
   const name = n.name ? ` name="${esc(n.name)}"` : '';
-  const boundary = n.type === 'boundaryEvent' ? ` attachedToRef="${n.attachedTo}"${n.cancelActivity === false ? ' cancelActivity="false"' : ''}` : '';
+  const boundary =
+    n.type === 'boundaryEvent'
+      ? ` attachedToRef="${n.attachedTo}"${n.cancelActivity === false ? ' cancelActivity="false"' : ''}`
+      : '';
   const inner: string[] = [];
   if (n.ext) inner.push(`${indent}  <bpmn:extensionElements>${n.ext}</bpmn:extensionElements>`);
   if (n.body) inner.push(`${indent}  ${n.body}`);
@@ -205,7 +251,8 @@ export function buildBpmn(p: ProcessSpec): string {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const flows = allFlows(p.nodes, p.flows);
   for (const f of flows) {
-    if (!byId.has(f.from) || !byId.has(f.to)) throw new Error(`Expected flow ${f.id} to connect known elements, but ${f.from} → ${f.to}`);
+    if (!byId.has(f.from) || !byId.has(f.to))
+      throw new Error(`Expected flow ${f.id} to connect known elements, but ${f.from} → ${f.to}`);
   }
   const shapes = nodes.map((n) => {
     const b = boxes.get(n.id)!;

@@ -9,7 +9,16 @@ import { buildForm, FORMS } from './forms';
 import { caseHandling, caseIntake, slaClock } from './models-core';
 import { fireLane, hazmatTransport, housingQuality, newProductRd, pollutionSource } from './models-scenarios';
 
-export const MODELS: ProcessSpec[] = [caseIntake, housingQuality, hazmatTransport, pollutionSource, newProductRd, fireLane, caseHandling, slaClock];
+export const MODELS: ProcessSpec[] = [
+  caseIntake,
+  housingQuality,
+  hazmatTransport,
+  pollutionSource,
+  newProductRd,
+  fireLane,
+  caseHandling,
+  slaClock,
+];
 
 const root = path.resolve(__dirname, '..');
 fs.mkdirSync(path.join(root, 'forms'), { recursive: true });

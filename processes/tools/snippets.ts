@@ -5,7 +5,9 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 export function taskDef(type: string, headers: Record<string, string> = {}): string {
   const h = Object.entries(headers);
-  const hx = h.length ? `<zeebe:taskHeaders>${h.map(([k, v]) => `<zeebe:header key="${esc(k)}" value="${esc(v)}" />`).join('')}</zeebe:taskHeaders>` : '';
+  const hx = h.length
+    ? `<zeebe:taskHeaders>${h.map(([k, v]) => `<zeebe:header key="${esc(k)}" value="${esc(v)}" />`).join('')}</zeebe:taskHeaders>`
+    : '';
   return `<zeebe:taskDefinition type="${esc(type)}" />${hx}`;
 }
 
@@ -25,8 +27,16 @@ export const timerCycle = (expr: string) =>
 export const message = (ref: string) => `<bpmn:messageEventDefinition messageRef="${ref}" />`;
 export const terminate = '<bpmn:terminateEventDefinition />';
 
-export function multiInstance(o: { collection: string; element: string; outputCollection?: string; outputElement?: string; sequential?: boolean }): string {
-  const out = o.outputCollection ? ` outputCollection="${esc(o.outputCollection)}" outputElement="${esc(o.outputElement!)}"` : '';
+export function multiInstance(o: {
+  collection: string;
+  element: string;
+  outputCollection?: string;
+  outputElement?: string;
+  sequential?: boolean;
+}): string {
+  const out = o.outputCollection
+    ? ` outputCollection="${esc(o.outputCollection)}" outputElement="${esc(o.outputElement!)}"`
+    : '';
   return `<bpmn:multiInstanceLoopCharacteristics${o.sequential ? ' isSequential="true"' : ''}><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="${esc(o.collection)}" inputElement="${esc(o.element)}"${out} /></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>`;
 }
 
@@ -34,7 +44,12 @@ export function userTaskExt(formId: string, candidateGroups: string, dueDate = '
   return `<zeebe:formDefinition formId="${esc(formId)}" /><zeebe:assignmentDefinition candidateGroups="${esc(candidateGroups)}" /><zeebe:taskSchedule dueDate="${esc(dueDate)}" />`;
 }
 
-export const flow = (id: string, from: string, to: string, extra: Partial<FlowSpec> = {}): FlowSpec => ({ id, from, to, ...extra });
+export const flow = (id: string, from: string, to: string, extra: Partial<FlowSpec> = {}): FlowSpec => ({
+  id,
+  from,
+  to,
+  ...extra,
+});
 
 /** Chains elements with flows named `<first>_<second>`. */
 export function chain(...ids: string[]): FlowSpec[] {
@@ -103,7 +118,11 @@ export function slaStep(o: SlaStepOptions): NodeSpec {
     { id: `${p}_stop`, type: 'serviceTask', name: '停止计时', col: 4, row: 0, ext: taskDef('sla.stop') },
     { id: `${p}_done`, type: 'endEvent', name: '环节办结', col: 5, row: 0, body: terminate },
     {
-      id: `${p}_clock`, type: 'callActivity', name: '时限监督（黄牌/红牌/督办）', col: 3, row: 1,
+      id: `${p}_clock`,
+      type: 'callActivity',
+      name: '时限监督（黄牌/红牌/督办）',
+      col: 3,
+      row: 1,
       ext: `<zeebe:calledElement processId="sla-clock" propagateAllChildVariables="false" propagateAllParentVariables="false" />${io(clockInputs)}`,
     },
     { id: `${p}_clockEnd`, type: 'endEvent', col: 4, row: 1 },
@@ -114,9 +133,14 @@ export function slaStep(o: SlaStepOptions): NodeSpec {
     flow(`f_${p}_clock_end`, `${p}_clock`, `${p}_clockEnd`),
   ];
   return {
-    id: p, type: 'subProcess', name: o.name, col: o.col, row: o.row,
+    id: p,
+    type: 'subProcess',
+    name: o.name,
+    col: o.col,
+    row: o.row,
     ext: io(inputs),
     body: o.multiInstance ? multiInstance(o.multiInstance) : undefined,
-    children, flows,
+    children,
+    flows,
   };
 }

@@ -32,7 +32,14 @@ export async function insertApiKey(
   db: Knex,
   k: { id: string; kind: ApiKeyKind; name: string; keyHash: string; deviceId: string | null; createdBy: string },
 ): Promise<void> {
-  await db('api_key').insert({ id: k.id, kind: k.kind, name: k.name, key_hash: k.keyHash, device_id: k.deviceId, created_by: k.createdBy });
+  await db('api_key').insert({
+    id: k.id,
+    kind: k.kind,
+    name: k.name,
+    key_hash: k.keyHash,
+    device_id: k.deviceId,
+    created_by: k.createdBy,
+  });
 }
 
 /** Inserts the key, or un-revokes and renames the row that already has this hash (demo keys). */
@@ -41,7 +48,14 @@ export async function upsertApiKeyByHash(
   k: { id: string; kind: ApiKeyKind; name: string; keyHash: string; deviceId: string | null; createdBy: string },
 ): Promise<void> {
   await db('api_key')
-    .insert({ id: k.id, kind: k.kind, name: k.name, key_hash: k.keyHash, device_id: k.deviceId, created_by: k.createdBy })
+    .insert({
+      id: k.id,
+      kind: k.kind,
+      name: k.name,
+      key_hash: k.keyHash,
+      device_id: k.deviceId,
+      created_by: k.createdBy,
+    })
     .onConflict('key_hash')
     .merge({ kind: k.kind, name: k.name, device_id: k.deviceId, revoked_at: null });
 }

@@ -2,7 +2,14 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { HttpProblem } from '../http/problem';
 import type { ApiKeyRow } from './api-key-queries';
-import { findActiveApiKeyByHash, findApiKey, insertApiKey, listApiKeys, revokeApiKey, touchApiKey } from './api-key-queries';
+import {
+  findActiveApiKeyByHash,
+  findApiKey,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKey,
+} from './api-key-queries';
 import type { ApiKeyKind, KeyPrincipal } from './roles';
 import { randomToken, sha256Hex } from './tokens';
 
@@ -15,10 +22,20 @@ export class ApiKeyService {
 
   constructor(private readonly db: Knex) {}
 
-  async create(input: { kind: ApiKeyKind; name: string; deviceId?: string | null }, createdBy: string): Promise<{ apiKey: ApiKeyRow; key: string }> {
+  async create(
+    input: { kind: ApiKeyKind; name: string; deviceId?: string | null },
+    createdBy: string,
+  ): Promise<{ apiKey: ApiKeyRow; key: string }> {
     const key = `om_${input.kind}_${randomToken()}`;
     const id = crypto.randomUUID();
-    await insertApiKey(this.db, { id, kind: input.kind, name: input.name, keyHash: sha256Hex(key), deviceId: input.deviceId ?? null, createdBy });
+    await insertApiKey(this.db, {
+      id,
+      kind: input.kind,
+      name: input.name,
+      keyHash: sha256Hex(key),
+      deviceId: input.deviceId ?? null,
+      createdBy,
+    });
     return { apiKey: (await findApiKey(this.db, id))!, key };
   }
 
@@ -29,7 +46,8 @@ export class ApiKeyService {
   async revoke(id: string): Promise<ApiKeyRow> {
     const existing = await findApiKey(this.db, id);
     if (!existing) throw HttpProblem.notFound(`No API key with id ${id}.`);
-    if (existing.revokedAt) throw HttpProblem.conflict(`API key ${id} was already revoked at ${existing.revokedAt.toISOString()}.`);
+    if (existing.revokedAt)
+      throw HttpProblem.conflict(`API key ${id} was already revoked at ${existing.revokedAt.toISOString()}.`);
     await revokeApiKey(this.db, id, new Date());
     return (await findApiKey(this.db, id))!;
   }

@@ -49,7 +49,8 @@ export function authorize(access: Access): RequestHandler {
     if (access === 'public') return next();
     const p = req.principal;
     if (!p) return next(HttpProblem.unauthorized());
-    if (access === 'user') return isUser(p) ? next() : next(HttpProblem.forbidden('This endpoint is for logged-in users, not API keys.'));
+    if (access === 'user')
+      return isUser(p) ? next() : next(HttpProblem.forbidden('This endpoint is for logged-in users, not API keys.'));
     if (isAllowed(p, access)) return next();
     return next(HttpProblem.forbidden(`This endpoint needs one of: ${access.join(', ')}.`));
   };
@@ -69,14 +70,22 @@ export function requireRole(...roles: Role[]): RequestHandler {
  * Whether a user works in one of `departments` (the task's candidate groups, the case's assigned
  * departments). `elevated` roles pass regardless — e.g. supervisors reading any department's tasks.
  */
-export function hasDepartmentAccess(p: Principal | undefined, departments: readonly string[], elevated: readonly Role[] = []): p is UserPrincipal {
+export function hasDepartmentAccess(
+  p: Principal | undefined,
+  departments: readonly string[],
+  elevated: readonly Role[] = [],
+): p is UserPrincipal {
   if (!isUser(p)) return false;
   if (p.roles.some((r) => elevated.includes(r))) return true;
   return p.departments.some((d) => departments.includes(d));
 }
 
 /** Throws 403 unless {@link hasDepartmentAccess}; for services guarding one resource. */
-export function assertDepartmentAccess(p: Principal | undefined, departments: readonly string[], elevated: readonly Role[] = []): asserts p is UserPrincipal {
+export function assertDepartmentAccess(
+  p: Principal | undefined,
+  departments: readonly string[],
+  elevated: readonly Role[] = [],
+): asserts p is UserPrincipal {
   if (!p) throw HttpProblem.unauthorized();
   if (!hasDepartmentAccess(p, departments, elevated)) {
     const mine = isUser(p) ? (p as UserPrincipal).departments.join(', ') || 'none' : 'no department';
@@ -88,13 +97,18 @@ export function assertDepartmentAccess(p: Principal | undefined, departments: re
  * Express guard: `resolve` names the departments the addressed resource belongs to (e.g. a task's
  * candidate groups); the caller must be in one of them (or hold an `elevated` role).
  */
-export function requireDepartmentAccess(resolve: (req: Request) => Promise<readonly string[] | undefined>, elevated: readonly Role[] = []): RequestHandler {
+export function requireDepartmentAccess(
+  resolve: (req: Request) => Promise<readonly string[] | undefined>,
+  elevated: readonly Role[] = [],
+): RequestHandler {
   return (req, _res, next) => {
-    resolve(req).then((departments) => {
-      if (departments === undefined) return next(HttpProblem.notFound(`Nothing at ${req.path}.`));
-      assertDepartmentAccess(req.principal, departments, elevated);
-      next();
-    }).catch(next);
+    resolve(req)
+      .then((departments) => {
+        if (departments === undefined) return next(HttpProblem.notFound(`Nothing at ${req.path}.`));
+        assertDepartmentAccess(req.principal, departments, elevated);
+        next();
+      })
+      .catch(next);
   };
 }
 
@@ -102,7 +116,11 @@ export function requireDepartmentAccess(resolve: (req: Request) => Promise<reado
  * Reporter phone numbers are shown in full only to the departments the case is assigned to
  * (issue 7); everyone else — admins and supervisors included — sees `138****5678`.
  */
-export function presentPhone(p: Principal | undefined, phone: string | null | undefined, assignedDepartments: readonly string[]): string | null {
+export function presentPhone(
+  p: Principal | undefined,
+  phone: string | null | undefined,
+  assignedDepartments: readonly string[],
+): string | null {
   if (phone == null || phone === '') return null;
   return hasDepartmentAccess(p, assignedDepartments) ? phone : maskPhone(phone);
 }

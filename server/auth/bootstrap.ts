@@ -39,7 +39,12 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'admin', displayName: 'Administrator', roles: ['admin'], departments: [] },
   { username: 'designer', displayName: 'Process designer', roles: ['designer'], departments: [] },
   { username: 'supervisor', displayName: 'Supervisor', roles: ['supervisor'], departments: [] },
-  ...DEPARTMENTS.map((d) => ({ username: `clerk.${d.code}`, displayName: `${d.name_zh} clerk`, roles: ['clerk'] as Role[], departments: [d.code] })),
+  ...DEPARTMENTS.map((d) => ({
+    username: `clerk.${d.code}`,
+    displayName: `${d.name_zh} clerk`,
+    roles: ['clerk'] as Role[],
+    departments: [d.code],
+  })),
 ];
 
 export interface BootstrapOptions {
@@ -59,7 +64,10 @@ export async function bootstrapAuth(db: Knex, options: BootstrapOptions): Promis
   await seedDepartments(db);
   if (options.demo) {
     await seedDemo(db);
-    options.log.info({ users: DEMO_USERS.length }, `demo mode: demo users (password ${DEMO_PASSWORD}) and keys ${DEMO_DEVICE_KEY}, ${DEMO_OPEN311_KEY} are active`);
+    options.log.info(
+      { users: DEMO_USERS.length },
+      `demo mode: demo users (password ${DEMO_PASSWORD}) and keys ${DEMO_DEVICE_KEY}, ${DEMO_OPEN311_KEY} are active`,
+    );
     return { demoUsers: DEMO_USERS.length };
   }
   await retireDemo(db, options.log);
@@ -74,19 +82,48 @@ async function seedDemo(db: Knex): Promise<void> {
   const existing = await Promise.all(DEMO_USERS.map((u) => findUserByUsername(db, u.username)));
   // Hash (or check) all passwords first, in parallel on libuv's pool, outside any transaction.
   const hashes = await Promise.all(
-    existing.map(async (row) => (row && (await verifyPassword(DEMO_PASSWORD, row.passwordHash)) ? undefined : hashPassword(DEMO_PASSWORD, PUBLIC_PASSWORD_SCRYPT_PARAMS))),
+    existing.map(async (row) =>
+      row && (await verifyPassword(DEMO_PASSWORD, row.passwordHash))
+        ? undefined
+        : hashPassword(DEMO_PASSWORD, PUBLIC_PASSWORD_SCRYPT_PARAMS),
+    ),
   );
   await db.transaction(async (trx) => {
     for (const [i, u] of DEMO_USERS.entries()) {
       const row = existing[i];
       const id = row?.id ?? crypto.randomUUID();
-      if (!row) await insertUser(trx, { id, username: u.username, displayName: u.displayName, passwordHash: hashes[i]!, roles: u.roles, active: true });
+      if (!row)
+        await insertUser(trx, {
+          id,
+          username: u.username,
+          displayName: u.displayName,
+          passwordHash: hashes[i]!,
+          roles: u.roles,
+          active: true,
+        });
       else await updateUser(trx, id, { roles: u.roles, active: true, passwordHash: hashes[i] });
       await setUserDepartments(trx, id, u.departments);
     }
-    await upsertApiKeyByHash(trx, { id: crypto.randomUUID(), kind: 'device', name: 'Demo fire-lane camera', keyHash: sha256Hex(DEMO_DEVICE_KEY), deviceId: null, createdBy: 'demo' });
-    await upsertApiKeyByHash(trx, { id: crypto.randomUUID(), kind: 'open311', name: 'Demo Open311 client', keyHash: sha256Hex(DEMO_OPEN311_KEY), deviceId: null, createdBy: 'demo' });
-    await trx('app_setting').insert({ key: DEMO_SEEDED, value: JSON.stringify(true) }).onConflict('key').merge({ value: JSON.stringify(true), updated_at: trx.fn.now() });
+    await upsertApiKeyByHash(trx, {
+      id: crypto.randomUUID(),
+      kind: 'device',
+      name: 'Demo fire-lane camera',
+      keyHash: sha256Hex(DEMO_DEVICE_KEY),
+      deviceId: null,
+      createdBy: 'demo',
+    });
+    await upsertApiKeyByHash(trx, {
+      id: crypto.randomUUID(),
+      kind: 'open311',
+      name: 'Demo Open311 client',
+      keyHash: sha256Hex(DEMO_OPEN311_KEY),
+      deviceId: null,
+      createdBy: 'demo',
+    });
+    await trx('app_setting')
+      .insert({ key: DEMO_SEEDED, value: JSON.stringify(true) })
+      .onConflict('key')
+      .merge({ value: JSON.stringify(true), updated_at: trx.fn.now() });
   });
 }
 
@@ -102,7 +139,9 @@ async function retireDemo(db: Knex, log: BootstrapOptions['log']): Promise<void>
   const seeded = await db('app_setting').where({ key: DEMO_SEEDED }).first('key');
   if (!seeded) return;
   const users = await Promise.all(DEMO_USERS.map((u) => findUserByUsername(db, u.username)));
-  const stillDemo = await Promise.all(users.map(async (u) => u?.active && (await verifyPassword(DEMO_PASSWORD, u.passwordHash))));
+  const stillDemo = await Promise.all(
+    users.map(async (u) => u?.active && (await verifyPassword(DEMO_PASSWORD, u.passwordHash))),
+  );
   const retired: string[] = [];
   await db.transaction(async (trx) => {
     for (const [i, u] of users.entries()) {
@@ -113,7 +152,11 @@ async function retireDemo(db: Knex, log: BootstrapOptions['log']): Promise<void>
     }
     await trx('app_setting').where({ key: DEMO_SEEDED }).delete();
   });
-  if (retired.length) log.warn({ users: retired }, 'deactivated demo users still on the demo password: this platform is not in demo mode');
+  if (retired.length)
+    log.warn(
+      { users: retired },
+      'deactivated demo users still on the demo password: this platform is not in demo mode',
+    );
 }
 
 /** Creates `admin` (or re-enables an existing `admin` as admin) with a random password. */
@@ -122,10 +165,21 @@ async function createFirstAdmin(db: Knex): Promise<string> {
   const passwordHash = await hashPassword(password);
   const existing = await findUserByUsername(db, 'admin');
   if (existing) {
-    await updateUser(db, existing.id, { passwordHash, active: true, roles: [...new Set<Role>([...existing.roles, 'admin'])] });
+    await updateUser(db, existing.id, {
+      passwordHash,
+      active: true,
+      roles: [...new Set<Role>([...existing.roles, 'admin'])],
+    });
     await deleteUserSessions(db, existing.id);
   } else {
-    await insertUser(db, { id: crypto.randomUUID(), username: 'admin', displayName: 'Administrator', passwordHash, roles: ['admin'], active: true });
+    await insertUser(db, {
+      id: crypto.randomUUID(),
+      username: 'admin',
+      displayName: 'Administrator',
+      passwordHash,
+      roles: ['admin'],
+      active: true,
+    });
   }
   return password;
 }

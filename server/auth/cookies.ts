@@ -27,7 +27,13 @@ export function readCookie(req: Request, name: string): string | undefined {
  * X-Forwarded-Proto), so plain-HTTP local installs still work.
  */
 export function setSessionCookie(req: Request, res: Response, value: string, maxAgeMs: number): void {
-  res.cookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: maxAgeMs });
+  res.cookie(SESSION_COOKIE, value, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: req.secure,
+    path: '/',
+    maxAge: maxAgeMs,
+  });
 }
 
 export function clearSessionCookie(req: Request, res: Response): void {

@@ -16,6 +16,8 @@ export async function listDepartments(db: Knex): Promise<DepartmentRow[]> {
 /** Which of `codes` exist. */
 export async function existingDepartmentCodes(db: Knex, codes: readonly string[]): Promise<Set<string>> {
   if (!codes.length) return new Set();
-  const rows = await db('department').whereIn('code', [...codes]).select('code');
+  const rows = await db('department')
+    .whereIn('code', [...codes])
+    .select('code');
   return new Set(rows.map((r: any) => r.code));
 }

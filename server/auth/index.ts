@@ -19,12 +19,33 @@ export interface AuthServices {
   limiters: RateLimiters;
 }
 
-export function createAuthServices(db: Knex, config: Pick<ServerConfig, 'sessionIdleMinutes' | 'rateLimits'>): AuthServices {
+export function createAuthServices(
+  db: Knex,
+  config: Pick<ServerConfig, 'sessionIdleMinutes' | 'rateLimits'>,
+): AuthServices {
   const sessions = new SessionService(db, { idleMs: config.sessionIdleMinutes * 60_000 });
   const limiters = createRateLimiters(config.rateLimits);
   return { sessions, limiters, users: new UserService(db, sessions, limiters), apiKeys: new ApiKeyService(db) };
 }
 
 export { authenticate } from './authenticate';
-export { assertDepartmentAccess, authorize, hasDepartmentAccess, presentPhone, requireDepartmentAccess, requireRole, type Access } from './authorize';
-export { hasRole, isUser, ROLES, API_KEY_KINDS, type ApiKeyKind, type KeyPrincipal, type Principal, type Role, type UserPrincipal } from './roles';
+export {
+  assertDepartmentAccess,
+  authorize,
+  hasDepartmentAccess,
+  presentPhone,
+  requireDepartmentAccess,
+  requireRole,
+  type Access,
+} from './authorize';
+export {
+  hasRole,
+  isUser,
+  ROLES,
+  API_KEY_KINDS,
+  type ApiKeyKind,
+  type KeyPrincipal,
+  type Principal,
+  type Role,
+  type UserPrincipal,
+} from './roles';

@@ -1,7 +1,12 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 
-const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
+const scrypt = promisify(crypto.scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: crypto.ScryptOptions,
+) => Promise<Buffer>;
 
 /**
  * scrypt cost. N=2^15, r=8, p=1 (32 MiB, ≈80 ms on the CI machine; 2^14 took 34 ms, 2^16 144 ms)
@@ -22,7 +27,10 @@ const MAX_MEMORY = 128 * 1024 * 1024;
 export const PUBLIC_PASSWORD_SCRYPT_PARAMS = { N: 2 ** 12, r: 8, p: 1 } as const;
 
 /** `scrypt$N=32768,r=8,p=1$<salt base64url>$<hash base64url>` */
-export async function hashPassword(password: string, params: { N: number; r: number; p: number } = SCRYPT_PARAMS): Promise<string> {
+export async function hashPassword(
+  password: string,
+  params: { N: number; r: number; p: number } = SCRYPT_PARAMS,
+): Promise<string> {
   const salt = crypto.randomBytes(SALT_BYTES);
   const { N, r, p } = params;
   const hash = await scrypt(password.normalize('NFC'), salt, KEY_LENGTH, { N, r, p, maxmem: MAX_MEMORY });

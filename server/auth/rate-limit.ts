@@ -54,7 +54,11 @@ export class RateLimiter {
     const w = this.windows.get(key);
     if (!w || w.resetAt <= now) return { allowed: true, remaining: this.limit.limit, retryAfterSeconds: 0 };
     const retryAfterSeconds = Math.max(1, Math.ceil((w.resetAt - now) / 1000));
-    return { allowed: w.count < this.limit.limit, remaining: Math.max(0, this.limit.limit - w.count), retryAfterSeconds };
+    return {
+      allowed: w.count < this.limit.limit,
+      remaining: Math.max(0, this.limit.limit - w.count),
+      retryAfterSeconds,
+    };
   }
 
   /** Forgets `key` (a successful login clears its failures). */
@@ -86,7 +90,11 @@ export interface RateLimiters {
   publicIntakePerIp: RateLimiter;
 }
 
-export function createRateLimiters(limits: { loginPerIp: RateLimit; loginPerUser: RateLimit; publicIntakePerIp: RateLimit }): RateLimiters {
+export function createRateLimiters(limits: {
+  loginPerIp: RateLimit;
+  loginPerUser: RateLimit;
+  publicIntakePerIp: RateLimit;
+}): RateLimiters {
   return {
     loginPerIp: new RateLimiter('login per IP', limits.loginPerIp),
     loginPerUser: new RateLimiter('failed logins per username', limits.loginPerUser),

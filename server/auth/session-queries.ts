@@ -15,8 +15,16 @@ export interface SessionWithUser {
   departments: string[];
 }
 
-export async function insertSession(db: Knex, s: { idHash: string; userId: string; csrfToken: string; expiresAt: Date }): Promise<void> {
-  await db('session').insert({ id_hash: s.idHash, user_id: s.userId, csrf_token: s.csrfToken, expires_at: s.expiresAt });
+export async function insertSession(
+  db: Knex,
+  s: { idHash: string; userId: string; csrfToken: string; expiresAt: Date },
+): Promise<void> {
+  await db('session').insert({
+    id_hash: s.idHash,
+    user_id: s.userId,
+    csrf_token: s.csrfToken,
+    expires_at: s.expiresAt,
+  });
 }
 
 /** The session and its user, if the session has not expired and the user is active. */
@@ -36,7 +44,9 @@ export async function findLiveSession(db: Knex, idHash: string, now: Date): Prom
       'u.username',
       'u.display_name',
       'u.roles',
-      db.raw(`coalesce((select json_agg(ud.department_code order by ud.department_code) from user_department ud where ud.user_id = u.id), '[]'::json) as departments`),
+      db.raw(
+        `coalesce((select json_agg(ud.department_code order by ud.department_code) from user_department ud where ud.user_id = u.id), '[]'::json) as departments`,
+      ),
     );
   if (!r) return undefined;
   const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);

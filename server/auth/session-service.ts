@@ -1,6 +1,14 @@
 import type { Knex } from 'knex';
 import type { UserPrincipal } from './roles';
-import { deleteExpiredSessions, deleteOtherUserSessions, deleteSession, deleteUserSessions, findLiveSession, insertSession, touchSession } from './session-queries';
+import {
+  deleteExpiredSessions,
+  deleteOtherUserSessions,
+  deleteSession,
+  deleteUserSessions,
+  findLiveSession,
+  insertSession,
+  touchSession,
+} from './session-queries';
 import { randomToken, sha256Hex } from './tokens';
 
 export interface SessionOptions {

@@ -15,7 +15,9 @@ export interface UserRow {
 }
 
 const departmentsOf = (db: Knex) =>
-  db.raw(`coalesce((select json_agg(ud.department_code order by ud.department_code) from user_department ud where ud.user_id = u.id), '[]'::json) as departments`);
+  db.raw(
+    `coalesce((select json_agg(ud.department_code order by ud.department_code) from user_department ud where ud.user_id = u.id), '[]'::json) as departments`,
+  );
 
 function selectUsers(db: Knex) {
   return db({ u: 'app_user' }).select(
@@ -89,7 +91,8 @@ export async function updateUser(
 
 export async function setUserDepartments(db: Knex, userId: string, codes: readonly string[]): Promise<void> {
   await db('user_department').where({ user_id: userId }).delete();
-  if (codes.length) await db('user_department').insert(codes.map((code) => ({ user_id: userId, department_code: code })));
+  if (codes.length)
+    await db('user_department').insert(codes.map((code) => ({ user_id: userId, department_code: code })));
 }
 
 export async function touchLastLogin(db: Knex, id: string): Promise<void> {
@@ -104,6 +107,10 @@ export async function activeAdminExists(db: Knex): Promise<boolean> {
 
 /** Active admins other than `exceptId`: an admin must not lock everyone out of the admin pages. */
 export async function countOtherActiveAdmins(db: Knex, exceptId: string): Promise<number> {
-  const row = await db('app_user').where('active', true).whereNot('id', exceptId).whereRaw(`roles @> '["admin"]'::jsonb`).count<{ n: string }[]>('id as n');
+  const row = await db('app_user')
+    .where('active', true)
+    .whereNot('id', exceptId)
+    .whereRaw(`roles @> '["admin"]'::jsonb`)
+    .count<{ n: string }[]>('id as n');
   return Number(row[0].n);
 }

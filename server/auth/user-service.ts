@@ -71,13 +71,21 @@ export class UserService {
    * same 401 after the same work (a dummy hash is verified for unknown users). Failed attempts are
    * counted per username; past the limit the answer is 429 without checking the password.
    */
-  async login(username: string, password: string): Promise<{ principal: UserPrincipal; token: string; expiresAt: Date }> {
+  async login(
+    username: string,
+    password: string,
+  ): Promise<{ principal: UserPrincipal; token: string; expiresAt: Date }> {
     const limitKey = username.toLowerCase();
     const decision = this.limiters.loginPerUser.peek(limitKey);
     if (!decision.allowed) {
-      throw new HttpProblem(429, 'Too Many Requests', `Too many failed logins for this user; try again in ${decision.retryAfterSeconds} s.`, {
-        retryAfterSeconds: decision.retryAfterSeconds,
-      });
+      throw new HttpProblem(
+        429,
+        'Too Many Requests',
+        `Too many failed logins for this user; try again in ${decision.retryAfterSeconds} s.`,
+        {
+          retryAfterSeconds: decision.retryAfterSeconds,
+        },
+      );
     }
     const user = await findUserByUsername(this.db, username);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
@@ -86,7 +94,8 @@ export class UserService {
       throw HttpProblem.unauthorized('Wrong username or password.');
     }
     this.limiters.loginPerUser.reset(limitKey);
-    if (needsRehash(user.passwordHash)) await updateUser(this.db, user.id, { passwordHash: await hashPassword(password) });
+    if (needsRehash(user.passwordHash))
+      await updateUser(this.db, user.id, { passwordHash: await hashPassword(password) });
     await touchLastLogin(this.db, user.id);
     const session = await this.sessions.create(user.id);
     return {
@@ -112,8 +121,12 @@ export class UserService {
   /** Changes one's own password after checking the current one; the user's other sessions end. */
   async changeOwnPassword(principal: UserPrincipal, currentPassword: string, newPassword: string): Promise<void> {
     const user = await findUserById(this.db, principal.userId);
-    if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) throw HttpProblem.unauthorized('The current password is wrong.');
-    if (newPassword === currentPassword) throw HttpProblem.badRequest('The new password must differ from the current one.', [{ field: 'newPassword', message: 'same as the current password' }]);
+    if (!user || !(await verifyPassword(currentPassword, user.passwordHash)))
+      throw HttpProblem.unauthorized('The current password is wrong.');
+    if (newPassword === currentPassword)
+      throw HttpProblem.badRequest('The new password must differ from the current one.', [
+        { field: 'newPassword', message: 'same as the current password' },
+      ]);
     await updateUser(this.db, user.id, { passwordHash: await hashPassword(newPassword) });
     await this.sessions.destroyOthersOf(user.id, principal.sessionIdHash);
   }
@@ -125,13 +138,21 @@ export class UserService {
   /** Creates a user with a random password, returned once. */
   async create(input: NewUser): Promise<{ user: UserView; password: string }> {
     await this.assertDepartmentsExist(input.departments);
-    if (await findUserByUsername(this.db, input.username)) throw HttpProblem.conflict(`A user named ${input.username} already exists.`);
+    if (await findUserByUsername(this.db, input.username))
+      throw HttpProblem.conflict(`A user named ${input.username} already exists.`);
     const password = randomPassword();
     const passwordHash = await hashPassword(password);
     const id = crypto.randomUUID();
     try {
       await this.db.transaction(async (trx) => {
-        await insertUser(trx, { id, username: input.username, displayName: input.displayName, passwordHash, roles: dedupe(input.roles), active: true });
+        await insertUser(trx, {
+          id,
+          username: input.username,
+          displayName: input.displayName,
+          passwordHash,
+          roles: dedupe(input.roles),
+          active: true,
+        });
         await setUserDepartments(trx, id, dedupe(input.departments));
       });
     } catch (err: any) {
@@ -151,7 +172,10 @@ export class UserService {
     const user = await findUserById(this.db, id);
     if (!user) throw HttpProblem.notFound(`No user with id ${id}.`);
     if (patch.departments) await this.assertDepartmentsExist(patch.departments);
-    const losesAdmin = user.roles.includes('admin') && user.active && ((patch.roles && !patch.roles.includes('admin')) || patch.active === false);
+    const losesAdmin =
+      user.roles.includes('admin') &&
+      user.active &&
+      ((patch.roles && !patch.roles.includes('admin')) || patch.active === false);
     if (losesAdmin && (await countOtherActiveAdmins(this.db, id)) === 0) {
       throw HttpProblem.conflict(`${user.username} is the last active admin; make another user admin first.`);
     }
@@ -172,7 +196,11 @@ export class UserService {
 
   private async assertDepartmentsExist(codes: readonly string[]): Promise<void> {
     const known = await existingDepartmentCodes(this.db, codes);
-    const errors: FieldError[] = codes.flatMap((code, i) => (known.has(code) ? [] : [{ field: `departments[${i}]`, message: `unknown department code ${JSON.stringify(code)}` }]));
+    const errors: FieldError[] = codes.flatMap((code, i) =>
+      known.has(code)
+        ? []
+        : [{ field: `departments[${i}]`, message: `unknown department code ${JSON.stringify(code)}` }],
+    );
     if (errors.length) throw HttpProblem.badRequest('Unknown department codes.', errors);
   }
 }

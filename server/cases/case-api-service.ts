@@ -11,13 +11,31 @@ import { hasDepartmentAccess, hasRole, isUser, type Principal, type UserPrincipa
 import { HttpProblem, problemFromDomain } from '../http/problem';
 import { listNotifications } from '../../domain/notify/outbox';
 import { TaskApiService } from '../tasks/task-api-service';
-import { createCase, rateCase, resumeCase, startCaseIntake, suspendCase, type NewCase } from '../../domain/cases/case-service';
-import { countAndListCases, deleteCase, findCaseByIdOrNo, listCaseEvents, listCaseTasks, type CaseFilter, type CaseRowFull } from '../../domain/cases/case-queries';
+import {
+  createCase,
+  rateCase,
+  resumeCase,
+  startCaseIntake,
+  suspendCase,
+  type NewCase,
+} from '../../domain/cases/case-service';
+import {
+  countAndListCases,
+  deleteCase,
+  findCaseByIdOrNo,
+  listCaseEvents,
+  listCaseTasks,
+  type CaseFilter,
+  type CaseRowFull,
+} from '../../domain/cases/case-queries';
 import { assignedDepartments, toCaseSummary, toCaseView, type CaseSummary, type CaseView } from './case-view';
 
 /** The one window sees every case: it dispatches, merges and re-dispatches them. */
 export const ONE_WINDOW = 'mediation-center';
-const digits = (s: string | null | undefined) => String(s ?? '').replace(/\D/g, '').replace(/^(0086|86)(?=1\d{10}$)/, '');
+const digits = (s: string | null | undefined) =>
+  String(s ?? '')
+    .replace(/\D/g, '')
+    .replace(/^(0086|86)(?=1\d{10}$)/, '');
 
 export interface IntakeInput {
   description: string;
@@ -29,7 +47,13 @@ export interface IntakeInput {
 
 export class CaseApiService {
   constructor(
-    private readonly deps: { db: Knex; zbc?: Zeebe.ZeebeGrpcClient; log: Logger; tasks: TaskApiService; now?: () => Date },
+    private readonly deps: {
+      db: Knex;
+      zbc?: Zeebe.ZeebeGrpcClient;
+      log: Logger;
+      tasks: TaskApiService;
+      now?: () => Date;
+    },
   ) {}
 
   private now(): Date {
@@ -37,7 +61,8 @@ export class CaseApiService {
   }
 
   private zbc(): Zeebe.ZeebeGrpcClient {
-    if (!this.deps.zbc) throw new HttpProblem(503, 'Service Unavailable', 'The process engine is not connected; try again shortly.');
+    if (!this.deps.zbc)
+      throw new HttpProblem(503, 'Service Unavailable', 'The process engine is not connected; try again shortly.');
     return this.deps.zbc;
   }
 
@@ -45,23 +70,44 @@ export class CaseApiService {
    * Files a report and starts `case-intake`. Should the engine refuse, the case is removed again
    * (its timeline goes with it) and the caller gets 503: nothing half-filed stays behind.
    */
-  async intake(input: IntakeInput, principal: Principal | undefined): Promise<{ id: string; caseNo: string; status: string; trackingUrl: string }> {
+  async intake(
+    input: IntakeInput,
+    principal: Principal | undefined,
+  ): Promise<{ id: string; caseNo: string; status: string; trackingUrl: string }> {
     const zbc = this.zbc();
     const staff = isUser(principal);
     const channel: NewCase['channel'] = input.channel ?? (staff ? 'hotline' : 'web');
-    if (channel === 'hotline' && !staff) throw HttpProblem.forbidden('Only logged-in hotline clerks file reports on the hotline channel.');
-    const created = await createCase(this.deps.db, {
-      description: input.description, channel, reporter: input.reporter, location: input.location, attachments: input.attachments ?? [],
-    }, this.now());
+    if (channel === 'hotline' && !staff)
+      throw HttpProblem.forbidden('Only logged-in hotline clerks file reports on the hotline channel.');
+    const created = await createCase(
+      this.deps.db,
+      {
+        description: input.description,
+        channel,
+        reporter: input.reporter,
+        location: input.location,
+        attachments: input.attachments ?? [],
+      },
+      this.now(),
+    );
     try {
       await startCaseIntake(this.deps.db, zbc, created.id);
     } catch (err) {
       this.deps.log.error({ err, caseId: created.id }, 'starting case-intake failed; the case is withdrawn');
       await deleteCase(this.deps.db, created.id);
-      throw new HttpProblem(503, 'Service Unavailable', 'The process engine did not accept the report; nothing was filed. Please try again.');
+      throw new HttpProblem(
+        503,
+        'Service Unavailable',
+        'The process engine did not accept the report; nothing was filed. Please try again.',
+      );
     }
     const row = await findCaseByIdOrNo(this.deps.db, created.id);
-    return { id: created.id, caseNo: created.caseNo, status: row?.status ?? 'received', trackingUrl: `/?caseNo=${encodeURIComponent(created.caseNo)}` };
+    return {
+      id: created.id,
+      caseNo: created.caseNo,
+      status: row?.status ?? 'received',
+      trackingUrl: `/?caseNo=${encodeURIComponent(created.caseNo)}`,
+    };
   }
 
   /** Departments allowed to see a case (besides supervisors and admins): assigned ones, its task departments, the one window. */
@@ -84,53 +130,97 @@ export class CaseApiService {
         // The same answer for "no such case" and "wrong phone": a case number and a phone identify a reporter.
         throw HttpProblem.notFound(`No case ${idOrCaseNo} was reported with that phone number.`);
       }
-      return toCaseView(c, { principal, reporter: true, events: await listCaseEvents(this.deps.db, c.id), tasks: [], notifications: [] });
+      return toCaseView(c, {
+        principal,
+        reporter: true,
+        events: await listCaseEvents(this.deps.db, c.id),
+        tasks: [],
+        notifications: [],
+      });
     };
     if (!isUser(principal)) {
-      if (phone === undefined) throw HttpProblem.unauthorized('Log in, or give the phone number the case was reported with (?phone=).');
+      if (phone === undefined)
+        throw HttpProblem.unauthorized('Log in, or give the phone number the case was reported with (?phone=).');
       return asReporter();
     }
     if (!c) throw HttpProblem.notFound(`Case ${idOrCaseNo} does not exist.`);
     const mine = principal.departments;
     if (!hasDepartmentAccess(principal, await this.caseDepartments(c), ['admin', 'supervisor'])) {
       if (phone !== undefined) return asReporter();
-      throw HttpProblem.forbidden(`Case ${c.case_no} is not handled by ${mine.join(', ') || 'any of your departments'}.`);
+      throw HttpProblem.forbidden(
+        `Case ${c.case_no} is not handled by ${mine.join(', ') || 'any of your departments'}.`,
+      );
     }
     const [events, tasks, notifications] = await Promise.all([
-      listCaseEvents(this.deps.db, c.id), listCaseTasks(this.deps.db, c.id, true), listNotifications(this.deps.db, { caseId: c.id }),
+      listCaseEvents(this.deps.db, c.id),
+      listCaseTasks(this.deps.db, c.id, true),
+      listNotifications(this.deps.db, { caseId: c.id }),
     ]);
     return toCaseView(c, { principal, reporter: false, events, tasks, notifications });
   }
 
   /** Staff list: supervisors and admins see every case, the one window too, other clerks their departments' cases. */
-  async list(user: UserPrincipal, filter: CaseFilter, page: { limit: number; offset: number; sort: 'created' | 'due' }): Promise<{ cases: CaseSummary[]; total: number }> {
+  async list(
+    user: UserPrincipal,
+    filter: CaseFilter,
+    page: { limit: number; offset: number; sort: 'created' | 'due' },
+  ): Promise<{ cases: CaseSummary[]; total: number }> {
     const all = hasRole(user, 'admin', 'supervisor') || user.departments.includes(ONE_WINDOW);
     const { total, rows } = await countAndListCases(this.deps.db, filter, all ? null : user.departments, page);
     return { total, cases: rows.map(toCaseSummary) };
   }
 
   /** 回访评价: the reporter (matching phone) or a clerk on the follow-up call rates a closed case. */
-  async rate(idOrCaseNo: string, principal: Principal | undefined, body: { satisfied: boolean; comment?: string; phone?: string }): Promise<{ caseId: string; satisfied: boolean; reopens: boolean }> {
+  async rate(
+    idOrCaseNo: string,
+    principal: Principal | undefined,
+    body: { satisfied: boolean; comment?: string; phone?: string },
+  ): Promise<{ caseId: string; satisfied: boolean; reopens: boolean }> {
     const c = await findCaseByIdOrNo(this.deps.db, idOrCaseNo);
     const staff = isUser(principal) && hasRole(principal, 'clerk', 'supervisor');
     if (!staff) {
-      if (!body.phone) throw HttpProblem.unauthorized('Give the phone number the case was reported with (phone), or log in as a clerk.');
-      if (!c || !c.reporter_phone || digits(body.phone) !== digits(c.reporter_phone)) throw HttpProblem.notFound(`No case ${idOrCaseNo} was reported with that phone number.`);
+      if (!body.phone)
+        throw HttpProblem.unauthorized(
+          'Give the phone number the case was reported with (phone), or log in as a clerk.',
+        );
+      if (!c || !c.reporter_phone || digits(body.phone) !== digits(c.reporter_phone))
+        throw HttpProblem.notFound(`No case ${idOrCaseNo} was reported with that phone number.`);
     }
     if (!c) throw HttpProblem.notFound(`Case ${idOrCaseNo} does not exist.`);
-    const r = await rateCase(this.deps.db, this.zbc(), c.id, { satisfied: body.satisfied, comment: body.comment ?? null }, this.now());
+    const r = await rateCase(
+      this.deps.db,
+      this.zbc(),
+      c.id,
+      { satisfied: body.satisfied, comment: body.comment ?? null },
+      this.now(),
+    );
     if (!r.ok) throw problemFromDomain(r);
     return { caseId: c.id, satisfied: body.satisfied, reopens: !body.satisfied };
   }
 
   /** The open task of the case at one of `elementIds` (optionally: whose form offers `field`). */
-  private async openStep(c: CaseRowFull, match: (t: Record<string, any>) => boolean, what: string): Promise<Record<string, any>> {
+  private async openStep(
+    c: CaseRowFull,
+    match: (t: Record<string, any>) => boolean,
+    what: string,
+  ): Promise<Record<string, any>> {
     const open = (await listCaseTasks(this.deps.db, c.id, true)).filter(match);
-    if (open.length === 0) throw new HttpProblem(409, 'Conflict', `Case ${c.case_no} (${c.status}) has no open step where it can be ${what}.`, { code: 'NO_SUCH_STEP' });
+    if (open.length === 0)
+      throw new HttpProblem(
+        409,
+        'Conflict',
+        `Case ${c.case_no} (${c.status}) has no open step where it can be ${what}.`,
+        { code: 'NO_SUCH_STEP' },
+      );
     return open[0];
   }
 
-  private async completeStep(task: Record<string, any>, user: UserPrincipal, variables: Record<string, unknown>, c: CaseRowFull) {
+  private async completeStep(
+    task: Record<string, any>,
+    user: UserPrincipal,
+    variables: Record<string, unknown>,
+    c: CaseRowFull,
+  ) {
     await this.deps.tasks.complete(task.id, user, variables);
     return { caseId: c.id, taskId: task.id, step: task.element_id as string };
   }
@@ -139,19 +229,47 @@ export class CaseApiService {
   async merge(id: string, user: UserPrincipal, body: { into: string; reason?: string }) {
     const c = await this.requireCase(id);
     const target = await findCaseByIdOrNo(this.deps.db, body.into);
-    if (!target) throw HttpProblem.badRequest(`Case ${body.into} does not exist.`, [{ field: 'into', message: 'no such case' }]);
-    if (target.id === c.id) throw HttpProblem.badRequest('A case cannot be merged into itself.', [{ field: 'into', message: 'the case itself' }]);
-    const task = await this.openStep(c, (t) => t.element_id === 'dispatchConfirm', 'merged (merging happens at the mediation centre’s dispatch step; the lead department returns the case first)');
-    return this.completeStep(task, user, { dispatchAction: 'merge', mergeInto: target.case_no, dispatchNote: body.reason ?? '' }, c);
+    if (!target)
+      throw HttpProblem.badRequest(`Case ${body.into} does not exist.`, [{ field: 'into', message: 'no such case' }]);
+    if (target.id === c.id)
+      throw HttpProblem.badRequest('A case cannot be merged into itself.', [
+        { field: 'into', message: 'the case itself' },
+      ]);
+    const task = await this.openStep(
+      c,
+      (t) => t.element_id === 'dispatchConfirm',
+      'merged (merging happens at the mediation centre’s dispatch step; the lead department returns the case first)',
+    );
+    return this.completeStep(
+      task,
+      user,
+      { dispatchAction: 'merge', mergeInto: target.case_no, dispatchNote: body.reason ?? '' },
+      c,
+    );
   }
 
   /** 改派: the mediation centre sends the case to another catalog situation (and so another lead department). */
   async redispatch(id: string, user: UserPrincipal, body: { situationId: string; reason: string }) {
     const c = await this.requireCase(id);
-    const situation = await this.deps.db('catalog_situation').where({ code: body.situationId, active: true }).first('code');
-    if (!situation) throw HttpProblem.badRequest(`There is no active catalog situation ${body.situationId}.`, [{ field: 'situationId', message: 'no such active situation' }]);
-    const task = await this.openStep(c, (t) => t.element_id === 'dispatchConfirm', 're-dispatched (the lead department returns it first)');
-    return this.completeStep(task, user, { dispatchAction: 'dispatch', correctedSituationId: body.situationId, dispatchNote: body.reason }, c);
+    const situation = await this.deps
+      .db('catalog_situation')
+      .where({ code: body.situationId, active: true })
+      .first('code');
+    if (!situation)
+      throw HttpProblem.badRequest(`There is no active catalog situation ${body.situationId}.`, [
+        { field: 'situationId', message: 'no such active situation' },
+      ]);
+    const task = await this.openStep(
+      c,
+      (t) => t.element_id === 'dispatchConfirm',
+      're-dispatched (the lead department returns it first)',
+    );
+    return this.completeStep(
+      task,
+      user,
+      { dispatchAction: 'dispatch', correctedSituationId: body.situationId, dispatchNote: body.reason },
+      c,
+    );
   }
 
   /** 退单: the lead department returns the case to the mediation centre with a reason. */
@@ -159,7 +277,12 @@ export class CaseApiService {
     const c = await this.requireCase(id);
     const offersReturn = (t: Record<string, any>) => {
       const schema = typeof t.form_schema === 'string' ? JSON.parse(t.form_schema) : t.form_schema;
-      const walk = (list: any[] | undefined): boolean => (list ?? []).some((x) => (x.key === 'handlingOutcome' && (x.values ?? []).some((v: any) => v.value === 'returned')) || walk(x.components));
+      const walk = (list: any[] | undefined): boolean =>
+        (list ?? []).some(
+          (x) =>
+            (x.key === 'handlingOutcome' && (x.values ?? []).some((v: any) => v.value === 'returned')) ||
+            walk(x.components),
+        );
       return walk(schema?.components) && user.departments.includes(t.department);
     };
     const task = await this.openStep(c, offersReturn, 'returned by your department');
@@ -189,7 +312,9 @@ export class CaseApiService {
     const departments = [...new Set([...assignedDepartments(c), ...open.map((t) => t.department).filter(Boolean)])];
     const mine = user.departments;
     if (!hasDepartmentAccess(user, departments, ['supervisor'])) {
-      throw HttpProblem.forbidden(`Case ${c.case_no} is worked by ${departments.join(', ') || 'no department yet'}; you are in ${mine.join(', ') || 'no department'}.`);
+      throw HttpProblem.forbidden(
+        `Case ${c.case_no} is worked by ${departments.join(', ') || 'no department yet'}; you are in ${mine.join(', ') || 'no department'}.`,
+      );
     }
   }
 }

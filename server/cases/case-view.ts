@@ -9,7 +9,8 @@ import type { PublicNotification } from '../../domain/notify/outbox';
 import type { CaseRowFull } from '../../domain/cases/case-queries';
 
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
-const json = <T>(v: unknown, fallback: T): T => (v == null ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+const json = <T>(v: unknown, fallback: T): T =>
+  v == null ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
 
 export interface Classification {
   situationId: string;
@@ -109,7 +110,10 @@ export function toCaseSummary(c: CaseRowFull): CaseSummary {
     sla: { dueAt: iso(c.due_at), warnAt: iso(c.warn_at), light: c.light },
     createdAt: iso(c.created_at)!,
     closedAt: iso(c.closed_at),
-    rating: c.rating_satisfied == null ? null : { satisfied: !!c.rating_satisfied, comment: c.rating_comment, ratedAt: iso(c.rated_at) },
+    rating:
+      c.rating_satisfied == null
+        ? null
+        : { satisfied: !!c.rating_satisfied, comment: c.rating_comment, ratedAt: iso(c.rated_at) },
   };
 }
 
@@ -134,28 +138,51 @@ export function toTaskSummary(t: Record<string, any>): TaskSummary {
 
 const PUBLIC_ACTORS = new Set(['reporter', 'system', 'device']);
 
-export function toTimeline(events: { at: Date; type: string; actor: string; department: string | null; data: unknown }[], mode: 'full' | 'masked' | 'reporter'): TimelineEntry[] {
+export function toTimeline(
+  events: { at: Date; type: string; actor: string; department: string | null; data: unknown }[],
+  mode: 'full' | 'masked' | 'reporter',
+): TimelineEntry[] {
   return events.map((e) => {
     const data = json<Record<string, unknown>>(e.data, {});
     if (mode === 'full') return { at: iso(e.at)!, type: e.type, actor: e.actor, department: e.department, data };
-    if (mode === 'masked') return { at: iso(e.at)!, type: e.type, actor: e.actor, department: e.department, data: maskDeep(data) };
+    if (mode === 'masked')
+      return { at: iso(e.at)!, type: e.type, actor: e.actor, department: e.department, data: maskDeep(data) };
     // Reporters learn who handled their case by department, not by the clerk's user name, and see no internal data.
-    return { at: iso(e.at)!, type: e.type, actor: PUBLIC_ACTORS.has(e.actor) ? e.actor : 'staff', department: e.department, data: {} };
+    return {
+      at: iso(e.at)!,
+      type: e.type,
+      actor: PUBLIC_ACTORS.has(e.actor) ? e.actor : 'staff',
+      department: e.department,
+      data: {},
+    };
   });
 }
 
 export function toCaseView(
   c: CaseRowFull,
-  parts: { principal: Principal | undefined; reporter: boolean; events: Parameters<typeof toTimeline>[0]; tasks: Record<string, any>[]; notifications: PublicNotification[] },
+  parts: {
+    principal: Principal | undefined;
+    reporter: boolean;
+    events: Parameters<typeof toTimeline>[0];
+    tasks: Record<string, any>[];
+    notifications: PublicNotification[];
+  },
 ): CaseView {
   const assigned = assignedDepartments(c);
   const fullAccess = !parts.reporter && hasDepartmentAccess(parts.principal, assigned);
-  const phone = parts.reporter ? (c.reporter_phone ? maskPhone(c.reporter_phone) : null) : presentPhone(parts.principal, c.reporter_phone, assigned);
+  const phone = parts.reporter
+    ? c.reporter_phone
+      ? maskPhone(c.reporter_phone)
+      : null
+    : presentPhone(parts.principal, c.reporter_phone, assigned);
   return {
     ...toCaseSummary(c),
     view: parts.reporter ? 'reporter' : 'staff',
     reporter: c.reporter_name || c.reporter_phone ? { name: c.reporter_name, phone } : null,
-    location: c.address || c.lat != null || c.lng != null ? { address: c.address, lat: c.lat == null ? null : Number(c.lat), lng: c.lng == null ? null : Number(c.lng) } : null,
+    location:
+      c.address || c.lat != null || c.lng != null
+        ? { address: c.address, lat: c.lat == null ? null : Number(c.lat), lng: c.lng == null ? null : Number(c.lng) }
+        : null,
     attachments: json<unknown[]>(c.attachments, []),
     classification: classificationOf(c),
     stageCode: c.stage_code,

@@ -19,7 +19,13 @@ export const DASHBOARD_TRIGGERS = {
 /** Timeline events that close a case, for the reform effect's intake → close duration (its last one counts). */
 export const REFORM_CLOSING_TYPES = ['closed', 'merged', 'follow-up.expired', 'fire-lane.cleared', 'fire-lane.handled'];
 /** Timeline events that show the department handling a case; a change of department between two is a hand-off. */
-export const REFORM_HANDOFF_TYPES = ['dispatched', 'returned', 'collaborators.assigned', 'sla.escalated', 'task.created'];
+export const REFORM_HANDOFF_TYPES = [
+  'dispatched',
+  'returned',
+  'collaborators.assigned',
+  'sla.escalated',
+  'task.created',
+];
 const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
 
 /** The facts of a case the rollup counts (columns of `dashboard_case`, in order). */

@@ -17,7 +17,10 @@ function flatten(value: unknown, prefix = '', out: Flat = {}): Flat {
 export function toCsv(rows: readonly unknown[]): string {
   const flat = rows.map((r) => flatten(r));
   const columns = [...new Set(flat.flatMap((r) => Object.keys(r)))];
-  return stringify([columns, ...flat.map((r) => columns.map((c) => r[c] ?? ''))], { bom: true, record_delimiter: '\n' });
+  return stringify([columns, ...flat.map((r) => columns.map((c) => r[c] ?? ''))], {
+    bom: true,
+    record_delimiter: '\n',
+  });
 }
 
 /** The rows a figure exports. */
@@ -27,14 +30,29 @@ export function figureRows(figure: string, body: any): unknown[] {
       return [
         { section: 'created', key: 'all', value: body.created.cases },
         { section: 'closed', key: 'all', value: body.closed.cases },
-        ...(['open', 'dueSoon', 'overdue', 'escalated'] as const).map((k) => ({ section: 'open', key: k, value: body.open[k === 'open' ? 'cases' : k] })),
+        ...(['open', 'dueSoon', 'overdue', 'escalated'] as const).map((k) => ({
+          section: 'open',
+          key: k,
+          value: body.open[k === 'open' ? 'cases' : k],
+        })),
         ...body.byChannel.map((r: any) => ({ section: 'channel', key: r.key, value: r.cases })),
         ...body.byScenario.map((r: any) => ({ section: 'scenario', key: r.key, value: r.cases })),
         ...body.byStatus.map((r: any) => ({ section: 'status', key: r.key, value: r.cases })),
-        ...Object.entries(body.rates).map(([k, r]: [string, any]) => ({ section: 'rate', key: k, value: r.rate, met: r.met, total: r.total })),
+        ...Object.entries(body.rates).map(([k, r]: [string, any]) => ({
+          section: 'rate',
+          key: k,
+          value: r.rate,
+          met: r.met,
+          total: r.total,
+        })),
       ];
     case 'rates':
-      return (['response', 'resolution', 'satisfaction'] as const).map((k) => ({ rate: k, met: body[k].met, total: body[k].total, percent: body[k].rate }));
+      return (['response', 'resolution', 'satisfaction'] as const).map((k) => ({
+        rate: k,
+        met: body[k].met,
+        total: body[k].total,
+        percent: body[k].rate,
+      }));
     case 'sla':
     case 'rankings':
       return body.rows;

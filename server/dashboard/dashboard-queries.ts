@@ -26,7 +26,8 @@ export const OPEN_STATUSES = ['received', 'dispatching', 'handling', 'suspended'
 const BREACHED = '(k.red_at is not null or k.stopped_at > k.due_at)';
 
 type Row = Record<string, any>;
-const rows = async (db: Knex, sql: string, bindings: readonly unknown[]): Promise<Row[]> => (await db.raw(sql, bindings as any[])).rows as Row[];
+const rows = async (db: Knex, sql: string, bindings: readonly unknown[]): Promise<Row[]> =>
+  (await db.raw(sql, bindings as any[])).rows as Row[];
 export const num = (v: unknown) => Number(v ?? 0);
 
 /** `and c.lead_department = ? and c.scenario = ?` for the scope given. */
@@ -47,27 +48,46 @@ function caseScope(scope: Scope, alias = 'c'): { sql: string; bindings: unknown[
 /** Cases created in the period by channel, scenario and status (daily rollup + edge days, grouping sets). */
 export async function createdBreakdown(db: Knex, p: Period, s: Scope): Promise<Row[]> {
   const f = periodFacts('created', p, s);
-  return rows(db, `select f.channel, f.scenario, f.status, grouping(f.channel) as g_channel, grouping(f.scenario) as g_scenario, grouping(f.status) as g_status, coalesce(sum(f.n), 0) as n
+  return rows(
+    db,
+    `select f.channel, f.scenario, f.status, grouping(f.channel) as g_channel, grouping(f.scenario) as g_scenario, grouping(f.status) as g_status, coalesce(sum(f.n), 0) as n
       from (${f.sql}) f
      group by grouping sets ((f.channel), (f.scenario), (f.status), ())
-    having sum(f.n) > 0 or grouping(f.channel) + grouping(f.scenario) + grouping(f.status) = 3`, f.bindings);
+    having sum(f.n) > 0 or grouping(f.channel) + grouping(f.scenario) + grouping(f.status) = 3`,
+    f.bindings,
+  );
 }
 
 /** Open cases now: total, due soon (yellow), overdue (red), escalated (督办/提级). */
 export async function openCases(db: Knex, s: Scope): Promise<Row> {
   const sc = caseScope(s);
-  const [r] = await rows(db, `select count(*) as open, count(*) filter (where c.light = 'yellow') as due_soon, count(*) filter (where c.light = 'red') as overdue,
+  const [r] = await rows(
+    db,
+    `select count(*) as open, count(*) filter (where c.light = 'yellow') as due_soon, count(*) filter (where c.light = 'red') as overdue,
             count(*) filter (where c.escalation_level > 0) as escalated
-       from "case" c where c.status in (${OPEN_STATUSES.map(() => '?').join(', ')})${sc.sql}`, [...OPEN_STATUSES, ...sc.bindings]);
+       from "case" c where c.status in (${OPEN_STATUSES.map(() => '?').join(', ')})${sc.sql}`,
+    [...OPEN_STATUSES, ...sc.bindings],
+  );
   return r;
 }
 
 /** Sums of one rollup metric in the period: total and met, overall or per lead department. */
-async function metricCounts(db: Knex, metric: RollupMetric, p: Period, s: Scope, groupByDepartment: boolean, where = 'true'): Promise<Row[]> {
+async function metricCounts(
+  db: Knex,
+  metric: RollupMetric,
+  p: Period,
+  s: Scope,
+  groupByDepartment: boolean,
+  where = 'true',
+): Promise<Row[]> {
   const f = periodFacts(metric, p, s);
-  return rows(db, `select ${groupByDepartment ? "nullif(f.department, '') as department," : ''} coalesce(sum(f.n), 0) as total, coalesce(sum(f.met), 0) as met
+  return rows(
+    db,
+    `select ${groupByDepartment ? "nullif(f.department, '') as department," : ''} coalesce(sum(f.n), 0) as total, coalesce(sum(f.met), 0) as met
       from (${f.sql}) f where ${where}
-      ${groupByDepartment ? 'group by f.department having sum(f.n) > 0' : ''}`, f.bindings);
+      ${groupByDepartment ? 'group by f.department having sum(f.n) > 0' : ''}`,
+    f.bindings,
+  );
 }
 
 /** Response: cases created in the period and dispatched (lead department known, not merged), and how many the lead signed for in time. */
@@ -88,13 +108,21 @@ export function satisfactionCounts(db: Knex, p: Period, s: Scope, groupByDepartm
 /** Open cases per lead department: open and overdue (rankings). */
 export async function openByDepartment(db: Knex, s: Scope): Promise<Row[]> {
   const sc = caseScope(s);
-  return rows(db, `select c.lead_department as department, count(*) as open, count(*) filter (where c.light = 'red') as overdue
+  return rows(
+    db,
+    `select c.lead_department as department, count(*) as open, count(*) filter (where c.light = 'red') as overdue
       from "case" c where c.status in (${OPEN_STATUSES.map(() => '?').join(', ')}) and c.lead_department is not null${sc.sql}
-      group by c.lead_department`, [...OPEN_STATUSES, ...sc.bindings]);
+      group by c.lead_department`,
+    [...OPEN_STATUSES, ...sc.bindings],
+  );
 }
 
 export type SlaGroup = 'department' | 'scenario' | 'stage';
-const SLA_KEY: Record<SlaGroup, string> = { department: "coalesce(k.department, '')", scenario: 'k.bpmn_process_id', stage: "k.bpmn_process_id || ':' || k.step" };
+const SLA_KEY: Record<SlaGroup, string> = {
+  department: "coalesce(k.department, '')",
+  scenario: 'k.bpmn_process_id',
+  stage: "k.bpmn_process_id || ':' || k.step",
+};
 
 function clockScope(s: Scope): { sql: string; bindings: unknown[] } {
   const parts: string[] = [];
@@ -113,16 +141,24 @@ function clockScope(s: Scope): { sql: string; bindings: unknown[] } {
 /** SLA clocks running now per group: open, due soon (yellow), overdue (red), suspended. */
 export async function openClocks(db: Knex, group: SlaGroup, s: Scope): Promise<Row[]> {
   const sc = clockScope(s);
-  return rows(db, `select ${SLA_KEY[group]} as key, count(*) as open, count(*) filter (where k.light = 'yellow') as due_soon,
+  return rows(
+    db,
+    `select ${SLA_KEY[group]} as key, count(*) as open, count(*) filter (where k.light = 'yellow') as due_soon,
             count(*) filter (where k.light = 'red') as overdue, count(*) filter (where k.state = 'suspended') as suspended
-       from sla_clock k where k.state in ('running', 'suspended')${sc.sql} group by 1`, sc.bindings);
+       from sla_clock k where k.state in ('running', 'suspended')${sc.sql} group by 1`,
+    sc.bindings,
+  );
 }
 
 /** SLA clocks stopped in the period per group, and how many within their due date. */
 export async function stoppedClocks(db: Knex, group: SlaGroup, p: Period, s: Scope): Promise<Row[]> {
   const sc = clockScope(s);
-  return rows(db, `select ${SLA_KEY[group]} as key, count(*) as stopped, count(*) filter (where not ${BREACHED}) as met
-       from sla_clock k where k.state = 'stopped' and k.stopped_at >= ? and k.stopped_at < ?${sc.sql} group by 1`, [p.from, p.to, ...sc.bindings]);
+  return rows(
+    db,
+    `select ${SLA_KEY[group]} as key, count(*) as stopped, count(*) filter (where not ${BREACHED}) as met
+       from sla_clock k where k.state = 'stopped' and k.stopped_at >= ? and k.stopped_at < ?${sc.sql} group by 1`,
+    [p.from, p.to, ...sc.bindings],
+  );
 }
 
 /** Open tasks with a yellow or red light (the warning lists), most urgent first. */
@@ -138,24 +174,39 @@ export async function warningTasks(db: Knex, light: 'yellow' | 'red', s: Scope, 
     bindings.push(s.scenario, s.scenario);
   }
   bindings.push(limit);
-  return rows(db, `select t.id, t.name, t.element_id, t.bpmn_process_id, t.department, t.assignee, t.due_at, t.light, t.created_at,
+  return rows(
+    db,
+    `select t.id, t.name, t.element_id, t.bpmn_process_id, t.department, t.assignee, t.due_at, t.light, t.created_at,
             c.id as case_id, c.case_no, c.scenario, c.escalation_level
        from task t left join "case" c on c.id = t.case_id
       where t.state = 'created' and t.light = ?${parts.map((x) => ` and ${x}`).join('')}
-      order by t.due_at asc nulls last limit ?`, bindings);
+      order by t.due_at asc nulls last limit ?`,
+    bindings,
+  );
 }
 
 /** Tasks per element of one process (period on task creation) and breached clocks per step. */
 export async function elementCounts(db: Knex, processId: string, p: Period): Promise<{ tasks: Row[]; overdue: Row[] }> {
-  const tasks = await rows(db, `select t.element_id, t.state, count(*) as n from task t
-      where t.bpmn_process_id = ? and t.created_at >= ? and t.created_at < ? group by t.element_id, t.state`, [processId, p.from, p.to]);
-  const overdue = await rows(db, `select k.step as element_id, count(*) as n, count(*) filter (where k.state <> 'stopped') as open
-       from sla_clock k where k.bpmn_process_id = ? and k.started_at >= ? and k.started_at < ? and ${BREACHED} group by k.step`, [processId, p.from, p.to]);
+  const tasks = await rows(
+    db,
+    `select t.element_id, t.state, count(*) as n from task t
+      where t.bpmn_process_id = ? and t.created_at >= ? and t.created_at < ? group by t.element_id, t.state`,
+    [processId, p.from, p.to],
+  );
+  const overdue = await rows(
+    db,
+    `select k.step as element_id, count(*) as n, count(*) filter (where k.state <> 'stopped') as open
+       from sla_clock k where k.bpmn_process_id = ? and k.started_at >= ? and k.started_at < ? and ${BREACHED} group by k.step`,
+    [processId, p.from, p.to],
+  );
   return { tasks, overdue };
 }
 
 export async function userTaskNames(db: Knex, processId: string, version?: number): Promise<Row[]> {
-  const q = db('deployed_user_task').where({ bpmn_process_id: processId }).select('element_id', 'name', 'version').orderBy('version', 'desc');
+  const q = db('deployed_user_task')
+    .where({ bpmn_process_id: processId })
+    .select('element_id', 'name', 'version')
+    .orderBy('version', 'desc');
   if (version !== undefined) q.where({ version });
   return q;
 }
@@ -168,33 +219,66 @@ export async function series(db: Knex, metric: SeriesMetric, interval: Interval,
   // Grouped on the truncated Shanghai wall-clock time, formatted as text once per bucket (not per
   // row), so no driver re-interprets it in its own time zone.
   const bucket = (col: string) => `date_trunc('${interval}', (${col} at time zone 'UTC') + interval '8 hours')`;
-  const text = (sql: string) => `select to_char(s.bucket, 'YYYY-MM-DD"T"HH24:MI:SS') as bucket, s.n from (${sql}) s order by s.bucket`;
+  const text = (sql: string) =>
+    `select to_char(s.bucket, 'YYYY-MM-DD"T"HH24:MI:SS') as bucket, s.n from (${sql}) s order by s.bucket`;
   if (metric === 'overdue') {
     const sc = clockScope(s);
-    return rows(db, text(`select ${bucket('k.red_at')} as bucket, count(*) as n from sla_clock k where k.red_at >= ? and k.red_at < ?${sc.sql} group by 1`), [p.from, p.to, ...sc.bindings]);
+    return rows(
+      db,
+      text(
+        `select ${bucket('k.red_at')} as bucket, count(*) as n from sla_clock k where k.red_at >= ? and k.red_at < ?${sc.sql} group by 1`,
+      ),
+      [p.from, p.to, ...sc.bindings],
+    );
   }
   if (metric === 'sms') {
-    return rows(db, text(`select ${bucket('n.sent_at')} as bucket, count(*) as n from notification n where n.status = 'sent' and n.sent_at >= ? and n.sent_at < ? group by 1`), [p.from, p.to]);
+    return rows(
+      db,
+      text(
+        `select ${bucket('n.sent_at')} as bucket, count(*) as n from notification n where n.status = 'sent' and n.sent_at >= ? and n.sent_at < ? group by 1`,
+      ),
+      [p.from, p.to],
+    );
   }
   // Whole days from the rollup, bucketed by their Shanghai date (weeks start on Monday).
   const f = periodFacts(metric === 'satisfied' ? 'rated' : metric, p, s);
   const value = metric === 'satisfied' ? 'f.met' : 'f.n';
-  return rows(db, text(`select date_trunc('${interval}', f.day::timestamp) as bucket, sum(${value}) as n from (${f.sql}) f group by 1 having sum(${value}) > 0`), f.bindings);
+  return rows(
+    db,
+    text(
+      `select date_trunc('${interval}', f.day::timestamp) as bucket, sum(${value}) as n from (${f.sql}) f group by 1 having sum(${value}) > 0`,
+    ),
+    f.bindings,
+  );
 }
 
 /** Fire-lane figures from the tables the fire-lane flow writes; zeros when they are absent. */
 export async function fireLaneCounts(db: Knex, p: Period): Promise<Row> {
   const hasDevices = await db.schema.hasTable('device_event');
-  const [cases] = await rows(db, `select count(*) as cases,
+  const [cases] = await rows(
+    db,
+    `select count(*) as cases,
         count(*) filter (where exists (select 1 from case_event e where e.case_id = c.id and e.type = 'fire-lane.cleared')) as left_in_grace,
         count(*) filter (where exists (select 1 from case_event e where e.case_id = c.id and e.type = 'fire-lane.handled')) as on_site
-      from "case" c where c.scenario = 'fire-lane' and c.created_at >= ? and c.created_at < ?`, [p.from, p.to]);
-  const [sms] = await rows(db, `select count(*) filter (where n.status = 'sent') as sent, count(*) as queued
-      from notification n join "case" c on c.id = n.case_id where c.scenario = 'fire-lane' and n.queued_at >= ? and n.queued_at < ?`, [p.from, p.to]);
+      from "case" c where c.scenario = 'fire-lane' and c.created_at >= ? and c.created_at < ?`,
+    [p.from, p.to],
+  );
+  const [sms] = await rows(
+    db,
+    `select count(*) filter (where n.status = 'sent') as sent, count(*) as queued
+      from notification n join "case" c on c.id = n.case_id where c.scenario = 'fire-lane' and n.queued_at >= ? and n.queued_at < ?`,
+    [p.from, p.to],
+  );
   if (!hasDevices) return { ...cases, ...sms, detections: 0, p50_ms: null, p95_ms: null, clear_p50_ms: null };
-  const [det] = await rows(db, `select count(*) filter (where d.type = 'fire-lane.occupied') as detections from device_event d where d.detected_at >= ? and d.detected_at < ?`, [p.from, p.to]);
+  const [det] = await rows(
+    db,
+    `select count(*) filter (where d.type = 'fire-lane.occupied') as detections from device_event d where d.detected_at >= ? and d.detected_at < ?`,
+    [p.from, p.to],
+  );
   // Per case: first detection → first SMS handed to the provider, and → the lane-cleared event.
-  const [lat] = await rows(db, `with first as (
+  const [lat] = await rows(
+    db,
+    `with first as (
         select d.case_id, min(d.detected_at) as detected_at from device_event d
          where d.case_id is not null and d.type = 'fire-lane.occupied' and d.detected_at >= ? and d.detected_at < ? group by d.case_id)
       select percentile_cont(0.5) within group (order by extract(epoch from s.sent_at - f.detected_at) * 1000) as p50_ms,
@@ -202,6 +286,8 @@ export async function fireLaneCounts(db: Knex, p: Period): Promise<Row> {
              percentile_cont(0.5) within group (order by extract(epoch from cl.at - f.detected_at) * 1000) as clear_p50_ms
         from first f
         left join lateral (select min(n.sent_at) as sent_at from notification n where n.case_id = f.case_id and n.sent_at is not null) s on true
-        left join lateral (select min(e.at) as at from case_event e where e.case_id = f.case_id and e.type in ('lane-cleared', 'fire-lane.cleared')) cl on true`, [p.from, p.to]);
+        left join lateral (select min(e.at) as at from case_event e where e.case_id = f.case_id and e.type in ('lane-cleared', 'fire-lane.cleared')) cl on true`,
+    [p.from, p.to],
+  );
   return { ...cases, ...sms, ...det, ...lat };
 }

@@ -21,8 +21,18 @@ const OFFSET_MS = 8 * 3_600_000; // Asia/Shanghai, no daylight saving
  * (case_created_at_idx, case_closed_at_idx, case_rated_at_idx), so an edge day is an index-only scan.
  */
 const RAW: Record<RollupMetric, { col: string; keys: string; met: string; where: string }> = {
-  created: { col: 'c.created_at', keys: 'c.channel, c.status', met: 'case when c.response_met then 1 else 0 end', where: '' },
-  closed: { col: 'c.closed_at', keys: "'', ''", met: `case when exists (select 1 from sla_clock k where k.case_id = c.id and ${BREACHED_SQL}) then 0 else 1 end`, where: " and c.status = 'closed'" },
+  created: {
+    col: 'c.created_at',
+    keys: 'c.channel, c.status',
+    met: 'case when c.response_met then 1 else 0 end',
+    where: '',
+  },
+  closed: {
+    col: 'c.closed_at',
+    keys: "'', ''",
+    met: `case when exists (select 1 from sla_clock k where k.case_id = c.id and ${BREACHED_SQL}) then 0 else 1 end`,
+    where: " and c.status = 'closed'",
+  },
   rated: { col: 'c.rated_at', keys: "'', ''", met: 'case when c.rating_satisfied then 1 else 0 end', where: '' },
 };
 
@@ -88,7 +98,10 @@ export function periodFacts(metric: RollupMetric, p: Period, s: Scope): { sql: s
     raw(dayStart(days.toDay), p.to);
   }
   // an empty period: no rows, with the columns' types
-  if (parts.length === 0) parts.push("select null::date as day, ''::text as department, ''::text as scenario, ''::text as channel, ''::text as status, 0::bigint as n, 0::bigint as met where false");
+  if (parts.length === 0)
+    parts.push(
+      "select null::date as day, ''::text as department, ''::text as scenario, ''::text as channel, ''::text as status, 0::bigint as n, 0::bigint as met where false",
+    );
   return { sql: parts.join('\n union all '), bindings };
 }
 
@@ -111,7 +124,9 @@ export class RollupFolder {
     this.last = now;
     // A failed fold must not fail the figure (reads are exact without it): warn, retry next interval.
     this.running = foldDashboardDaily(this.db, { wait: false })
-      .catch((err: unknown) => process.emitWarning(`dashboard rollup fold failed: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) =>
+        process.emitWarning(`dashboard rollup fold failed: ${err instanceof Error ? err.message : String(err)}`),
+      )
       .finally(() => {
         this.running = null;
       });

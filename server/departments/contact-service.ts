@@ -12,14 +12,20 @@ export interface DepartmentContact {
 }
 
 async function requireDepartment(db: Knex, code: string): Promise<void> {
-  if (!(await db('department').where({ code }).first('code'))) throw HttpProblem.notFound(`No department with code '${code}'`);
+  if (!(await db('department').where({ code }).first('code')))
+    throw HttpProblem.notFound(`No department with code '${code}'`);
 }
 
 /** The contacts of a department, phones masked (they are only ever shown, never needed in full). */
 export async function listContacts(db: Knex, code: string) {
   await requireDepartment(db, code);
   const rows = await db('department_contact').where({ department: code }).orderBy(['role', 'id']);
-  return rows.map((r: any) => ({ role: r.role, name: r.name, username: r.username ?? null, phone: maskPhone(r.phone) }));
+  return rows.map((r: any) => ({
+    role: r.role,
+    name: r.name,
+    username: r.username ?? null,
+    phone: maskPhone(r.phone),
+  }));
 }
 
 /** Replaces a department's contacts in one transaction (the list is small and edited as a whole). */
@@ -30,7 +36,9 @@ export async function replaceContacts(db: Knex, code: string, contacts: Departme
     try {
       phone = normalizeMobile(c.phone);
     } catch {
-      throw HttpProblem.badRequest('A contact phone must be a mainland mobile number', [{ field: `contacts.${i}.phone`, message: 'expected 11 digits starting 13–19' }]);
+      throw HttpProblem.badRequest('A contact phone must be a mainland mobile number', [
+        { field: `contacts.${i}.phone`, message: 'expected 11 digits starting 13–19' },
+      ]);
     }
     return { department: code, role: c.role, name: c.name, username: c.username ?? null, phone };
   });

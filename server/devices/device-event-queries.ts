@@ -15,10 +15,19 @@ export interface DeviceEventRow {
   response: { caseId: string | null; merged: boolean } | null;
 }
 
-const json = <T>(v: unknown): T | null => (v === null || v === undefined ? null : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+const json = <T>(v: unknown): T | null =>
+  v === null || v === undefined ? null : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
 
 function toRow(r: any): DeviceEventRow {
-  return { id: String(r.id), deviceId: r.device_id, clientEventId: r.client_event_id, type: r.type, status: r.status, caseId: r.case_id, response: json(r.response) };
+  return {
+    id: String(r.id),
+    deviceId: r.device_id,
+    clientEventId: r.client_event_id,
+    type: r.type,
+    status: r.status,
+    caseId: r.case_id,
+    response: json(r.response),
+  };
 }
 
 export interface NewDeviceEvent {
@@ -38,8 +47,17 @@ export interface NewDeviceEvent {
 export async function insertDeviceEvent(db: Knex, e: NewDeviceEvent): Promise<DeviceEventRow | undefined> {
   const rows = await db('device_event')
     .insert({
-      device_id: e.deviceId, api_key_id: e.apiKeyId, client_event_id: e.clientEventId, type: e.type, lane_id: e.laneId, plate: e.plate,
-      detected_at: e.detectedAt, image_url: e.imageUrl, payload: JSON.stringify(e.payload), received_at: e.receivedAt, status: 'received',
+      device_id: e.deviceId,
+      api_key_id: e.apiKeyId,
+      client_event_id: e.clientEventId,
+      type: e.type,
+      lane_id: e.laneId,
+      plate: e.plate,
+      detected_at: e.detectedAt,
+      image_url: e.imageUrl,
+      payload: JSON.stringify(e.payload),
+      received_at: e.receivedAt,
+      status: 'received',
     })
     .onConflict(['device_id', 'client_event_id'])
     .ignore()
@@ -47,7 +65,11 @@ export async function insertDeviceEvent(db: Knex, e: NewDeviceEvent): Promise<De
   return rows[0] ? toRow(rows[0]) : undefined;
 }
 
-export async function findByClientEventId(db: Knex, deviceId: string, clientEventId: string): Promise<DeviceEventRow | undefined> {
+export async function findByClientEventId(
+  db: Knex,
+  deviceId: string,
+  clientEventId: string,
+): Promise<DeviceEventRow | undefined> {
   const r = await db('device_event').where({ device_id: deviceId, client_event_id: clientEventId }).first();
   return r ? toRow(r) : undefined;
 }
@@ -60,16 +82,25 @@ export async function retakeFailedEvent(db: Knex, id: string): Promise<boolean> 
 export async function finishDeviceEvent(
   db: Knex,
   id: string,
-  outcome: { status: DeviceEventStatus; caseId?: string | null; merged?: boolean | null; response?: object | null; error?: string | null; at: Date },
+  outcome: {
+    status: DeviceEventStatus;
+    caseId?: string | null;
+    merged?: boolean | null;
+    response?: object | null;
+    error?: string | null;
+    at: Date;
+  },
 ): Promise<void> {
-  await db('device_event').where({ id }).update({
-    status: outcome.status,
-    case_id: outcome.caseId ?? null,
-    merged: outcome.merged ?? null,
-    response: outcome.response ? JSON.stringify(outcome.response) : null,
-    error: outcome.error ?? null,
-    processed_at: outcome.at,
-  });
+  await db('device_event')
+    .where({ id })
+    .update({
+      status: outcome.status,
+      case_id: outcome.caseId ?? null,
+      merged: outcome.merged ?? null,
+      response: outcome.response ? JSON.stringify(outcome.response) : null,
+      error: outcome.error ?? null,
+      processed_at: outcome.at,
+    });
 }
 
 /** Serialises the decisions about one plate in one lane (open a case or join the open one). */
@@ -80,12 +111,20 @@ export async function lockPlateInLane(trx: Knex.Transaction, laneId: string, pla
 const OPEN = ['received', 'dispatching', 'handling', 'suspended', 'replied'];
 
 /** The open fire-lane case of a plate in a lane (through the detections that opened or joined it). */
-export async function findOpenFireLaneCase(db: Knex, laneId: string, plate: string): Promise<{ id: string; caseNo: string } | undefined> {
+export async function findOpenFireLaneCase(
+  db: Knex,
+  laneId: string,
+  plate: string,
+): Promise<{ id: string; caseNo: string } | undefined> {
   const r = await db('case as c')
     .where('c.scenario', 'fire-lane')
     .whereIn('c.status', OPEN)
     .whereExists((q) =>
-      q.select(db.raw('1')).from('device_event as e').whereRaw('e.case_id = c.id').where({ 'e.lane_id': laneId, 'e.plate': plate, 'e.type': 'fire-lane.occupied' }),
+      q
+        .select(db.raw('1'))
+        .from('device_event as e')
+        .whereRaw('e.case_id = c.id')
+        .where({ 'e.lane_id': laneId, 'e.plate': plate, 'e.type': 'fire-lane.occupied' }),
     )
     .orderBy('c.created_at', 'desc')
     .first('c.id', 'c.case_no');
@@ -102,7 +141,12 @@ export interface FireLaneSituation {
 
 /** Appends a detection's photo to the case's attachments. */
 export async function addCaseAttachment(db: Knex, caseId: string, attachment: object): Promise<void> {
-  await db('case').where({ id: caseId }).update({ attachments: db.raw(`attachments || ?::jsonb`, [JSON.stringify([attachment])]), updated_at: db.fn.now() });
+  await db('case')
+    .where({ id: caseId })
+    .update({
+      attachments: db.raw(`attachments || ?::jsonb`, [JSON.stringify([attachment])]),
+      updated_at: db.fn.now(),
+    });
 }
 
 export async function cancelCase(db: Knex, caseId: string, at: Date): Promise<void> {
@@ -126,8 +170,13 @@ export async function claimDeviceEvent(trx: Knex.Transaction, e: NewDeviceEvent)
   const inserted = await insertDeviceEvent(trx, e);
   if (inserted) return { kind: 'new', event: inserted };
   const earlier = (await findByClientEventId(trx, e.deviceId, e.clientEventId!))!;
-  if ((earlier.status === 'processed' || earlier.status === 'ignored' || earlier.status === 'pending') && earlier.response) return { kind: 'replay', answer: earlier.response };
-  if (earlier.status === 'failed' && (await retakeFailedEvent(trx, earlier.id))) return { kind: 'new', event: { ...earlier, status: 'received' } };
+  if (
+    (earlier.status === 'processed' || earlier.status === 'ignored' || earlier.status === 'pending') &&
+    earlier.response
+  )
+    return { kind: 'replay', answer: earlier.response };
+  if (earlier.status === 'failed' && (await retakeFailedEvent(trx, earlier.id)))
+    return { kind: 'new', event: { ...earlier, status: 'received' } };
   return { kind: 'busy' };
 }
 
@@ -145,7 +194,12 @@ export interface FireLaneContext {
  * fire-lane scenario), the lane (as `findLane`) and the registered owner (as `findVehicle`; pass
  * `vehiclePlate` only for a readable plate).
  */
-export async function fireLaneContext(trx: Knex, laneId: string, plate: string, vehiclePlate: string | null): Promise<FireLaneContext> {
+export async function fireLaneContext(
+  trx: Knex,
+  laneId: string,
+  plate: string,
+  vehiclePlate: string | null,
+): Promise<FireLaneContext> {
   const res = await trx.raw(
     `select
        -- from this plate's detections in this lane (index lane_id, plate, type) to their cases: a
@@ -170,7 +224,12 @@ export async function fireLaneContext(trx: Knex, laneId: string, plate: string, 
   const r = res.rows[0];
   const situation = json<FireLaneSituation>(r.situation) ?? undefined;
   if (situation) situation.collaborators = json<string[]>(situation.collaborators) ?? [];
-  return { open: json<{ id: string; caseNo: string }>(r.open_case) ?? undefined, situation, lane: json<FireLane>(r.lane) ?? undefined, vehicle: json<{ ownerName: string; ownerPhone: string }>(r.vehicle) ?? undefined };
+  return {
+    open: json<{ id: string; caseNo: string }>(r.open_case) ?? undefined,
+    situation,
+    lane: json<FireLane>(r.lane) ?? undefined,
+    vehicle: json<{ ownerName: string; ownerPhone: string }>(r.vehicle) ?? undefined,
+  };
 }
 
 /**
@@ -182,13 +241,24 @@ export async function fireLaneContext(trx: Knex, laneId: string, plate: string, 
 export async function recordFireLaneCase(
   trx: Knex,
   c: {
-    caseId: string; situation: FireLaneSituation | undefined; attachments: object[]; eventId: string; actor: string; at: Date; detected: object;
+    caseId: string;
+    situation: FireLaneSituation | undefined;
+    attachments: object[];
+    eventId: string;
+    actor: string;
+    at: Date;
+    detected: object;
     offence: { plate: string; laneId: string; compound: string | null; detectedAt: Date; receivedAt: Date };
     notice?: { sql: string; bindings: unknown[] };
   },
 ): Promise<{ id: string; status: string } | undefined> {
   const s = c.situation;
-  const detected = caseEventInsertSql(c.caseId, { type: 'detected', actor: c.actor, at: c.at, data: c.detected as Record<string, unknown> });
+  const detected = caseEventInsertSql(c.caseId, {
+    type: 'detected',
+    actor: c.actor,
+    at: c.at,
+    data: c.detected as Record<string, unknown>,
+  });
   const res = await trx.raw(
     `with classified as (
        update "case" set situation_code = ?, matter_code = ?, category_code = ?, collaborators = ?::jsonb, attachments = ?::jsonb where id = ?
@@ -201,11 +271,22 @@ export async function recordFireLaneCase(
      update device_event set case_id = ? where id = ?
      returning ${c.notice ? '(select id from notice) as notice_id, (select status from notice) as notice_status' : 'null as notice_id, null as notice_status'}`,
     [
-      s?.code ?? null, s?.matterCode ?? null, s?.categoryCode ?? null, JSON.stringify(s ? s.collaborators.filter((d) => d !== s.leadDepartment) : []), JSON.stringify(c.attachments), c.caseId,
+      s?.code ?? null,
+      s?.matterCode ?? null,
+      s?.categoryCode ?? null,
+      JSON.stringify(s ? s.collaborators.filter((d) => d !== s.leadDepartment) : []),
+      JSON.stringify(c.attachments),
+      c.caseId,
       ...detected.bindings,
-      c.caseId, c.offence.plate, c.offence.laneId, c.offence.compound, c.offence.detectedAt, c.offence.receivedAt,
+      c.caseId,
+      c.offence.plate,
+      c.offence.laneId,
+      c.offence.compound,
+      c.offence.detectedAt,
+      c.offence.receivedAt,
       ...(c.notice ? c.notice.bindings : []),
-      c.caseId, c.eventId,
+      c.caseId,
+      c.eventId,
     ] as Knex.RawBinding[],
   );
   const r = res.rows[0];
@@ -219,9 +300,23 @@ export async function recordFireLaneCase(
  */
 export async function recordFireLaneStarted(
   db: Knex,
-  s: { caseId: string; processInstanceKey: string; at: Date; eventId: string; answer: object; accepted: { department: string; data: object }; heldNoticeId: string | null },
+  s: {
+    caseId: string;
+    processInstanceKey: string;
+    at: Date;
+    eventId: string;
+    answer: object;
+    accepted: { department: string; data: object };
+    heldNoticeId: string | null;
+  },
 ): Promise<void> {
-  const accepted = caseEventInsertSql(s.caseId, { type: 'accepted', actor: 'system', department: s.accepted.department, at: s.at, data: s.accepted.data as Record<string, unknown> });
+  const accepted = caseEventInsertSql(s.caseId, {
+    type: 'accepted',
+    actor: 'system',
+    department: s.accepted.department,
+    at: s.at,
+    data: s.accepted.data as Record<string, unknown>,
+  });
   await db.raw(
     `with started as (
        update "case" set process_instance_key = ?, status = 'handling', accepted_at = ?, updated_at = ? where id = ?
@@ -232,10 +327,18 @@ export async function recordFireLaneStarted(
      )
      update device_event set status = 'processed', case_id = ?, merged = false, response = ?::jsonb, error = null, processed_at = ? where id = ?`,
     [
-      s.processInstanceKey, s.at, s.at, s.caseId,
+      s.processInstanceKey,
+      s.at,
+      s.at,
+      s.caseId,
       ...accepted.bindings,
-      s.at, s.at, s.heldNoticeId,
-      s.caseId, JSON.stringify(s.answer), s.at, s.eventId,
+      s.at,
+      s.at,
+      s.heldNoticeId,
+      s.caseId,
+      JSON.stringify(s.answer),
+      s.at,
+      s.eventId,
     ],
   );
 }

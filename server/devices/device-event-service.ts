@@ -43,8 +43,20 @@ import { loadNotifyConfig } from '../../domain/notify/config';
 import { maskPhonesInText } from '../../domain/notify/mask';
 import { dropHeld, insertSql, lockPhone, prepareSms, type PreparedSms } from '../../domain/notify/outbox';
 import {
-  addCaseAttachment, cancelCase, claimDeviceEvent, findByClientEventId, findOpenFireLaneCase, finishDeviceEvent, fireLaneContext,
-  insertDeviceEvent, lockPlateInLane, recordFireLaneCase, recordFireLaneStarted, retakeFailedEvent, type DeviceEventRow, type NewDeviceEvent,
+  addCaseAttachment,
+  cancelCase,
+  claimDeviceEvent,
+  findByClientEventId,
+  findOpenFireLaneCase,
+  finishDeviceEvent,
+  fireLaneContext,
+  insertDeviceEvent,
+  lockPlateInLane,
+  recordFireLaneCase,
+  recordFireLaneStarted,
+  retakeFailedEvent,
+  type DeviceEventRow,
+  type NewDeviceEvent,
 } from './device-event-queries';
 import { appendCaseEvent } from '../../domain/cases/timeline';
 
@@ -85,7 +97,9 @@ export interface DeviceEventDeps {
 const SMS_LANE_MAX = 35;
 
 function busy(deviceId: string, clientEventId: string | null): HttpProblem {
-  return HttpProblem.conflict(`Event ${clientEventId} of device ${deviceId} is being processed right now; repeat it in a moment for its answer.`);
+  return HttpProblem.conflict(
+    `Event ${clientEventId} of device ${deviceId} is being processed right now; repeat it in a moment for its answer.`,
+  );
 }
 
 export class DeviceEventService {
@@ -94,7 +108,9 @@ export class DeviceEventService {
   constructor(private readonly deps: DeviceEventDeps) {
     this.fireLane = deps.fireLane ?? loadFireLaneConfig();
     // The same cap the sms.notify workers apply (only this setting is read here).
-    this.dailyCapPerPhone = deps.dailyCapPerPhone ?? loadNotifyConfig({ SMS_DAILY_CAP_PER_PHONE: process.env.SMS_DAILY_CAP_PER_PHONE }).dailyCapPerPhone;
+    this.dailyCapPerPhone =
+      deps.dailyCapPerPhone ??
+      loadNotifyConfig({ SMS_DAILY_CAP_PER_PHONE: process.env.SMS_DAILY_CAP_PER_PHONE }).dailyCapPerPhone;
   }
 
   private now(): Date {
@@ -102,21 +118,43 @@ export class DeviceEventService {
   }
 
   /** Handles one event; `replayed` when the answer is the stored one of an earlier delivery. */
-  async receive(key: KeyPrincipal, sent: DeviceEventInput, idempotencyKey?: string): Promise<{ answer: DeviceEventAnswer; replayed: boolean }> {
+  async receive(
+    key: KeyPrincipal,
+    sent: DeviceEventInput,
+    idempotencyKey?: string,
+  ): Promise<{ answer: DeviceEventAnswer; replayed: boolean }> {
     const input = { ...sent, plate: normalizePlate(sent.plate) || sent.plate.trim() };
     if (key.deviceId && key.deviceId !== input.deviceId) {
-      throw HttpProblem.forbidden(`This key belongs to device ${key.deviceId}; it cannot post events of device ${input.deviceId}.`);
+      throw HttpProblem.forbidden(
+        `This key belongs to device ${key.deviceId}; it cannot post events of device ${input.deviceId}.`,
+      );
     }
     if (idempotencyKey !== undefined && input.eventId !== undefined && idempotencyKey !== input.eventId) {
-      throw HttpProblem.badRequest('Idempotency-Key and eventId differ; send one id for the event (or the same in both).', [{ field: 'eventId', message: 'differs from the Idempotency-Key header' }]);
+      throw HttpProblem.badRequest(
+        'Idempotency-Key and eventId differ; send one id for the event (or the same in both).',
+        [{ field: 'eventId', message: 'differs from the Idempotency-Key header' }],
+      );
     }
     const clientEventId = idempotencyKey ?? input.eventId ?? null;
     const zbc = this.deps.zbc;
-    if (!zbc) throw new HttpProblem(503, 'Service Unavailable', 'The process engine is not connected; the event was not accepted. Retry later.');
+    if (!zbc)
+      throw new HttpProblem(
+        503,
+        'Service Unavailable',
+        'The process engine is not connected; the event was not accepted. Retry later.',
+      );
 
     const newEvent: NewDeviceEvent = {
-      deviceId: input.deviceId, apiKeyId: key.keyId, clientEventId, type: input.type, laneId: input.laneId, plate: input.plate,
-      detectedAt: new Date(input.detectedAt), imageUrl: input.imageUrl ?? null, payload: { ...sent }, receivedAt: this.now(),
+      deviceId: input.deviceId,
+      apiKeyId: key.keyId,
+      clientEventId,
+      type: input.type,
+      laneId: input.laneId,
+      plate: input.plate,
+      detectedAt: new Date(input.detectedAt),
+      imageUrl: input.imageUrl ?? null,
+      payload: { ...sent },
+      receivedAt: this.now(),
     };
     if (input.type === 'fire-lane.occupied') return this.occupied(zbc, newEvent, input);
 
@@ -125,7 +163,11 @@ export class DeviceEventService {
     if (inserted) event = inserted;
     else {
       const earlier = (await findByClientEventId(this.deps.db, input.deviceId, clientEventId!))!;
-      if ((earlier.status === 'processed' || earlier.status === 'ignored' || earlier.status === 'pending') && earlier.response) return { answer: earlier.response, replayed: true };
+      if (
+        (earlier.status === 'processed' || earlier.status === 'ignored' || earlier.status === 'pending') &&
+        earlier.response
+      )
+        return { answer: earlier.response, replayed: true };
       if (earlier.status === 'failed' && (await retakeFailedEvent(this.deps.db, earlier.id))) event = earlier;
       else throw busy(input.deviceId, clientEventId);
     }
@@ -149,11 +191,17 @@ export class DeviceEventService {
    * step 3 never happened). A process that fails to start sends nothing: the held notice is dropped
    * as `failed` with the case.
    */
-  private async occupied(zbc: Zeebe.ZeebeGrpcClient, newEvent: NewDeviceEvent, input: DeviceEventInput): Promise<{ answer: DeviceEventAnswer; replayed: boolean }> {
+  private async occupied(
+    zbc: Zeebe.ZeebeGrpcClient,
+    newEvent: NewDeviceEvent,
+    input: DeviceEventInput,
+  ): Promise<{ answer: DeviceEventAnswer; replayed: boolean }> {
     const db = this.deps.db;
     const now = newEvent.receivedAt;
     const t0 = performance.now();
-    const photo = input.imageUrl ? { url: input.imageUrl, source: 'camera', deviceId: input.deviceId, detectedAt: input.detectedAt } : undefined;
+    const photo = input.imageUrl
+      ? { url: input.imageUrl, source: 'camera', deviceId: input.deviceId, detectedAt: input.detectedAt }
+      : undefined;
     const readable = isReadablePlate(input.plate);
 
     // One transaction under a lock on plate+lane: two cameras seeing the same car open one case.
@@ -163,17 +211,47 @@ export class DeviceEventService {
       if (claim.kind === 'replay') return { kind: 'replay' as const, answer: claim.answer };
       if (claim.kind === 'busy') throw busy(input.deviceId, newEvent.clientEventId);
       const event = claim.event;
-      const detection = { eventId: event.clientEventId, deviceEventId: event.id, deviceId: input.deviceId, laneId: input.laneId, plate: input.plate, detectedAt: input.detectedAt, imageUrl: input.imageUrl ?? null };
-      const { open, situation, lane, vehicle } = await fireLaneContext(trx, input.laneId, input.plate, readable ? input.plate : null);
+      const detection = {
+        eventId: event.clientEventId,
+        deviceEventId: event.id,
+        deviceId: input.deviceId,
+        laneId: input.laneId,
+        plate: input.plate,
+        detectedAt: input.detectedAt,
+        imageUrl: input.imageUrl ?? null,
+      };
+      const { open, situation, lane, vehicle } = await fireLaneContext(
+        trx,
+        input.laneId,
+        input.plate,
+        readable ? input.plate : null,
+      );
       if (open) {
-        await appendCaseEvent(trx, open.id, { type: 'detection-merged', actor: input.deviceId, at: now, data: detection });
+        await appendCaseEvent(trx, open.id, {
+          type: 'detection-merged',
+          actor: input.deviceId,
+          at: now,
+          data: detection,
+        });
         if (photo) await addCaseAttachment(trx, open.id, photo);
         const answer = { caseId: open.id, merged: true };
-        await finishDeviceEvent(trx, event.id, { status: 'processed', caseId: open.id, merged: true, response: answer, at: now });
+        await finishDeviceEvent(trx, event.id, {
+          status: 'processed',
+          caseId: open.id,
+          merged: true,
+          response: answer,
+          at: now,
+        });
         return { kind: 'done' as const, answer };
       }
       // Dwell threshold: a car seen only briefly does not open a case (yet).
-      const stay = await fireLaneDebounce(trx, { laneId: input.laneId, plate: input.plate, detectedAt: new Date(input.detectedAt), dwellSeconds: this.fireLane.dwellSeconds, excludeId: event.id });
+      const stay = await fireLaneDebounce(trx, {
+        laneId: input.laneId,
+        plate: input.plate,
+        detectedAt: new Date(input.detectedAt),
+        dwellSeconds: this.fireLane.dwellSeconds,
+        excludeId: event.id,
+      });
       if (!stay.open) {
         const answer = { caseId: null, merged: false };
         await finishDeviceEvent(trx, event.id, { status: 'pending', response: answer, at: now });
@@ -185,20 +263,50 @@ export class DeviceEventService {
       // number), so the day-wide case-number lock is held for as few statements as possible.
       const noticeFor = vehicle ? this.prepareNotice(input.plate, laneName, vehicle.ownerPhone) : undefined;
       if (noticeFor) await lockPhone(trx, noticeFor.to);
-      const created = await createCase(trx, {
-        description: `消防通道占用：${where}，车牌 ${input.plate}（${input.deviceId} 于 ${input.detectedAt} 拍到）`,
-        channel: 'device', scenario: FIRE_LANE_PROCESS, leadDepartment: situation?.leadDepartment ?? DEFAULT_LEAD, externalId: event.clientEventId,
-        location: lane ? { address: `${lane.compound} ${lane.name}` } : undefined,
-      }, now);
+      const created = await createCase(
+        trx,
+        {
+          description: `消防通道占用：${where}，车牌 ${input.plate}（${input.deviceId} 于 ${input.detectedAt} 拍到）`,
+          channel: 'device',
+          scenario: FIRE_LANE_PROCESS,
+          leadDepartment: situation?.leadDepartment ?? DEFAULT_LEAD,
+          externalId: event.clientEventId,
+          location: lane ? { address: `${lane.compound} ${lane.name}` } : undefined,
+        },
+        now,
+      );
       const queued = await recordFireLaneCase(trx, {
-        caseId: created.id, situation, attachments: photo ? [photo] : [], eventId: event.id, actor: input.deviceId, at: now,
+        caseId: created.id,
+        situation,
+        attachments: photo ? [photo] : [],
+        eventId: event.id,
+        actor: input.deviceId,
+        at: now,
         detected: { ...detection, firstSeenAt: stay.firstSeenAt.toISOString() },
-        offence: { plate: input.plate, laneId: input.laneId, compound: lane?.compound ?? null, detectedAt: stay.firstSeenAt, receivedAt: now },
+        offence: {
+          plate: input.plate,
+          laneId: input.laneId,
+          compound: lane?.compound ?? null,
+          detectedAt: stay.firstSeenAt,
+          receivedAt: now,
+        },
         notice: noticeFor ? insertSql(noticeFor(created.id), { hold: true }) : undefined,
       });
-      if (stay.pendingIds.length) await trx('device_event').whereIn('id', stay.pendingIds).update({ status: 'processed', case_id: created.id, merged: true, processed_at: now });
+      if (stay.pendingIds.length)
+        await trx('device_event')
+          .whereIn('id', stay.pendingIds)
+          .update({ status: 'processed', case_id: created.id, merged: true, processed_at: now });
       const notice = queued?.status === 'queued' ? queued.id : undefined;
-      return { kind: 'created' as const, event, created, situation, lane, laneName, firstSeenAt: stay.firstSeenAt, notice };
+      return {
+        kind: 'created' as const,
+        event,
+        created,
+        situation,
+        lane,
+        laneName,
+        firstSeenAt: stay.firstSeenAt,
+        notice,
+      };
     });
     if (decision.kind === 'replay') return { answer: decision.answer, replayed: true };
     if (decision.kind === 'done') return { answer: decision.answer, replayed: false };
@@ -211,40 +319,82 @@ export class DeviceEventService {
       const started = await zbc.createProcessInstance({
         bpmnProcessId: FIRE_LANE_PROCESS,
         variables: {
-          caseId: created.id, caseNo: created.caseNo, plate: input.plate, laneId: input.laneId,
-          laneName, ...(lane ? { compound: lane.compound } : {}),
+          caseId: created.id,
+          caseNo: created.caseNo,
+          plate: input.plate,
+          laneId: input.laneId,
+          laneName,
+          ...(lane ? { compound: lane.compound } : {}),
           // Without onSiteDepartment the model sends fire-rescue on site; a lane may name another (property).
           ...(lane?.onSiteDepartment ? { onSiteDepartment: lane.onSiteDepartment } : {}),
-          graceDuration: this.fireLane.grace, graceMinutes: this.fireLane.graceMinutes,
-          leadDepartment: lead, collaborators: situation ? situation.collaborators.filter((d) => d !== lead) : [],
-          deviceId: input.deviceId, detectedAt: firstSeenAt.toISOString(), ...(input.imageUrl ? { imageUrl: input.imageUrl } : {}),
+          graceDuration: this.fireLane.grace,
+          graceMinutes: this.fireLane.graceMinutes,
+          leadDepartment: lead,
+          collaborators: situation ? situation.collaborators.filter((d) => d !== lead) : [],
+          deviceId: input.deviceId,
+          detectedAt: firstSeenAt.toISOString(),
+          ...(input.imageUrl ? { imageUrl: input.imageUrl } : {}),
         },
       });
       processInstanceKey = started.processInstanceKey;
     } catch (err) {
       const message = (err as Error).message;
-      this.deps.log.error({ err, caseId: created.id, deviceEventId: event.id }, 'fire-lane process not started; case cancelled');
+      this.deps.log.error(
+        { err, caseId: created.id, deviceEventId: event.id },
+        'fire-lane process not started; case cancelled',
+      );
       await db.transaction(async (trx) => {
         await cancelCase(trx, created.id, now);
-        await appendCaseEvent(trx, created.id, { type: 'process.start-failed', actor: 'system', at: now, data: { process: FIRE_LANE_PROCESS, error: message } });
+        await appendCaseEvent(trx, created.id, {
+          type: 'process.start-failed',
+          actor: 'system',
+          at: now,
+          data: { process: FIRE_LANE_PROCESS, error: message },
+        });
         await finishDeviceEvent(trx, event.id, { status: 'failed', caseId: created.id, error: message, at: now });
         if (notice) await dropHeld(trx, notice, 'the fire-lane process did not start; the case was cancelled', now);
       });
-      throw new HttpProblem(503, 'Service Unavailable', 'The fire-lane process could not be started; the event is recorded as failed. Retry with the same eventId.');
+      throw new HttpProblem(
+        503,
+        'Service Unavailable',
+        'The fire-lane process could not be started; the event is recorded as failed. Retry with the same eventId.',
+      );
     }
     const t2 = performance.now();
     // The instance exists: the notice goes out now, alongside the bookkeeping below (with no
     // dispatcher in this process, the release in that statement makes it due for the next round).
-    if (notice) dispatcherFor(db)?.sendNow(notice).catch((err: Error) => this.deps.log.warn({ err: { message: maskPhonesInText(err.message) }, caseId: created.id }, 'notice hand-over failed; the dispatcher retries it'));
+    if (notice)
+      dispatcherFor(db)
+        ?.sendNow(notice)
+        .catch((err: Error) =>
+          this.deps.log.warn(
+            { err: { message: maskPhonesInText(err.message) }, caseId: created.id },
+            'notice hand-over failed; the dispatcher retries it',
+          ),
+        );
     const answer = { caseId: created.id, merged: false };
     await recordFireLaneStarted(db, {
-      caseId: created.id, processInstanceKey, at: now, eventId: event.id, answer, heldNoticeId: notice ?? null,
+      caseId: created.id,
+      processInstanceKey,
+      at: now,
+      eventId: event.id,
+      answer,
+      heldNoticeId: notice ?? null,
       accepted: { department: lead, data: { processInstanceKey, process: FIRE_LANE_PROCESS, auto: true } },
     });
     // Where the time of a new case goes (npm run bench:fire-lane -- --profile collects these).
     if (this.deps.log.isLevelEnabled('debug')) {
       const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
-      this.deps.log.debug({ caseId: created.id, notice: notice !== undefined, caseTxMs: ms(t0, t1), engineStartMs: ms(t1, t2), finishMs: ms(t2, performance.now()) }, 'fire-lane detection timings');
+      this.deps.log.debug(
+        {
+          caseId: created.id,
+          notice: notice !== undefined,
+          caseTxMs: ms(t0, t1),
+          engineStartMs: ms(t1, t2),
+          finishMs: ms(t2, performance.now()),
+        },
+        'fire-lane detection timings',
+      );
     }
     return { answer, replayed: false };
   }
@@ -255,11 +405,20 @@ export class DeviceEventService {
    * lane name, a bad phone in the registry) is left to that task, which raises an incident naming
    * the reason.
    */
-  private prepareNotice(plate: string, laneName: string, phone: string): ((caseId: string) => PreparedSms) & { to: string } | undefined {
+  private prepareNotice(
+    plate: string,
+    laneName: string,
+    phone: string,
+  ): (((caseId: string) => PreparedSms) & { to: string }) | undefined {
     let prepared: PreparedSms;
     try {
       prepared = prepareSms(
-        { idempotencyKey: 'pending:notice', to: phone, template: 'fire-lane.notice', params: { plate, lane: laneName, minutes: String(this.fireLane.graceMinutes) } },
+        {
+          idempotencyKey: 'pending:notice',
+          to: phone,
+          template: 'fire-lane.notice',
+          params: { plate, lane: laneName, minutes: String(this.fireLane.graceMinutes) },
+        },
         { dailyCapPerPhone: this.dailyCapPerPhone, now: () => this.now() },
       );
     } catch {
@@ -268,7 +427,11 @@ export class DeviceEventService {
     return Object.assign((caseId: string) => ({ ...prepared, key: `${caseId}:notice`, caseId }), { to: prepared.to });
   }
 
-  private async cleared(zbc: Zeebe.ZeebeGrpcClient, event: DeviceEventRow, input: DeviceEventInput): Promise<DeviceEventAnswer> {
+  private async cleared(
+    zbc: Zeebe.ZeebeGrpcClient,
+    event: DeviceEventRow,
+    input: DeviceEventInput,
+  ): Promise<DeviceEventAnswer> {
     const db = this.deps.db;
     const now = this.now();
     const open = await findOpenFireLaneCase(db, input.laneId, input.plate);
@@ -281,18 +444,41 @@ export class DeviceEventService {
     }
     try {
       await zbc.publishMessage({
-        name: FIRE_LANE_CLEARED_MESSAGE, correlationKey: open.id, messageId: `${open.id}:cleared:${event.id}`, timeToLive: CLEARED_MESSAGE_TTL_MS,
+        name: FIRE_LANE_CLEARED_MESSAGE,
+        correlationKey: open.id,
+        messageId: `${open.id}:cleared:${event.id}`,
+        timeToLive: CLEARED_MESSAGE_TTL_MS,
         variables: { clearedAt: input.detectedAt, clearedBy: input.deviceId },
       });
     } catch (err) {
       const message = (err as Error).message;
       await finishDeviceEvent(db, event.id, { status: 'failed', caseId: open.id, error: message, at: now });
-      throw new HttpProblem(503, 'Service Unavailable', 'The lane-cleared message could not be delivered; the event is recorded as failed. Retry with the same eventId.');
+      throw new HttpProblem(
+        503,
+        'Service Unavailable',
+        'The lane-cleared message could not be delivered; the event is recorded as failed. Retry with the same eventId.',
+      );
     }
     const answer = { caseId: open.id, merged: false };
     await db.transaction(async (trx) => {
-      await appendCaseEvent(trx, open.id, { type: 'lane-cleared', actor: input.deviceId, at: now, data: { eventId: event.clientEventId, deviceEventId: event.id, detectedAt: input.detectedAt, imageUrl: input.imageUrl ?? null } });
-      await finishDeviceEvent(trx, event.id, { status: 'processed', caseId: open.id, merged: false, response: answer, at: now });
+      await appendCaseEvent(trx, open.id, {
+        type: 'lane-cleared',
+        actor: input.deviceId,
+        at: now,
+        data: {
+          eventId: event.clientEventId,
+          deviceEventId: event.id,
+          detectedAt: input.detectedAt,
+          imageUrl: input.imageUrl ?? null,
+        },
+      });
+      await finishDeviceEvent(trx, event.id, {
+        status: 'processed',
+        caseId: open.id,
+        merged: false,
+        response: answer,
+        at: now,
+      });
     });
     return answer;
   }

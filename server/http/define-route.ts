@@ -41,7 +41,11 @@ export class Reply<T = unknown> {
 }
 export const reply = <T>(status: number, body: T, headers?: Record<string, string>) => new Reply(status, body, headers);
 
-export interface RouteDefinition<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+export interface RouteDefinition<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
   method: HttpMethod;
   /** Express path syntax, absolute: `/api/admin/users/:id`. */
   path: string;
@@ -66,16 +70,22 @@ export interface RouteDefinition<P extends z.ZodType = z.ZodType, Q extends z.Zo
 export type AnyRoute = RouteDefinition<any, any, any>;
 
 /** Identity with type inference for the handler's input; the route is mounted by {@link buildApiRouter}. */
-export function defineRoute<P extends z.ZodType = z.ZodType<Record<string, string>>, Q extends z.ZodType = z.ZodType<Record<string, unknown>>, B extends z.ZodType = z.ZodType<unknown>>(
-  def: RouteDefinition<P, Q, B>,
-): AnyRoute {
+export function defineRoute<
+  P extends z.ZodType = z.ZodType<Record<string, string>>,
+  Q extends z.ZodType = z.ZodType<Record<string, unknown>>,
+  B extends z.ZodType = z.ZodType<unknown>,
+>(def: RouteDefinition<P, Q, B>): AnyRoute {
   return def as AnyRoute;
 }
 
 /** The default success status: the lowest documented 2xx. */
 export function successStatus(route: AnyRoute): number {
-  const ok = Object.keys(route.responses).map(Number).filter((s) => s >= 200 && s < 300).sort((a, b) => a - b);
-  if (!ok.length) throw new Error(`Expected a 2xx response for ${route.method.toUpperCase()} ${route.path}, but none is documented`);
+  const ok = Object.keys(route.responses)
+    .map(Number)
+    .filter((s) => s >= 200 && s < 300)
+    .sort((a, b) => a - b);
+  if (!ok.length)
+    throw new Error(`Expected a 2xx response for ${route.method.toUpperCase()} ${route.path}, but none is documented`);
   return ok[0];
 }
 
@@ -112,7 +122,14 @@ function limit(limiter: RateLimiter, anonymousOnly: boolean): RequestHandler {
     const decision = limiter.hit(req.ip ?? 'unknown');
     if (decision.allowed) return next();
     res.set('Retry-After', String(decision.retryAfterSeconds));
-    next(new HttpProblem(429, 'Too Many Requests', `Rate limit (${limiter.name}) exceeded; try again in ${decision.retryAfterSeconds} s.`, { retryAfterSeconds: decision.retryAfterSeconds }));
+    next(
+      new HttpProblem(
+        429,
+        'Too Many Requests',
+        `Rate limit (${limiter.name}) exceeded; try again in ${decision.retryAfterSeconds} s.`,
+        { retryAfterSeconds: decision.retryAfterSeconds },
+      ),
+    );
   };
 }
 
@@ -130,11 +147,13 @@ function handle(route: AnyRoute, options: ApiRouterOptions): RequestHandler {
         result = result.body;
       }
       if (options.strictResponses) checkResponse(route, status, result);
-      if (status === 429 || status >= 400) throw new Error(`Expected a handler to throw HttpProblem for ${status}, but it returned it`);
+      if (status === 429 || status >= 400)
+        throw new Error(`Expected a handler to throw HttpProblem for ${status}, but it returned it`);
       if (result === undefined) res.status(status).end();
       else res.status(status).json(result);
     } catch (err) {
-      if (err instanceof HttpProblem && err.status === 429 && typeof err.extra.retryAfterSeconds === 'number') res.set('Retry-After', String(err.extra.retryAfterSeconds));
+      if (err instanceof HttpProblem && err.status === 429 && typeof err.extra.retryAfterSeconds === 'number')
+        res.set('Retry-After', String(err.extra.retryAfterSeconds));
       next(err);
     }
   };
@@ -145,12 +164,15 @@ function checkResponse(route: AnyRoute, status: number, body: unknown): void {
   const spec = route.responses[status];
   if (!spec) throw new Error(`Expected ${where} to answer a documented status, but it answered ${status}`);
   if (!spec.schema) {
-    if (body !== undefined && !spec.contentType) throw new Error(`Expected ${where} ${status} to have no body, but the handler returned one`);
+    if (body !== undefined && !spec.contentType)
+      throw new Error(`Expected ${where} ${status} to have no body, but the handler returned one`);
     return;
   }
   const check = spec.schema.safeParse(body);
   if (!check.success) {
-    throw new Error(`Expected ${where} ${status} to match its documented schema, but: ${check.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `Expected ${where} ${status} to match its documented schema, but: ${check.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
 }
 

@@ -60,10 +60,16 @@ export function problemHandler(log: { error: (o: object, m: string) => void }): 
     let problem: HttpProblem;
     if (err instanceof HttpProblem) problem = err;
     else if (err instanceof DomainError) problem = problemFromDomain(err);
-    else if (err?.type === 'entity.parse.failed') problem = HttpProblem.badRequest(`The request body is not valid JSON: ${err.message}`);
-    else if (err?.type === 'entity.too.large') problem = new HttpProblem(413, 'Payload Too Large', `The request body exceeds ${err.limit} bytes.`);
+    else if (err?.type === 'entity.parse.failed')
+      problem = HttpProblem.badRequest(`The request body is not valid JSON: ${err.message}`);
+    else if (err?.type === 'entity.too.large')
+      problem = new HttpProblem(413, 'Payload Too Large', `The request body exceeds ${err.limit} bytes.`);
     else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500)
-      problem = new HttpProblem(err.status, STATUS_CODES[err.status] ?? 'Bad Request', String(err.message || 'Bad request'));
+      problem = new HttpProblem(
+        err.status,
+        STATUS_CODES[err.status] ?? 'Bad Request',
+        String(err.message || 'Bad request'),
+      );
     else {
       log.error({ err, url: req.originalUrl, reqId: (req as any).id }, 'unhandled error');
       problem = new HttpProblem(500, 'Internal Server Error', 'Something went wrong on our side; it has been logged.');
@@ -72,6 +78,13 @@ export function problemHandler(log: { error: (o: object, m: string) => void }): 
     res
       .status(problem.status)
       .type('application/problem+json')
-      .json({ type: problem.extra.type ?? 'about:blank', title: problem.title, status: problem.status, detail: problem.detail, instance: req.originalUrl, ...problem.extra });
+      .json({
+        type: problem.extra.type ?? 'about:blank',
+        title: problem.title,
+        status: problem.status,
+        detail: problem.detail,
+        instance: req.originalUrl,
+        ...problem.extra,
+      });
   };
 }

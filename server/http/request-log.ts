@@ -28,9 +28,15 @@ export function requestLogging(logger: Logger): RequestHandler {
     customAttributeKeys: { reqId: 'reqId' },
     // Load balancers and Prometheus poll these; a line per poll would drown the useful ones.
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customLogLevel: (_req, res, err) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     serializers: {
-      req: (req: any) => ({ id: req.id, method: req.method, url: maskPhonesInText(String(req.url)), remoteAddress: req.remoteAddress }),
+      req: (req: any) => ({
+        id: req.id,
+        method: req.method,
+        url: maskPhonesInText(String(req.url)),
+        remoteAddress: req.remoteAddress,
+      }),
       res: (res: any) => ({ statusCode: res.statusCode }),
     },
   }) as unknown as RequestHandler;

@@ -42,11 +42,13 @@ function unsafeFields(value: unknown, part: RequestPart): FieldError[] {
       break;
     }
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) found.push({ field: fieldName(part, path), message: 'must not contain NUL (\\u0000) characters' });
+      if (v.includes('\u0000'))
+        found.push({ field: fieldName(part, path), message: 'must not contain NUL (\\u0000) characters' });
     } else if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, path: [...path, i] }));
     else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (k.includes('\u0000')) found.push({ field: fieldName(part, path), message: 'keys must not contain NUL (\\u0000) characters' });
+        if (k.includes('\u0000'))
+          found.push({ field: fieldName(part, path), message: 'keys must not contain NUL (\\u0000) characters' });
         stack.push({ v: x, path: [...path, k] });
       }
     }
@@ -55,8 +57,13 @@ function unsafeFields(value: unknown, part: RequestPart): FieldError[] {
 }
 
 /** Parses `value`, or returns the bad fields. */
-export function checkRequestPart<S extends z.ZodType>(schema: S, value: unknown, part: RequestPart): { ok: true; data: z.output<S> } | { ok: false; errors: FieldError[] } {
-  if (part === 'body' && value === undefined) return { ok: false, errors: [{ field: 'body', message: 'expected a JSON body (Content-Type: application/json)' }] };
+export function checkRequestPart<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  part: RequestPart,
+): { ok: true; data: z.output<S> } | { ok: false; errors: FieldError[] } {
+  if (part === 'body' && value === undefined)
+    return { ok: false, errors: [{ field: 'body', message: 'expected a JSON body (Content-Type: application/json)' }] };
   const unsafe = unsafeFields(value, part);
   if (unsafe.length) return { ok: false, errors: unsafe };
   const result = schema.safeParse(value);
@@ -71,7 +78,10 @@ export function parseRequestPart<S extends z.ZodType>(schema: S, value: unknown,
 }
 
 function invalid(errors: FieldError[]): HttpProblem {
-  return HttpProblem.badRequest(`The request is invalid: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}.`, errors);
+  return HttpProblem.badRequest(
+    `The request is invalid: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}.`,
+    errors,
+  );
 }
 
 export interface RequestSchemas {
@@ -123,8 +133,13 @@ export const query = {
       .string()
       .regex(/^-?\d{1,15}$/, 'expected a whole number')
       .transform(Number)
-      .pipe(z.number().int().min(opts.min ?? Number.MIN_SAFE_INTEGER).max(opts.max ?? Number.MAX_SAFE_INTEGER)),
-  bool: () =>
-    z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(opts.min ?? Number.MIN_SAFE_INTEGER)
+          .max(opts.max ?? Number.MAX_SAFE_INTEGER),
+      ),
+  bool: () => z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
   string: (max = 200) => z.string().max(max),
 };

@@ -86,7 +86,10 @@ export function registerStateGauges(metrics: PlatformMetrics, sources: { db: Kne
     labelNames: ['light'],
     registers: [registry],
     async collect() {
-      const rows = await db('task').where('state', 'created').groupBy('light').select('light', db.raw('count(*)::int as n'));
+      const rows = await db('task')
+        .where('state', 'created')
+        .groupBy('light')
+        .select('light', db.raw('count(*)::int as n'));
       setByLight(this, rows);
     },
   });
@@ -96,7 +99,10 @@ export function registerStateGauges(metrics: PlatformMetrics, sources: { db: Kne
     labelNames: ['light'],
     registers: [registry],
     async collect() {
-      const rows = await db('case').whereNotIn('status', ['closed', 'cancelled', 'merged']).groupBy('light').select('light', db.raw('count(*)::int as n'));
+      const rows = await db('case')
+        .whereNotIn('status', ['closed', 'cancelled', 'merged'])
+        .groupBy('light')
+        .select('light', db.raw('count(*)::int as n'));
       setByLight(this, rows);
     },
   });

@@ -26,6 +26,7 @@ export function parseOpen311Date(raw: string): Date | undefined {
   const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${zone}`;
   const ms = Date.parse(iso);
   // Date.parse accepts 2026-02-31 by rolling over; an impossible calendar date is not a date.
-  if (!Number.isFinite(ms) || Number(m[2]) > 12 || Number(m[3]) > 31 || Number(m[4]) > 23 || Number(m[5]) > 59) return undefined;
+  if (!Number.isFinite(ms) || Number(m[2]) > 12 || Number(m[3]) > 31 || Number(m[4]) > 23 || Number(m[5]) > 59)
+    return undefined;
   return new Date(ms);
 }

@@ -18,7 +18,10 @@ export class Open311Error extends Error {
   }
 
   static badRequest(...descriptions: string[]): Open311Error {
-    return new Open311Error(400, descriptions.map((description) => ({ code: 400, description })));
+    return new Open311Error(
+      400,
+      descriptions.map((description) => ({ code: 400, description })),
+    );
   }
   static forbidden(description: string): Open311Error {
     return new Open311Error(403, [{ code: 403, description }]);

@@ -51,17 +51,24 @@ function coordinate(raw: string | undefined, name: 'lat' | 'long', limit: number
   if (raw === undefined) return null;
   const n = /^[+-]?\d{1,3}(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(n) || Math.abs(n) > limit) {
-    errors.push(`${name} "${raw}" is not a WGS84 ${name === 'lat' ? 'latitude (-90 … 90)' : 'longitude (-180 … 180)'}.`);
+    errors.push(
+      `${name} "${raw}" is not a WGS84 ${name === 'lat' ? 'latitude (-90 … 90)' : 'longitude (-180 … 180)'}.`,
+    );
     return null;
   }
   return n;
 }
 
 function checkLength(value: string | undefined, name: string, max: number, errors: string[]): void {
-  if (value !== undefined && value.length > max) errors.push(`${name} is ${value.length} characters long; at most ${max} are accepted.`);
+  if (value !== undefined && value.length > max)
+    errors.push(`${name} is ${value.length} characters long; at most ${max} are accepted.`);
 }
 
-export async function submitServiceRequest(deps: IntakeDeps, form: RawParams, now: Date = new Date()): Promise<PostedRequest[]> {
+export async function submitServiceRequest(
+  deps: IntakeDeps,
+  form: RawParams,
+  now: Date = new Date(),
+): Promise<PostedRequest[]> {
   // 403 before anything else: a keyless caller learns nothing about the catalog.
   const apiKey = single(form, 'api_key');
   if (!apiKey) throw Open311Error.forbidden('api_key is required to post a service request.');
@@ -73,7 +80,8 @@ export async function submitServiceRequest(deps: IntakeDeps, form: RawParams, no
   const serviceCode = single(form, 'service_code');
   if (!serviceCode) errors.push('service_code is required.');
   const matter = serviceCode ? await findMatter(deps.db, serviceCode) : undefined;
-  if (serviceCode && (!matter || matter.situations.length === 0)) throw Open311Error.notFound(`service_code "${serviceCode}" is not a service of this endpoint.`);
+  if (serviceCode && (!matter || matter.situations.length === 0))
+    throw Open311Error.notFound(`service_code "${serviceCode}" is not a service of this endpoint.`);
 
   // One location: lat+long, or address_string, or address_id.
   const latRaw = single(form, 'lat');
@@ -98,7 +106,8 @@ export async function submitServiceRequest(deps: IntakeDeps, form: RawParams, no
   checkLength(phone, 'phone', 32, errors);
   const mediaUrls = many(form, 'media_url');
   for (const url of mediaUrls) {
-    if (!/^https?:\/\/\S+$/i.test(url) || url.length > 2000) errors.push(`media_url "${url.slice(0, 100)}" is not an http(s) URL.`);
+    if (!/^https?:\/\/\S+$/i.test(url) || url.length > 2000)
+      errors.push(`media_url "${url.slice(0, 100)}" is not an http(s) URL.`);
   }
 
   // Attributes of the service definition; others (FixMyStreet sends report_url, easting …) are kept.
@@ -106,22 +115,31 @@ export async function submitServiceRequest(deps: IntakeDeps, form: RawParams, no
   let situation: SituationRow | undefined;
   if (matter) {
     const chosen = attrs.get(SITUATION_ATTRIBUTE) ?? [];
-    if (chosen.length === 0) errors.push(`attribute[${SITUATION_ATTRIBUTE}] is required: one of the values of GET services/${matter.code}.`);
+    if (chosen.length === 0)
+      errors.push(`attribute[${SITUATION_ATTRIBUTE}] is required: one of the values of GET services/${matter.code}.`);
     else if (chosen.length > 1) errors.push(`attribute[${SITUATION_ATTRIBUTE}] is a singlevaluelist; send one value.`);
     else {
       situation = matter.situations.find((s) => s.code === chosen[0]);
-      if (!situation) errors.push(`attribute[${SITUATION_ATTRIBUTE}] "${chosen[0]}" is not a value of service ${matter.code}.`);
+      if (!situation)
+        errors.push(`attribute[${SITUATION_ATTRIBUTE}] "${chosen[0]}" is not a value of service ${matter.code}.`);
     }
   }
   if (errors.length) throw Open311Error.badRequest(...errors);
-  if (!deps.zbc) throw new Open311Error(400, [{ code: 503, description: 'The case system is not connected; nothing was filed. Try again later.' }]);
+  if (!deps.zbc)
+    throw new Open311Error(400, [
+      { code: 503, description: 'The case system is not connected; nothing was filed. Try again later.' },
+    ]);
 
   const s = situation!;
   const text = description ?? s.name;
   const location = { address: addressString ?? null, lat, lng };
   const reporter = { name: reporterName, phone: phone ?? null };
   const externalId = attrs.get('service_request_id_ext')?.[0] ?? null;
-  const created = await createCase(deps.db, { description: text, channel: 'open311', reporter, location, externalId }, now);
+  const created = await createCase(
+    deps.db,
+    { description: text, channel: 'open311', reporter, location, externalId },
+    now,
+  );
   try {
     await attachOpen311Details(deps.db, created.id, {
       situation: s,
@@ -141,10 +159,24 @@ export async function submitServiceRequest(deps: IntakeDeps, form: RawParams, no
     });
     await startCaseIntake(deps.db, deps.zbc, created.id, { channel: 'open311', reporter, location });
   } catch (err) {
-    deps.log.error({ err, caseId: created.id, caseNo: created.caseNo }, 'Open311 request not filed: the one window could not be started; the case was removed');
+    deps.log.error(
+      { err, caseId: created.id, caseNo: created.caseNo },
+      'Open311 request not filed: the one window could not be started; the case was removed',
+    );
     await deleteCase(deps.db, created.id);
-    throw new Open311Error(400, [{ code: 503, description: 'The case system could not take the request right now; nothing was filed. Try again later.' }]);
+    throw new Open311Error(400, [
+      {
+        code: 503,
+        description: 'The case system could not take the request right now; nothing was filed. Try again later.',
+      },
+    ]);
   }
   // No agency named yet: the one window classifies the text itself and may route it elsewhere.
-  return [{ service_request_id: created.caseNo, service_notice: serviceNotice(s.name, s.slaWorkingHours, null), account_id: single(form, 'account_id') ?? null }];
+  return [
+    {
+      service_request_id: created.caseNo,
+      service_notice: serviceNotice(s.name, s.slaWorkingHours, null),
+      account_id: single(form, 'account_id') ?? null,
+    },
+  ];
 }

@@ -8,11 +8,25 @@ import type { Knex } from 'knex';
 import { toOpen311Date } from './dates';
 import { Open311Error } from './errors';
 import {
-  catalogChangedAt, departmentNames, findMatter, findRequestRows, listServiceRows, timelineBetween, timelineOf,
-  type RequestFilter, type RequestRow,
+  catalogChangedAt,
+  departmentNames,
+  findMatter,
+  findRequestRows,
+  listServiceRows,
+  timelineBetween,
+  timelineOf,
+  type RequestFilter,
+  type RequestRow,
 } from './open311-queries';
 import { bool, checkJurisdiction, commaList, date, positiveInt, type RawParams } from './params';
-import { presentNote, presentRequest, presentUpdate, PUBLIC_EVENT_TYPES, type DepartmentName, type Open311Request } from './present-request';
+import {
+  presentNote,
+  presentRequest,
+  presentUpdate,
+  PUBLIC_EVENT_TYPES,
+  type DepartmentName,
+  type Open311Request,
+} from './present-request';
 
 /** Spec volume rules for GET requests: a 90-day window by default and at most, 1000 requests. */
 export const WINDOW_DAYS = 90;
@@ -65,7 +79,8 @@ export class Open311Service {
   async serviceDefinition(code: string, params: RawParams) {
     checkJurisdiction(params);
     const matter = await findMatter(this.db, code);
-    if (!matter || matter.situations.length === 0) throw Open311Error.notFound(`service_code "${code}" is not a service of this endpoint.`);
+    if (!matter || matter.situations.length === 0)
+      throw Open311Error.notFound(`service_code "${code}" is not a service of this endpoint.`);
     return {
       service_code: matter.code,
       attributes: [
@@ -89,7 +104,10 @@ export class Open311Service {
     const extensions = bool(params, 'extensions');
     const ids = commaList(params, 'service_request_id');
     if (ids) {
-      if (ids.length > MAX_REQUESTS) throw Open311Error.badRequest(`service_request_id lists ${ids.length} ids; at most ${MAX_REQUESTS} are answered.`);
+      if (ids.length > MAX_REQUESTS)
+        throw Open311Error.badRequest(
+          `service_request_id lists ${ids.length} ids; at most ${MAX_REQUESTS} are answered.`,
+        );
       return this.present(await findRequestRows(this.db, { caseNos: ids, limit: MAX_REQUESTS, offset: 0 }), extensions);
     }
     const status = commaList(params, 'status');
@@ -136,8 +154,15 @@ export class Open311Service {
   private async present(rows: RequestRow[], extensions: boolean): Promise<Open311Request[]> {
     const out = rows.map(presentRequest);
     if (!extensions) return out;
-    const timeline = await timelineOf(this.db, rows.map((r) => r.id), PUBLIC_EVENT_TYPES);
-    const dept = await this.departmentNamer([...rows.flatMap((r) => r.collaborators), ...timeline.map((e) => e.data.leadDepartment ?? e.department)]);
+    const timeline = await timelineOf(
+      this.db,
+      rows.map((r) => r.id),
+      PUBLIC_EVENT_TYPES,
+    );
+    const dept = await this.departmentNamer([
+      ...rows.flatMap((r) => r.collaborators),
+      ...timeline.map((e) => e.data.leadDepartment ?? e.department),
+    ]);
     return out.map((request, i) => {
       const r = rows[i];
       return {
@@ -159,7 +184,10 @@ export class Open311Service {
   }
 
   private async departmentNamer(codes: unknown[]): Promise<DepartmentName> {
-    const names = await departmentNames(this.db, codes.filter((c): c is string => typeof c === 'string'));
+    const names = await departmentNames(
+      this.db,
+      codes.filter((c): c is string => typeof c === 'string'),
+    );
     return (code) => (typeof code === 'string' ? (names.get(code) ?? code) : '');
   }
 }
@@ -168,11 +196,16 @@ export class Open311Service {
  * The spec's window: no dates → the last 90 days; one date → 90 days from/to it; a range longer
  * than 90 days (or reversed) is a 400.
  */
-export function window(start: Date | undefined, end: Date | undefined, now: Date = new Date()): { from: Date; to: Date } {
+export function window(
+  start: Date | undefined,
+  end: Date | undefined,
+  now: Date = new Date(),
+): { from: Date; to: Date } {
   const span = WINDOW_DAYS * DAY_MS;
   const from = start ?? new Date((end ?? now).getTime() - span);
   const to = end ?? (start ? new Date(start.getTime() + span) : now);
   if (to.getTime() < from.getTime()) throw Open311Error.badRequest('end_date is before start_date.');
-  if (to.getTime() - from.getTime() > span) throw Open311Error.badRequest(`The date range may not exceed ${WINDOW_DAYS} days.`);
+  if (to.getTime() - from.getTime() > span)
+    throw Open311Error.badRequest(`The date range may not exceed ${WINDOW_DAYS} days.`);
   return { from, to };
 }

@@ -7,9 +7,16 @@
 const ERROR_LIST_JSON = {
   type: 'array',
   description: 'Open311 error list',
-  items: { type: 'object', properties: { code: { type: 'integer' }, description: { type: 'string' } }, required: ['code', 'description'] },
+  items: {
+    type: 'object',
+    properties: { code: { type: 'integer' }, description: { type: 'string' } },
+    required: ['code', 'description'],
+  },
 };
-const ERROR_LIST_XML = { type: 'string', description: '<errors><error><code>…</code><description>…</description></error></errors>' };
+const ERROR_LIST_XML = {
+  type: 'string',
+  description: '<errors><error><code>…</code><description>…</description></error></errors>',
+};
 
 const POST_FORM = {
   type: 'object',
@@ -42,9 +49,12 @@ export function documentOpen311<T extends Record<string, any>>(doc: T): T {
     for (const [method, op] of Object.entries<any>(operations)) {
       for (const [status, response] of Object.entries<any>(op.responses ?? {})) {
         if (Number(status) < 400) continue;
-        response.content = json ? { 'application/json': { schema: ERROR_LIST_JSON } } : { 'text/xml': { schema: ERROR_LIST_XML } };
+        response.content = json
+          ? { 'application/json': { schema: ERROR_LIST_JSON } }
+          : { 'text/xml': { schema: ERROR_LIST_XML } };
       }
-      if (method === 'post') op.requestBody = { required: true, content: { 'application/x-www-form-urlencoded': { schema: POST_FORM } } };
+      if (method === 'post')
+        op.requestBody = { required: true, content: { 'application/x-www-form-urlencoded': { schema: POST_FORM } } };
     }
   }
   return doc;

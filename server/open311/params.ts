@@ -19,7 +19,10 @@ export function single(params: RawParams, name: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (Array.isArray(v)) {
     const filled = v.filter((x) => String(x).trim() !== '');
-    if (filled.length > 1) throw Open311Error.badRequest(`${name} was given ${filled.length} times; send it once (a comma-separated list where the spec allows one).`);
+    if (filled.length > 1)
+      throw Open311Error.badRequest(
+        `${name} was given ${filled.length} times; send it once (a comma-separated list where the spec allows one).`,
+      );
     return filled.length ? String(filled[0]).trim() : undefined;
   }
   const s = String(v).trim();
@@ -37,7 +40,10 @@ export function many(params: RawParams, name: string): string[] {
 export function commaList(params: RawParams, name: string): string[] | undefined {
   const raw = single(params, name);
   if (raw === undefined) return undefined;
-  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return items.length ? [...new Set(items)] : undefined;
 }
 
@@ -45,7 +51,10 @@ export function date(params: RawParams, name: string): Date | undefined {
   const raw = single(params, name);
   if (raw === undefined) return undefined;
   const d = parseOpen311Date(raw);
-  if (!d) throw Open311Error.badRequest(`${name} "${raw}" is not a W3C date-time with a zone, e.g. 2026-11-27T09:00:00+08:00 or 2026-11-27T01:00:00Z.`);
+  if (!d)
+    throw Open311Error.badRequest(
+      `${name} "${raw}" is not a W3C date-time with a zone, e.g. 2026-11-27T09:00:00+08:00 or 2026-11-27T01:00:00Z.`,
+    );
   return d;
 }
 
@@ -53,7 +62,8 @@ export function date(params: RawParams, name: string): Date | undefined {
 export function positiveInt(params: RawParams, name: string, max: number): number | undefined {
   const raw = single(params, name);
   if (raw === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw Open311Error.badRequest(`${name} must be a whole number from 1 to ${max}, but is "${raw}".`);
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+    throw Open311Error.badRequest(`${name} must be a whole number from 1 to ${max}, but is "${raw}".`);
   return Number(raw);
 }
 
@@ -66,6 +76,8 @@ export function bool(params: RawParams, name: string): boolean {
 export function checkJurisdiction(params: RawParams): void {
   const j = single(params, 'jurisdiction_id');
   if (j !== undefined && j.toLowerCase() !== OPEN311_JURISDICTION_ID) {
-    throw Open311Error.notFound(`jurisdiction_id "${j}" is not served here; this endpoint serves ${OPEN311_JURISDICTION_ID} only.`);
+    throw Open311Error.notFound(
+      `jurisdiction_id "${j}" is not served here; this endpoint serves ${OPEN311_JURISDICTION_ID} only.`,
+    );
   }
 }

@@ -33,7 +33,11 @@ export function statusNotes(r: RequestRow): string {
 }
 
 /** The promise made on acceptance: the situation's SLA, else the one window's reply time. */
-export function serviceNotice(situationName: string | null, slaWorkingHours: number | null, agency: string | null): string {
+export function serviceNotice(
+  situationName: string | null,
+  slaWorkingHours: number | null,
+  agency: string | null,
+): string {
   if (situationName && slaWorkingHours) {
     return `${situationName}${agency ? `由${agency}牵头办理` : ''}，承诺 ${slaWorkingHours} 个工作小时内办结；受理后短信告知编号与进度。`;
   }
@@ -87,14 +91,23 @@ export function presentRequest(r: RequestRow): Open311Request {
 }
 
 /** Timeline event types a reporter may see, with their mySociety status and wording. */
-const PUBLIC_EVENTS: Record<string, { status: string; text: (e: TimelineRow, dept: (code: unknown) => string) => string }> = {
+const PUBLIC_EVENTS: Record<
+  string,
+  { status: string; text: (e: TimelineRow, dept: (code: unknown) => string) => string }
+> = {
   reported: { status: 'OPEN', text: () => '已登记（受理）' },
   accepted: { status: 'OPEN', text: () => '已受理，进入分拨（受理）' },
-  dispatched: { status: 'INVESTIGATING', text: (e, dept) => `已分拨至${dept(e.data.leadDepartment ?? e.department)}办理（分拨）` },
+  dispatched: {
+    status: 'INVESTIGATING',
+    text: (e, dept) => `已分拨至${dept(e.data.leadDepartment ?? e.department)}办理（分拨）`,
+  },
   returned: { status: 'INTERNAL_REFERRAL', text: () => '承办部门退回，受理中心重新分拨（分拨）' },
   'sla.suspended': { status: 'ACTION_SCHEDULED', text: () => '办理中止，等待补充材料或约定时间（处置）' },
   'sla.resumed': { status: 'IN_PROGRESS', text: () => '恢复办理（处置）' },
-  replied: { status: 'IN_PROGRESS', text: (e) => `答复：${typeof e.data.reply === 'string' ? e.data.reply : ''}（反馈）` },
+  replied: {
+    status: 'IN_PROGRESS',
+    text: (e) => `答复：${typeof e.data.reply === 'string' ? e.data.reply : ''}（反馈）`,
+  },
   closed: { status: 'FIXED', text: () => '已办结（办结）' },
   reopened: { status: 'REOPEN', text: () => '反映人不满意，重新办理（回访）' },
   merged: { status: 'DUPLICATE', text: (e) => `重复反映，已并入 ${String(e.data.intoCaseNo ?? '')}（办结）` },

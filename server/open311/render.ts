@@ -34,8 +34,9 @@ export const CONTENT_TYPE: Readonly<Record<Open311Format, string>> = {
 const builder = new XMLBuilder({ format: true, indentBy: '  ', suppressEmptyNode: false, processEntities: true });
 
 // XML 1.0 Char production: no C0 controls except tab/LF/CR, no lone surrogates, no U+FFFE/U+FFFF.
-// eslint-disable-next-line no-control-regex -- matching the control characters XML 1.0 forbids is the point
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML_CHAR =
+  // eslint-disable-next-line no-control-regex -- matching the control characters XML 1.0 forbids is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function toXmlValue(key: string, value: unknown): unknown {
   if (value === null || value === undefined) return null; // <tag/>
@@ -44,7 +45,8 @@ function toXmlValue(key: string, value: unknown): unknown {
     if (!item) throw new Error(`Expected a list element name for "${key}", but none is registered in LIST_ITEM`);
     return value.length ? { [item]: value.map((v) => toXmlValue(item, v)) } : '';
   }
-  if (value instanceof Date) throw new Error(`Expected "${key}" to be formatted as an Open311 date string, but got a Date`);
+  if (value instanceof Date)
+    throw new Error(`Expected "${key}" to be formatted as an Open311 date string, but got a Date`);
   if (typeof value === 'object') {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toXmlValue(k, v)]));
   }

@@ -56,11 +56,16 @@ export class IncidentService {
     const engine = this.embedded();
     const incident = engine.admin.incidents().find((i) => String(i.key) === key);
     if (!incident) throw HttpProblem.notFound(`No open incident with key ${key}.`);
-    if (!this.zbc) throw new Error('Expected a Zeebe client in the app context to resolve incidents, but none was given');
+    if (!this.zbc)
+      throw new Error('Expected a Zeebe client in the app context to resolve incidents, but none was given');
     const view = toView(incident);
     try {
       if (input.variables && Object.keys(input.variables).length) {
-        await this.zbc.setVariables({ elementInstanceKey: view.elementInstanceKey, variables: input.variables, local: false });
+        await this.zbc.setVariables({
+          elementInstanceKey: view.elementInstanceKey,
+          variables: input.variables,
+          local: false,
+        });
       }
       // A job incident comes back at once unless the job has retries left again.
       if (view.jobKey) await this.zbc.updateJobRetries({ jobKey: view.jobKey, retries: input.retries ?? 1 });

@@ -53,9 +53,16 @@ function readMultipart(req: Request): Promise<Upload> {
   return new Promise((resolve, reject) => {
     let bb: Busboy.Busboy;
     try {
-      bb = Busboy({ headers: req.headers, limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 10_000 } });
+      bb = Busboy({
+        headers: req.headers,
+        limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 10_000 },
+      });
     } catch (err) {
-      reject(HttpProblem.badRequest(`The multipart body cannot be read: ${(err as Error).message}`, [{ field: 'file', message: 'malformed multipart body' }]));
+      reject(
+        HttpProblem.badRequest(`The multipart body cannot be read: ${(err as Error).message}`, [
+          { field: 'file', message: 'malformed multipart body' },
+        ]),
+      );
       return;
     }
     const fields: Record<string, string> = {};
@@ -71,13 +78,29 @@ function readMultipart(req: Request): Promise<Upload> {
         failed = tooLarge();
       });
       stream.on('end', () => {
-        file = { filename: info.filename ?? 'upload', contentType: info.mimeType ?? 'application/octet-stream', data: Buffer.concat(chunks), fields };
+        file = {
+          filename: info.filename ?? 'upload',
+          contentType: info.mimeType ?? 'application/octet-stream',
+          data: Buffer.concat(chunks),
+          fields,
+        };
       });
     });
-    bb.on('error', (err) => reject(HttpProblem.badRequest(`The multipart body cannot be read: ${(err as Error).message}`, [{ field: 'file', message: 'malformed multipart body' }])));
+    bb.on('error', (err) =>
+      reject(
+        HttpProblem.badRequest(`The multipart body cannot be read: ${(err as Error).message}`, [
+          { field: 'file', message: 'malformed multipart body' },
+        ]),
+      ),
+    );
     bb.on('close', () => {
       if (failed) return reject(failed);
-      if (!file) return reject(HttpProblem.badRequest('The multipart form carries no file.', [{ field: 'file', message: 'expected a file part' }]));
+      if (!file)
+        return reject(
+          HttpProblem.badRequest('The multipart form carries no file.', [
+            { field: 'file', message: 'expected a file part' },
+          ]),
+        );
       resolve({ ...file, fields });
     });
     req.pipe(bb);
@@ -90,10 +113,21 @@ export async function readUpload(req: Request, fallbackName: string): Promise<Up
   if (/^multipart\/form-data/i.test(type)) return readMultipart(req);
   if (/^application\/json/i.test(type) && req.body !== undefined) {
     // express.json() already consumed a JSON body (a .form upload): hand it back as text.
-    return { filename: String(req.query.filename ?? fallbackName), contentType: type, data: Buffer.from(JSON.stringify(req.body)), fields: {} };
+    return {
+      filename: String(req.query.filename ?? fallbackName),
+      contentType: type,
+      data: Buffer.from(JSON.stringify(req.body)),
+      fields: {},
+    };
   }
   const data = await readRaw(req);
-  if (data.length === 0) throw HttpProblem.badRequest('The request carries no file.', [{ field: 'body', message: 'expected a file as the body or a multipart form' }]);
-  const name = typeof req.query.filename === 'string' && req.query.filename ? req.query.filename : (filenameFromDisposition(req.get('content-disposition')) ?? fallbackName);
+  if (data.length === 0)
+    throw HttpProblem.badRequest('The request carries no file.', [
+      { field: 'body', message: 'expected a file as the body or a multipart form' },
+    ]);
+  const name =
+    typeof req.query.filename === 'string' && req.query.filename
+      ? req.query.filename
+      : (filenameFromDisposition(req.get('content-disposition')) ?? fallbackName);
   return { filename: name, contentType: type, data, fields: {} };
 }

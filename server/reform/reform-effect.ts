@@ -37,14 +37,25 @@ const CLOSING = new Set(REFORM_CLOSING_TYPES);
 /** Working hours per working day on the default office hours (7.5). */
 const HOURS_PER_DAY = 7.5;
 
-interface EventRow { case_id: string; type: string; actor: string; department: string | null; data: unknown; at: Date }
+interface EventRow {
+  case_id: string;
+  type: string;
+  actor: string;
+  department: string | null;
+  data: unknown;
+  at: Date;
+}
 
 /** The figures of one case from its timeline (events in order): the definition the SQL aggregation of computeReformEffect implements (tests compare the two). */
 export function measureCase(events: EventRow[]): Figures | null {
   const reported = events.find((e) => e.type === 'reported');
   const closed = [...events].reverse().find((e) => CLOSING.has(e.type));
   if (!reported || !closed) return null;
-  const steps = new Set(events.filter((e) => e.type === 'task.completed').map((e) => (typeof e.data === 'string' ? JSON.parse(e.data) : (e.data as Record<string, unknown>)).elementId)).size;
+  const steps = new Set(
+    events
+      .filter((e) => e.type === 'task.completed')
+      .map((e) => (typeof e.data === 'string' ? JSON.parse(e.data) : (e.data as Record<string, unknown>)).elementId),
+  ).size;
   let handoffs = 0;
   let current: string | null = null;
   for (const e of events) {
@@ -71,7 +82,10 @@ const list = (xs: readonly string[]) => xs.map((x) => `'${x.replace(/'/g, "''")}
  * time in [a, b) is W(b) − W(a) with W(t) = cum(day(t)) + office time of day(t) before t, exactly
  * what WorkingCalendar.workingHoursBetween sums day by day.
  */
-function calendarArrays(calendar: WorkingCalendar, range?: { minDay: number; maxDay: number }): { firstDay: number; lastDay: number; work: string; cum: string } {
+function calendarArrays(
+  calendar: WorkingCalendar,
+  range?: { minDay: number; maxDay: number },
+): { firstDay: number; lastDay: number; work: string; cum: string } {
   const { from, to } = calendar.coverage;
   const firstDay = Math.min(Date.parse(`${from}T00:00:00Z`) / DAY_MS, range?.minDay ?? Infinity);
   const lastDay = Math.max(Date.parse(`${to}T00:00:00Z`) / DAY_MS, range?.maxDay ?? -Infinity);
@@ -88,7 +102,16 @@ function calendarArrays(calendar: WorkingCalendar, range?: { minDay: number; max
   return { firstDay, lastDay, work: `{${work.join(',')}}`, cum: `{${cum.join(',')}}` };
 }
 
-interface SumRow { scenario: string; cases: string; steps: string; handoffs: string; visits: string; days: number | string; min_day: string | null; max_day: string | null }
+interface SumRow {
+  scenario: string;
+  cases: string;
+  steps: string;
+  handoffs: string;
+  visits: string;
+  days: number | string;
+  min_day: string | null;
+  max_day: string | null;
+}
 
 /**
  * Per scenario: cases measured and the sums of their steps, hand-offs, visits and working days, in
@@ -101,21 +124,51 @@ interface SumRow { scenario: string; cases: string; steps: string; handoffs: str
 async function measuredSums(db: Knex, scenarios: string[], since: Date | undefined, calendar: WorkingCalendar) {
   const cal = calendarArrays(calendar);
   let rows = await sumsOver(db, scenarios, since, calendar, cal);
-  const days = rows.flatMap((r) => [r.min_day, r.max_day]).filter((d): d is string => d !== null).map(Number);
+  const days = rows
+    .flatMap((r) => [r.min_day, r.max_day])
+    .filter((d): d is string => d !== null)
+    .map(Number);
   if (days.length && (Math.min(...days) < cal.firstDay || Math.max(...days) > cal.lastDay)) {
-    rows = await sumsOver(db, scenarios, since, calendar, calendarArrays(calendar, { minDay: Math.min(...days), maxDay: Math.max(...days) }));
+    rows = await sumsOver(
+      db,
+      scenarios,
+      since,
+      calendar,
+      calendarArrays(calendar, { minDay: Math.min(...days), maxDay: Math.max(...days) }),
+    );
   }
-  return new Map(rows.map((r) => [r.scenario, { cases: Number(r.cases), steps: Number(r.steps), handoffs: Number(r.handoffs), visits: Number(r.visits), days: Number(r.days) }]));
+  return new Map(
+    rows.map((r) => [
+      r.scenario,
+      {
+        cases: Number(r.cases),
+        steps: Number(r.steps),
+        handoffs: Number(r.handoffs),
+        visits: Number(r.visits),
+        days: Number(r.days),
+      },
+    ]),
+  );
 }
 
-async function sumsOver(db: Knex, scenarios: string[], since: Date | undefined, calendar: WorkingCalendar, cal: ReturnType<typeof calendarArrays>): Promise<SumRow[]> {
+async function sumsOver(
+  db: Knex,
+  scenarios: string[],
+  since: Date | undefined,
+  calendar: WorkingCalendar,
+  cal: ReturnType<typeof calendarArrays>,
+): Promise<SumRow[]> {
   const day = (m: string) => `((${m} + ${OFFSET_MS}) / ${DAY_MS})`; // local day number (instants after 1970)
   const office = (m: string) =>
-    calendar.officeHours.periods.map((p) => `greatest(0, least((${m} + ${OFFSET_MS}) % ${DAY_MS}, ${p.end * 60_000}) - ${p.start * 60_000})`).join(' + ');
+    calendar.officeHours.periods
+      .map((p) => `greatest(0, least((${m} + ${OFFSET_MS}) % ${DAY_MS}, ${p.end * 60_000}) - ${p.start * 60_000})`)
+      .join(' + ');
   // W(m): working ms from the arrays' first day to m (null outside them: measuredSums then widens them)
-  const w = (m: string) => `(cal.cum[${day(m)} - ${cal.firstDay - 1}] + case when cal.work[${day(m)} - ${cal.firstDay - 1}] then ${office(m)} else 0 end)`;
+  const w = (m: string) =>
+    `(cal.cum[${day(m)} - ${cal.firstDay - 1}] + case when cal.work[${day(m)} - ${cal.firstDay - 1}] then ${office(m)} else 0 end)`;
   // 'case-intake' stands for the generic cases too (no scenario)
-  const scenario = (a: string) => `(${scenarios.includes('case-intake') ? `${a}.scenario is null or ` : ''}${a}.scenario in (${list(scenarios)}))`;
+  const scenario = (a: string) =>
+    `(${scenarios.includes('case-intake') ? `${a}.scenario is null or ` : ''}${a}.scenario in (${list(scenarios)}))`;
   const filter = (a: string) =>
     `${a}.status = 'closed' and ${a}.reported_ms is not null and ${a}.closing_ms is not null and ${scenario(a)}${since ? ` and ${a}.created_at >= ?` : ''}`;
   const cols = 'scenario, steps, handoffs, visits, reported_ms, closing_ms';
@@ -139,10 +192,29 @@ export async function computeReformEffect(db: Knex, options: { since?: Date } = 
   return Object.entries(baselines.scenarios).map(([scenario, b]) => {
     const baseline: Figures = { steps: b.steps, handoffs: b.handoffs, visits: b.visits, days: b.days };
     const s = sums.get(scenario);
-    const measured = s && s.cases > 0 ? { steps: avg(s.steps, s.cases), handoffs: avg(s.handoffs, s.cases), visits: avg(s.visits, s.cases), days: avg(s.days, s.cases) } : null;
+    const measured =
+      s && s.cases > 0
+        ? {
+            steps: avg(s.steps, s.cases),
+            handoffs: avg(s.handoffs, s.cases),
+            visits: avg(s.visits, s.cases),
+            days: avg(s.days, s.cases),
+          }
+        : null;
     return {
-      scenario, label: b.label, cases: s?.cases ?? 0, baseline, measured,
-      reduction: measured ? { steps: pct(b.steps, measured.steps), handoffs: pct(b.handoffs, measured.handoffs), visits: pct(b.visits, measured.visits), days: pct(b.days, measured.days) } : null,
+      scenario,
+      label: b.label,
+      cases: s?.cases ?? 0,
+      baseline,
+      measured,
+      reduction: measured
+        ? {
+            steps: pct(b.steps, measured.steps),
+            handoffs: pct(b.handoffs, measured.handoffs),
+            visits: pct(b.visits, measured.visits),
+            days: pct(b.days, measured.days),
+          }
+        : null,
     };
   });
 }

@@ -16,7 +16,12 @@ const ApiKeySchema = z.object({
 });
 
 function view(k: ApiKeyRow) {
-  return { ...k, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null, lastUsedAt: k.lastUsedAt?.toISOString() ?? null };
+  return {
+    ...k,
+    createdAt: k.createdAt.toISOString(),
+    revokedAt: k.revokedAt?.toISOString() ?? null,
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  };
 }
 
 /** Device and Open311 API keys for admins: the key itself is shown once, at creation. */
@@ -45,7 +50,13 @@ export function adminApiKeyRoutes(ctx: RouteContext) {
         body: z.strictObject({
           kind: z.enum(API_KEY_KINDS),
           name: z.string().trim().min(1).max(200),
-          deviceId: z.string().trim().min(1).max(100).optional().describe('devices: the deviceId their events must carry'),
+          deviceId: z
+            .string()
+            .trim()
+            .min(1)
+            .max(100)
+            .optional()
+            .describe('devices: the deviceId their events must carry'),
         }),
       },
       responses: { 201: { description: 'created', schema: z.object({ apiKey: ApiKeySchema, key: z.string() }) } },

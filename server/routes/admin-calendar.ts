@@ -16,8 +16,18 @@ import type { CalendarService } from '../../domain/sla/calendar-service';
 const IsoTime = z.iso.datetime({ offset: true });
 const LocalDate = z.string().describe('YYYY-MM-DD, Asia/Shanghai');
 
-const Holiday = z.object({ name: z.string(), nameEn: z.string().optional(), from: LocalDate, to: LocalDate, provisional: z.boolean().optional() });
-const Workday = z.object({ date: LocalDate, for: z.string().describe('the holiday it is worked for'), provisional: z.boolean().optional() });
+const Holiday = z.object({
+  name: z.string(),
+  nameEn: z.string().optional(),
+  from: LocalDate,
+  to: LocalDate,
+  provisional: z.boolean().optional(),
+});
+const Workday = z.object({
+  date: LocalDate,
+  for: z.string().describe('the holiday it is worked for'),
+  provisional: z.boolean().optional(),
+});
 const YearData = z.object({
   provisional: z.boolean(),
   source: z.object({ title: z.string(), url: z.string().nullable() }),
@@ -26,22 +36,30 @@ const YearData = z.object({
 });
 const Summary = z.object({
   year: z.number().int(),
-  source: z.enum(['file', 'admin', 'import']).describe('file: shipped with the software; admin: entered on the page; import: from a file'),
+  source: z
+    .enum(['file', 'admin', 'import'])
+    .describe('file: shipped with the software; admin: entered on the page; import: from a file'),
   provisional: z.boolean(),
   title: z.string().describe('the notice the dates come from'),
   holidays: z.number().int(),
   workdays: z.number().int(),
-  overridesFile: z.boolean().describe('an admin-entered year that replaces the shipped one; deleting it brings that back'),
+  overridesFile: z
+    .boolean()
+    .describe('an admin-entered year that replaces the shipped one; deleting it brings that back'),
   updatedBy: z.string().nullable(),
   updatedAt: IsoTime.nullable(),
 });
 const Detail = Summary.extend({ data: YearData });
 export const CalendarHealthSchema = z.object({
-  status: z.enum(['ok', 'fallback']).describe('fallback: some working time is counted on plain weekdays (a warning, not an outage)'),
+  status: z
+    .enum(['ok', 'fallback'])
+    .describe('fallback: some working time is counted on plain weekdays (a warning, not an outage)'),
   coveredFrom: LocalDate,
   coveredTo: LocalDate,
   provisionalYears: z.array(z.number().int()),
-  fallbackYears: z.array(z.number().int()).describe('years without holiday data in use: this year when uncovered, and every year a computation needed'),
+  fallbackYears: z
+    .array(z.number().int())
+    .describe('years without holiday data in use: this year when uncovered, and every year a computation needed'),
 });
 const Status = CalendarHealthSchema.extend({
   today: LocalDate,
@@ -51,10 +69,26 @@ const Status = CalendarHealthSchema.extend({
 const yearParam = z.strictObject({ year: query.int({ min: MIN_YEAR, max: MAX_YEAR }) });
 const text = (max: number) => z.string().max(max);
 const YearInput = z.strictObject({
-  provisional: z.boolean().optional().describe('the dates are a best guess until the State Council publishes its notice'),
+  provisional: z
+    .boolean()
+    .optional()
+    .describe('the dates are a best guess until the State Council publishes its notice'),
   source: z.object({ title: text(300).optional(), url: text(500).nullable().optional() }).optional(),
-  holidays: z.array(z.object({ name: text(200), nameEn: text(200).optional(), from: text(40), to: text(40), provisional: z.boolean().optional() })).max(50),
-  workdays: z.array(z.object({ date: text(40), for: text(200), provisional: z.boolean().optional() })).max(50).optional(),
+  holidays: z
+    .array(
+      z.object({
+        name: text(200),
+        nameEn: text(200).optional(),
+        from: text(40),
+        to: text(40),
+        provisional: z.boolean().optional(),
+      }),
+    )
+    .max(50),
+  workdays: z
+    .array(z.object({ date: text(40), for: text(200), provisional: z.boolean().optional() }))
+    .max(50)
+    .optional(),
 });
 const ProblemList = 'the data cannot be used; `errors: [{field, message, messageZh}]` lists every problem';
 
@@ -62,7 +96,12 @@ const ProblemList = 'the data cannot be used; `errors: [{field, message, message
 function unusable(err: unknown): never {
   if (err instanceof HolidayDataError) {
     const errors: Array<CalendarProblem> = err.problems;
-    throw new HttpProblem(422, 'Unprocessable Content', `The holiday data has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.message).join('; ')}.`, { errors });
+    throw new HttpProblem(
+      422,
+      'Unprocessable Content',
+      `The holiday data has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.message).join('; ')}.`,
+      { errors },
+    );
   }
   throw err;
 }
@@ -76,7 +115,12 @@ export function adminCalendarRoutes(ctx: RouteContext & { calendar: CalendarServ
       summary: 'The working calendar: its state (years in fallback) and every year with holiday data',
       tags: ['admin'],
       access: ['admin'],
-      responses: { 200: { description: 'state and years, ascending', schema: z.object({ status: Status, years: z.array(Summary) }) } },
+      responses: {
+        200: {
+          description: 'state and years, ascending',
+          schema: z.object({ status: Status, years: z.array(Summary) }),
+        },
+      },
       async handler() {
         await calendar.ensureLoaded();
         return { status: calendar.status(), years: calendar.list() };
@@ -89,11 +133,17 @@ export function adminCalendarRoutes(ctx: RouteContext & { calendar: CalendarServ
       tags: ['admin'],
       access: ['admin'],
       request: { params: yearParam },
-      responses: { 200: { description: 'the year', schema: z.object({ year: Detail }) }, 404: { description: 'no data for that year (it falls back to plain weekdays)' } },
+      responses: {
+        200: { description: 'the year', schema: z.object({ year: Detail }) },
+        404: { description: 'no data for that year (it falls back to plain weekdays)' },
+      },
       async handler({ params }) {
         await calendar.ensureLoaded();
         const year = calendar.get(params.year);
-        if (!year) throw HttpProblem.notFound(`There is no holiday data for ${params.year}; working time there counts plain weekdays.`);
+        if (!year)
+          throw HttpProblem.notFound(
+            `There is no holiday data for ${params.year}; working time there counts plain weekdays.`,
+          );
         return { year };
       },
     }),
@@ -125,7 +175,13 @@ export function adminCalendarRoutes(ctx: RouteContext & { calendar: CalendarServ
       access: ['admin'],
       request: { params: yearParam },
       responses: {
-        200: { description: 'deleted', schema: z.object({ year: z.number().int(), fileYearRestored: z.boolean().describe('the shipped data of that year is in force again') }) },
+        200: {
+          description: 'deleted',
+          schema: z.object({
+            year: z.number().int(),
+            fileYearRestored: z.boolean().describe('the shipped data of that year is in force again'),
+          }),
+        },
         404: { description: 'no data for that year' },
         409: { description: 'the year comes with the software and cannot be deleted (enter a replacement instead)' },
       },
@@ -133,23 +189,36 @@ export function adminCalendarRoutes(ctx: RouteContext & { calendar: CalendarServ
         await calendar.ensureLoaded();
         const r = await calendar.remove(params.year);
         if (r.outcome === 'missing') throw HttpProblem.notFound(`There is no holiday data for ${params.year}.`);
-        if (r.outcome === 'shipped') throw HttpProblem.conflict(`${params.year} comes with the software (processes/calendar/cn-holidays.json) and cannot be deleted; enter a replacement instead.`);
+        if (r.outcome === 'shipped')
+          throw HttpProblem.conflict(
+            `${params.year} comes with the software (processes/calendar/cn-holidays.json) and cannot be deleted; enter a replacement instead.`,
+          );
         return { year: params.year, fileYearRestored: r.fileYearRestored };
       },
     }),
     defineRoute({
       method: 'post',
       path: '/api/admin/calendar/import',
-      summary: 'Import holiday years from a JSON file (one year of cn-holidays.json, or the whole file); all or nothing',
+      summary:
+        'Import holiday years from a JSON file (one year of cn-holidays.json, or the whole file); all or nothing',
       description:
         'Multipart `file` (plus optional `year` and `dryRun` fields), or the JSON as the body. One year’s entry takes its year from `year=`, a `year` field, or its dates. Years the same as the data in force are `unchanged` and not stored, so importing the shipped file changes nothing. `dryRun=true` checks and reports without writing. Problems answer 422 with `errors: [{field, message, messageZh}]` (`years.2028.holidays[1].to`).',
       tags: ['admin'],
       access: ['admin'],
-      request: { query: z.strictObject({ year: query.int({ min: MIN_YEAR, max: MAX_YEAR }).optional(), dryRun: query.bool().optional(), filename: z.string().max(200).optional() }) },
+      request: {
+        query: z.strictObject({
+          year: query.int({ min: MIN_YEAR, max: MAX_YEAR }).optional(),
+          dryRun: query.bool().optional(),
+          filename: z.string().max(200).optional(),
+        }),
+      },
       responses: {
         200: {
           description: 'imported (or, dry run, would import)',
-          schema: z.object({ dryRun: z.boolean(), years: z.array(z.object({ year: z.number().int(), action: z.enum(['added', 'replaced', 'unchanged']) })) }),
+          schema: z.object({
+            dryRun: z.boolean(),
+            years: z.array(z.object({ year: z.number().int(), action: z.enum(['added', 'replaced', 'unchanged']) })),
+          }),
         },
         413: { description: 'the file is too large' },
         422: { description: ProblemList },
@@ -160,15 +229,24 @@ export function adminCalendarRoutes(ctx: RouteContext & { calendar: CalendarServ
         try {
           json = JSON.parse(upload.data.toString('utf8').replace(/^\uFEFF/, ''));
         } catch (err) {
-          throw HttpProblem.badRequest(`${upload.filename} is not a JSON file: ${(err as Error).message}`, [{ field: 'file', message: 'expected a JSON file like processes/calendar/cn-holidays.json' }]);
+          throw HttpProblem.badRequest(`${upload.filename} is not a JSON file: ${(err as Error).message}`, [
+            { field: 'file', message: 'expected a JSON file like processes/calendar/cn-holidays.json' },
+          ]);
         }
         const fieldYear = upload.fields.year ? Number(upload.fields.year) : undefined;
-        if (fieldYear !== undefined && !(Number.isInteger(fieldYear) && fieldYear >= MIN_YEAR && fieldYear <= MAX_YEAR)) {
-          throw HttpProblem.badRequest(`The year ${upload.fields.year} is not between ${MIN_YEAR} and ${MAX_YEAR}.`, [{ field: 'year', message: `expected a year between ${MIN_YEAR} and ${MAX_YEAR}` }]);
+        if (
+          fieldYear !== undefined &&
+          !(Number.isInteger(fieldYear) && fieldYear >= MIN_YEAR && fieldYear <= MAX_YEAR)
+        ) {
+          throw HttpProblem.badRequest(`The year ${upload.fields.year} is not between ${MIN_YEAR} and ${MAX_YEAR}.`, [
+            { field: 'year', message: `expected a year between ${MIN_YEAR} and ${MAX_YEAR}` },
+          ]);
         }
         const dryRun = q.dryRun ?? ['1', 'true'].includes(String(upload.fields.dryRun ?? ''));
         await calendar.ensureLoaded();
-        return calendar.import(json, { year: q.year ?? fieldYear, dryRun, by: userOf(principal).username }).catch(unusable);
+        return calendar
+          .import(json, { year: q.year ?? fieldYear, dryRun, by: userOf(principal).username })
+          .catch(unusable);
       },
     }),
     defineRoute({
@@ -177,11 +255,24 @@ export function adminCalendarRoutes(ctx: RouteContext & { calendar: CalendarServ
       summary: 'A due date on the calendar in force: `workingHours` working hours after `start`',
       tags: ['admin'],
       access: ['admin'],
-      request: { query: z.strictObject({ start: IsoTime.describe('with an offset, e.g. 2028-01-28T16:00:00+08:00'), workingHours: z.string().regex(/^\d{1,4}(\.\d{1,2})?$/, 'expected working hours like 16 or 7.5').transform(Number) }) },
+      request: {
+        query: z.strictObject({
+          start: IsoTime.describe('with an offset, e.g. 2028-01-28T16:00:00+08:00'),
+          workingHours: z
+            .string()
+            .regex(/^\d{1,4}(\.\d{1,2})?$/, 'expected working hours like 16 or 7.5')
+            .transform(Number),
+        }),
+      },
       responses: {
         200: {
           description: 'due and warning (80 %) times',
-          schema: z.object({ dueAt: IsoTime, warnAt: IsoTime, provisional: z.boolean().describe('depends on provisional holiday data'), fallback: z.boolean().describe('counts days of a year without holiday data') }),
+          schema: z.object({
+            dueAt: IsoTime,
+            warnAt: IsoTime,
+            provisional: z.boolean().describe('depends on provisional holiday data'),
+            fallback: z.boolean().describe('counts days of a year without holiday data'),
+          }),
         },
       },
       async handler({ query: q }) {

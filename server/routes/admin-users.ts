@@ -16,7 +16,10 @@ export const UserSchema = z.object({
 
 const username = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'expected 2–64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{1,63}$/,
+    'expected 2–64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
 const displayName = z.string().trim().min(1).max(200);
 const roles = z.array(z.enum(ROLES)).max(ROLES.length * 2);
 const departments = z.array(z.string().min(1).max(64)).max(100).describe('department codes (GET /api/departments)');
@@ -43,7 +46,9 @@ export function adminUserRoutes(ctx: RouteContext) {
       summary: 'Create a user; the answer carries its random password, shown only once',
       tags: ['admin'],
       access: ['admin'],
-      request: { body: z.strictObject({ username, displayName, roles: roles.default([]), departments: departments.default([]) }) },
+      request: {
+        body: z.strictObject({ username, displayName, roles: roles.default([]), departments: departments.default([]) }),
+      },
       responses: {
         201: { description: 'created', schema: z.object({ user: UserSchema, password }) },
         409: { description: 'the username is taken' },
@@ -56,15 +61,25 @@ export function adminUserRoutes(ctx: RouteContext) {
       method: 'patch',
       path: '/api/admin/users/:id',
       summary: 'Change roles, departments, name or active flag, or reset the password (returned once)',
-      description: 'Deactivating a user or resetting the password ends their sessions. The last active admin cannot lose the role or be deactivated.',
+      description:
+        'Deactivating a user or resetting the password ends their sessions. The last active admin cannot lose the role or be deactivated.',
       tags: ['admin'],
       access: ['admin'],
       request: {
         params: z.strictObject({ id: z.uuid() }),
-        body: z.strictObject({ displayName: displayName.optional(), roles: roles.optional(), departments: departments.optional(), active: z.boolean().optional(), resetPassword: z.boolean().optional() }),
+        body: z.strictObject({
+          displayName: displayName.optional(),
+          roles: roles.optional(),
+          departments: departments.optional(),
+          active: z.boolean().optional(),
+          resetPassword: z.boolean().optional(),
+        }),
       },
       responses: {
-        200: { description: 'the user as it is now (and `password` when it was reset)', schema: z.object({ user: UserSchema, password: password.optional() }) },
+        200: {
+          description: 'the user as it is now (and `password` when it was reset)',
+          schema: z.object({ user: UserSchema, password: password.optional() }),
+        },
         404: { description: 'no such user' },
         409: { description: 'would leave no active admin' },
       },

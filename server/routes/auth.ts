@@ -12,7 +12,9 @@ const SessionUser = z.object({
 });
 const SessionAnswer = z.object({
   user: SessionUser,
-  csrfToken: z.string().describe('send back in the X-CSRF-Token header on every cookie-authenticated POST/PUT/PATCH/DELETE'),
+  csrfToken: z
+    .string()
+    .describe('send back in the X-CSRF-Token header on every cookie-authenticated POST/PUT/PATCH/DELETE'),
 });
 
 /** Login, logout, the current user, and changing one's own password. */
@@ -26,7 +28,9 @@ export function authRoutes(ctx: RouteContext) {
       tags: ['auth'],
       access: 'public',
       rateLimit: 'loginPerIp',
-      request: { body: z.strictObject({ username: z.string().min(1).max(100), password: z.string().min(1).max(1024) }) },
+      request: {
+        body: z.strictObject({ username: z.string().min(1).max(100), password: z.string().min(1).max(1024) }),
+      },
       responses: {
         200: { description: 'logged in', schema: SessionAnswer },
         401: { description: 'wrong username or password' },
@@ -37,7 +41,15 @@ export function authRoutes(ctx: RouteContext) {
         // A new login replaces the session this browser had.
         if (isUser(principal)) await sessions.destroy(principal.sessionIdHash);
         setSessionCookie(req, res, token, sessions.absoluteMs);
-        return { user: { username: user.username, displayName: user.displayName, roles: user.roles, departments: user.departments }, csrfToken: user.csrfToken };
+        return {
+          user: {
+            username: user.username,
+            displayName: user.displayName,
+            roles: user.roles,
+            departments: user.departments,
+          },
+          csrfToken: user.csrfToken,
+        };
       },
     }),
     defineRoute({
@@ -61,7 +73,15 @@ export function authRoutes(ctx: RouteContext) {
       responses: { 200: { description: 'the current user', schema: SessionAnswer } },
       handler({ principal }) {
         const user = userOf(principal);
-        return { user: { username: user.username, displayName: user.displayName, roles: user.roles, departments: user.departments }, csrfToken: user.csrfToken };
+        return {
+          user: {
+            username: user.username,
+            displayName: user.displayName,
+            roles: user.roles,
+            departments: user.departments,
+          },
+          csrfToken: user.csrfToken,
+        };
       },
     }),
     defineRoute({

@@ -78,8 +78,15 @@ export const NotificationSchema = z.object({
 
 export const CaseViewSchema = CaseSummarySchema.extend({
   view: z.enum(['staff', 'reporter']),
-  reporter: z.object({ name: z.string().nullable(), phone: z.string().nullable().describe('in full only for the assigned departments') }).nullable(),
-  location: z.object({ address: z.string().nullable(), lat: z.number().nullable(), lng: z.number().nullable() }).nullable(),
+  reporter: z
+    .object({
+      name: z.string().nullable(),
+      phone: z.string().nullable().describe('in full only for the assigned departments'),
+    })
+    .nullable(),
+  location: z
+    .object({ address: z.string().nullable(), lat: z.number().nullable(), lng: z.number().nullable() })
+    .nullable(),
   attachments: z.array(z.unknown()),
   classification: ClassificationSchema.nullable(),
   stageCode: z.string().nullable(),
@@ -102,7 +109,10 @@ const isoQuery = () => z.iso.datetime({ offset: true }).optional();
 export const CaseFilterQuery = {
   from: isoQuery().describe('period start (inclusive) on `dateField`'),
   to: isoQuery().describe('period end (exclusive) on `dateField`'),
-  dateField: z.enum(['created', 'closed', 'rated']).optional().describe('which time the period applies to (default created)'),
+  dateField: z
+    .enum(['created', 'closed', 'rated'])
+    .optional()
+    .describe('which time the period applies to (default created)'),
   department: z.string().max(64).optional().describe('lead department'),
   scenario: z.string().max(64).optional(),
   channel: z.string().max(20).optional(),
@@ -123,7 +133,12 @@ export function toCaseFilter(q: Record<string, any>) {
     department: q.department,
     scenario: q.scenario,
     channel: q.channel,
-    status: q.status ? String(q.status).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    status: q.status
+      ? String(q.status)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
     light: q.light,
     satisfied: q.satisfied,
     responseMet: q.responseMet,

@@ -22,7 +22,12 @@ export function classifyRoutes(ctx: RouteContext): AnyRoute[] {
       summary: 'Classify a text against the catalog: candidate situations, best first',
       tags: ['cases'],
       access: ['clerk', 'supervisor', 'admin'],
-      request: { body: z.strictObject({ text: z.string().trim().min(1).max(5000), limit: z.number().int().min(3).max(20).optional() }) },
+      request: {
+        body: z.strictObject({
+          text: z.string().trim().min(1).max(5000),
+          limit: z.number().int().min(3).max(20).optional(),
+        }),
+      },
       responses: {
         200: {
           description: 'candidates best first (at least three when the catalog has them); confidence of the first',
@@ -31,7 +36,11 @@ export function classifyRoutes(ctx: RouteContext): AnyRoute[] {
       },
       async handler({ body }) {
         const r = await classification.classify(body.text, body.limit ?? 5);
-        return { candidates: r.candidates.map(toApiCandidate), confidence: Math.round(r.confidence * 1000) / 1000, autoDispatch: r.autoDispatch };
+        return {
+          candidates: r.candidates.map(toApiCandidate),
+          confidence: Math.round(r.confidence * 1000) / 1000,
+          autoDispatch: r.autoDispatch,
+        };
       },
     }),
   ];

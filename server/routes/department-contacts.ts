@@ -3,7 +3,12 @@ import type { RouteContext } from '../app';
 import { listContacts, replaceContacts } from '../departments/contact-service';
 import { defineRoute } from '../http/define-route';
 
-const Contact = z.object({ role: z.enum(['head', 'duty', 'staff']), name: z.string(), username: z.string().nullable(), phone: z.string() });
+const Contact = z.object({
+  role: z.enum(['head', 'duty', 'staff']),
+  name: z.string(),
+  username: z.string().nullable(),
+  phone: z.string(),
+});
 const ContactInput = z.strictObject({
   role: z.enum(['head', 'duty', 'staff']),
   name: z.string().trim().min(1).max(100),
@@ -22,7 +27,10 @@ export function departmentContactRoutes(ctx: RouteContext) {
       tags: ['admin'],
       access: ['admin'],
       request: { params },
-      responses: { 200: { description: 'the contacts', schema: z.object({ contacts: z.array(Contact) }) }, 404: { description: 'no such department' } },
+      responses: {
+        200: { description: 'the contacts', schema: z.object({ contacts: z.array(Contact) }) },
+        404: { description: 'no such department' },
+      },
       async handler({ params: p }) {
         return { contacts: await listContacts(ctx.db, p.code) };
       },
@@ -34,7 +42,10 @@ export function departmentContactRoutes(ctx: RouteContext) {
       tags: ['admin'],
       access: ['admin'],
       request: { params, body: z.strictObject({ contacts: z.array(ContactInput).max(50) }) },
-      responses: { 200: { description: 'the contacts now', schema: z.object({ contacts: z.array(Contact) }) }, 404: { description: 'no such department' } },
+      responses: {
+        200: { description: 'the contacts now', schema: z.object({ contacts: z.array(Contact) }) },
+        404: { description: 'no such department' },
+      },
       async handler({ params: p, body }) {
         return { contacts: await replaceContacts(ctx.db, p.code, body.contacts) };
       },

@@ -3,7 +3,12 @@ import type { RouteContext } from '../app';
 import { listDepartmentsView } from '../auth/department-service';
 import { defineRoute } from '../http/define-route';
 
-const Department = z.object({ code: z.string(), nameZh: z.string(), nameEn: z.string(), kind: z.enum(['bureau', 'street', 'external']) });
+const Department = z.object({
+  code: z.string(),
+  nameZh: z.string(),
+  nameEn: z.string(),
+  kind: z.enum(['bureau', 'street', 'external']),
+});
 
 /** The department list (codes are fixed, DOMAIN.md); public, the intake form and the UI name them. */
 export function departmentRoutes(ctx: RouteContext) {

@@ -12,8 +12,17 @@ const DeviceEventBody = z.strictObject({
   laneId: z.string().trim().min(1).max(100),
   plate: z.string().trim().min(1).max(32),
   detectedAt: z.iso.datetime({ offset: true }).describe('ISO-8601 with zone'),
-  imageUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
-  eventId: z.string().trim().min(1).max(200).optional().describe('the client’s id for the event; a repeat returns the first answer'),
+  imageUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional(),
+  eventId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('the client’s id for the event; a repeat returns the first answer'),
 });
 
 const Answer = z.object({
@@ -22,7 +31,14 @@ const Answer = z.object({
 });
 
 export function deviceEventRoutes(ctx: RouteContext): AnyRoute[] {
-  const service = new DeviceEventService({ db: ctx.db, zbc: ctx.zbc, log: ctx.log, now: ctx.now, fireLane: ctx.config.fireLane, dailyCapPerPhone: ctx.config.notify?.dailyCapPerPhone });
+  const service = new DeviceEventService({
+    db: ctx.db,
+    zbc: ctx.zbc,
+    log: ctx.log,
+    now: ctx.now,
+    fireLane: ctx.config.fireLane,
+    dailyCapPerPhone: ctx.config.notify?.dailyCapPerPhone,
+  });
   return [
     defineRoute({
       method: 'post',
@@ -42,7 +58,9 @@ export function deviceEventRoutes(ctx: RouteContext): AnyRoute[] {
       async handler({ body, principal, req }) {
         const header = req.get('idempotency-key');
         if (header !== undefined && (header.trim() === '' || header.length > 200)) {
-          throw HttpProblem.badRequest('Idempotency-Key must be 1 to 200 characters.', [{ field: 'Idempotency-Key', message: 'expected 1 to 200 characters' }]);
+          throw HttpProblem.badRequest('Idempotency-Key must be 1 to 200 characters.', [
+            { field: 'Idempotency-Key', message: 'expected 1 to 200 characters' },
+          ]);
         }
         const { answer, replayed } = await service.receive(principal as KeyPrincipal, body, header?.trim());
         return reply(202, answer, replayed ? { 'Idempotent-Replayed': 'true' } : {});

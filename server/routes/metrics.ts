@@ -15,7 +15,13 @@ export function metricsRouter(metrics: PlatformMetrics, token: string | undefine
         const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
         if (!m || !safeEqual(m[1], token)) {
           res.set('WWW-Authenticate', 'Bearer realm="metrics"');
-          res.status(401).type('application/problem+json').json({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.', instance: req.originalUrl });
+          res.status(401).type('application/problem+json').json({
+            type: 'about:blank',
+            title: 'Unauthorized',
+            status: 401,
+            detail: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.',
+            instance: req.originalUrl,
+          });
           return;
         }
       }
@@ -34,7 +40,10 @@ export const metricsOperation: ManualOperation = {
   summary: 'Prometheus metrics: HTTP, engine, workers, tasks and SLA lights (Bearer METRICS_TOKEN when configured)',
   tags: ['operations'],
   security: [{ metricsToken: [] }, {}],
-  responses: { 200: { description: 'text exposition format 0.0.4', contentType: 'text/plain' }, 401: { description: 'METRICS_TOKEN is set and was not sent' } },
+  responses: {
+    200: { description: 'text exposition format 0.0.4', contentType: 'text/plain' },
+    401: { description: 'METRICS_TOKEN is set and was not sent' },
+  },
 };
 
 /** `details.calendar` of /healthz (domain/sla/calendar-service.ts CalendarHealth). */
@@ -43,13 +52,18 @@ const healthDetails = {
   properties: {
     calendar: {
       type: 'object',
-      description: 'the working calendar: `fallback` when some working time is counted on plain weekdays (years without holiday data) — a warning, not a reason for 503',
+      description:
+        'the working calendar: `fallback` when some working time is counted on plain weekdays (years without holiday data) — a warning, not a reason for 503',
       properties: {
         status: { enum: ['ok', 'fallback'] },
         coveredFrom: { type: 'string', description: 'YYYY-MM-DD' },
         coveredTo: { type: 'string', description: 'YYYY-MM-DD' },
         provisionalYears: { type: 'array', items: { type: 'integer' } },
-        fallbackYears: { type: 'array', items: { type: 'integer' }, description: 'this year when it has no data, and every year a computation needed' },
+        fallbackYears: {
+          type: 'array',
+          items: { type: 'integer' },
+          description: 'this year when it has no data, and every year a computation needed',
+        },
       },
       required: ['status', 'coveredFrom', 'coveredTo', 'provisionalYears', 'fallbackYears'],
     },
@@ -64,11 +78,29 @@ export const healthOperation: ManualOperation = {
   responses: {
     200: {
       description: 'ready (also when details.calendar.status is `fallback`)',
-      schema: { type: 'object', properties: { status: { const: 'ok' }, db: { type: 'string' }, engine: { type: 'string' }, details: healthDetails }, required: ['status', 'db', 'engine'] },
+      schema: {
+        type: 'object',
+        properties: {
+          status: { const: 'ok' },
+          db: { type: 'string' },
+          engine: { type: 'string' },
+          details: healthDetails,
+        },
+        required: ['status', 'db', 'engine'],
+      },
     },
     503: {
       description: 'database or engine down; the failing part says why',
-      schema: { type: 'object', properties: { status: { const: 'unavailable' }, db: { type: 'string' }, engine: { type: 'string' }, details: healthDetails }, required: ['status', 'db', 'engine'] },
+      schema: {
+        type: 'object',
+        properties: {
+          status: { const: 'unavailable' },
+          db: { type: 'string' },
+          engine: { type: 'string' },
+          details: healthDetails,
+        },
+        required: ['status', 'db', 'engine'],
+      },
     },
   },
 };

@@ -21,8 +21,12 @@ export function notificationRoutes(ctx: RouteContext): AnyRoute[] {
           limit: query.int({ min: 1, max: 500 }).optional(),
         }),
       },
-      responses: { 200: { description: 'notifications', schema: z.object({ notifications: z.array(NotificationSchema) }) } },
-      handler: async ({ query: q }) => ({ notifications: await listNotifications(ctx.db, { caseId: q.caseId, status: q.status, limit: q.limit }) }),
+      responses: {
+        200: { description: 'notifications', schema: z.object({ notifications: z.array(NotificationSchema) }) },
+      },
+      handler: async ({ query: q }) => ({
+        notifications: await listNotifications(ctx.db, { caseId: q.caseId, status: q.status, limit: q.limit }),
+      }),
     }),
   ];
 }

@@ -21,20 +21,47 @@ const TaskDetailSchema = InboxTaskSchema.extend({
   result: z.record(z.string(), z.unknown()).nullable(),
   cancelReason: z.string().nullable(),
   slaKey: z.string().nullable(),
-  case: CaseSummarySchema.extend({ reporter: z.object({ name: z.string().nullable(), phone: z.string().nullable() }).nullable() }).nullable(),
+  case: CaseSummarySchema.extend({
+    reporter: z.object({ name: z.string().nullable(), phone: z.string().nullable() }).nullable(),
+  }).nullable(),
   timeline: z.array(TimelineEntrySchema),
-  earlierAnswers: z.array(z.object({
-    taskId: z.string(), name: z.string(), elementId: z.string(), department: z.string().nullable(), completedBy: z.string().nullable(), completedAt: IsoTime.nullable(), answer: z.record(z.string(), z.unknown()),
-  })),
+  earlierAnswers: z.array(
+    z.object({
+      taskId: z.string(),
+      name: z.string(),
+      elementId: z.string(),
+      department: z.string().nullable(),
+      completedBy: z.string().nullable(),
+      completedAt: IsoTime.nullable(),
+      answer: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 const ExtensionSchema = z.object({
-  id: z.string(), taskId: z.string().nullable(), taskName: z.string().nullable(), department: z.string().nullable(), caseId: z.string().nullable(), caseNo: z.string().nullable(),
-  hours: z.number(), reason: z.string(), status: z.string(), requestedBy: z.string(), requestedAt: IsoTime, decidedBy: z.string().nullable(), decidedAt: IsoTime.nullable(), comment: z.string().nullable(),
+  id: z.string(),
+  taskId: z.string().nullable(),
+  taskName: z.string().nullable(),
+  department: z.string().nullable(),
+  caseId: z.string().nullable(),
+  caseNo: z.string().nullable(),
+  hours: z.number(),
+  reason: z.string(),
+  status: z.string(),
+  requestedBy: z.string(),
+  requestedAt: IsoTime,
+  decidedBy: z.string().nullable(),
+  decidedAt: IsoTime.nullable(),
+  comment: z.string().nullable(),
   dueAt: IsoTime.nullable().describe('the step’s due date now'),
-  requestedDueAt: IsoTime.nullable().describe('pending: the due date if approved now (working hours added to the current due date)'),
+  requestedDueAt: IsoTime.nullable().describe(
+    'pending: the due date if approved now (working hours added to the current due date)',
+  ),
   light: Light.nullable().describe('the step’s SLA light now'),
 });
-const gone = { description: 'the task is no longer open: completed, claimed by someone else, or its job was cancelled by the process (interrupting timer, cancelled case)' };
+const gone = {
+  description:
+    'the task is no longer open: completed, claimed by someone else, or its job was cancelled by the process (interrupting timer, cancelled case)',
+};
 
 export function taskRoutes(ctx: RouteContext): AnyRoute[] {
   const tasks = new TaskApiService({ db: ctx.db, zbc: ctx.zbc, now: ctx.now });
@@ -60,7 +87,12 @@ export function taskRoutes(ctx: RouteContext): AnyRoute[] {
           offset: query.int({ min: 0, max: 1_000_000 }).optional(),
         }),
       },
-      responses: { 200: { description: 'one page of tasks and the total', schema: z.object({ tasks: z.array(InboxTaskSchema), total: z.number() }) } },
+      responses: {
+        200: {
+          description: 'one page of tasks and the total',
+          schema: z.object({ tasks: z.array(InboxTaskSchema), total: z.number() }),
+        },
+      },
       handler: ({ query: q, principal }) => tasks.list(userOf(principal), q),
     }),
     defineRoute({
@@ -80,7 +112,11 @@ export function taskRoutes(ctx: RouteContext): AnyRoute[] {
       tags: ['tasks'],
       access: ['clerk'],
       request: { params: taskRef },
-      responses: { 200: { description: 'claimed', schema: TaskSummarySchema }, 404: { description: 'no such task' }, 409: gone },
+      responses: {
+        200: { description: 'claimed', schema: TaskSummarySchema },
+        404: { description: 'no such task' },
+        409: gone,
+      },
       handler: ({ params, principal }) => tasks.claim(params.id, userOf(principal)),
     }),
     defineRoute({
@@ -90,16 +126,24 @@ export function taskRoutes(ctx: RouteContext): AnyRoute[] {
       tags: ['tasks'],
       access: ['clerk'],
       request: { params: taskRef },
-      responses: { 200: { description: 'unassigned', schema: TaskSummarySchema }, 404: { description: 'no such task' }, 409: gone },
+      responses: {
+        200: { description: 'unassigned', schema: TaskSummarySchema },
+        404: { description: 'no such task' },
+        409: gone,
+      },
       handler: ({ params, principal }) => tasks.unclaim(params.id, userOf(principal)),
     }),
     defineRoute({
       method: 'post',
       path: '/api/tasks/:id/complete',
-      summary: 'Complete the task with the form’s variables (validated against the form: required fields, types, options)',
+      summary:
+        'Complete the task with the form’s variables (validated against the form: required fields, types, options)',
       tags: ['tasks'],
       access: ['clerk'],
-      request: { params: taskRef, body: z.strictObject({ variables: z.record(z.string().max(200), z.unknown()).default({}) }) },
+      request: {
+        params: taskRef,
+        body: z.strictObject({ variables: z.record(z.string().max(200), z.unknown()).default({}) }),
+      },
       responses: {
         200: { description: 'completed; the process moves on', schema: TaskSummarySchema },
         404: { description: 'no such task' },
@@ -114,8 +158,18 @@ export function taskRoutes(ctx: RouteContext): AnyRoute[] {
       summary: 'Request a deadline extension (延期申请) for an open task before it is due',
       tags: ['tasks'],
       access: ['clerk'],
-      request: { params: taskRef, body: z.strictObject({ hours: z.number().positive().max(MAX_EXTENSION_HOURS).describe('working hours'), reason: z.string().trim().min(1).max(2000) }) },
-      responses: { 201: { description: 'requested; a supervisor decides', schema: z.object({ extensionId: z.string() }) }, 404: { description: 'no such task' }, 409: { description: 'the task is closed, has no SLA, or is already overdue' } },
+      request: {
+        params: taskRef,
+        body: z.strictObject({
+          hours: z.number().positive().max(MAX_EXTENSION_HOURS).describe('working hours'),
+          reason: z.string().trim().min(1).max(2000),
+        }),
+      },
+      responses: {
+        201: { description: 'requested; a supervisor decides', schema: z.object({ extensionId: z.string() }) },
+        404: { description: 'no such task' },
+        409: { description: 'the task is closed, has no SLA, or is already overdue' },
+      },
       handler: ({ params, body, principal }) => tasks.requestExtension(params.id, userOf(principal), body),
     }),
     defineRoute({
@@ -124,20 +178,38 @@ export function taskRoutes(ctx: RouteContext): AnyRoute[] {
       summary: 'Extension requests (supervisors: all; clerks: their departments’)',
       tags: ['tasks'],
       access: ['supervisor', 'clerk', 'admin'],
-      request: { query: z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional(), limit: query.int({ min: 1, max: 500 }).optional() }) },
+      request: {
+        query: z.strictObject({
+          status: z.enum(['pending', 'approved', 'rejected']).optional(),
+          limit: query.int({ min: 1, max: 500 }).optional(),
+        }),
+      },
       responses: { 200: { description: 'newest first', schema: z.object({ extensions: z.array(ExtensionSchema) }) } },
-      handler: async ({ query: q, principal }) => ({ extensions: await tasks.listExtensions(userOf(principal), q.status, q.limit ?? 100) }),
+      handler: async ({ query: q, principal }) => ({
+        extensions: await tasks.listExtensions(userOf(principal), q.status, q.limit ?? 100),
+      }),
     }),
     ...(['approve', 'reject'] as const).map((decision) =>
       defineRoute({
         method: 'post',
         path: `/api/extensions/:id/${decision}`,
-        summary: decision === 'approve' ? 'Approve an extension: the step’s SLA clock moves its due date' : 'Reject an extension',
+        summary:
+          decision === 'approve'
+            ? 'Approve an extension: the step’s SLA clock moves its due date'
+            : 'Reject an extension',
         tags: ['tasks'],
         access: ['supervisor'],
-        request: { params: z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'expected an extension id') }), body: z.strictObject({ comment: z.string().trim().max(2000).optional() }).default({}) },
-        responses: { 200: { description: 'decided', schema: ExtensionSchema }, 404: { description: 'no such extension' }, 409: { description: 'already decided' } },
-        handler: ({ params, body, principal }) => tasks.decideExtension(params.id, userOf(principal), decision === 'approve', body.comment ?? null),
+        request: {
+          params: z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'expected an extension id') }),
+          body: z.strictObject({ comment: z.string().trim().max(2000).optional() }).default({}),
+        },
+        responses: {
+          200: { description: 'decided', schema: ExtensionSchema },
+          404: { description: 'no such extension' },
+          409: { description: 'already decided' },
+        },
+        handler: ({ params, body, principal }) =>
+          tasks.decideExtension(params.id, userOf(principal), decision === 'approve', body.comment ?? null),
       }),
     ),
   ];

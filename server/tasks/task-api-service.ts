@@ -7,7 +7,15 @@
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import { assertDepartmentAccess, hasRole, presentPhone, type UserPrincipal } from '../auth';
-import { assignedDepartments, toCaseSummary, toTaskSummary, toTimeline, type CaseSummary, type TaskSummary, type TimelineEntry } from '../cases/case-view';
+import {
+  assignedDepartments,
+  toCaseSummary,
+  toTaskSummary,
+  toTimeline,
+  type CaseSummary,
+  type TaskSummary,
+  type TimelineEntry,
+} from '../cases/case-view';
 import { findCaseByIdOrNo, listCaseEvents } from '../../domain/cases/case-queries';
 import { HttpProblem, problemFromDomain } from '../http/problem';
 import { decideExtension, requestExtension } from '../../domain/tasks/extension-service';
@@ -15,9 +23,17 @@ import { defaultCalendar } from '../../domain/sla/working-time';
 import { validateFormSubmission } from '../../domain/tasks/form-validation';
 import { recordResponse } from '../../domain/tasks/response';
 import { claimTask, completeTask, unclaimTask } from '../../domain/tasks/task-service';
-import { findExtension, findTask, listEarlierAnswers, listExtensions, listInbox, type InboxFilter } from '../../domain/tasks/task-queries';
+import {
+  findExtension,
+  findTask,
+  listEarlierAnswers,
+  listExtensions,
+  listInbox,
+  type InboxFilter,
+} from '../../domain/tasks/task-queries';
 
-const json = <T>(v: unknown, fallback: T): T => (v == null ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+const json = <T>(v: unknown, fallback: T): T =>
+  v == null ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
 
 export interface InboxTask extends TaskSummary {
@@ -36,7 +52,15 @@ export interface TaskDetail extends InboxTask {
   slaKey: string | null;
   case: (CaseSummary & { reporter: { name: string | null; phone: string | null } | null }) | null;
   timeline: TimelineEntry[];
-  earlierAnswers: { taskId: string; name: string; elementId: string; department: string | null; completedBy: string | null; completedAt: string | null; answer: Record<string, unknown> }[];
+  earlierAnswers: {
+    taskId: string;
+    name: string;
+    elementId: string;
+    department: string | null;
+    completedBy: string | null;
+    completedAt: string | null;
+    answer: Record<string, unknown>;
+  }[];
 }
 
 export interface InboxQuery {
@@ -51,7 +75,6 @@ export interface InboxQuery {
   limit?: number;
   offset?: number;
 }
-
 
 function toInboxTask(t: Record<string, any>): InboxTask {
   const description: string | null = t.case_description ?? null;
@@ -72,7 +95,8 @@ export class TaskApiService {
   }
 
   private zbc(): Zeebe.ZeebeGrpcClient {
-    if (!this.deps.zbc) throw new HttpProblem(503, 'Service Unavailable', 'The process engine is not connected; try again shortly.');
+    if (!this.deps.zbc)
+      throw new HttpProblem(503, 'Service Unavailable', 'The process engine is not connected; try again shortly.');
     return this.deps.zbc;
   }
 
@@ -81,7 +105,10 @@ export class TaskApiService {
     const elevated = hasRole(user, 'supervisor', 'admin');
     let departments: string[] | null = elevated ? null : user.departments;
     if (query.department) {
-      if (!elevated && !user.departments.includes(query.department)) throw HttpProblem.forbidden(`You are not in ${query.department}; you are in ${user.departments.join(', ') || 'no department'}.`);
+      if (!elevated && !user.departments.includes(query.department))
+        throw HttpProblem.forbidden(
+          `You are not in ${query.department}; you are in ${user.departments.join(', ') || 'no department'}.`,
+        );
       departments = [query.department];
     }
     const filter: InboxFilter = {
@@ -121,11 +148,26 @@ export class TaskApiService {
       cancelReason: task.cancel_reason ?? null,
       slaKey: task.sla_key ?? null,
       case: c
-        ? { ...toCaseSummary(c), reporter: c.reporter_name || c.reporter_phone ? { name: c.reporter_name, phone: presentPhone(user, c.reporter_phone, assignedDepartments(c)) } : null }
+        ? {
+            ...toCaseSummary(c),
+            reporter:
+              c.reporter_name || c.reporter_phone
+                ? { name: c.reporter_name, phone: presentPhone(user, c.reporter_phone, assignedDepartments(c)) }
+                : null,
+          }
         : null,
-      timeline: toTimeline(events, c && user.departments.some((d) => assignedDepartments(c).includes(d)) ? 'full' : 'masked'),
+      timeline: toTimeline(
+        events,
+        c && user.departments.some((d) => assignedDepartments(c).includes(d)) ? 'full' : 'masked',
+      ),
       earlierAnswers: earlier.map((t) => ({
-        taskId: t.id, name: t.name, elementId: t.element_id, department: t.department, completedBy: t.completed_by, completedAt: iso(t.completed_at), answer: json<Record<string, unknown>>(t.result, {}),
+        taskId: t.id,
+        name: t.name,
+        elementId: t.element_id,
+        department: t.department,
+        completedBy: t.completed_by,
+        completedAt: iso(t.completed_at),
+        answer: json<Record<string, unknown>>(t.result, {}),
       })),
     };
   }
@@ -135,7 +177,12 @@ export class TaskApiService {
     const task = await this.requireTask(id);
     assertDepartmentAccess(user, json<string[]>(task.candidate_groups, []));
     if (task.state === 'cancelled') {
-      throw new HttpProblem(409, 'Conflict', `Task ${id} was cancelled${task.cancelled_at ? ` at ${iso(task.cancelled_at)}` : ''} (${task.cancel_reason ?? 'its step was ended by the process'}); there is nothing left to do on it.`, { code: 'TASK_CANCELLED' });
+      throw new HttpProblem(
+        409,
+        'Conflict',
+        `Task ${id} was cancelled${task.cancelled_at ? ` at ${iso(task.cancelled_at)}` : ''} (${task.cancel_reason ?? 'its step was ended by the process'}); there is nothing left to do on it.`,
+        { code: 'TASK_CANCELLED' },
+      );
     }
     return task;
   }
@@ -164,14 +211,27 @@ export class TaskApiService {
   async complete(id: string, user: UserPrincipal, variables: Record<string, unknown>): Promise<TaskSummary> {
     const task = await this.workable(id, user);
     if (task.state === 'created') {
-      const errors = validateFormSubmission(json<unknown>(task.form_schema, null), variables, json<Record<string, unknown>>(task.variables, {}));
-      if (errors.length) throw HttpProblem.badRequest(`The form is not filled in correctly: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}.`, errors);
+      const errors = validateFormSubmission(
+        json<unknown>(task.form_schema, null),
+        variables,
+        json<Record<string, unknown>>(task.variables, {}),
+      );
+      if (errors.length)
+        throw HttpProblem.badRequest(
+          `The form is not filled in correctly: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}.`,
+          errors,
+        );
     }
     const now = this.now();
     const r = await completeTask(this.deps.db, this.zbc(), id, user.username, variables, now);
     if (!r.ok) {
       if (r.code === 'TASK_GONE') {
-        throw new HttpProblem(409, 'Conflict', `Task ${id} can no longer be completed: the process ended this step (a deadline fired or the case was cancelled). It has been removed from the inbox.`, { code: r.code });
+        throw new HttpProblem(
+          409,
+          'Conflict',
+          `Task ${id} can no longer be completed: the process ended this step (a deadline fired or the case was cancelled). It has been removed from the inbox.`,
+          { code: r.code },
+        );
       }
       throw problemFromDomain(r);
     }
@@ -179,15 +239,25 @@ export class TaskApiService {
     return toTaskSummary((await findTask(this.deps.db, id))!);
   }
 
-  async requestExtension(id: string, user: UserPrincipal, body: { hours: number; reason: string }): Promise<{ extensionId: string }> {
+  async requestExtension(
+    id: string,
+    user: UserPrincipal,
+    body: { hours: number; reason: string },
+  ): Promise<{ extensionId: string }> {
     await this.workable(id, user);
     const r = await requestExtension(this.deps.db, id, user.username, body.hours, body.reason, this.now());
     if (!r.ok) throw problemFromDomain(r);
     return r.value;
   }
 
-  async decideExtension(id: string, user: UserPrincipal, approved: boolean, comment: string | null): Promise<ExtensionView> {
-    if (!/^\d{1,18}$/.test(id) || !(await findExtension(this.deps.db, id))) throw HttpProblem.notFound(`Extension ${id} does not exist.`);
+  async decideExtension(
+    id: string,
+    user: UserPrincipal,
+    approved: boolean,
+    comment: string | null,
+  ): Promise<ExtensionView> {
+    if (!/^\d{1,18}$/.test(id) || !(await findExtension(this.deps.db, id)))
+      throw HttpProblem.notFound(`Extension ${id} does not exist.`);
     const r = await decideExtension(this.deps.db, this.zbc(), id, user.username, approved, comment, this.now());
     if (!r.ok) throw problemFromDomain(r);
     return toExtensionView((await findExtension(this.deps.db, id))!);
@@ -240,7 +310,10 @@ function toExtensionView(e: Record<string, any>): ExtensionView {
     decidedAt: iso(e.decided_at),
     comment: e.decision_comment ?? null,
     dueAt: iso(e.clock_due_at ?? e.task_due_at),
-    requestedDueAt: e.status === 'pending' && e.clock_due_at && e.clock_state === 'running' ? defaultCalendar().addWorkingHours(new Date(e.clock_due_at), Number(e.hours)).toISOString() : null,
+    requestedDueAt:
+      e.status === 'pending' && e.clock_due_at && e.clock_state === 'running'
+        ? defaultCalendar().addWorkingHours(new Date(e.clock_due_at), Number(e.hours)).toISOString()
+        : null,
     light: e.clock_light ?? null,
   };
 }

@@ -18,7 +18,11 @@ describe('cases and tasks over HTTP', () => {
 
   /** Reports anonymously and runs the one window until it waits for people. */
   async function report(description = STALLS, phone = PHONE) {
-    const res = await p.anonymous().post('/api/cases', { description, reporter: { name: '王先生', phone }, location: { address: '江北区孔浦街道某小区' } });
+    const res = await p.anonymous().post('/api/cases', {
+      description,
+      reporter: { name: '王先生', phone },
+      location: { address: '江北区孔浦街道某小区' },
+    });
     expect(res.status).toBe(201);
     await p.h.drive();
     return res.body as { id: string; caseNo: string; status: string; trackingUrl: string };
@@ -51,7 +55,13 @@ describe('cases and tasks over HTTP', () => {
 
     // then the case-intake instance really runs: the lead task is in enforcement's inbox, not housing's
     const lead = await openTaskOf('clerk.enforcement', filed.id, 'leadHandle');
-    expect(lead).toMatchObject({ caseNo: filed.caseNo, department: 'enforcement', assignee: null, state: 'created', name: '牵头部门办理' });
+    expect(lead).toMatchObject({
+      caseNo: filed.caseNo,
+      department: 'enforcement',
+      assignee: null,
+      state: 'created',
+      name: '牵头部门办理',
+    });
     expect((await inboxOf('clerk.housing')).some((t) => t.caseId === filed.id)).toBe(false);
     expect((await inboxOf('clerk.enforcement', '?unassigned=true')).some((t) => t.id === lead.id)).toBe(true);
 
@@ -60,7 +70,9 @@ describe('cases and tasks over HTTP', () => {
     const detail = (await enforcement.get(`/api/tasks/${lead.id}`)).body;
     expect(detail.formSchema.id).toBe('case-lead');
     expect(detail.case.reporter.phone).toBe(PHONE);
-    expect(detail.timeline.map((e: any) => e.type)).toEqual(expect.arrayContaining(['reported', 'accepted', 'dispatched', 'task.created']));
+    expect(detail.timeline.map((e: any) => e.type)).toEqual(
+      expect.arrayContaining(['reported', 'accepted', 'dispatched', 'task.created']),
+    );
     // another department's clerk may not open it
     expect((await (await p.as('clerk.housing')).get(`/api/tasks/${lead.id}`)).status).toBe(403);
 
@@ -71,23 +83,39 @@ describe('cases and tasks over HTTP', () => {
     expect((await inboxOf('clerk.enforcement', '?assignee=me')).map((t) => t.id)).toContain(lead.id);
 
     // and submits an incomplete or mistyped form
-    const missing = await enforcement.post(`/api/tasks/${lead.id}/complete`, { variables: { handlingOutcome: 'returned' } });
-    const mistyped = await enforcement.post(`/api/tasks/${lead.id}/complete`, { variables: { handlingOutcome: 'later', leadOpinion: 42 } });
+    const missing = await enforcement.post(`/api/tasks/${lead.id}/complete`, {
+      variables: { handlingOutcome: 'returned' },
+    });
+    const mistyped = await enforcement.post(`/api/tasks/${lead.id}/complete`, {
+      variables: { handlingOutcome: 'later', leadOpinion: 42 },
+    });
 
     // then each answer lists the offending fields, and nothing moved
     expect(missing.status).toBe(400);
-    expect(missing.body.errors).toEqual([{ field: 'variables.returnReason', message: expect.stringContaining('required') }]);
+    expect(missing.body.errors).toEqual([
+      { field: 'variables.returnReason', message: expect.stringContaining('required') },
+    ]);
     expect(mistyped.status).toBe(400);
-    expect(mistyped.body.errors.map((e: any) => e.field).sort()).toEqual(['variables.handlingOutcome', 'variables.leadOpinion']);
+    expect(mistyped.body.errors.map((e: any) => e.field).sort()).toEqual([
+      'variables.handlingOutcome',
+      'variables.leadOpinion',
+    ]);
     expect((await enforcement.get(`/api/tasks/${lead.id}`)).body.state).toBe('created');
 
     // when the lead handles it, the collaborating street answers and the lead consolidates and replies
-    await completeAs('clerk.enforcement', lead.id, { handlingOutcome: 'handled', leadOpinion: '已安排执法队员现场劝离' });
+    await completeAs('clerk.enforcement', lead.id, {
+      handlingOutcome: 'handled',
+      leadOpinion: '已安排执法队员现场劝离',
+    });
     const collab = await openTaskOf('clerk.street-kongpu', filed.id, 'collaborate');
     await completeAs('clerk.street-kongpu', collab.id, { collabOpinion: '街道已落实网格员巡查' });
-    await completeAs('clerk.enforcement', (await openTaskOf('clerk.enforcement', filed.id, 'consolidate')).id, { handlingResult: '已劝离摊贩并落实长效巡查' });
+    await completeAs('clerk.enforcement', (await openTaskOf('clerk.enforcement', filed.id, 'consolidate')).id, {
+      handlingResult: '已劝离摊贩并落实长效巡查',
+    });
     const replyTask = await openTaskOf('clerk.enforcement', filed.id, 'replyReporter');
-    expect((await enforcement.get(`/api/tasks/${replyTask.id}`)).body.earlierAnswers.map((a: any) => a.elementId)).toEqual(['leadHandle', 'collaborate', 'consolidate']);
+    expect(
+      (await enforcement.get(`/api/tasks/${replyTask.id}`)).body.earlierAnswers.map((a: any) => a.elementId),
+    ).toEqual(['leadHandle', 'collaborate', 'consolidate']);
     await completeAs('clerk.enforcement', replyTask.id, { replyText: '您反映的问题已处理，执法队员已劝离摊贩。' });
 
     // then the reporter tracks the closed case with their phone (and only with it)
@@ -96,13 +124,28 @@ describe('cases and tasks over HTTP', () => {
     expect((await anon.get(`/api/cases/${filed.caseNo}?phone=13900000000`)).status).toBe(404);
     const tracked = await anon.get(`/api/cases/${filed.caseNo}?phone=${PHONE}`);
     expect(tracked.status).toBe(200);
-    expect(tracked.body).toMatchObject({ view: 'reporter', status: 'closed', reply: expect.stringContaining('劝离'), tasks: [], notifications: [] });
-    expect(tracked.body.classification).toMatchObject({ leadDepartment: 'enforcement', collaborators: ['street-kongpu'] });
+    expect(tracked.body).toMatchObject({
+      view: 'reporter',
+      status: 'closed',
+      reply: expect.stringContaining('劝离'),
+      tasks: [],
+      notifications: [],
+    });
+    expect(tracked.body.classification).toMatchObject({
+      leadDepartment: 'enforcement',
+      collaborators: ['street-kongpu'],
+    });
     expect(tracked.body.reporter.phone).toBe('139****5678');
-    expect(tracked.body.timeline.every((e: any) => ['reporter', 'system', 'staff', 'device'].includes(e.actor))).toBe(true);
+    expect(tracked.body.timeline.every((e: any) => ['reporter', 'system', 'staff', 'device'].includes(e.actor))).toBe(
+      true,
+    );
 
     // when the reporter rates it
-    const rated = await anon.post(`/api/cases/${filed.caseNo}/rating`, { satisfied: true, comment: '处理及时', phone: PHONE });
+    const rated = await anon.post(`/api/cases/${filed.caseNo}/rating`, {
+      satisfied: true,
+      comment: '处理及时',
+      phone: PHONE,
+    });
     expect(rated.status).toBe(200);
     await p.h.drive();
 
@@ -110,10 +153,20 @@ describe('cases and tasks over HTTP', () => {
     const view = (await enforcement.get(`/api/cases/${filed.id}`)).body;
     expect(view.rating).toMatchObject({ satisfied: true, comment: '处理及时' });
     const byType = (type: string) => view.timeline.filter((e: any) => e.type === type);
-    expect(byType('task.claimed')[0]).toMatchObject({ actor: 'clerk.enforcement', department: 'enforcement', at: expect.any(String) });
-    expect(byType('task.completed').map((e: any) => e.actor)).toEqual(['clerk.enforcement', 'clerk.street-kongpu', 'clerk.enforcement', 'clerk.enforcement']);
+    expect(byType('task.claimed')[0]).toMatchObject({
+      actor: 'clerk.enforcement',
+      department: 'enforcement',
+      at: expect.any(String),
+    });
+    expect(byType('task.completed').map((e: any) => e.actor)).toEqual([
+      'clerk.enforcement',
+      'clerk.street-kongpu',
+      'clerk.enforcement',
+      'clerk.enforcement',
+    ]);
     expect(byType('rated')[0].actor).toBe('reporter');
-    for (const t of ['reported', 'accepted', 'dispatched', 'replied', 'closed']) expect(byType(t).length).toBeGreaterThan(0);
+    for (const t of ['reported', 'accepted', 'dispatched', 'replied', 'closed'])
+      expect(byType(t).length).toBeGreaterThan(0);
     expect(view.response).toEqual({ respondedAt: expect.any(String), met: true });
     expect(view.notifications.map((n: any) => n.to)).toEqual(['139****5678', '139****5678']);
     await p.h.te.isCompleted((await p.h.db('case').where({ id: filed.id }).first()).process_instance_key);
@@ -141,10 +194,14 @@ describe('cases and tasks over HTTP', () => {
     // the SMS outbox is masked for everyone
     const sms = await (await p.as('clerk.enforcement')).get(`/api/notifications?caseId=${filed.id}`);
     expect(sms.body.notifications.length).toBeGreaterThan(0);
-    expect(sms.body.notifications.every((n: any) => n.to === '137****1111' && !n.text.includes('13700001111'))).toBe(true);
+    expect(sms.body.notifications.every((n: any) => n.to === '137****1111' && !n.text.includes('13700001111'))).toBe(
+      true,
+    );
     // and the staff list is scoped: housing does not see the case, enforcement does
     expect((await (await p.as('clerk.housing')).get(`/api/cases?q=${filed.caseNo}`)).body.total).toBe(0);
-    expect((await (await p.as('clerk.enforcement')).get(`/api/cases?q=${filed.caseNo}`)).body.cases.map((c: any) => c.id)).toEqual([filed.id]);
+    expect(
+      (await (await p.as('clerk.enforcement')).get(`/api/cases?q=${filed.caseNo}`)).body.cases.map((c: any) => c.id),
+    ).toEqual([filed.id]);
   });
 
   test('a task whose job the process cancelled answers 409 with a clear message', async () => {
@@ -157,8 +214,12 @@ describe('cases and tasks over HTTP', () => {
     await p.h.zbc.cancelProcessInstance(pi);
     await p.h.te.waitForIdle();
     const enforcement = await p.as('clerk.enforcement');
-    const first = await enforcement.post(`/api/tasks/${lead.id}/complete`, { variables: { handlingOutcome: 'handled' } });
-    const again = await enforcement.post(`/api/tasks/${lead.id}/complete`, { variables: { handlingOutcome: 'handled' } });
+    const first = await enforcement.post(`/api/tasks/${lead.id}/complete`, {
+      variables: { handlingOutcome: 'handled' },
+    });
+    const again = await enforcement.post(`/api/tasks/${lead.id}/complete`, {
+      variables: { handlingOutcome: 'handled' },
+    });
     const claim = await enforcement.post(`/api/tasks/${lead.id}/claim`);
 
     // then
@@ -180,7 +241,9 @@ describe('cases and tasks over HTTP', () => {
     const window = await p.as('clerk.mediation-center');
 
     // when housing tries to return it, and enforcement returns it with a reason
-    expect((await (await p.as('clerk.housing')).post(`/api/cases/${filed.id}/return`, { reason: '不属于本部门' })).status).toBe(409);
+    expect(
+      (await (await p.as('clerk.housing')).post(`/api/cases/${filed.id}/return`, { reason: '不属于本部门' })).status,
+    ).toBe(409);
     expect((await enforcement.post(`/api/cases/${filed.id}/return`, {})).status).toBe(400);
     const returned = await enforcement.post(`/api/cases/${filed.id}/return`, { reason: '该路段属于街道管理' });
     await p.h.drive();
@@ -191,10 +254,20 @@ describe('cases and tasks over HTTP', () => {
     expect((await window.get(`/api/cases/${filed.id}`)).body.returnCount).toBe(1);
 
     // when the centre re-dispatches it to a situation of another department
-    const other = await p.h.db('catalog_situation').whereNot({ lead_department: 'enforcement' }).whereNull('scenario').orderBy('code').first('code', 'lead_department');
+    const other = await p.h
+      .db('catalog_situation')
+      .whereNot({ lead_department: 'enforcement' })
+      .whereNull('scenario')
+      .orderBy('code')
+      .first('code', 'lead_department');
     const otherClerk = `clerk.${other.lead_department}`;
-    expect((await window.post(`/api/cases/${filed.id}/redispatch`, { situationId: 'NO-SUCH', reason: 'x' })).status).toBe(400);
-    const redispatched = await window.post(`/api/cases/${filed.id}/redispatch`, { situationId: other.code, reason: '属地街道牵头' });
+    expect(
+      (await window.post(`/api/cases/${filed.id}/redispatch`, { situationId: 'NO-SUCH', reason: 'x' })).status,
+    ).toBe(400);
+    const redispatched = await window.post(`/api/cases/${filed.id}/redispatch`, {
+      situationId: other.code,
+      reason: '属地街道牵头',
+    });
     await p.h.drive();
 
     // then the new lead has it
@@ -212,7 +285,9 @@ describe('cases and tasks over HTTP', () => {
     expect(merged.status).toBe(200);
     const view = (await window.get(`/api/cases/${filed.id}`)).body;
     expect(view).toMatchObject({ status: 'merged', mergedInto: target.id });
-    expect((await window.get(`/api/cases/${target.id}`)).body.timeline.map((e: any) => e.type)).toContain('merged.duplicate');
+    expect((await window.get(`/api/cases/${target.id}`)).body.timeline.map((e: any) => e.type)).toContain(
+      'merged.duplicate',
+    );
     // and a merge needs the dispatch step: the open target cannot be merged right away
     expect((await window.post(`/api/cases/${target.id}/merge`, { into: filed.caseNo })).status).toBe(409);
   });
@@ -243,7 +318,9 @@ describe('cases and tasks over HTTP', () => {
   test('staff classify a text; the public intake is validated field by field', async () => {
     // when a clerk classifies and an anonymous caller posts a broken report
     const classified = await (await p.as('clerk.mediation-center')).post('/api/classify', { text: STALLS });
-    const broken = await p.anonymous().post('/api/cases', { description: '', reporter: { phone: 'abc' }, location: { lat: 200 } });
+    const broken = await p
+      .anonymous()
+      .post('/api/cases', { description: '', reporter: { phone: 'abc' }, location: { lat: 200 } });
     const hotline = await p.anonymous().post('/api/cases', { description: '路灯坏了', channel: 'hotline' });
 
     // then
@@ -251,7 +328,11 @@ describe('cases and tasks over HTTP', () => {
     expect(classified.body.candidates.length).toBeGreaterThanOrEqual(3);
     expect(classified.body.candidates[0]).toMatchObject({ leadDepartment: 'enforcement' });
     expect(broken.status).toBe(400);
-    expect(broken.body.errors.map((e: any) => e.field).sort()).toEqual(['description', 'location.lat', 'reporter.phone']);
+    expect(broken.body.errors.map((e: any) => e.field).sort()).toEqual([
+      'description',
+      'location.lat',
+      'reporter.phone',
+    ]);
     expect(hotline.status).toBe(403);
   });
 });

@@ -10,7 +10,12 @@ import type { TestClient } from '../server/helpers/app';
 import { startApiPlatform, type ApiPlatform } from './helpers';
 
 /** POSTs a multipart form with one file, as a browser's <input type=file> would. */
-async function upload(c: TestClient, url: string, file: { name: string; data: string | Buffer; type: string }, fields: Record<string, string> = {}) {
+async function upload(
+  c: TestClient,
+  url: string,
+  file: { name: string; data: string | Buffer; type: string },
+  fields: Record<string, string> = {},
+) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('file', new Blob([file.data], { type: file.type }), file.name);
@@ -20,10 +25,14 @@ async function upload(c: TestClient, url: string, file: { name: string; data: st
     headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-csrf-token': c.csrfToken ?? '' },
   });
   const text = await res.text();
-  return { status: res.status, body: (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
+  return {
+    status: res.status,
+    body: (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text,
+  };
 }
 
-const HEADER = 'code,matter,name_zh,description,lead_department,collaborators,scenario,sla_working_hours,response_hours,keywords,active,sort';
+const HEADER =
+  'code,matter,name_zh,description,lead_department,collaborators,scenario,sla_working_hours,response_hours,keywords,active,sort';
 
 describe('catalog and processes over HTTP', () => {
   let p: ApiPlatform;
@@ -44,9 +53,32 @@ describe('catalog and processes over HTTP', () => {
     expect(matters.body.matters.length).toBeGreaterThan(0);
 
     // when an admin creates a situation with an unknown department, then a good one, then changes it
-    const bad = await admin.post('/api/catalog/situations', { code: 'T-API-1', matter, name_zh: '测试情形', lead_department: 'no-such-dept', sla_working_hours: 16, response_hours: 4 });
-    const good = await admin.post('/api/catalog/situations', { code: 'T-API-1', matter, name_zh: '测试情形', lead_department: 'housing', collaborators: ['market'], sla_working_hours: 16, response_hours: 4, keywords: ['测试'] });
-    const again = await admin.post('/api/catalog/situations', { code: 'T-API-1', matter, name_zh: '测试情形', lead_department: 'housing', sla_working_hours: 16, response_hours: 4 });
+    const bad = await admin.post('/api/catalog/situations', {
+      code: 'T-API-1',
+      matter,
+      name_zh: '测试情形',
+      lead_department: 'no-such-dept',
+      sla_working_hours: 16,
+      response_hours: 4,
+    });
+    const good = await admin.post('/api/catalog/situations', {
+      code: 'T-API-1',
+      matter,
+      name_zh: '测试情形',
+      lead_department: 'housing',
+      collaborators: ['market'],
+      sla_working_hours: 16,
+      response_hours: 4,
+      keywords: ['测试'],
+    });
+    const again = await admin.post('/api/catalog/situations', {
+      code: 'T-API-1',
+      matter,
+      name_zh: '测试情形',
+      lead_department: 'housing',
+      sla_working_hours: 16,
+      response_hours: 4,
+    });
     const changed = await admin.patch('/api/catalog/situations/T-API-1', { sla_working_hours: 24, active: false });
     const byClerk = await (await p.as('clerk.housing')).post('/api/catalog/categories', { code: 'X', name_zh: 'x' });
 
@@ -54,7 +86,12 @@ describe('catalog and processes over HTTP', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.rowErrors).toEqual([expect.objectContaining({ sheet: 'situations', column: 'lead_department' })]);
     expect(good.status).toBe(201);
-    expect(good.body).toMatchObject({ code: 'T-API-1', lead_department: 'housing', collaborators: ['market'], active: true });
+    expect(good.body).toMatchObject({
+      code: 'T-API-1',
+      lead_department: 'housing',
+      collaborators: ['market'],
+      active: true,
+    });
     expect(again.status).toBe(409);
     expect(changed.body).toMatchObject({ sla_working_hours: 24, active: false, name_zh: '测试情形' });
     expect(byClerk.status).toBe(403);
@@ -69,14 +106,27 @@ describe('catalog and processes over HTTP', () => {
 
   test('import reports row-level errors, dry-runs without writing, then imports; export round-trips', async () => {
     // given a CSV with two bad rows and one good one
-    const bad = [HEADER, `T-IMP-1,${matter},好行,,housing,market,,16,4,甲;乙,true,1`, `T-IMP-2,${matter},坏部门,,nowhere,,,16,4,,true,2`, `T-IMP-3,NO-MATTER,坏事项,,housing,,,abc,4,,true,3`].join('\n');
+    const bad = [
+      HEADER,
+      `T-IMP-1,${matter},好行,,housing,market,,16,4,甲;乙,true,1`,
+      `T-IMP-2,${matter},坏部门,,nowhere,,,16,4,,true,2`,
+      `T-IMP-3,NO-MATTER,坏事项,,housing,,,abc,4,,true,3`,
+    ].join('\n');
     const good = [HEADER, `T-IMP-1,${matter},好行,,housing,market,,16,4,甲;乙,true,1`].join('\n');
 
     // when it is uploaded (multipart), a good one dry-run (raw body), then imported for real
     const report = await upload(admin, '/api/catalog/import', { name: 'situations.csv', data: bad, type: 'text/csv' });
-    const dry = await admin.request('POST', '/api/catalog/import?sheet=situations&dryRun=true', { body: good, headers: { 'content-type': 'text/csv' } });
+    const dry = await admin.request('POST', '/api/catalog/import?sheet=situations&dryRun=true', {
+      body: good,
+      headers: { 'content-type': 'text/csv' },
+    });
     const afterDry = await p.h.db('catalog_situation').where({ code: 'T-IMP-1' }).first();
-    const real = await upload(admin, '/api/catalog/import', { name: 'my-situations.csv', data: good, type: 'text/csv' }, { sheet: 'situations' });
+    const real = await upload(
+      admin,
+      '/api/catalog/import',
+      { name: 'my-situations.csv', data: good, type: 'text/csv' },
+      { sheet: 'situations' },
+    );
 
     // then the report points at every bad cell, and only the real import wrote
     expect(report.status).toBe(422);
@@ -94,12 +144,24 @@ describe('catalog and processes over HTTP', () => {
     const csv = await admin.get('/api/catalog/export?format=csv&sheet=situations');
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     expect(csv.text).toContain('T-IMP-1');
-    const xlsx = await fetch(`${admin.baseUrl}/api/catalog/export?format=xlsx`, { headers: { cookie: `om_session=${admin.cookies.get('om_session')}` } });
+    const xlsx = await fetch(`${admin.baseUrl}/api/catalog/export?format=xlsx`, {
+      headers: { cookie: `om_session=${admin.cookies.get('om_session')}` },
+    });
     const workbook = Buffer.from(await xlsx.arrayBuffer());
     expect(workbook.subarray(0, 2).toString()).toBe('PK');
-    const reimport = await upload(admin, '/api/catalog/import?dryRun=true', { name: 'catalog.xlsx', data: workbook, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+    const reimport = await upload(admin, '/api/catalog/import?dryRun=true', {
+      name: 'catalog.xlsx',
+      data: workbook,
+      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    });
     expect(reimport.status).toBe(200);
-    expect(reimport.body.changed).toEqual({ categories: 0, matters: 0, situations: 0, scenarioNodes: 0, oneMatterLists: 0 });
+    expect(reimport.body.changed).toEqual({
+      categories: 0,
+      matters: 0,
+      situations: 0,
+      scenarioNodes: 0,
+      oneMatterLists: 0,
+    });
   });
 
   test('process upload: lint errors per element → 400; a changed model deploys as version 2; versions and XML', async () => {
@@ -117,8 +179,15 @@ describe('catalog and processes over HTTP', () => {
     <bpmn:serviceTask id="work" name="no job type" />
   </bpmn:process>
 </bpmn:definitions>`;
-    const rejected = await upload(designer, '/api/processes', { name: 'lint-bad.bpmn', data: broken, type: 'application/xml' });
-    const notXml = await designer.request('POST', '/api/processes?filename=x.bpmn', { body: 'not xml at all', headers: { 'content-type': 'application/xml' } });
+    const rejected = await upload(designer, '/api/processes', {
+      name: 'lint-bad.bpmn',
+      data: broken,
+      type: 'application/xml',
+    });
+    const notXml = await designer.request('POST', '/api/processes?filename=x.bpmn', {
+      body: 'not xml at all',
+      headers: { 'content-type': 'application/xml' },
+    });
 
     // then nothing is deployed and the errors name the element
     expect(rejected.status).toBe(400);
@@ -128,22 +197,42 @@ describe('catalog and processes over HTTP', () => {
     expect((await designer.get('/api/processes/lint-bad/versions')).status).toBe(404);
 
     // when the fire-lane model is changed and uploaded (raw body), and uploaded again unchanged
-    const xml = fs.readFileSync(path.join(PROCESSES_DIR, 'fire-lane.bpmn'), 'utf8').replace(/(<bpmn:process id="fire-lane"[^>]*name=")[^"]*"/, '$1消防通道堵塞治理 v2"');
-    const v2 = await designer.request('POST', '/api/processes?filename=fire-lane.bpmn', { body: xml, headers: { 'content-type': 'application/xml' } });
-    const same = await upload(designer, '/api/processes', { name: 'fire-lane.bpmn', data: xml, type: 'application/xml' });
+    const xml = fs
+      .readFileSync(path.join(PROCESSES_DIR, 'fire-lane.bpmn'), 'utf8')
+      .replace(/(<bpmn:process id="fire-lane"[^>]*name=")[^"]*"/, '$1消防通道堵塞治理 v2"');
+    const v2 = await designer.request('POST', '/api/processes?filename=fire-lane.bpmn', {
+      body: xml,
+      headers: { 'content-type': 'application/xml' },
+    });
+    const same = await upload(designer, '/api/processes', {
+      name: 'fire-lane.bpmn',
+      data: xml,
+      type: 'application/xml',
+    });
 
     // then version 2 exists, with warnings only, and the unchanged upload is a duplicate
     expect(v2.status).toBe(201);
-    expect(v2.body).toMatchObject({ kind: 'bpmn', duplicate: false, deployed: [expect.objectContaining({ id: 'fire-lane', version: 2, deployedBy: 'designer', name: '消防通道堵塞治理 v2' })] });
+    expect(v2.body).toMatchObject({
+      kind: 'bpmn',
+      duplicate: false,
+      deployed: [
+        expect.objectContaining({ id: 'fire-lane', version: 2, deployedBy: 'designer', name: '消防通道堵塞治理 v2' }),
+      ],
+    });
     expect(Array.isArray(v2.body.warnings)).toBe(true);
     expect(same.body).toMatchObject({ duplicate: true, deployed: [expect.objectContaining({ version: 2 })] });
     const versions = (await designer.get('/api/processes/fire-lane/versions')).body.versions;
     expect(versions.map((v: any) => v.version)).toEqual([2, 1]);
-    expect((await designer.get('/api/processes')).body.processes.find((x: any) => x.id === 'fire-lane')).toMatchObject({ latestVersion: 2, versions: 2 });
+    expect((await designer.get('/api/processes')).body.processes.find((x: any) => x.id === 'fire-lane')).toMatchObject({
+      latestVersion: 2,
+      versions: 2,
+    });
     const source = await (await p.as('supervisor')).get('/api/processes/fire-lane/versions/2/xml');
     expect(source.headers.get('content-type')).toMatch(/xml/);
     expect(source.text).toContain('消防通道堵塞治理 v2');
-    expect((await designer.get('/api/processes/fire-lane/versions/latest/xml')).headers.get('x-process-version')).toBe('2');
+    expect((await designer.get('/api/processes/fire-lane/versions/latest/xml')).headers.get('x-process-version')).toBe(
+      '2',
+    );
     expect((await (await p.as('clerk.housing')).get('/api/processes')).status).toBe(403);
   });
 
@@ -152,8 +241,16 @@ describe('catalog and processes over HTTP', () => {
     // when a form with a new field is uploaded, and a JSON without an id
     const form = JSON.parse(fs.readFileSync(path.join(PROCESSES_DIR, 'forms', 'case-reply.form'), 'utf8'));
     form.components.push({ type: 'textfield', key: 'extraNote', label: '备注', id: 'extra_note' });
-    const ok = await upload(designer, '/api/processes', { name: 'case-reply.form', data: JSON.stringify(form), type: 'application/json' });
-    const bad = await upload(designer, '/api/processes', { name: 'broken.form', data: JSON.stringify({ components: [] }), type: 'application/json' });
+    const ok = await upload(designer, '/api/processes', {
+      name: 'case-reply.form',
+      data: JSON.stringify(form),
+      type: 'application/json',
+    });
+    const bad = await upload(designer, '/api/processes', {
+      name: 'broken.form',
+      data: JSON.stringify({ components: [] }),
+      type: 'application/json',
+    });
 
     // then
     expect(ok.status).toBe(201);

@@ -30,11 +30,27 @@ async function replayed(db: Knex, options: { since?: Date } = {}): Promise<Refor
     for (const e of events) byCase.set(e.case_id, [...(byCase.get(e.case_id) ?? []), e]);
     const figures = [...byCase.values()].map(measureCase).filter((f): f is Figures => f !== null);
     const measured = figures.length
-      ? { steps: avg(figures.map((f) => f.steps)), handoffs: avg(figures.map((f) => f.handoffs)), visits: avg(figures.map((f) => f.visits)), days: avg(figures.map((f) => f.days)) }
+      ? {
+          steps: avg(figures.map((f) => f.steps)),
+          handoffs: avg(figures.map((f) => f.handoffs)),
+          visits: avg(figures.map((f) => f.visits)),
+          days: avg(figures.map((f) => f.days)),
+        }
       : null;
     out.push({
-      scenario, label: b.label, cases: figures.length, baseline: { steps: b.steps, handoffs: b.handoffs, visits: b.visits, days: b.days }, measured,
-      reduction: measured ? { steps: pct(b.steps, measured.steps), handoffs: pct(b.handoffs, measured.handoffs), visits: pct(b.visits, measured.visits), days: pct(b.days, measured.days) } : null,
+      scenario,
+      label: b.label,
+      cases: figures.length,
+      baseline: { steps: b.steps, handoffs: b.handoffs, visits: b.visits, days: b.days },
+      measured,
+      reduction: measured
+        ? {
+            steps: pct(b.steps, measured.steps),
+            handoffs: pct(b.handoffs, measured.handoffs),
+            visits: pct(b.visits, measured.visits),
+            days: pct(b.days, measured.days),
+          }
+        : null,
     });
   }
   return out;
@@ -48,21 +64,65 @@ function prng(seed: number) {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)],
+  };
 }
 
 const rnd = prng(11);
-const SCENARIOS = [null, 'case-intake', 'housing-quality', 'hazmat-transport', 'pollution-source', 'new-product-rd', 'fire-lane', 'not-configured'];
-const TYPES = ['reported', 'dispatched', 'returned', 'collaborators.assigned', 'sla.escalated', 'task.created', 'task.completed', 'closed', 'merged', 'follow-up.expired', 'fire-lane.cleared', 'fire-lane.handled', 'rated', 'note', 'sla.warned'];
+const SCENARIOS = [
+  null,
+  'case-intake',
+  'housing-quality',
+  'hazmat-transport',
+  'pollution-source',
+  'new-product-rd',
+  'fire-lane',
+  'not-configured',
+];
+const TYPES = [
+  'reported',
+  'dispatched',
+  'returned',
+  'collaborators.assigned',
+  'sla.escalated',
+  'task.created',
+  'task.completed',
+  'closed',
+  'merged',
+  'follow-up.expired',
+  'fire-lane.cleared',
+  'fire-lane.handled',
+  'rated',
+  'note',
+  'sla.warned',
+];
 const DEPTS = [null, '', 'housing', 'market', 'enforcement'];
 // Holidays and make-up days of 2025–2026 around these: Spring Festival 2026, National Day 2025
-const STARTS = ['2025-09-26T16:20:00+08:00', '2025-12-31T11:59:00+08:00', '2026-02-13T08:29:59.999+08:00', '2026-05-29T17:29:00+08:00', '2026-11-02T09:00:00.123+08:00'];
+const STARTS = [
+  '2025-09-26T16:20:00+08:00',
+  '2025-12-31T11:59:00+08:00',
+  '2026-02-13T08:29:59.999+08:00',
+  '2026-05-29T17:29:00+08:00',
+  '2026-11-02T09:00:00.123+08:00',
+];
 
 let nCase = 0;
 async function seedCase(db: Knex, overrides: Record<string, unknown> = {}, withEvents = true): Promise<string> {
   const id = `r-${String(++nCase).padStart(4, '0')}`;
   const start = new Date(rnd.pick(STARTS)).getTime() + rnd.int(3) * 86_400_000;
-  await db('case').insert({ id, case_no: `JB-F${nCase}`, description: `案件 ${nCase}`, status: rnd.int(4) === 0 ? 'handling' : 'closed', channel: 'web', scenario: rnd.pick(SCENARIOS), created_at: new Date(start), ...overrides });
+  await db('case').insert({
+    id,
+    case_no: `JB-F${nCase}`,
+    description: `案件 ${nCase}`,
+    status: rnd.int(4) === 0 ? 'handling' : 'closed',
+    channel: 'web',
+    scenario: rnd.pick(SCENARIOS),
+    created_at: new Date(start),
+    ...overrides,
+  });
   let at = start;
   const events: Record<string, unknown>[] = [];
   const n = withEvents ? rnd.int(9) : 0;
@@ -71,8 +131,22 @@ async function seedCase(db: Knex, overrides: Record<string, unknown> = {}, withE
     at += rnd.int(5) === 0 ? -rnd.int(3_600_000) : rnd.int(3) * 86_400_000 + rnd.int(10) * 3_600_000 + rnd.int(1000);
     const type = i === 0 && rnd.int(4) > 0 ? 'reported' : rnd.pick(TYPES);
     const element = rnd.int(6);
-    const data = type === 'task.completed' ? (element === 0 ? {} : element === 1 ? { elementId: null } : { elementId: rnd.pick(['leadHandle', 'collaborate', 'consolidate']) }) : {};
-    events.push({ case_id: id, at: new Date(at), type, actor: rnd.pick(['reporter', 'clerk.housing', 'system']), department: rnd.pick(DEPTS), data: JSON.stringify(data) });
+    const data =
+      type === 'task.completed'
+        ? element === 0
+          ? {}
+          : element === 1
+            ? { elementId: null }
+            : { elementId: rnd.pick(['leadHandle', 'collaborate', 'consolidate']) }
+        : {};
+    events.push({
+      case_id: id,
+      at: new Date(at),
+      type,
+      actor: rnd.pick(['reporter', 'clerk.housing', 'system']),
+      department: rnd.pick(DEPTS),
+      data: JSON.stringify(data),
+    });
   }
   if (events.length) await db('case_event').insert(events);
   return id;
@@ -103,7 +177,11 @@ describe('reform effect: SQL aggregation = timeline replay', () => {
   test('every case changed since the last fold (nothing folded yet)', async () => {
     const effect = await computeReformEffect(db);
     expect(effect.filter((r) => r.cases > 0).length).toBeGreaterThan(3);
-    expect(effect.some((r) => (r.measured?.handoffs ?? 0) > 0 && (r.measured?.steps ?? 0) > 0 && (r.measured?.visits ?? 0) > 0)).toBe(true);
+    expect(
+      effect.some(
+        (r) => (r.measured?.handoffs ?? 0) > 0 && (r.measured?.steps ?? 0) > 0 && (r.measured?.visits ?? 0) > 0,
+      ),
+    ).toBe(true);
     expect(effect.some((r) => (r.measured?.days ?? 0) > 1)).toBe(true);
     await expectSame();
   });
@@ -112,16 +190,29 @@ describe('reform effect: SQL aggregation = timeline replay', () => {
     await foldDashboardDaily(db);
     expect(Number((await db('dashboard_dirty').count({ n: '*' }))[0].n)).toBe(0);
     await expectSame();
-    const folded = await db('dashboard_case').orderBy('case_id').select('case_id', 'steps', 'handoffs', 'visits', 'reported_ms', 'closing_ms');
+    const folded = await db('dashboard_case')
+      .orderBy('case_id')
+      .select('case_id', 'steps', 'handoffs', 'visits', 'reported_ms', 'closing_ms');
     await rebuildDashboardDaily(db);
-    expect(await db('dashboard_case').orderBy('case_id').select('case_id', 'steps', 'handoffs', 'visits', 'reported_ms', 'closing_ms')).toEqual(folded);
+    expect(
+      await db('dashboard_case')
+        .orderBy('case_id')
+        .select('case_id', 'steps', 'handoffs', 'visits', 'reported_ms', 'closing_ms'),
+    ).toEqual(folded);
   });
 
   test('new events, a re-opened case, a closed one, a deleted event and case: exact before and after folding', async () => {
     const at = new Date('2026-06-01T10:00:00+08:00');
     await db('case_event').insert([
       { case_id: ids[0], at, type: 'returned', actor: 'clerk.market', department: 'market' },
-      { case_id: ids[0], at, type: 'task.completed', actor: 'clerk.market', department: 'market', data: JSON.stringify({ elementId: 'recheck' }) },
+      {
+        case_id: ids[0],
+        at,
+        type: 'task.completed',
+        actor: 'clerk.market',
+        department: 'market',
+        data: JSON.stringify({ elementId: 'recheck' }),
+      },
       { case_id: ids[1], at, type: 'rated', actor: 'reporter' },
       { case_id: ids[2], at, type: 'closed', actor: 'system' },
     ]);

@@ -22,17 +22,30 @@ describe('department SMS contacts', () => {
     });
     // then they are stored normalised and shown masked
     expect(put.status).toBe(200);
-    expect(put.body.contacts.map((c: any) => [c.role, c.phone])).toEqual([['duty', '138****2222'], ['head', '138****1111'], ['staff', '138****3333']]);
+    expect(put.body.contacts.map((c: any) => [c.role, c.phone])).toEqual([
+      ['duty', '138****2222'],
+      ['head', '138****1111'],
+      ['staff', '138****3333'],
+    ]);
     expect((await admin.get('/api/admin/departments/housing/contacts')).body).toEqual(put.body);
     // and a yellow card for an unclaimed task reaches the duty phone and the head
-    const sent = await notifyStaff(t.testDb.db, { department: 'housing', includeHead: true, template: 'staff.yellow-card', params: { department: '住建局', caseNo: 'JB1', step: '核实', dueAt: '明天17:30' }, key: 'k1', now: () => new Date() });
+    const sent = await notifyStaff(t.testDb.db, {
+      department: 'housing',
+      includeHead: true,
+      template: 'staff.yellow-card',
+      params: { department: '住建局', caseNo: 'JB1', step: '核实', dueAt: '明天17:30' },
+      key: 'k1',
+      now: () => new Date(),
+    });
     expect(sent.notified.map((n) => n.to).sort()).toEqual(['138****1111', '138****2222']);
   });
 
   test('a bad phone is a 400 naming the field and changes nothing; an unknown department is 404', async () => {
     const admin = await t.loginAs('admin');
     const before = (await admin.get('/api/admin/departments/housing/contacts')).body;
-    const bad = await admin.put('/api/admin/departments/housing/contacts', { contacts: [{ role: 'head', name: 'x', phone: '12345' }] });
+    const bad = await admin.put('/api/admin/departments/housing/contacts', {
+      contacts: [{ role: 'head', name: 'x', phone: '12345' }],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([{ field: 'contacts.0.phone', message: expect.any(String) }]);
     expect((await admin.get('/api/admin/departments/housing/contacts')).body).toEqual(before);

@@ -12,16 +12,47 @@ import type { Knex } from 'knex';
 import { startTestApp, type TestApp } from '../server/helpers/app';
 
 async function seed(db: Knex) {
-  const base = { status: 'handling', channel: 'web', description: '占道经营', collaborators: JSON.stringify(['street-kongpu']), created_at: new Date() };
+  const base = {
+    status: 'handling',
+    channel: 'web',
+    description: '占道经营',
+    collaborators: JSON.stringify(['street-kongpu']),
+    created_at: new Date(),
+  };
   await db('case').insert([
-    { ...base, id: '30000000-0000-4000-8000-00000000000a', case_no: 'JB20261128-900001', lead_department: 'enforcement', reporter_phone: '13911112222' },
-    { ...base, id: '30000000-0000-4000-8000-00000000000b', case_no: 'JB20261128-900002', lead_department: 'housing', reporter_phone: '13633334444', collaborators: '[]' },
+    {
+      ...base,
+      id: '30000000-0000-4000-8000-00000000000a',
+      case_no: 'JB20261128-900001',
+      lead_department: 'enforcement',
+      reporter_phone: '13911112222',
+    },
+    {
+      ...base,
+      id: '30000000-0000-4000-8000-00000000000b',
+      case_no: 'JB20261128-900002',
+      lead_department: 'housing',
+      reporter_phone: '13633334444',
+      collaborators: '[]',
+    },
   ]);
   const task = (id: string, caseId: string, department: string) => ({
-    id, job_key: `job-${id.slice(-1)}`, process_instance_key: '1', element_instance_key: `ei-${id.slice(-1)}`, element_id: 'leadHandle', bpmn_process_id: 'case-handling',
-    case_id: caseId, name: '牵头部门办理', candidate_groups: JSON.stringify([department]), department, state: 'created',
+    id,
+    job_key: `job-${id.slice(-1)}`,
+    process_instance_key: '1',
+    element_instance_key: `ei-${id.slice(-1)}`,
+    element_id: 'leadHandle',
+    bpmn_process_id: 'case-handling',
+    case_id: caseId,
+    name: '牵头部门办理',
+    candidate_groups: JSON.stringify([department]),
+    department,
+    state: 'created',
   });
-  await db('task').insert([task('20000000-0000-4000-8000-00000000000a', '30000000-0000-4000-8000-00000000000a', 'enforcement'), task('20000000-0000-4000-8000-00000000000b', '30000000-0000-4000-8000-00000000000b', 'housing')]);
+  await db('task').insert([
+    task('20000000-0000-4000-8000-00000000000a', '30000000-0000-4000-8000-00000000000a', 'enforcement'),
+    task('20000000-0000-4000-8000-00000000000b', '30000000-0000-4000-8000-00000000000b', 'housing'),
+  ]);
 }
 
 describe('department scope of tasks and cases; the reporter’s view; phone masking', () => {
@@ -52,15 +83,24 @@ describe('department scope of tasks and cases; the reporter’s view; phone mask
     expect((await housing.get('/api/tasks/20000000-0000-4000-8000-00000000000a')).status).toBe(403);
     expect((await housing.post('/api/tasks/20000000-0000-4000-8000-00000000000a/claim')).status).toBe(403);
     expect((await housing.post('/api/tasks/20000000-0000-4000-8000-00000000000a/unclaim')).status).toBe(403);
-    expect((await housing.post('/api/tasks/20000000-0000-4000-8000-00000000000a/complete', { variables: {} })).status).toBe(403);
-    expect(await app.testDb.db('task').where({ id: '20000000-0000-4000-8000-00000000000a' }).first('state', 'assignee', 'completed_by')).toEqual({ state: 'created', assignee: null, completed_by: null });
+    expect(
+      (await housing.post('/api/tasks/20000000-0000-4000-8000-00000000000a/complete', { variables: {} })).status,
+    ).toBe(403);
+    expect(
+      await app.testDb
+        .db('task')
+        .where({ id: '20000000-0000-4000-8000-00000000000a' })
+        .first('state', 'assignee', 'completed_by'),
+    ).toEqual({ state: 'created', assignee: null, completed_by: null });
 
     // and the lead department's clerk may claim it, and gets past the department check on complete
     // (without an engine in this app the completion itself answers 503, not 403)
     const claimed = await enforcement.post('/api/tasks/20000000-0000-4000-8000-00000000000a/claim');
     expect(claimed.status).toBe(200);
     expect(claimed.body.assignee).toBe('clerk.enforcement');
-    expect((await enforcement.post('/api/tasks/20000000-0000-4000-8000-00000000000a/complete', { variables: {} })).status).not.toBe(403);
+    expect(
+      (await enforcement.post('/api/tasks/20000000-0000-4000-8000-00000000000a/complete', { variables: {} })).status,
+    ).not.toBe(403);
   });
 
   test('a reporter sees only their own case: its number together with its phone', async () => {
@@ -84,7 +124,9 @@ describe('department scope of tasks and cases; the reporter’s view; phone mask
     for (const user of ['supervisor', 'admin']) expect((await view(user)).body.reporter.phone).toBe('139****2222');
     expect((await view('clerk.housing')).status).toBe(403); // not involved: no view at all
     // in the task detail as well
-    const detail = await (await app.loginAs('clerk.enforcement')).get('/api/tasks/20000000-0000-4000-8000-00000000000a');
+    const detail = await (
+      await app.loginAs('clerk.enforcement')
+    ).get('/api/tasks/20000000-0000-4000-8000-00000000000a');
     expect(detail.body.case.reporter.phone).toBe('13911112222');
     const supervised = await (await app.loginAs('supervisor')).get('/api/tasks/20000000-0000-4000-8000-00000000000a');
     expect(supervised.body.case.reporter.phone).toBe('139****2222');

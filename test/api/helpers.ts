@@ -20,7 +20,10 @@ export interface ApiPlatform {
 export async function startApiPlatform(): Promise<ApiPlatform> {
   const h = await startHarness();
   await bootstrapAuth(h.db, { demo: true, log: createLogger('silent'), print: () => {} });
-  const t = await startTestAppOn(h.testDb, { context: { zbc: h.zbc, now: () => new Date(h.te.now()) }, env: { RATE_LIMIT_INTAKE_IP: '1000/1m' } });
+  const t = await startTestAppOn(h.testDb, {
+    context: { zbc: h.zbc, now: () => new Date(h.te.now()) },
+    env: { RATE_LIMIT_INTAKE_IP: '1000/1m' },
+  });
   const clients = new Map<string, TestClient>();
   return {
     h,

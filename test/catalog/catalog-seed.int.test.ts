@@ -18,7 +18,11 @@ describe('catalog migration and seeds', () => {
     // then
     expect(await countRows(t.db, 'department')).toBe(DEPARTMENTS.length);
     const housing = await t.db('department').where({ code: 'housing' }).first();
-    expect(housing).toMatchObject({ name_zh: '区住房和城乡建设局', name_en: 'Housing & Urban-Rural Development Bureau', kind: 'bureau' });
+    expect(housing).toMatchObject({
+      name_zh: '区住房和城乡建设局',
+      name_en: 'Housing & Urban-Rural Development Bureau',
+      kind: 'bureau',
+    });
     expect(await t.db('department').where({ code: 'property' }).first()).toMatchObject({ kind: 'external' });
   });
 

@@ -6,7 +6,8 @@ import type { CatalogRowError } from '../../domain/catalog/validate-catalog';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { countRows, migrateAndSeedDepartments } from './helpers';
 
-const HEADER = 'code,matter,name_zh,description,lead_department,collaborators,scenario,sla_working_hours,response_hours,keywords';
+const HEADER =
+  'code,matter,name_zh,description,lead_department,collaborators,scenario,sla_working_hours,response_hours,keywords';
 
 function csv(...lines: string[]): string {
   return [HEADER, ...lines].join('\n');
@@ -28,13 +29,21 @@ describe('catalog import: row-by-row validation, all or nothing', () => {
 
   it('imports a valid situations sheet that refers to matters already stored', async () => {
     // given
-    const sheet = readCsvSheet('situations', csv('C01-M01-S90,C01-M01,早市占道,清晨早市占道,enforcement,street-baisha;market,,24,4,早市;占道'));
+    const sheet = readCsvSheet(
+      'situations',
+      csv('C01-M01-S90,C01-M01,早市占道,清晨早市占道,enforcement,street-baisha;market,,24,4,早市;占道'),
+    );
     // when
     const result = await importCatalog(t.db, [sheet]);
     // then
     expect(result).toMatchObject({ ok: true, rows: 1, changed: { situations: 1 } });
     const row = await t.db('catalog_situation').where({ code: 'C01-M01-S90' }).first();
-    expect(row).toMatchObject({ lead_department: 'enforcement', collaborators: ['street-baisha', 'market'], keywords: ['早市', '占道'], version: 1 });
+    expect(row).toMatchObject({
+      lead_department: 'enforcement',
+      collaborators: ['street-baisha', 'market'],
+      keywords: ['早市', '占道'],
+      version: 1,
+    });
   });
 
   it('reports every bad cell with its row number and writes nothing', async () => {
@@ -70,7 +79,10 @@ describe('catalog import: row-by-row validation, all or nothing', () => {
 
   it('reports a missing required column against the header row', async () => {
     // given a header without lead_department
-    const sheet = readCsvSheet('situations', 'code,matter,name_zh,collaborators,scenario,sla_working_hours,response_hours,keywords\nC01-M01-S96,C01-M01,x,,,8,2,x');
+    const sheet = readCsvSheet(
+      'situations',
+      'code,matter,name_zh,collaborators,scenario,sla_working_hours,response_hours,keywords\nC01-M01-S96,C01-M01,x,,,8,2,x',
+    );
     // when
     const result = await importCatalog(t.db, [sheet]);
     // then
@@ -123,9 +135,15 @@ describe('catalog import: row-by-row validation, all or nothing', () => {
   });
 
   it('updates changed situations and bumps their version', async () => {
-    const sheet = readCsvSheet('situations', csv('C01-M01-S90,C01-M01,早市占道经营,清晨早市占道,enforcement,street-baisha,,16,2,早市;占道;早点摊'));
+    const sheet = readCsvSheet(
+      'situations',
+      csv('C01-M01-S90,C01-M01,早市占道经营,清晨早市占道,enforcement,street-baisha,,16,2,早市;占道;早点摊'),
+    );
     const result = await importCatalog(t.db, [sheet]);
     expect(result).toMatchObject({ ok: true, changed: { situations: 1 } });
-    expect(await t.db('catalog_situation').where({ code: 'C01-M01-S90' }).first()).toMatchObject({ version: 2, sla_working_hours: 16 });
+    expect(await t.db('catalog_situation').where({ code: 'C01-M01-S90' }).first()).toMatchObject({
+      version: 2,
+      sla_working_hours: 16,
+    });
   });
 });

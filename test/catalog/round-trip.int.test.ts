@@ -52,7 +52,13 @@ describe('catalog export → import round trip', () => {
   it('round-trips through a directory of CSV files', async () => {
     const dir = path.join(tmp, 'csv');
     const files = await exportCatalog(source.db, dir);
-    expect(files.map((f) => path.basename(f))).toEqual(['categories.csv', 'matters.csv', 'situations.csv', 'scenario_nodes.csv', 'one_matter_lists.csv']);
+    expect(files.map((f) => path.basename(f))).toEqual([
+      'categories.csv',
+      'matters.csv',
+      'situations.csv',
+      'scenario_nodes.csv',
+      'one_matter_lists.csv',
+    ]);
     expect((await fs.readFile(files[2], 'utf8')).startsWith('\uFEFFcode,matter,name_zh')).toBe(true);
     const target = await importInto(dir);
     try {
@@ -66,7 +72,10 @@ describe('catalog export → import round trip', () => {
     const file = path.join(tmp, 'again.xlsx');
     await exportCatalog(source.db, file);
     const result = await importCatalog(source.db, await readCatalogPath(file));
-    expect(result).toMatchObject({ ok: true, changed: { categories: 0, matters: 0, situations: 0, scenarioNodes: 0, oneMatterLists: 0 } });
+    expect(result).toMatchObject({
+      ok: true,
+      changed: { categories: 0, matters: 0, situations: 0, scenarioNodes: 0, oneMatterLists: 0 },
+    });
   });
 });
 

@@ -18,8 +18,10 @@ describe('shipped sample catalog (processes/catalog)', () => {
   });
 
   it('gives every category matters and every matter situations', () => {
-    for (const c of catalog.categories) expect(catalog.matters.filter((m) => m.category === c.code).length).toBeGreaterThan(0);
-    for (const m of catalog.matters) expect(catalog.situations.filter((s) => s.matter === m.code).length).toBeGreaterThan(0);
+    for (const c of catalog.categories)
+      expect(catalog.matters.filter((m) => m.category === c.code).length).toBeGreaterThan(0);
+    for (const m of catalog.matters)
+      expect(catalog.situations.filter((s) => s.matter === m.code).length).toBeGreaterThan(0);
   });
 
   it('breaks housing quality into 4 stages, 29 links, 69 risk points', () => {
@@ -39,7 +41,8 @@ describe('shipped sample catalog (processes/catalog)', () => {
   it('ships the 20 one-matter lists, including the five scenario lists of DOMAIN.md', () => {
     expect(catalog.oneMatterLists).toHaveLength(20);
     const scenarios = new Set(catalog.oneMatterLists.map((l) => l.scenario));
-    for (const s of ['new-product-rd', 'pollution-source', 'fire-lane', 'hazmat-transport', 'housing-quality']) expect(scenarios).toContain(s);
+    for (const s of ['new-product-rd', 'pollution-source', 'fire-lane', 'hazmat-transport', 'housing-quality'])
+      expect(scenarios).toContain(s);
     // hazmat: the district government, emergency management lead, traffic police and 12 linked departments
     const hazmat = catalog.oneMatterLists.find((l) => l.scenario === 'hazmat-transport')!;
     expect(hazmat.lead_department).toBe('emergency');
@@ -66,6 +69,7 @@ describe('shipped sample catalog (processes/catalog)', () => {
 
   it('routes each scenario to at least one situation', () => {
     const scenarios = new Set(catalog.situations.map((s) => s.scenario));
-    for (const s of ['housing-quality', 'hazmat-transport', 'pollution-source', 'new-product-rd', 'fire-lane']) expect(scenarios).toContain(s);
+    for (const s of ['housing-quality', 'hazmat-transport', 'pollution-source', 'new-product-rd', 'fire-lane'])
+      expect(scenarios).toContain(s);
   });
 });

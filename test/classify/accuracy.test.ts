@@ -19,7 +19,9 @@ describe('classification accuracy on held-out complaints', () => {
     expect(heldOut.length).toBeGreaterThanOrEqual(45);
     expect(ev.top1).toBeGreaterThanOrEqual(0.85);
     expect(ev.top3).toBeGreaterThanOrEqual(0.95);
-    expect(autoDispatchStats(ev.results, classifier.options.confidenceThreshold).precision).toBeGreaterThanOrEqual(0.95);
+    expect(autoDispatchStats(ev.results, classifier.options.confidenceThreshold).precision).toBeGreaterThanOrEqual(
+      0.95,
+    );
   });
 
   it('has a fixture of at least 150 labelled texts covering the catalog, split 70/30', async () => {

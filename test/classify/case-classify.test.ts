@@ -41,7 +41,10 @@ describe('case.classify worker', () => {
     // given a district that dispatches at confidence 0.7
     const confident = new Classifier(catalog, [], { confidenceThreshold: 0.7 });
     // when
-    const out = classifyCase({ caseId: 'c-1', description: '消防通道上停了好几辆私家车，消防车根本开不进来' }, confident);
+    const out = classifyCase(
+      { caseId: 'c-1', description: '消防通道上停了好几辆私家车，消防车根本开不进来' },
+      confident,
+    );
     // then
     expect(out.autoDispatch).toBe(true);
     expect(out.classification).toEqual({
@@ -64,7 +67,11 @@ describe('case.classify worker', () => {
   });
 
   it('sends an empty description to the clerk without candidates', () => {
-    expect(classifyCase({ caseId: 'c-3' }, classifier)).toEqual({ classification: null, candidates: [], autoDispatch: false });
+    expect(classifyCase({ caseId: 'c-3' }, classifier)).toEqual({
+      classification: null,
+      candidates: [],
+      autoDispatch: false,
+    });
   });
 
   it('is idempotent: a re-delivered job completes with the same variables', async () => {
@@ -74,7 +81,9 @@ describe('case.classify worker', () => {
     await handler(a.job, ctx);
     await handler(b.job, ctx);
     expect(a.outcome.completed).toEqual(b.outcome.completed);
-    expect(a.outcome.completed).toMatchObject({ classification: { situationId: 'C08-M01-S01', leadDepartment: 'hr-social' } });
+    expect(a.outcome.completed).toMatchObject({
+      classification: { situationId: 'C08-M01-S01', leadDepartment: 'hr-social' },
+    });
   });
 
   it('fails the job with a retry back-off when the classifier cannot be loaded', async () => {
@@ -88,6 +97,10 @@ describe('case.classify worker', () => {
     const { job, outcome } = fakeJob({ caseId: 'c-5', description: 'x' }, 3);
     await handler(job, ctx);
     expect(outcome.completed).toBeUndefined();
-    expect(outcome.failed).toEqual({ errorMessage: expect.stringMatching(/case c-5.*connection refused/), retries: 2, retryBackOff: 5000 });
+    expect(outcome.failed).toEqual({
+      errorMessage: expect.stringMatching(/case c-5.*connection refused/),
+      retries: 2,
+      retryBackOff: 5000,
+    });
   });
 });

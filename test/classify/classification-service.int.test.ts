@@ -46,18 +46,35 @@ describe('ClassificationService (database-backed)', () => {
       ['case-1', '有人骑三轮车用大喇叭喊收旧手机旧电脑'],
       ['case-2', '收旧家电的小贩天天喇叭喊'],
     ]) {
-      const c = await service.confirm({ text: t2, situationId: 'C01-M01-S01', originalTopSituation: before.candidates[0].situationId, caseId, by: 'clerk.mediation-center' });
-      expect(c).toMatchObject({ situationId: 'C01-M01-S01', matterId: 'C01-M01', categoryId: 'C01', leadDepartment: 'enforcement', confidence: 1 });
+      const c = await service.confirm({
+        text: t2,
+        situationId: 'C01-M01-S01',
+        originalTopSituation: before.candidates[0].situationId,
+        caseId,
+        by: 'clerk.mediation-center',
+      });
+      expect(c).toMatchObject({
+        situationId: 'C01-M01-S01',
+        matterId: 'C01-M01',
+        categoryId: 'C01',
+        leadDepartment: 'enforcement',
+        confidence: 1,
+      });
     }
     // then both services rank it first
     expect((await service.classify(text)).candidates[0].situationId).toBe('C01-M01-S01');
     expect((await other.classify(text)).candidates[0].situationId).toBe('C01-M01-S01');
-    expect(await service.confirmedForCase('case-2')).toMatchObject({ chosenSituation: 'C01-M01-S01', createdBy: 'clerk.mediation-center' });
+    expect(await service.confirmedForCase('case-2')).toMatchObject({
+      chosenSituation: 'C01-M01-S01',
+      createdBy: 'clerk.mediation-center',
+    });
   });
 
   it('rejects a confirmation for a situation that does not exist', async () => {
     const service = new ClassificationService(t.db);
-    await expect(service.confirm({ text: 'x', situationId: 'C99-M99-S99', by: 'clerk' })).rejects.toThrow(/C99-M99-S99/);
+    await expect(service.confirm({ text: 'x', situationId: 'C99-M99-S99', by: 'clerk' })).rejects.toThrow(
+      /C99-M99-S99/,
+    );
   });
 
   it('rebuilds its index when the catalog changes', async () => {

@@ -60,7 +60,10 @@ describe('Classifier', () => {
   });
 
   it('ignores feedback for unknown or inactive situations', () => {
-    const inactive: CatalogData = { ...catalog, situations: catalog.situations.map((s) => (s.code === 'C05-M01-S01' ? { ...s, active: false } : s)) };
+    const inactive: CatalogData = {
+      ...catalog,
+      situations: catalog.situations.map((s) => (s.code === 'C05-M01-S01' ? { ...s, active: false } : s)),
+    };
     const classifier = new Classifier(inactive);
     expect(classifier.addFeedback({ situationId: 'C05-M01-S01', text: '消防通道' })).toBe(false);
     expect(classifier.addFeedback({ situationId: 'NOPE', text: 'x' })).toBe(false);

@@ -46,7 +46,9 @@ describe('the database layer (PGlite, or PostgreSQL when DATABASE_URL is set)', 
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    await t.db('app_setting').insert({ key: 'sla', value: JSON.stringify({ warnAt: 0.8, levels: ['street', 'district'] }) });
+    await t
+      .db('app_setting')
+      .insert({ key: 'sla', value: JSON.stringify({ warnAt: 0.8, levels: ['street', 'district'] }) });
 
     // then only the committed row is there, its jsonb parsed back
     const rows = await t.db('app_setting').select('key', 'value').orderBy('key');
@@ -65,7 +67,12 @@ describe('PGlite on disk', () => {
     // given a file-backed PGlite with a migrated schema and one row, closed again
     const first = createDb({ pgliteDir: path.join(dir, 'pg') });
     await migrateAll(first, { engine: false });
-    await first('department').insert({ code: 'jb-street-baisha', name_zh: '白沙街道', name_en: 'Baisha Street', kind: 'street' });
+    await first('department').insert({
+      code: 'jb-street-baisha',
+      name_zh: '白沙街道',
+      name_en: 'Baisha Street',
+      kind: 'street',
+    });
     await first.destroy();
 
     // when it is opened again
@@ -75,7 +82,9 @@ describe('PGlite on disk', () => {
 
       // then the migrations are recorded and the row is still there
       expect(applied.app).toEqual([]);
-      expect(await second('department').select('code', 'name_zh')).toEqual([{ code: 'jb-street-baisha', name_zh: '白沙街道' }]);
+      expect(await second('department').select('code', 'name_zh')).toEqual([
+        { code: 'jb-street-baisha', name_zh: '白沙街道' },
+      ]);
     } finally {
       await second.destroy();
     }
@@ -91,7 +100,9 @@ describe('the PGlite data directory lock', () => {
     // when a second process-like open of the same directory happens, by a live other pid
     fs.writeFileSync(`${dir}.lock`, String(process.ppid));
     // then it fails fast naming the directory and the pid
-    expect(() => createDb({ pgliteDir: dir })).toThrow(new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is in use by process ${process.ppid}`));
+    expect(() => createDb({ pgliteDir: dir })).toThrow(
+      new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is in use by process ${process.ppid}`),
+    );
     // and a lock left by a process that is gone is taken over
     fs.writeFileSync(`${dir}.lock`, String(process.pid));
     await first.destroy();

@@ -7,7 +7,8 @@ function firstDifference(expected: string, actual: string): string {
   const a = expected.split('\n');
   const b = actual.split('\n');
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return `line ${i + 1}:\n  checked in: ${a[i] ?? '(end of file)'}\n  migrations: ${b[i] ?? '(end of file)'}`;
+    if (a[i] !== b[i])
+      return `line ${i + 1}:\n  checked in: ${a[i] ?? '(end of file)'}\n  migrations: ${b[i] ?? '(end of file)'}`;
   }
   return 'no difference';
 }
@@ -29,7 +30,9 @@ describe('db/schema.sql', () => {
     // then it equals the checked-in dump, byte for byte
     const checkedIn = fs.readFileSync(SCHEMA_FILE, 'utf8');
     if (actual !== checkedIn) {
-      throw new Error(`db/schema.sql is stale: run npm run db:schema\nFirst difference at ${firstDifference(checkedIn, actual)}`);
+      throw new Error(
+        `db/schema.sql is stale: run npm run db:schema\nFirst difference at ${firstDifference(checkedIn, actual)}`,
+      );
     }
   });
 });
@@ -75,7 +78,9 @@ describe('dumpSchema', () => {
       ].join('\n'),
     );
     expect(sql.indexOf('create table alarm')).toBeLessThan(sql.indexOf('create table zone'));
-    expect(sql).toMatch(/create view red_alarm as\n\s*SELECT id,\s+zone_code\s+FROM alarm\s+WHERE light = 'red'::light;/);
+    expect(sql).toMatch(
+      /create view red_alarm as\n\s*SELECT id,\s+zone_code\s+FROM alarm\s+WHERE light = 'red'::light;/,
+    );
     // and a second dump of the same migrations is identical
     expect(await dumpFreshSchema(migrate)).toBe(sql);
   });

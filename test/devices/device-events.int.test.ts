@@ -13,25 +13,46 @@ describe('device events (fire-lane cameras)', () => {
 
   let seq = 0;
   const event = (over: Record<string, unknown> = {}) => ({
-    deviceId: 'cam-zq-03', type: 'fire-lane.occupied', laneId: 'L-07', plate: '浙B10001',
-    detectedAt: new Date(env.h.te.now()).toISOString(), imageUrl: `https://cam.example/zq03/${++seq}.jpg`, eventId: `evt-${seq}-${Date.now()}`, ...over,
+    deviceId: 'cam-zq-03',
+    type: 'fire-lane.occupied',
+    laneId: 'L-07',
+    plate: '浙B10001',
+    detectedAt: new Date(env.h.te.now()).toISOString(),
+    imageUrl: `https://cam.example/zq03/${++seq}.jpg`,
+    eventId: `evt-${seq}-${Date.now()}`,
+    ...over,
   });
   const send = (body: unknown, opts: { key?: string | null; headers?: Record<string, string> } = {}) =>
-    env.app.client().post('/api/device-events', body, { headers: { ...(opts.key === null ? {} : { authorization: `Bearer ${opts.key ?? CAMERA_KEY}` }), ...opts.headers } });
-  const count = async (table: string, where: Record<string, unknown> = {}) => Number((await env.h.db(table).where(where).count<{ n: string }[]>({ n: '*' }))[0].n);
+    env.app.client().post('/api/device-events', body, {
+      headers: {
+        ...(opts.key === null ? {} : { authorization: `Bearer ${opts.key ?? CAMERA_KEY}` }),
+        ...opts.headers,
+      },
+    });
+  const count = async (table: string, where: Record<string, unknown> = {}) =>
+    Number((await env.h.db(table).where(where).count<{ n: string }[]>({ n: '*' }))[0].n);
 
   /** Plays the owner look-up (the registry is another issue's) and runs the real sms.notify handler. */
   const jobOf = async (type: string, pi: string) => {
     await env.h.te.waitForIdle();
     // Other tests' instances wait at the look-up too; they stay activated until their timeout.
-    const jobs = await env.h.zbc.activateJobs({ type, worker: 'test', maxJobsToActivate: 50, timeout: 60_000, requestTimeout: -1 } as never);
+    const jobs = await env.h.zbc.activateJobs({
+      type,
+      worker: 'test',
+      maxJobsToActivate: 50,
+      timeout: 60_000,
+      requestTimeout: -1,
+    } as never);
     const job = jobs.find((j) => j.processInstanceKey === pi);
     if (!job) throw new Error(`Expected a ${type} job of instance ${pi}, but got none`);
     return job;
   };
   const lookupAndNotice = async (pi: string) => {
     const lookup = await jobOf('vehicle.lookup', pi);
-    await env.h.zbc.completeJob({ jobKey: lookup.key, variables: { vehicleOwner: { name: '车主', phone: '13700000001' } } });
+    await env.h.zbc.completeJob({
+      jobKey: lookup.key,
+      variables: { vehicleOwner: { name: '车主', phone: '13700000001' } },
+    });
     const sms = await jobOf('sms.notify', pi);
     const out = await handleSmsNotify({ db: env.h.db, now: () => new Date(env.h.te.now()) }, sms);
     await env.h.zbc.completeJob({ jobKey: sms.key, variables: out });
@@ -47,12 +68,24 @@ describe('device events (fire-lane cameras)', () => {
     expect(r1.status).toBe(202);
     expect(r1.body).toEqual({ caseId: expect.any(String), merged: false });
     const c = await env.h.db('case').where({ id: r1.body.caseId }).first();
-    expect(c).toMatchObject({ channel: 'device', scenario: 'fire-lane', lead_department: 'fire-rescue', status: 'handling', situation_code: 'C05-M01-S01' });
+    expect(c).toMatchObject({
+      channel: 'device',
+      scenario: 'fire-lane',
+      lead_department: 'fire-rescue',
+      status: 'handling',
+      situation_code: 'C05-M01-S01',
+    });
     await env.h.te.isWaitingAtElements(c.process_instance_key, ['lookup']);
     expect(await env.h.te.variable(c.process_instance_key, 'plate')).toBe('浙B10001');
     expect(await env.h.te.variable(c.process_instance_key, 'graceDuration')).toBe('PT30M'); // FIRE_LANE_GRACE default
     const stored = await env.h.db('device_event').where({ client_event_id: first.eventId }).first();
-    expect(stored).toMatchObject({ status: 'processed', case_id: c.id, merged: false, lane_id: 'L-07', plate: '浙B10001' });
+    expect(stored).toMatchObject({
+      status: 'processed',
+      case_id: c.id,
+      merged: false,
+      lane_id: 'L-07',
+      plate: '浙B10001',
+    });
     expect(stored.received_at).toBeTruthy();
 
     // when the same car is seen again (another camera on the lane)
@@ -103,7 +136,9 @@ describe('device events (fire-lane cameras)', () => {
     await env.h.te.isWaitingAtElements(c.process_instance_key, ['awaitCleared']);
 
     // when the camera sees the lane free
-    const cleared = await send(event({ plate: '浙B10003', laneId: 'L-09', type: 'fire-lane.cleared', imageUrl: undefined }));
+    const cleared = await send(
+      event({ plate: '浙B10003', laneId: 'L-09', type: 'fire-lane.cleared', imageUrl: undefined }),
+    );
 
     // then the message correlates, the model closes the case
     expect(cleared.status).toBe(202);
@@ -112,8 +147,12 @@ describe('device events (fire-lane cameras)', () => {
     await env.h.drive();
     await env.h.te.isCompleted(c.process_instance_key);
     expect((await env.h.db('case').where({ id: c.id }).first()).status).toBe('closed');
-    expect((await env.h.events(c.id)).map((e) => e.type)).toEqual(expect.arrayContaining(['reported', 'detected', 'accepted', 'lane-cleared', 'fire-lane.cleared']));
-    expect((await env.h.db('notification').where({ case_id: c.id })).map((n: { template: string }) => n.template)).toEqual(['fire-lane.notice']);
+    expect((await env.h.events(c.id)).map((e) => e.type)).toEqual(
+      expect.arrayContaining(['reported', 'detected', 'accepted', 'lane-cleared', 'fire-lane.cleared']),
+    );
+    expect(
+      (await env.h.db('notification').where({ case_id: c.id })).map((n: { template: string }) => n.template),
+    ).toEqual(['fire-lane.notice']);
 
     // when the car is back later
     const again = await send(event({ plate: '浙B10003', laneId: 'L-09' }));
@@ -129,7 +168,10 @@ describe('device events (fire-lane cameras)', () => {
 
   test('only device keys; a key bound to a device posts only that device’s events; bodies are validated', async () => {
     // given a key bound to cam-9
-    const { key: bound } = await env.app.app.locals.auth.apiKeys.create({ kind: 'device', name: 'camera 9', deviceId: 'cam-9' }, 'admin');
+    const { key: bound } = await env.app.app.locals.auth.apiKeys.create(
+      { kind: 'device', name: 'camera 9', deviceId: 'cam-9' },
+      'admin',
+    );
 
     // when / then
     expect((await send(event(), { key: null })).status).toBe(401);
@@ -152,10 +194,21 @@ describe('device events (fire-lane cameras)', () => {
     // given an engine without the fire-lane model
     const bare = await startOpen311Env({ deploy: false });
     try {
-      await upsertVehicles(bare.h.db, [{ plate: '浙B10010', ownerName: '车主', ownerPhone: '13700000010', compound: null }]);
-      const body = { deviceId: 'cam-x', type: 'fire-lane.occupied', laneId: 'L-01', plate: '浙B10010', detectedAt: new Date().toISOString(), eventId: 'evt-fail-1' };
+      await upsertVehicles(bare.h.db, [
+        { plate: '浙B10010', ownerName: '车主', ownerPhone: '13700000010', compound: null },
+      ]);
+      const body = {
+        deviceId: 'cam-x',
+        type: 'fire-lane.occupied',
+        laneId: 'L-01',
+        plate: '浙B10010',
+        detectedAt: new Date().toISOString(),
+        eventId: 'evt-fail-1',
+      };
       // when
-      const failed = await bare.app.client().post('/api/device-events', body, { headers: { authorization: `Bearer ${CAMERA_KEY}` } });
+      const failed = await bare.app
+        .client()
+        .post('/api/device-events', body, { headers: { authorization: `Bearer ${CAMERA_KEY}` } });
       // then
       expect(failed.status).toBe(503);
       const cancelled = await bare.h.db('case').where({ scenario: 'fire-lane' }).first();
@@ -164,20 +217,32 @@ describe('device events (fire-lane cameras)', () => {
       expect((await bare.h.db('device_event').where({ client_event_id: 'evt-fail-1' }).first()).status).toBe('failed');
       // and the notice queued with the case was dropped, never sent: no process, no SMS
       expect(await bare.h.db('notification').where({ case_id: cancelled.id })).toEqual([
-        expect.objectContaining({ status: 'failed', attempts: 0, status_reason: expect.stringContaining('did not start') }),
+        expect.objectContaining({
+          status: 'failed',
+          attempts: 0,
+          status_reason: expect.stringContaining('did not start'),
+        }),
       ]);
 
       // when the model is deployed and the camera retries the same event
       await deployProcesses(bare.h.zbc, { db: bare.h.db });
-      const retried = await bare.app.client().post('/api/device-events', body, { headers: { authorization: `Bearer ${CAMERA_KEY}` } });
+      const retried = await bare.app
+        .client()
+        .post('/api/device-events', body, { headers: { authorization: `Bearer ${CAMERA_KEY}` } });
       // then a fresh case runs
       expect(retried.status).toBe(202);
       expect(retried.body.merged).toBe(false);
       expect(retried.body.caseId).not.toBe(cancelled.id);
-      expect((await bare.h.db('device_event').where({ client_event_id: 'evt-fail-1' }).first()).status).toBe('processed');
+      expect((await bare.h.db('device_event').where({ client_event_id: 'evt-fail-1' }).first()).status).toBe(
+        'processed',
+      );
       // and its notice is due for the dispatcher (none runs in this process, so it was released, not handed over)
       const [notice] = await bare.h.db('notification').where({ case_id: retried.body.caseId });
-      expect(notice).toMatchObject({ status: 'queued', template: 'fire-lane.notice', idempotency_key: `${retried.body.caseId}:notice` });
+      expect(notice).toMatchObject({
+        status: 'queued',
+        template: 'fire-lane.notice',
+        idempotency_key: `${retried.body.caseId}:notice`,
+      });
       expect(notice.next_attempt_at).not.toBeNull();
     } finally {
       await bare.stop();

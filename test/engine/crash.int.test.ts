@@ -51,10 +51,17 @@ class EngineProcess {
 
   /** Starts platform/engine-main.ts and resolves once it printed "listening". */
   start(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'platform/engine-main.ts'], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'platform/engine-main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`engine did not start within 20 s:\n${this.log.slice(-3000)}`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`engine did not start within 20 s:\n${this.log.slice(-3000)}`)),
+        20_000,
+      );
       child.stdout!.on('data', (d: Buffer) => {
         this.log += d.toString();
         if (/"msg":"listening"/.test(this.log.split('\n').slice(-5).join('\n'))) {
@@ -82,7 +89,12 @@ class EngineProcess {
 }
 
 /** Debugging aid (CRASH_DEBUG=1): stops the engine and prints the state of the stuck instances. */
-async function dumpState(proc: EngineProcess, env: NodeJS.ProcessEnv, testDb: TestDb | undefined, pis: string[]): Promise<void> {
+async function dumpState(
+  proc: EngineProcess,
+  env: NodeJS.ProcessEnv,
+  testDb: TestDb | undefined,
+  pis: string[],
+): Promise<void> {
   await proc.stop('SIGTERM');
   const db: Knex = testDb ? testDb.db : createDb({ pgliteDir: env.ENGINE_DATA_DIR });
   try {
@@ -92,7 +104,10 @@ async function dumpState(proc: EngineProcess, env: NodeJS.ProcessEnv, testDb: Te
     console.log('elements', JSON.stringify(els.map((e: any) => e.data)));
     console.log('due', JSON.stringify(await db('engine_due').limit(10)));
     const recs = (await recordLog(db)).filter((r) => pis.slice(0, 2).includes(r.processInstanceKey ?? ''));
-    console.log('records', recs.map((r: any) => `${r.position} ${r.valueType} ${r.intent} ${r.key} ${r.value.elementId ?? ''}`).join('\n'));
+    console.log(
+      'records',
+      recs.map((r: any) => `${r.position} ${r.valueType} ${r.intent} ${r.key} ${r.value.elementId ?? ''}`).join('\n'),
+    );
     console.log('engine log', proc.log.slice(-3000));
   } finally {
     if (!testDb) await db.destroy();
@@ -190,7 +205,8 @@ it('loses no acknowledged command when the engine is killed and restarted repeat
     await engine.stop('SIGKILL');
     const t0 = Date.now();
     await engine.start();
-    if (process.env.CRASH_DEBUG) console.log(`kill ${kills}: before ${JSON.stringify(before)}, restart took ${Date.now() - t0} ms`);
+    if (process.env.CRASH_DEBUG)
+      console.log(`kill ${kills}: before ${JSON.stringify(before)}, restart took ${Date.now() - t0} ms`);
   }
   const lastRestart = Date.now();
   await creating;
@@ -220,7 +236,12 @@ it('loses no acknowledged command when the engine is killed and restarted repeat
     rows.forEach((r, i) => expect(r.position).toBe(rows[0].position + i));
 
     // every acknowledged creation exists and completed
-    const instanceEvents = (intent: string) => new Set(rows.filter((r) => r.valueType === 'PROCESS_INSTANCE' && r.intent === intent && r.key === r.pi).map((r) => r.key));
+    const instanceEvents = (intent: string) =>
+      new Set(
+        rows
+          .filter((r) => r.valueType === 'PROCESS_INSTANCE' && r.intent === intent && r.key === r.pi)
+          .map((r) => r.key),
+      );
     const activated = instanceEvents('ELEMENT_ACTIVATED');
     const completed = instanceEvents('ELEMENT_COMPLETED');
     expect(created.size).toBe(INSTANCES);
@@ -231,16 +252,30 @@ it('loses no acknowledged command when the engine is killed and restarted repeat
 
     // every acknowledged CompleteJob is in the log exactly once, and its job was never activated afterwards
     const completedAt = new Map<string, number[]>();
-    for (const r of rows) if (r.valueType === 'JOB' && r.intent === 'COMPLETED') completedAt.set(r.key, [...(completedAt.get(r.key) ?? []), r.position]);
+    for (const r of rows)
+      if (r.valueType === 'JOB' && r.intent === 'COMPLETED')
+        completedAt.set(r.key, [...(completedAt.get(r.key) ?? []), r.position]);
     // (a completion whose answer was lost in a crash is not acknowledged, so acked ≤ 3 per instance)
     expect(ackedJobs.size).toBeGreaterThan(INSTANCES);
-    for (const [jobKey] of ackedJobs) expect({ jobKey, completions: completedAt.get(jobKey)?.length ?? 0 }).toEqual({ jobKey, completions: 1 });
-    const reactivated = rows.filter((r) => r.valueType === 'JOB_BATCH' && r.intent === 'ACTIVATED')
-      .flatMap((r) => (r.value.jobKeys as string[]).filter((k) => ackedJobs.has(k) && r.position > completedAt.get(k)![0]));
+    for (const [jobKey] of ackedJobs)
+      expect({ jobKey, completions: completedAt.get(jobKey)?.length ?? 0 }).toEqual({ jobKey, completions: 1 });
+    const reactivated = rows
+      .filter((r) => r.valueType === 'JOB_BATCH' && r.intent === 'ACTIVATED')
+      .flatMap((r) =>
+        (r.value.jobKeys as string[]).filter((k) => ackedJobs.has(k) && r.position > completedAt.get(k)![0]),
+      );
     expect(reactivated).toEqual([]);
     // each instance ran each task exactly once to completion
     for (const pi of created) {
-      const tasks = rows.filter((r) => r.valueType === 'PROCESS_INSTANCE' && r.pi === pi && r.intent === 'ELEMENT_COMPLETED' && ['a', 'b', 'c'].includes(r.value.elementId as string)).map((r) => r.value.elementId);
+      const tasks = rows
+        .filter(
+          (r) =>
+            r.valueType === 'PROCESS_INSTANCE' &&
+            r.pi === pi &&
+            r.intent === 'ELEMENT_COMPLETED' &&
+            ['a', 'b', 'c'].includes(r.value.elementId as string),
+        )
+        .map((r) => r.value.elementId);
       expect({ pi, tasks }).toEqual({ pi, tasks: ['a', 'b', 'c'] });
     }
     expect(kills).toBe(KILLS);

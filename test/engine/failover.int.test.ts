@@ -43,10 +43,11 @@ function startEngineProcess(schema: string, port: number): EngineProc {
   });
   const output: string[] = [];
   const waiting: { text: string; resolve: () => void }[] = [];
-  const said = (text: string) => new Promise<void>((resolve) => {
-    if (output.some((l) => l.includes(text))) resolve();
-    else waiting.push({ text, resolve });
-  });
+  const said = (text: string) =>
+    new Promise<void>((resolve) => {
+      if (output.some((l) => l.includes(text))) resolve();
+      else waiting.push({ text, resolve });
+    });
   const listening = new Promise<number>((resolve, reject) => {
     const onData = (buf: Buffer) => {
       for (const l of buf.toString().split('\n')) {
@@ -86,16 +87,29 @@ describe('failover: one engine owns a database, a second one waits as hot standb
     await owner.listening;
     const standby = startEngineProcess(schema, p2);
     procs.push(standby);
-    const client = (port: number) => new Camunda8({
-      ZEEBE_GRPC_ADDRESS: `grpc://127.0.0.1:${port}`, CAMUNDA_AUTH_STRATEGY: 'NONE',
-      zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: false },
-    } as any).getZeebeGrpcApiClient();
+    const client = (port: number) =>
+      new Camunda8({
+        ZEEBE_GRPC_ADDRESS: `grpc://127.0.0.1:${port}`,
+        CAMUNDA_AUTH_STRATEGY: 'NONE',
+        zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: false },
+      } as any).getZeebeGrpcApiClient();
     const z1 = client(p1);
-    await z1.deployResource({ name: 'fo.bpmn', process: Buffer.from(bpmn('fo', `<bpmn:startEvent id="s"/>${serviceTask('t', 'fo-work')}<bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`)) });
+    await z1.deployResource({
+      name: 'fo.bpmn',
+      process: Buffer.from(
+        bpmn(
+          'fo',
+          `<bpmn:startEvent id="s"/>${serviceTask('t', 'fo-work')}<bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`,
+        ),
+      ),
+    });
     const { processInstanceKey } = await z1.createProcessInstance({ bpmnProcessId: 'fo', variables: { n: 1 } });
     // the standby does not serve while the owner lives
     await standby.said('hot standby');
-    const standbyServedEarly = await Promise.race([standby.listening.then(() => true), new Promise((r) => setTimeout(() => r(false), 1500))]);
+    const standbyServedEarly = await Promise.race([
+      standby.listening.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 1500)),
+    ]);
     expect(standbyServedEarly).toBe(false);
     await z1.close();
 
@@ -107,7 +121,13 @@ describe('failover: one engine owns a database, a second one waits as hot standb
     const tookOverAt = await standby.listening;
     expect(tookOverAt - killedAt).toBeLessThan(5000);
     const z2 = client(p2);
-    const jobs = await z2.activateJobs({ type: 'fo-work', worker: 'w', maxJobsToActivate: 5, timeout: 60_000, requestTimeout: 2000 } as any);
+    const jobs = await z2.activateJobs({
+      type: 'fo-work',
+      worker: 'w',
+      maxJobsToActivate: 5,
+      timeout: 60_000,
+      requestTimeout: 2000,
+    } as any);
     expect(jobs.map((j) => j.processInstanceKey)).toEqual([processInstanceKey]);
     await z2.completeJob({ jobKey: jobs[0].key, variables: {} });
     const records = await recordLog(admin, schema);

@@ -20,16 +20,20 @@ describe('ownership fencing', () => {
 
       // when another engine takes over (it bumps the epoch, as Ownership.acquire does)
       const epoch = Number((await db('engine_meta').where({ name: 'epoch' }).first()).value);
-      await db('engine_meta').where({ name: 'epoch' }).update({ value: JSON.stringify(epoch + 1) });
+      await db('engine_meta')
+        .where({ name: 'epoch' })
+        .update({ value: JSON.stringify(epoch + 1) });
 
       // then the next command fails with UNAVAILABLE (a client that does not retry sees it) and the
       // database is exactly as before
       const once = new Camunda8({
-        ZEEBE_GRPC_ADDRESS: ctx.te.gatewayAddress, CAMUNDA_AUTH_STRATEGY: 'NONE',
+        ZEEBE_GRPC_ADDRESS: ctx.te.gatewayAddress,
+        CAMUNDA_AUTH_STRATEGY: 'NONE',
         zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: false },
       } as any).getZeebeGrpcApiClient();
       await expect(once.createProcessInstance({ bpmnProcessId: 'f', variables: {} } as any)).rejects.toMatchObject({
-        code: 14, details: expect.stringContaining('lost ownership of the database'),
+        code: 14,
+        details: expect.stringContaining('lost ownership of the database'),
       });
       expect(await db('engine_record_batch').max({ p: 'last_position' }).first()).toEqual(before);
       const metaAfter = await db('engine_meta').select('name', 'value').orderBy('name');

@@ -26,7 +26,8 @@ describe('gateway request compression', () => {
     });
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
     const zbc = new Camunda8({
-      ZEEBE_GRPC_ADDRESS: `grpc://127.0.0.1:${(relay.address() as net.AddressInfo).port}`, CAMUNDA_AUTH_STRATEGY: 'NONE',
+      ZEEBE_GRPC_ADDRESS: `grpc://127.0.0.1:${(relay.address() as net.AddressInfo).port}`,
+      CAMUNDA_AUTH_STRATEGY: 'NONE',
       zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
     } as any).getZeebeGrpcApiClient();
     try {

@@ -25,7 +25,13 @@ beforeAll(async () => {
   te = await startTestEngine({ db: t.db });
   zbc = te.client();
   await zbc.topology();
-  const def = protoLoader.loadSync(PROTO, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+  const def = protoLoader.loadSync(PROTO, {
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
   const gp = (grpc.loadPackageDefinition(def) as any).gateway_protocol;
   raw = new gp.Gateway(te.engine.address, grpc.credentials.createInsecure());
 });
@@ -37,7 +43,9 @@ afterAll(async () => {
 
 /** A unary RPC through raw grpc-js; rejects with the grpc ServiceError. */
 function call<T = any>(rpc: string, req: object): Promise<T> {
-  return new Promise((resolve, reject) => raw[rpc](req, (err: grpc.ServiceError | null, res: T) => (err ? reject(err) : resolve(res))));
+  return new Promise((resolve, reject) =>
+    raw[rpc](req, (err: grpc.ServiceError | null, res: T) => (err ? reject(err) : resolve(res))),
+  );
 }
 
 /** The status of a rejected call (throws if the call succeeded). */
@@ -52,7 +60,14 @@ async function statusOf(p: Promise<unknown>): Promise<{ code: number; details: s
 }
 
 /** ActivateJobs through raw grpc-js: all jobs of all stream messages, and how long the call stayed open. */
-function activate(req: { type: string; maxJobsToActivate?: number; timeout?: number; requestTimeout?: number; worker?: string; fetchVariable?: string[] }): Promise<{ jobs: any[]; ms: number; messages: number }> {
+function activate(req: {
+  type: string;
+  maxJobsToActivate?: number;
+  timeout?: number;
+  requestTimeout?: number;
+  worker?: string;
+  fetchVariable?: string[];
+}): Promise<{ jobs: any[]; ms: number; messages: number }> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const jobs: any[] = [];
@@ -85,7 +100,10 @@ function taskProcess(id: string, type = id): Buffer {
 }
 
 /** Deploys a one-task process and starts an instance; returns its key. */
-async function startTaskInstance(id: string, variables: Record<string, string | number | boolean> = {}): Promise<string> {
+async function startTaskInstance(
+  id: string,
+  variables: Record<string, string | number | boolean> = {},
+): Promise<string> {
   await zbc.deployResource({ name: `${id}.bpmn`, process: taskProcess(id) });
   const r = await zbc.createProcessInstance({ bpmnProcessId: id, variables });
   return r.processInstanceKey;
@@ -111,7 +129,15 @@ describe('keys', () => {
     await call('FailJob', { jobKey: jobs[0].key, retries: 0, errorMessage: 'x' });
     const incident = await te.hasIncident(pi.processInstanceKey, 'JOB_NO_RETRIES');
     // then every key is a string ≥ 2251799813685249
-    for (const k of [dep.key, dep.deployments[0].process.processDefinitionKey, pi.processInstanceKey, pi.processDefinitionKey, jobs[0].key, jobs[0].elementInstanceKey, incident.key]) {
+    for (const k of [
+      dep.key,
+      dep.deployments[0].process.processDefinitionKey,
+      pi.processInstanceKey,
+      pi.processDefinitionKey,
+      jobs[0].key,
+      jobs[0].elementInstanceKey,
+      incident.key,
+    ]) {
       expect(isKey(k)).toBe(true);
     }
   });
@@ -125,12 +151,17 @@ describe('deployment', () => {
     // when the identical resource is deployed again
     const again = await zbc.deployResource({ name: 'dup.bpmn', process: taskProcess('dup') });
     // then it is the same definition and version
-    expect(again.deployments[0].process).toMatchObject({ version: 1, processDefinitionKey: first.deployments[0].process.processDefinitionKey });
+    expect(again.deployments[0].process).toMatchObject({
+      version: 1,
+      processDefinitionKey: first.deployments[0].process.processDefinitionKey,
+    });
     // when a changed resource is deployed
     const changed = await zbc.deployResource({ name: 'dup.bpmn', process: taskProcess('dup', 'dup-v2') });
     // then it is version 2 with a new key
     expect(changed.deployments[0].process.version).toBe(2);
-    expect(changed.deployments[0].process.processDefinitionKey).not.toBe(first.deployments[0].process.processDefinitionKey);
+    expect(changed.deployments[0].process.processDefinitionKey).not.toBe(
+      first.deployments[0].process.processDefinitionKey,
+    );
   });
 
   it.each([
@@ -139,7 +170,9 @@ describe('deployment', () => {
     ['invalid-no-correlation.bpmn', 'wait-no-key'],
   ])('rejects %s with INVALID_ARGUMENT naming the element %s', async (file, elementId) => {
     // when an invalid BPMN is deployed
-    const st = await statusOf(call('DeployResource', { resources: [{ name: file, content: fs.readFileSync(path.join(FIXTURES, file)) }] }));
+    const st = await statusOf(
+      call('DeployResource', { resources: [{ name: file, content: fs.readFileSync(path.join(FIXTURES, file)) }] }),
+    );
     // then it is rejected with code 3, the Zeebe preamble, the file and the element
     expect(st.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(st.details).toContain('Expected to deploy new resources, but encountered the following errors:');
@@ -149,12 +182,14 @@ describe('deployment', () => {
 
   it('rejects an invalid resource through the SDK too, and deploys nothing of the batch', async () => {
     // when a valid and an invalid resource are deployed together
-    const st = await statusOf(call('DeployResource', {
-      resources: [
-        { name: 'atomic.bpmn', content: taskProcess('atomic') },
-        { name: 'bad.bpmn', content: fs.readFileSync(path.join(FIXTURES, 'invalid-no-task-type.bpmn')) },
-      ],
-    }));
+    const st = await statusOf(
+      call('DeployResource', {
+        resources: [
+          { name: 'atomic.bpmn', content: taskProcess('atomic') },
+          { name: 'bad.bpmn', content: fs.readFileSync(path.join(FIXTURES, 'invalid-no-task-type.bpmn')) },
+        ],
+      }),
+    );
     expect(st.code).toBe(grpc.status.INVALID_ARGUMENT);
     // then the valid one was not deployed either
     const create = await statusOf(zbc.createProcessInstance({ bpmnProcessId: 'atomic', variables: {} }));
@@ -166,7 +201,9 @@ describe('rejections', () => {
   it('CompleteJob of an unknown key → 5 NOT_FOUND with Zeebe wording', async () => {
     const st = await statusOf(call('CompleteJob', { jobKey: '2251799813999999', variables: '{}' }));
     expect(st.code).toBe(grpc.status.NOT_FOUND);
-    expect(st.details).toBe("Command 'COMPLETE' rejected with code 'NOT_FOUND': Expected to complete job with key '2251799813999999', but no such job was found");
+    expect(st.details).toBe(
+      "Command 'COMPLETE' rejected with code 'NOT_FOUND': Expected to complete job with key '2251799813999999', but no such job was found",
+    );
   });
 
   it('CompleteJob of an unknown key through the SDK surfaces 5 NOT_FOUND', async () => {
@@ -183,13 +220,19 @@ describe('rejections', () => {
     const st = await statusOf(call('FailJob', { jobKey: job.key, retries: 0, errorMessage: 'second' }));
     // then it is rejected as invalid state
     expect(st.code).toBe(grpc.status.FAILED_PRECONDITION);
-    expect(st.details).toBe(`Command 'FAIL' rejected with code 'INVALID_STATE': Expected to fail job with key '${job.key}', but it is in state 'FAILED'`);
+    expect(st.details).toBe(
+      `Command 'FAIL' rejected with code 'INVALID_STATE': Expected to fail job with key '${job.key}', but it is in state 'FAILED'`,
+    );
   });
 
   it('CreateProcessInstance of an unknown process → 5 NOT_FOUND', async () => {
-    const st = await statusOf(call('CreateProcessInstance', { bpmnProcessId: 'no-such-process', version: -1, variables: '{}' }));
+    const st = await statusOf(
+      call('CreateProcessInstance', { bpmnProcessId: 'no-such-process', version: -1, variables: '{}' }),
+    );
     expect(st.code).toBe(grpc.status.NOT_FOUND);
-    expect(st.details).toContain("Expected to find process definition with process ID 'no-such-process', but none found");
+    expect(st.details).toContain(
+      "Expected to find process definition with process ID 'no-such-process', but none found",
+    );
   });
 
   it.each([
@@ -259,7 +302,10 @@ describe('job push and workers', () => {
     await zbc.deployResource({ name: 'pushed.bpmn', process: taskProcess('pushed') });
     const got: string[] = [];
     const worker = await zbc.streamJobs({
-      type: 'pushed', worker: 'streamer', timeout: 30_000, tenantIds: [],
+      type: 'pushed',
+      worker: 'streamer',
+      timeout: 30_000,
+      tenantIds: [],
       taskHandler: (job) => {
         got.push(job.processInstanceKey);
         return job.complete({ pushed: true });
@@ -268,7 +314,9 @@ describe('job push and workers', () => {
     try {
       await new Promise((r) => setTimeout(r, 300));
       // when instances create jobs
-      const pis = await Promise.all([1, 2, 3].map(() => zbc.createProcessInstance({ bpmnProcessId: 'pushed', variables: {} })));
+      const pis = await Promise.all(
+        [1, 2, 3].map(() => zbc.createProcessInstance({ bpmnProcessId: 'pushed', variables: {} })),
+      );
       // then every job reaches the stream worker and every instance completes
       for (const p of pis) await te.isCompleted(p.processInstanceKey);
       expect(got.sort()).toEqual(pis.map((p) => p.processInstanceKey).sort());
@@ -352,8 +400,12 @@ describe('job push and workers', () => {
 
   it('UpdateJobRetries below 1 → 3 INVALID_ARGUMENT, unknown job → 5', async () => {
     const job = await activatedJob('retries-arg');
-    expect((await statusOf(call('UpdateJobRetries', { jobKey: job.key, retries: 0 }))).code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect((await statusOf(call('UpdateJobRetries', { jobKey: '2251799813999996', retries: 2 }))).code).toBe(grpc.status.NOT_FOUND);
+    expect((await statusOf(call('UpdateJobRetries', { jobKey: job.key, retries: 0 }))).code).toBe(
+      grpc.status.INVALID_ARGUMENT,
+    );
+    expect((await statusOf(call('UpdateJobRetries', { jobKey: '2251799813999996', retries: 2 }))).code).toBe(
+      grpc.status.NOT_FOUND,
+    );
   });
 });
 
@@ -381,7 +433,9 @@ describe('variables', () => {
   });
 
   it('SetVariables on an unknown scope → 5 NOT_FOUND', async () => {
-    const st = await statusOf(call('SetVariables', { elementInstanceKey: '2251799813999995', variables: '{"a":1}', local: false }));
+    const st = await statusOf(
+      call('SetVariables', { elementInstanceKey: '2251799813999995', variables: '{"a":1}', local: false }),
+    );
     expect(st.code).toBe(grpc.status.NOT_FOUND);
   });
 });
@@ -397,7 +451,9 @@ describe('CancelProcessInstance', () => {
     const st = await statusOf(call('CompleteJob', { jobKey: job.key, variables: '{}' }));
     expect(st.code).toBe(grpc.status.NOT_FOUND);
     // and cancelling it again is NOT_FOUND as well
-    expect((await statusOf(call('CancelProcessInstance', { processInstanceKey: job.processInstanceKey }))).code).toBe(grpc.status.NOT_FOUND);
+    expect((await statusOf(call('CancelProcessInstance', { processInstanceKey: job.processInstanceKey }))).code).toBe(
+      grpc.status.NOT_FOUND,
+    );
   });
 });
 
@@ -407,17 +463,30 @@ describe('messages', () => {
   });
 
   it('PublishMessage with a messageId already buffered → 6 ALREADY_EXISTS', async () => {
-    const msg = { name: 'order-paid', correlationKey: 'dedupe', messageId: 'm-1', timeToLive: '60000', variables: '{}' };
+    const msg = {
+      name: 'order-paid',
+      correlationKey: 'dedupe',
+      messageId: 'm-1',
+      timeToLive: '60000',
+      variables: '{}',
+    };
     const first = await call('PublishMessage', msg);
     expect(isKey(first.key)).toBe(true);
     const st = await statusOf(call('PublishMessage', msg));
     expect(st.code).toBe(grpc.status.ALREADY_EXISTS);
-    expect(st.details).toContain("Expected to publish a new message with id 'm-1', but a message with that id was already published");
+    expect(st.details).toContain(
+      "Expected to publish a new message with id 'm-1', but a message with that id was already published",
+    );
   });
 
   it('a message published with a TTL before the subscription opens is correlated when the instance arrives', async () => {
     // given a message buffered for a minute
-    await zbc.publishMessage({ name: 'order-paid', correlationKey: 'ttl-1', timeToLive: 60_000, variables: { early: true } });
+    await zbc.publishMessage({
+      name: 'order-paid',
+      correlationKey: 'ttl-1',
+      timeToLive: 60_000,
+      variables: { early: true },
+    });
     // when an instance opens a subscription for that key
     const pi = await zbc.createProcessInstance({ bpmnProcessId: 'message-wait', variables: { orderId: 'ttl-1' } });
     // then it correlates at once and completes with the message's variables

@@ -18,16 +18,27 @@ export const serviceTask = (id: string, type: string, ext = '', attrs = '') =>
   `<bpmn:serviceTask id="${id}" ${attrs}><bpmn:extensionElements><zeebe:taskDefinition type="${type}" />${ext}</bpmn:extensionElements></bpmn:serviceTask>`;
 
 /** Chains elements with flows f1, f2, … in order. */
-export const chain = (...ids: string[]) => ids.slice(1).map((id, i) => flow(`chain_${ids[i]}_${id}`, ids[i], id)).join('');
+export const chain = (...ids: string[]) =>
+  ids
+    .slice(1)
+    .map((id, i) => flow(`chain_${ids[i]}_${id}`, ids[i], id))
+    .join('');
 
 /** A test engine on its own database (PGlite, or a PostgreSQL schema when DATABASE_URL is set). */
-export async function engineForTest(): Promise<{ te: TestEngine; zbc: ReturnType<TestEngine['client']>; testDb: TestDb; stop(): Promise<void> }> {
+export async function engineForTest(): Promise<{
+  te: TestEngine;
+  zbc: ReturnType<TestEngine['client']>;
+  testDb: TestDb;
+  stop(): Promise<void>;
+}> {
   const testDb = await createTestDb();
   const te = await startTestEngine({ db: testDb.db });
   const zbc = te.client();
   await zbc.topology();
   return {
-    te, zbc, testDb,
+    te,
+    zbc,
+    testDb,
     async stop() {
       await te.stop();
       await testDb.destroy();
@@ -47,7 +58,12 @@ export async function jobsOf(te: TestEngine, zbc: ReturnType<TestEngine['client'
 }
 
 /** Activates exactly one job of the type and completes it with variables. */
-export async function completeOne(te: TestEngine, zbc: ReturnType<TestEngine['client']>, type: string, variables: Record<string, any> = {}) {
+export async function completeOne(
+  te: TestEngine,
+  zbc: ReturnType<TestEngine['client']>,
+  type: string,
+  variables: Record<string, any> = {},
+) {
   const jobs = await jobsOf(te, zbc, type, 1);
   if (jobs.length !== 1) throw new Error(`Expected one job of type '${type}', but found ${jobs.length}`);
   await zbc.completeJob({ jobKey: jobs[0].key, variables });
@@ -56,7 +72,10 @@ export async function completeOne(te: TestEngine, zbc: ReturnType<TestEngine['cl
 }
 
 /** Every record in the engine's record log, read straight from the database (one row per batch). */
-export async function recordLog(db: import('knex').Knex, schema?: string): Promise<import('../../engine').EngineRecord[]> {
+export async function recordLog(
+  db: import('knex').Knex,
+  schema?: string,
+): Promise<import('../../engine').EngineRecord[]> {
   const q = schema ? db.withSchema(schema).from('engine_record_batch') : db('engine_record_batch');
   const batches: { records: string }[] = await q.orderBy('first_position').select('records' as any);
   return batches.flatMap((b) => JSON.parse(b.records));

@@ -14,13 +14,21 @@ describe('pipelined commits', () => {
     const ctx = await engineForTest();
     const db = ctx.testDb.db;
     const zbc = new Camunda8({
-      ZEEBE_GRPC_ADDRESS: ctx.te.gatewayAddress, CAMUNDA_AUTH_STRATEGY: 'NONE',
+      ZEEBE_GRPC_ADDRESS: ctx.te.gatewayAddress,
+      CAMUNDA_AUTH_STRATEGY: 'NONE',
       zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: false },
     } as any).getZeebeGrpcApiClient();
     const store = ctx.te.engine.runtime.core.store;
     const roots = () => [...store.elements.values()].filter((e) => e.type === 'PROCESS').length;
     try {
-      await deploy(ctx.zbc, 'p.bpmn', bpmn('p', `<bpmn:startEvent id="s"/>${serviceTask('t', 'p-work')}<bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`));
+      await deploy(
+        ctx.zbc,
+        'p.bpmn',
+        bpmn(
+          'p',
+          `<bpmn:startEvent id="s"/>${serviceTask('t', 'p-work')}<bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`,
+        ),
+      );
       await ctx.te.waitForIdle();
       const client = db.client as any;
       const realRaw = client.raw.bind(client);
@@ -32,7 +40,9 @@ describe('pipelined commits', () => {
       client.raw = (sql: string, bindings?: unknown) => {
         if (typeof sql === 'string' && sql.startsWith('with ') && calls++ === 0) {
           held?.();
-          return gate.then(() => Promise.reject(Object.assign(new Error('connection terminated unexpectedly'), { code: '08006' })));
+          return gate.then(() =>
+            Promise.reject(Object.assign(new Error('connection terminated unexpectedly'), { code: '08006' })),
+          );
         }
         return realRaw(sql, bindings);
       };
@@ -55,7 +65,13 @@ describe('pipelined commits', () => {
       // and the engine carries on: C is created and its job is the only one there is
       const c = await zbc.createProcessInstance({ bpmnProcessId: 'p', variables: { who: 'C' } });
       await ctx.te.waitForIdle();
-      const jobs = await zbc.activateJobs({ type: 'p-work', worker: 't', maxJobsToActivate: 10, timeout: 60_000, requestTimeout: -1 } as any);
+      const jobs = await zbc.activateJobs({
+        type: 'p-work',
+        worker: 't',
+        maxJobsToActivate: 10,
+        timeout: 60_000,
+        requestTimeout: -1,
+      } as any);
       expect(jobs.map((j) => j.variables.who)).toEqual(['C']);
       expect(jobs[0].processInstanceKey).toBe(c.processInstanceKey);
     } finally {
@@ -69,12 +85,17 @@ describe('pipelined commits', () => {
     const testDb = await createTestDb();
     try {
       let engine = await startEngine({ db: testDb.db, port: 0, recordRetentionMs: 0 });
-      const zbc = () => new Camunda8({
-        ZEEBE_GRPC_ADDRESS: `grpc://${engine.address}`, CAMUNDA_AUTH_STRATEGY: 'NONE',
-        zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: false },
-      } as any).getZeebeGrpcApiClient();
+      const zbc = () =>
+        new Camunda8({
+          ZEEBE_GRPC_ADDRESS: `grpc://${engine.address}`,
+          CAMUNDA_AUTH_STRATEGY: 'NONE',
+          zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: false },
+        } as any).getZeebeGrpcApiClient();
       let z = zbc();
-      await z.deployResource({ name: 'q.bpmn', process: Buffer.from(bpmn('q', `<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>${chain('s', 'e')}`)) });
+      await z.deployResource({
+        name: 'q.bpmn',
+        process: Buffer.from(bpmn('q', `<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>${chain('s', 'e')}`)),
+      });
       const first = await z.createProcessInstance({ bpmnProcessId: 'q', variables: {} });
       const client = testDb.db.client as any;
       const realRaw = client.raw.bind(client);
@@ -108,11 +129,19 @@ describe('pipelined commits', () => {
     const ctx = await engineForTest();
     const db = ctx.testDb.db;
     const zbc = new Camunda8({
-      ZEEBE_GRPC_ADDRESS: ctx.te.gatewayAddress, CAMUNDA_AUTH_STRATEGY: 'NONE',
+      ZEEBE_GRPC_ADDRESS: ctx.te.gatewayAddress,
+      CAMUNDA_AUTH_STRATEGY: 'NONE',
       zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: false },
     } as any).getZeebeGrpcApiClient();
     try {
-      await deploy(ctx.zbc, 'r.bpmn', bpmn('r', `<bpmn:startEvent id="s"/>${serviceTask('t', 'r-work')}<bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`));
+      await deploy(
+        ctx.zbc,
+        'r.bpmn',
+        bpmn(
+          'r',
+          `<bpmn:startEvent id="s"/>${serviceTask('t', 'r-work')}<bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`,
+        ),
+      );
       await ctx.te.waitForIdle();
       const client = db.client as any;
       const realRaw = client.raw.bind(client);
@@ -135,7 +164,13 @@ describe('pipelined commits', () => {
 
       // then the engine carries on from what is durable: A exists (the database has it) and has its
       // job, B got fresh keys, and the record log has no gap and no duplicate
-      const jobs = await zbc.activateJobs({ type: 'r-work', worker: 't', maxJobsToActivate: 10, timeout: 60_000, requestTimeout: -1 } as any);
+      const jobs = await zbc.activateJobs({
+        type: 'r-work',
+        worker: 't',
+        maxJobsToActivate: 10,
+        timeout: 60_000,
+        requestTimeout: -1,
+      } as any);
       expect(jobs.map((j) => j.variables.who).sort()).toEqual(['A', 'B']);
       const a = jobs.find((j) => j.variables.who === 'A')!;
       expect(BigInt(b.processInstanceKey) > BigInt(a.processInstanceKey)).toBe(true);

@@ -15,12 +15,40 @@ describe('record log migration', () => {
         t.integer('batch');
         t.timestamp('migration_time');
       });
-      await db('engine_knex_migrations').insert({ name: '20261127000000_engine_core', batch: 1, migration_time: new Date() });
+      await db('engine_knex_migrations').insert({
+        name: '20261127000000_engine_core',
+        batch: 1,
+        migration_time: new Date(),
+      });
       const pi = '2251799813685300';
       await db('engine_record').insert([
-        { position: 1, key: '2251799813685250', value_type: 'DEPLOYMENT', intent: 'CREATED', process_instance_key: null, timestamp: 1000, value: JSON.stringify({ a: 1 }) },
-        { position: 2, key: pi, value_type: 'PROCESS_INSTANCE', intent: 'ELEMENT_ACTIVATING', process_instance_key: pi, timestamp: 2000, value: JSON.stringify({ elementId: 'p' }) },
-        { position: 1001, key: pi, value_type: 'PROCESS_INSTANCE', intent: 'ELEMENT_COMPLETED', process_instance_key: pi, timestamp: 3000, value: JSON.stringify({ elementId: 'p' }) },
+        {
+          position: 1,
+          key: '2251799813685250',
+          value_type: 'DEPLOYMENT',
+          intent: 'CREATED',
+          process_instance_key: null,
+          timestamp: 1000,
+          value: JSON.stringify({ a: 1 }),
+        },
+        {
+          position: 2,
+          key: pi,
+          value_type: 'PROCESS_INSTANCE',
+          intent: 'ELEMENT_ACTIVATING',
+          process_instance_key: pi,
+          timestamp: 2000,
+          value: JSON.stringify({ elementId: 'p' }),
+        },
+        {
+          position: 1001,
+          key: pi,
+          value_type: 'PROCESS_INSTANCE',
+          intent: 'ELEMENT_COMPLETED',
+          process_instance_key: pi,
+          timestamp: 3000,
+          value: JSON.stringify({ elementId: 'p' }),
+        },
       ]);
 
       // when an engine of this version starts on it (it migrates)
@@ -38,7 +66,11 @@ describe('record log migration', () => {
         expect(all[0].key).toBe('2251799813685250');
         // and the filters work on migrated batches
         expect((await engine.admin.records({ processInstanceKey: pi })).map((r) => r.position)).toEqual([2, 1001]);
-        expect((await engine.admin.records({ fromPosition: 2, valueType: 'PROCESS_INSTANCE', limit: 1 })).map((r) => r.position)).toEqual([2]);
+        expect(
+          (await engine.admin.records({ fromPosition: 2, valueType: 'PROCESS_INSTANCE', limit: 1 })).map(
+            (r) => r.position,
+          ),
+        ).toEqual([2]);
       } finally {
         await engine.stop();
       }

@@ -21,17 +21,27 @@ let te: TestEngine;
 
 function zbctl(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(ZBCTL, [...args, '--insecure', '--address', te.engine.address], { timeout: 30_000, env: { ...process.env, HOME: process.env.HOME ?? '/tmp' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      ZBCTL,
+      [...args, '--insecure', '--address', te.engine.address],
+      { timeout: 30_000, env: { ...process.env, HOME: process.env.HOME ?? '/tmp' } },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
 /** Runs zbctl and expects exit code 0. */
 async function ok(...args: string[]): Promise<string> {
   const r = await zbctl(...args);
-  if (r.code !== 0) throw new Error(`zbctl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  if (r.code !== 0)
+    throw new Error(`zbctl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   return r.stdout;
 }
 
@@ -60,7 +70,9 @@ describe('zbctl against the embedded engine', () => {
     const topo = await okJson('status', '-o', 'json');
     expect(topo.clusterSize).toBe(1);
     expect(topo.brokers).toHaveLength(1);
-    expect(topo.brokers[0].partitions).toEqual([expect.objectContaining({ partitionId: 1, role: 'LEADER', health: 'HEALTHY' })]);
+    expect(topo.brokers[0].partitions).toEqual([
+      expect.objectContaining({ partitionId: 1, role: 'LEADER', health: 'HEALTHY' }),
+    ]);
   });
 
   it('deploy resource (DeployResource) and the legacy deploy (DeployProcess) both deploy a process', async () => {
@@ -83,7 +95,14 @@ describe('zbctl against the embedded engine', () => {
     // given a process without wait states
     await ok('deploy', 'resource', path.join(FIXTURES, 'no-task.bpmn'));
     // when zbctl creates an instance with variables and waits for the result
-    const res = await okJson('create', 'instance', 'no-task', '--variables', '{"orderId":"A-1","amount":42.5}', '--withResult');
+    const res = await okJson(
+      'create',
+      'instance',
+      'no-task',
+      '--variables',
+      '{"orderId":"A-1","amount":42.5}',
+      '--withResult',
+    );
     // then it gets the completed instance's variables
     expect(res.bpmnProcessId).toBe('no-task');
     expect(JSON.parse(res.variables)).toEqual({ orderId: 'A-1', amount: 42.5 });
@@ -96,10 +115,26 @@ describe('zbctl against the embedded engine', () => {
     const created = await okJson('create', 'instance', 'one-task', '--variables', '{"n":7}');
     expect(typeof created.processInstanceKey).toBe('string');
     // when zbctl activates the job
-    const act = await okJson('activate', 'jobs', 'work', '--maxJobsToActivate', '5', '--timeout', '30s', '--worker', 'zbctl-test');
+    const act = await okJson(
+      'activate',
+      'jobs',
+      'work',
+      '--maxJobsToActivate',
+      '5',
+      '--timeout',
+      '30s',
+      '--worker',
+      'zbctl-test',
+    );
     const job = act.jobs.find((j: any) => j.processInstanceKey === created.processInstanceKey);
     // then the job carries the instance's variables, the worker and a deadline 30 s ahead
-    expect(job).toMatchObject({ type: 'work', elementId: 'work', bpmnProcessId: 'one-task', worker: 'zbctl-test', retries: 3 });
+    expect(job).toMatchObject({
+      type: 'work',
+      elementId: 'work',
+      bpmnProcessId: 'one-task',
+      worker: 'zbctl-test',
+      retries: 3,
+    });
     expect(JSON.parse(job.variables)).toEqual({ n: 7 });
     expect(Number(job.deadline) - te.now()).toBeGreaterThan(29_000);
     expect(Number(job.deadline) - te.now()).toBeLessThanOrEqual(30_000);
@@ -112,7 +147,9 @@ describe('zbctl against the embedded engine', () => {
     // and completing it again is rejected with NotFound
     const again = await zbctl('complete', 'job', job.key);
     expect(again.code).not.toBe(0);
-    expect(again.stderr + again.stdout).toMatch(/code = NotFound desc = .*Expected to complete job with key '\d+', but no such job was found/);
+    expect(again.stderr + again.stdout).toMatch(
+      /code = NotFound desc = .*Expected to complete job with key '\d+', but no such job was found/,
+    );
   });
 
   it('fail job --retries 0 raises a JOB_NO_RETRIES incident with the error message', async () => {
@@ -140,7 +177,15 @@ describe('zbctl against the embedded engine', () => {
     const created = await okJson('create', 'instance', 'message-wait', '--variables', '{"orderId":"k-42"}');
     await te.isWaitingAtElements(created.processInstanceKey, ['wait-paid']);
     // when zbctl publishes the message with that key and variables
-    const res = await okJson('publish', 'message', 'order-paid', '--correlationKey', 'k-42', '--variables', '{"paid":99}');
+    const res = await okJson(
+      'publish',
+      'message',
+      'order-paid',
+      '--correlationKey',
+      'k-42',
+      '--variables',
+      '{"paid":99}',
+    );
     // then a message key comes back and the instance completes with the message's variables
     expect(BigInt(res.key)).toBeGreaterThanOrEqual(2251799813685249n);
     await te.isCompleted(created.processInstanceKey);

@@ -52,7 +52,13 @@ function helpers(h: () => Harness) {
     const jobs: AnyJob[] = [];
     const deadline = Date.now() + 5000;
     while (jobs.length < n && Date.now() < deadline) {
-      const got = await zbc.activateJobs({ type, worker: 'conformance', maxJobsToActivate: n - jobs.length, timeout, requestTimeout: 1000 });
+      const got = await zbc.activateJobs({
+        type,
+        worker: 'conformance',
+        maxJobsToActivate: n - jobs.length,
+        timeout,
+        requestTimeout: 1000,
+      });
       jobs.push(...(got as AnyJob[]));
     }
     return jobs;
@@ -70,7 +76,13 @@ function helpers(h: () => Harness) {
   async function noJob(type: string): Promise<void> {
     const { zbc, te } = h();
     await te.waitForIdle();
-    const jobs = await zbc.activateJobs({ type, worker: 'conformance', maxJobsToActivate: 10, timeout: 600_000, requestTimeout: -1 });
+    const jobs = await zbc.activateJobs({
+      type,
+      worker: 'conformance',
+      maxJobsToActivate: 10,
+      timeout: 600_000,
+      requestTimeout: -1,
+    });
     expect(jobs.map((j) => `${j.type}@${j.elementId}`)).toEqual([]);
   }
 
@@ -103,7 +115,12 @@ function helpers(h: () => Harness) {
   async function instancesOf(bpmnProcessId: string): Promise<string[]> {
     const recs = await h().te.records({ valueType: 'PROCESS_INSTANCE', limit: 1_000_000 });
     return recs
-      .filter((r) => r.intent === 'ELEMENT_ACTIVATED' && r.value.bpmnElementType === 'PROCESS' && r.value.bpmnProcessId === bpmnProcessId)
+      .filter(
+        (r) =>
+          r.intent === 'ELEMENT_ACTIVATED' &&
+          r.value.bpmnElementType === 'PROCESS' &&
+          r.value.bpmnProcessId === bpmnProcessId,
+      )
       .map((r) => r.key);
   }
 
@@ -138,7 +155,21 @@ function helpers(h: () => Harness) {
     for (const j of runs) await complete(j);
   }
 
-  return { activate, takeJob, noJob, complete, completeNext, deploy, create, instancesOf, completedAt, publish, passedCount, cancel, runAllTests };
+  return {
+    activate,
+    takeJob,
+    noJob,
+    complete,
+    completeNext,
+    deploy,
+    create,
+    instancesOf,
+    completedAt,
+    publish,
+    passedCount,
+    cancel,
+    runAllTests,
+  };
 }
 
 const USER_TASK = 'io.camunda.zeebe:userTask';
@@ -147,7 +178,21 @@ const DAY = 24 * 60 * MINUTE;
 
 describe(`conformance models (${MODELS})`, () => {
   let shared: Harness;
-  const { activate, takeJob, noJob, complete, completeNext, deploy, create, instancesOf, completedAt, publish, passedCount, cancel, runAllTests } = helpers(() => shared);
+  const {
+    activate,
+    takeJob,
+    noJob,
+    complete,
+    completeNext,
+    deploy,
+    create,
+    instancesOf,
+    completedAt,
+    publish,
+    passedCount,
+    cancel,
+    runAllTests,
+  } = helpers(() => shared);
   const te = () => shared.te;
   const zbc = () => shared.zbc;
 
@@ -225,7 +270,11 @@ describe(`conformance models (${MODELS})`, () => {
       // then
       await completedAt(pi, 'Event_12sbcc5');
       const order = (await te().records({ processInstanceKey: pi, valueType: 'PROCESS_INSTANCE' }))
-        .filter((r) => r.intent === 'ELEMENT_COMPLETED' && ['requestReview', 'remindReviewer', 'mergeCode', 'deploySnapshot'].includes(r.value.elementId as string))
+        .filter(
+          (r) =>
+            r.intent === 'ELEMENT_COMPLETED' &&
+            ['requestReview', 'remindReviewer', 'mergeCode', 'deploySnapshot'].includes(r.value.elementId as string),
+        )
         .map((r) => r.value.elementId);
       expect(order).toEqual(['requestReview', 'remindReviewer', 'mergeCode', 'deploySnapshot']);
     });
@@ -319,7 +368,10 @@ describe(`conformance models (${MODELS})`, () => {
       await completedAt(pi, 'EndEvent_FastFlow');
       await te().hasNotPassedElement(pi, 'EndEvent_SlowFlow');
       const timers = await te().records({ processInstanceKey: pi, valueType: 'TIMER' });
-      expect(timers.filter((r) => r.value.targetElementId === 'TimerEvent_Wait30d').map((r) => r.intent)).toEqual(['CREATED', 'CANCELED']);
+      expect(timers.filter((r) => r.value.targetElementId === 'TimerEvent_Wait30d').map((r) => r.intent)).toEqual([
+        'CREATED',
+        'CANCELED',
+      ]);
     });
 
     it('ends at EndEvent_SlowFlow after 30 days and cancels the open job', async () => {
@@ -528,10 +580,16 @@ describe(`conformance models (${MODELS})`, () => {
 
       // then the child completed at Event_0ahcnkn and points at its parent and the call activity
       const children = (await own.te.records({ valueType: 'PROCESS_INSTANCE', limit: 1_000_000 })).filter(
-        (r) => r.intent === 'ELEMENT_ACTIVATED' && r.value.bpmnElementType === 'PROCESS' && r.value.bpmnProcessId === 'start-end' && r.value.parentProcessInstanceKey === pi,
+        (r) =>
+          r.intent === 'ELEMENT_ACTIVATED' &&
+          r.value.bpmnElementType === 'PROCESS' &&
+          r.value.bpmnProcessId === 'start-end' &&
+          r.value.parentProcessInstanceKey === pi,
       );
       expect(children).toHaveLength(1);
-      const callRec = (await own.te.records({ processInstanceKey: pi, valueType: 'PROCESS_INSTANCE' })).find((r) => r.value.elementId === 'callactivity');
+      const callRec = (await own.te.records({ processInstanceKey: pi, valueType: 'PROCESS_INSTANCE' })).find(
+        (r) => r.value.elementId === 'callactivity',
+      );
       expect(children[0].value.parentElementInstanceKey).toBe(callRec!.key);
       await o.completedAt(children[0].key, 'Event_0ahcnkn');
       await o.completedAt(pi, 'Event_1w612bd');
@@ -552,7 +610,11 @@ describe(`conformance models (${MODELS})`, () => {
 
     it('completes at Event_0ahcnkn as soon as it is created', async () => {
       // when
-      const r = await zbc().createProcessInstanceWithResult({ bpmnProcessId: 'start-end', variables: { x: 1 }, requestTimeout: 10_000 });
+      const r = await zbc().createProcessInstanceWithResult({
+        bpmnProcessId: 'start-end',
+        variables: { x: 1 },
+        requestTimeout: 10_000,
+      });
 
       // then
       expect(r.variables).toEqual({ x: 1 });
@@ -690,7 +752,11 @@ describe(`conformance models (${MODELS})`, () => {
       const incident = await te().hasIncident(pi, 'EXTRACT_VALUE_ERROR', 'ValidateDataTask');
 
       // when the types are set and the incident resolved
-      await zbc().setVariables({ elementInstanceKey: pi, variables: { validateDataType: 'v-2', saveDataType: 's-2' }, local: false });
+      await zbc().setVariables({
+        elementInstanceKey: pi,
+        variables: { validateDataType: 'v-2', saveDataType: 's-2' },
+        local: false,
+      });
       await zbc().resolveIncident({ incidentKey: incident.key });
       await te().waitForIdle();
 
@@ -783,7 +849,10 @@ describe(`conformance models (${MODELS})`, () => {
 
     it('collects the child results in input order into resultList and completes at Event_02e5cqb', async () => {
       // given one deployment holding two processes
-      expect(dep.deployments.map((d: any) => d.process?.bpmnProcessId).sort()).toEqual(['ElementCreationProcess', 'MICallActivityProcess']);
+      expect(dep.deployments.map((d: any) => d.process?.bpmnProcessId).sort()).toEqual([
+        'ElementCreationProcess',
+        'MICallActivityProcess',
+      ]);
       const pi = await create('MICallActivityProcess');
 
       // when the sequence is created
@@ -1038,7 +1107,12 @@ describe(`conformance models (${MODELS})`, () => {
       const charge = await takeJob('creditCardCharging', pi);
 
       // when the card is rejected
-      await zbc().throwError({ jobKey: charge.key, errorCode: 'creditCardError', errorMessage: 'expired card', variables: { errorMessage: 'expired' } });
+      await zbc().throwError({
+        jobKey: charge.key,
+        errorCode: 'creditCardError',
+        errorMessage: 'expired card',
+        variables: { errorMessage: 'expired' },
+      });
       await te().waitForIdle();
 
       // then the boundary maps the message; the linked form is missing
@@ -1069,7 +1143,11 @@ describe(`conformance models (${MODELS})`, () => {
 
     it('answers through a message-throw job of type responseFor_42 and completes at Event_1qo0rla', async () => {
       // given
-      const result = zbc().createProcessInstanceWithResult({ bpmnProcessId: 'responseProcess', variables: { requestId: '42' }, requestTimeout: 20_000 });
+      const result = zbc().createProcessInstanceWithResult({
+        bpmnProcessId: 'responseProcess',
+        variables: { requestId: '42' },
+        requestTimeout: 20_000,
+      });
 
       // when
       const calc = await takeJob('calculateSomething');
@@ -1121,7 +1199,12 @@ describe(`conformance models (${MODELS})`, () => {
 
     it('starts a backup, waits waitTime and completes at Event_1csulpg once the state is COMPLETED', async () => {
       // given
-      const pi = await create('Process_callBackupApi', { backupId: 7, serviceName: 'zeebe-gateway', servicePort: '9600', pathPrefix: '' });
+      const pi = await create('Process_callBackupApi', {
+        backupId: 7,
+        serviceName: 'zeebe-gateway',
+        servicePort: '9600',
+        pathPrefix: '',
+      });
 
       // when the start call is made
       const start = await takeJob('io.camunda:http-json:1', pi);
@@ -1143,7 +1226,10 @@ describe(`conformance models (${MODELS})`, () => {
       await te().hasVariable(pi, 'retryCount', 1);
       const check = await takeJob('io.camunda:http-json:1', pi);
       expect(check.elementId).toBe('Activity_1tyrzdg');
-      expect(check.variables).toMatchObject({ method: 'GET', url: 'http://camunda-zeebe-gateway:9600/actuator/backups/7' });
+      expect(check.variables).toMatchObject({
+        method: 'GET',
+        url: 'http://camunda-zeebe-gateway:9600/actuator/backups/7',
+      });
       await complete(check, { state: 'COMPLETED' });
 
       // then
@@ -1166,7 +1252,12 @@ describe(`conformance models (${MODELS})`, () => {
 
     it('gives up after maxTries timers when the backup never completes', async () => {
       // given
-      const pi = await create('Process_callBackupApi', { backupId: 8, serviceName: 's', servicePort: '1', pathPrefix: '' });
+      const pi = await create('Process_callBackupApi', {
+        backupId: 8,
+        serviceName: 's',
+        servicePort: '1',
+        pathPrefix: '',
+      });
       await completeNext('io.camunda:http-json:1', pi);
 
       // when every status check says PENDING
@@ -1224,7 +1315,10 @@ describe(`conformance models (${MODELS})`, () => {
 
     it('deploys two processes, each started by its own message', async () => {
       // given one resource holding two processes
-      expect(dep.deployments.map((d: any) => d.process?.bpmnProcessId).sort()).toEqual(['emit-frame-process', 'msg-start-process']);
+      expect(dep.deployments.map((d: any) => d.process?.bpmnProcessId).sort()).toEqual([
+        'emit-frame-process',
+        'msg-start-process',
+      ]);
 
       // when MSG-START_JOB is published
       await publish('MSG-START_JOB', '');
@@ -1259,12 +1353,21 @@ describe(`conformance models (${MODELS})`, () => {
 
     it('catches BUSINESS_ERROR on the subprocess, maps `something` and completes at EndEvent_0cwovsu', async () => {
       // given
-      const result = zbc().createProcessInstanceWithResult({ bpmnProcessId: 'throw-bpmn-error', variables: {}, requestTimeout: 20_000 });
+      const result = zbc().createProcessInstanceWithResult({
+        bpmnProcessId: 'throw-bpmn-error',
+        variables: {},
+        requestTimeout: 20_000,
+      });
 
       // when the worker throws the business error
       const job = await takeJob('throw-bpmn-error-task');
       const pi = job.processInstanceKey;
-      await zbc().throwError({ jobKey: job.key, errorCode: 'BUSINESS_ERROR', errorMessage: 'Well, that did not work', variables: { something: 'someValue' } });
+      await zbc().throwError({
+        jobKey: job.key,
+        errorCode: 'BUSINESS_ERROR',
+        errorMessage: 'Well, that did not work',
+        variables: { something: 'someValue' },
+      });
       await te().waitForIdle();
 
       // then the sad flow runs

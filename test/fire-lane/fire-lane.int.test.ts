@@ -1,7 +1,13 @@
 import { createLogger } from '../../platform/logger';
 import { DeviceEventService } from '../../server/devices/device-event-service';
 import { DEMO_LANES, DEMO_VEHICLES } from '../../platform/demo/demo-data';
-import { fireLaneCaseTimings, fireLaneFigures, loadFireLaneConfig, upsertLanes, upsertVehicles } from '../../domain/fire-lane';
+import {
+  fireLaneCaseTimings,
+  fireLaneFigures,
+  loadFireLaneConfig,
+  upsertLanes,
+  upsertVehicles,
+} from '../../domain/fire-lane';
 import { Dispatcher } from '../../domain/notify/dispatcher';
 import { findByKey } from '../../domain/notify/outbox';
 import type { OutgoingSms, SmsProvider } from '../../domain/notify/provider';
@@ -44,8 +50,18 @@ describe('fire lane', () => {
 
   let seq = 0;
   const send = async (over: Record<string, unknown>) => {
-    const body = { deviceId: 'cam-zq', type: 'fire-lane.occupied', laneId: 'ZQ-01', plate: '浙B10001', detectedAt: now().toISOString(), eventId: `fl-${++seq}`, ...over };
-    const r = await env.app.client().post('/api/device-events', body, { headers: { authorization: `Bearer ${CAMERA_KEY}` } });
+    const body = {
+      deviceId: 'cam-zq',
+      type: 'fire-lane.occupied',
+      laneId: 'ZQ-01',
+      plate: '浙B10001',
+      detectedAt: now().toISOString(),
+      eventId: `fl-${++seq}`,
+      ...over,
+    };
+    const r = await env.app
+      .client()
+      .post('/api/device-events', body, { headers: { authorization: `Bearer ${CAMERA_KEY}` } });
     expect(r.status).toBe(202);
     await env.h.drive();
     return r.body as { caseId: string | null; merged: boolean };
@@ -77,7 +93,9 @@ describe('fire lane', () => {
     // then closed, no warning, no task, no penalty
     const c = await caseOf(caseId!);
     expect(c.status).toBe('closed');
-    expect(await types(caseId!)).toEqual(expect.arrayContaining(['detected', 'fire-lane.offence', 'lane-cleared', 'fire-lane.cleared']));
+    expect(await types(caseId!)).toEqual(
+      expect.arrayContaining(['detected', 'fire-lane.offence', 'lane-cleared', 'fire-lane.cleared']),
+    );
     expect(await types(caseId!)).not.toContain('fire-lane.penalty-notice');
     expect((await sms(caseId!)).map((n) => n.template)).toEqual(['fire-lane.notice']);
     expect(await env.h.db('task').where({ case_id: caseId })).toHaveLength(0);
@@ -113,14 +131,22 @@ describe('fire lane', () => {
   test('an unreadable or unregistered plate: no SMS, a property-management task instead', async () => {
     const unreadable = (await send({ plate: '未识别', laneId: 'HT-01' })).caseId!;
     const unregistered = (await send({ plate: '浙B99999', laneId: 'CC-01' })).caseId!;
-    for (const [id, reason] of [[unreadable, 'unreadable'], [unregistered, 'not-registered']] as const) {
+    for (const [id, reason] of [
+      [unreadable, 'unreadable'],
+      [unregistered, 'not-registered'],
+    ] as const) {
       expect(await sms(id)).toHaveLength(0);
       const task = await env.h.openTask('identifyOwner', { case_id: id });
       expect(task.department).toBe('property');
       expect((await env.h.events(id)).find((e) => e.type === 'vehicle.unknown')?.data.reason).toBe(reason);
       expect((await env.h.db('fire_lane_offence').where({ case_id: id }).first()).known_plate).toBe(false);
     }
-    await env.h.complete('identifyOwner', { propertyResult: 'towed', propertyNote: '联系不上车主，已拖移' }, { case_id: unreadable }, 'clerk.property');
+    await env.h.complete(
+      'identifyOwner',
+      { propertyResult: 'towed', propertyNote: '联系不上车主，已拖移' },
+      { case_id: unreadable },
+      'clerk.property',
+    );
     expect((await caseOf(unreadable)).status).toBe('closed');
   });
 
@@ -137,16 +163,23 @@ describe('fire lane', () => {
       await env.h.advance(7 * 24 * 3600_000);
     }
     expect(templates).toEqual([
-      ['fire-lane.notice'], ['fire-lane.notice'], ['fire-lane.notice', 'fire-lane.penalty'], ['fire-lane.notice', 'fire-lane.penalty'],
-      ['fire-lane.notice', 'fire-lane.penalty'], ['fire-lane.notice', 'fire-lane.credit'],
+      ['fire-lane.notice'],
+      ['fire-lane.notice'],
+      ['fire-lane.notice', 'fire-lane.penalty'],
+      ['fire-lane.notice', 'fire-lane.penalty'],
+      ['fire-lane.notice', 'fire-lane.penalty'],
+      ['fire-lane.notice', 'fire-lane.credit'],
     ]);
-    const penalty = await env.h.db('notification').where({ template: 'fire-lane.penalty', to_phone: '13800000012' }).orderBy('id').first();
+    const penalty = await env.h
+      .db('notification')
+      .where({ template: 'fire-lane.penalty', to_phone: '13800000012' })
+      .orderBy('id')
+      .first();
     expect(penalty.text).toContain('90天内第3次');
     const flags = await env.h.db('credit_flag').where({ plate });
     expect(flags).toHaveLength(1);
     expect(flags[0]).toMatchObject({ offence_count: 6, lifted_at: null });
   }, 120_000); // six full fire-lane cases in a row: ~20 s on an idle machine, more under load
-
 
   test('repeat detections of the same plate and lane join the open case; with a dwell threshold a brief stop opens none', async () => {
     // given an open case
@@ -155,17 +188,33 @@ describe('fire lane', () => {
     const second = await send({ plate: '浙B10013', laneId: 'CC-02', deviceId: 'cam-cc-b' });
     const third = await send({ plate: '浙B10013', laneId: 'CC-02', deviceId: 'cam-cc-c' });
     // then one case, one notice
-    expect([second, third]).toEqual([{ caseId: first.caseId, merged: true }, { caseId: first.caseId, merged: true }]);
+    expect([second, third]).toEqual([
+      { caseId: first.caseId, merged: true },
+      { caseId: first.caseId, merged: true },
+    ]);
     expect(await sms(first.caseId!)).toHaveLength(1);
     expect((await env.h.db('fire_lane_offence').where({ plate: '浙B10013' })).length).toBe(1);
 
     // given a dwell threshold of 120 s (FIRE_LANE_DWELL_SECONDS)
     const key = await env.h.db('api_key').where({ kind: 'device' }).first('id', 'name');
     const principal = { kind: 'device' as const, keyId: key.id, name: key.name, deviceId: null };
-    const service = new DeviceEventService({ db: env.h.db, zbc: env.h.zbc, log: createLogger('silent'), now, fireLane: { ...loadFireLaneConfig({}), dwellSeconds: 120 } });
+    const service = new DeviceEventService({
+      db: env.h.db,
+      zbc: env.h.zbc,
+      log: createLogger('silent'),
+      now,
+      fireLane: { ...loadFireLaneConfig({}), dwellSeconds: 120 },
+    });
     const at = (s: number) => new Date(env.h.te.now() + s * 1000).toISOString();
     const ev = (plate: string, s: number, type: 'fire-lane.occupied' | 'fire-lane.cleared' = 'fire-lane.occupied') =>
-      service.receive(principal, { deviceId: 'cam-dw', type, laneId: 'HT-01', plate, detectedAt: at(s), eventId: `dw-${plate}-${s}-${type}` });
+      service.receive(principal, {
+        deviceId: 'cam-dw',
+        type,
+        laneId: 'HT-01',
+        plate,
+        detectedAt: at(s),
+        eventId: `dw-${plate}-${s}-${type}`,
+      });
     // when a car stops for a minute and leaves
     expect((await ev('浙B10014', 0)).answer).toEqual({ caseId: null, merged: false });
     expect((await ev('浙B10014', 60)).answer).toEqual({ caseId: null, merged: false });
@@ -180,7 +229,9 @@ describe('fire lane', () => {
     const offence = await env.h.db('fire_lane_offence').where({ case_id: opened.caseId }).first();
     expect(new Date(offence.detected_at).getTime()).toBe(Date.parse(at(0)));
     expect(await env.h.db('device_event').where({ case_id: opened.caseId })).toHaveLength(3);
-    expect((await env.h.db('device_event').where({ plate: '浙B10014' }).select('status')).map((r) => r.status).sort()).toEqual(['ignored', 'ignored', 'ignored']);
+    expect(
+      (await env.h.db('device_event').where({ plate: '浙B10014' }).select('status')).map((r) => r.status).sort(),
+    ).toEqual(['ignored', 'ignored', 'ignored']);
     await env.h.drive();
   });
 
@@ -188,8 +239,17 @@ describe('fire lane', () => {
     // given the notice job of a case, delivered twice (e.g. after a job timeout)
     const created = await env.h.newCase('消防通道占用（重投测试）', { channel: 'device' });
     const job = {
-      processInstanceKey: '999', elementId: 'notice', customHeaders: { template: 'fire-lane.notice' },
-      variables: { caseId: created.id, notification: { to: '13800000016', key: `${created.id}:notice`, params: { plate: '浙B10016', lane: '甬江名邸1号楼消防登高面', minutes: '30' } } },
+      processInstanceKey: '999',
+      elementId: 'notice',
+      customHeaders: { template: 'fire-lane.notice' },
+      variables: {
+        caseId: created.id,
+        notification: {
+          to: '13800000016',
+          key: `${created.id}:notice`,
+          params: { plate: '浙B10016', lane: '甬江名邸1号楼消防登高面', minutes: '30' },
+        },
+      },
     };
     const outputs: unknown[] = [];
     const handler = createSmsNotifyHandler({ db: env.h.db, now, wake: () => void dispatcher.wake() });
@@ -213,14 +273,26 @@ describe('fire lane', () => {
     try {
       await running.idle();
       // when a camera sees 浙B10005, and no job has been driven yet
-      const body = { deviceId: 'cam-yj', type: 'fire-lane.occupied', laneId: 'YJ-02', plate: '浙B10005', detectedAt: now().toISOString(), eventId: `fl-${++seq}` };
-      const r = await env.app.client().post('/api/device-events', body, { headers: { authorization: `Bearer ${CAMERA_KEY}` } });
+      const body = {
+        deviceId: 'cam-yj',
+        type: 'fire-lane.occupied',
+        laneId: 'YJ-02',
+        plate: '浙B10005',
+        detectedAt: now().toISOString(),
+        eventId: `fl-${++seq}`,
+      };
+      const r = await env.app
+        .client()
+        .post('/api/device-events', body, { headers: { authorization: `Bearer ${CAMERA_KEY}` } });
       expect(r.status).toBe(202);
       const caseId = (r.body as { caseId: string }).caseId;
       await running.idle();
       // then the notice has already been handed to the provider
       expect(live.sent.filter((s) => s.caseId === caseId).map((s) => s.template)).toEqual(['fire-lane.notice']);
-      expect((await findByKey(env.h.db, `${caseId}:notice`))!).toMatchObject({ status: 'sent', to_phone: '13800000005' });
+      expect((await findByKey(env.h.db, `${caseId}:notice`))!).toMatchObject({
+        status: 'sent',
+        to_phone: '13800000005',
+      });
       // when the instance runs its look-up, notice and offence tasks
       await env.h.drive();
       await running.idle();
@@ -236,13 +308,21 @@ describe('fire lane', () => {
   test('a provider outage delays notices, never loses them; after recovery every one is delivered exactly once (webhook double)', async () => {
     // given a district SMS gateway that is down
     let up = false;
-    const gateway = await startHttpDouble(() => (up ? { status: 200, body: { messageId: 'gw' } } : { status: 503, body: 'maintenance' }));
+    const gateway = await startHttpDouble(() =>
+      up ? { status: 200, body: { messageId: 'gw' } } : { status: 503, body: 'maintenance' },
+    );
     let clock = env.h.te.now();
-    const webhook = new Dispatcher({ db: env.h.db, provider: new WebhookProvider({ url: gateway.url }), now: () => new Date(clock), random: () => 0.5 });
+    const webhook = new Dispatcher({
+      db: env.h.db,
+      provider: new WebhookProvider({ url: gateway.url }),
+      now: () => new Date(clock),
+      random: () => 0.5,
+    });
     try {
       // when five cars are seen during the outage
       const ids: string[] = [];
-      for (const plate of ['浙B10017', '浙B10018', '浙B10019', '浙B10020', '浙B10008']) ids.push((await send({ plate, laneId: 'CC-01' })).caseId!);
+      for (const plate of ['浙B10017', '浙B10018', '浙B10019', '浙B10020', '浙B10008'])
+        ids.push((await send({ plate, laneId: 'CC-01' })).caseId!);
       for (let round = 0; round < 3; round++) {
         await webhook.runOnce();
         clock += 10 * 60_000;
@@ -271,18 +351,41 @@ describe('fire lane', () => {
   });
 
   test('the Aliyun SendSms adapter delivers a fire-lane notice to a local double of the API', async () => {
-    const aliyun = await startHttpDouble(() => ({ status: 200, body: { Code: 'OK', Message: 'OK', BizId: '900619746936498440^0', RequestId: 'req-1' } }));
+    const aliyun = await startHttpDouble(() => ({
+      status: 200,
+      body: { Code: 'OK', Message: 'OK', BizId: '900619746936498440^0', RequestId: 'req-1' },
+    }));
     try {
       const d = new Dispatcher({
-        db: env.h.db, now,
-        provider: new AliyunSmsProvider({ accessKeyId: 'LTAI5tFireLane', accessKeySecret: 'secret', signName: '江北消防', templateCodes: { 'fire-lane.notice': 'SMS_465000001' }, endpoint: aliyun.url }),
+        db: env.h.db,
+        now,
+        provider: new AliyunSmsProvider({
+          accessKeyId: 'LTAI5tFireLane',
+          accessKeySecret: 'secret',
+          signName: '江北消防',
+          templateCodes: { 'fire-lane.notice': 'SMS_465000001' },
+          endpoint: aliyun.url,
+        }),
       });
       const { caseId } = await send({ plate: '浙B10009', laneId: 'ZQ-02' });
       await d.runOnce();
       const params = Object.fromEntries(new URLSearchParams(aliyun.requests[0].body));
-      expect(params).toMatchObject({ Action: 'SendSms', PhoneNumbers: '13800000009', SignName: '江北消防', TemplateCode: 'SMS_465000001' });
-      expect(JSON.parse(params.TemplateParam)).toMatchObject({ plate: '浙B10009', lane: '庄桥花园地下车库入口登高场地', minutes: '30' });
-      expect((await findByKey(env.h.db, `${caseId}:notice`))!).toMatchObject({ status: 'sent', provider: 'aliyun', provider_message_id: '900619746936498440^0' });
+      expect(params).toMatchObject({
+        Action: 'SendSms',
+        PhoneNumbers: '13800000009',
+        SignName: '江北消防',
+        TemplateCode: 'SMS_465000001',
+      });
+      expect(JSON.parse(params.TemplateParam)).toMatchObject({
+        plate: '浙B10009',
+        lane: '庄桥花园地下车库入口登高场地',
+        minutes: '30',
+      });
+      expect((await findByKey(env.h.db, `${caseId}:notice`))!).toMatchObject({
+        status: 'sent',
+        provider: 'aliyun',
+        provider_message_id: '900619746936498440^0',
+      });
     } finally {
       await aliyun.close();
     }
@@ -297,7 +400,11 @@ describe('fire lane', () => {
     expect(f.total.unknownPlates).toBe(2);
     const zq = f.compounds.find((c) => c.key === 'compound:庄桥花园')!;
     expect(zq.movedAfterNotice).toBeGreaterThanOrEqual(1);
-    expect(f.lanes.find((l) => l.key === 'lane:YJ-01')).toMatchObject({ label: '甬江名邸1号楼消防登高面', compound: '甬江名邸', onSite: 1 });
+    expect(f.lanes.find((l) => l.key === 'lane:YJ-01')).toMatchObject({
+      label: '甬江名邸1号楼消防登高面',
+      compound: '甬江名邸',
+      onSite: 1,
+    });
     expect(f.total.medianDetectionToSentMs).not.toBeNull();
   });
 });

@@ -14,7 +14,10 @@ const SECRET = 'testSecret/with+special=chars';
 const rfc3986 = (s: string) =>
   encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 
-function verify(req: RecordedRequest, secret: string): { ok: true; params: Record<string, string> } | { ok: false; code: string; message: string } {
+function verify(
+  req: RecordedRequest,
+  secret: string,
+): { ok: true; params: Record<string, string> } | { ok: false; code: string; message: string } {
   if (req.method !== 'POST') return { ok: false, code: 'MethodNotAllowed', message: req.method };
   if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
     return { ok: false, code: 'InvalidContentType', message: String(req.headers['content-type']) };
@@ -25,8 +28,16 @@ function verify(req: RecordedRequest, secret: string): { ok: true; params: Recor
     .sort()
     .map((k) => `${rfc3986(k)}=${rfc3986(rest[k])}`)
     .join('&');
-  const expected = crypto.createHmac('sha1', secret + '&').update('POST&%2F&' + rfc3986(canonical)).digest('base64');
-  if (Signature !== expected) return { ok: false, code: 'SignatureDoesNotMatch', message: 'Specified signature is not matched with our calculation.' };
+  const expected = crypto
+    .createHmac('sha1', secret + '&')
+    .update('POST&%2F&' + rfc3986(canonical))
+    .digest('base64');
+  if (Signature !== expected)
+    return {
+      ok: false,
+      code: 'SignatureDoesNotMatch',
+      message: 'Specified signature is not matched with our calculation.',
+    };
   return { ok: true, params };
 }
 
@@ -41,7 +52,11 @@ const sms: OutgoingSms = {
 };
 
 const FIXED_NOW = new Date('2025-03-03T02:00:00.123Z');
-const provider = (url: string, secret = SECRET, extra: Partial<ConstructorParameters<typeof AliyunSmsProvider>[0]> = {}) =>
+const provider = (
+  url: string,
+  secret = SECRET,
+  extra: Partial<ConstructorParameters<typeof AliyunSmsProvider>[0]> = {},
+) =>
   new AliyunSmsProvider({
     accessKeyId: KEY_ID,
     accessKeySecret: secret,
@@ -65,7 +80,15 @@ describe('AliyunSmsProvider against a local SendSms double', () => {
       const v = verify(req, SECRET);
       if (!v.ok) return { status: 400, body: { Code: v.code, Message: v.message, RequestId: 'r-bad' } };
       nonces.add(v.params.SignatureNonce);
-      return { status: 200, body: { Code: 'OK', Message: 'OK', BizId: `9006197469364984^${nonces.size}`, RequestId: 'F655A8D5-B967-440B-8683-DAD6FF8DE990' } };
+      return {
+        status: 200,
+        body: {
+          Code: 'OK',
+          Message: 'OK',
+          BizId: `9006197469364984^${nonces.size}`,
+          RequestId: 'F655A8D5-B967-440B-8683-DAD6FF8DE990',
+        },
+      };
     });
     // when two messages are sent
     const p = provider(double.url);
@@ -91,7 +114,11 @@ describe('AliyunSmsProvider against a local SendSms double', () => {
       TemplateCode: 'SMS_465000001',
       OutId: '1001',
     });
-    expect(JSON.parse(params.TemplateParam)).toEqual({ plate: '浙B10001', lane: '洪塘街道 (北区) 3号楼*', minutes: '15' });
+    expect(JSON.parse(params.TemplateParam)).toEqual({
+      plate: '浙B10001',
+      lane: '洪塘街道 (北区) 3号楼*',
+      minutes: '15',
+    });
     expect(params.SignatureNonce).toMatch(/^[0-9a-f-]{36}$/);
     // and spaces were sent as %20, never "+" (the encoding the signature is computed over)
     expect(double.requests[0].body).not.toMatch(/\+/);
@@ -100,7 +127,9 @@ describe('AliyunSmsProvider against a local SendSms double', () => {
   it('uses ALIYUN_SMS_SIGN_NAME over the template signature when configured', async () => {
     double = await startHttpDouble((req) => {
       const v = verify(req, SECRET);
-      return v.ok ? { status: 200, body: { Code: 'OK', BizId: 'b', RequestId: 'r' } } : { status: 400, body: { Code: v.code } };
+      return v.ok
+        ? { status: 200, body: { Code: 'OK', BizId: 'b', RequestId: 'r' } }
+        : { status: 400, body: { Code: v.code } };
     });
     await provider(double.url, SECRET, { signName: '宁波江北' }).send(sms);
     expect(new URLSearchParams(double.requests[0].body).get('SignName')).toBe('宁波江北');
@@ -109,12 +138,18 @@ describe('AliyunSmsProvider against a local SendSms double', () => {
   it('reports a wrong secret as a permanent SignatureDoesNotMatch', async () => {
     double = await startHttpDouble((req) => {
       const v = verify(req, SECRET);
-      return v.ok ? { status: 200, body: { Code: 'OK' } } : { status: 400, body: { Code: v.code, Message: v.message, RequestId: 'r-1' } };
+      return v.ok
+        ? { status: 200, body: { Code: 'OK' } }
+        : { status: 400, body: { Code: v.code, Message: v.message, RequestId: 'r-1' } };
     });
-    const err = await provider(double.url, 'not-the-secret').send(sms).catch((e) => e);
+    const err = await provider(double.url, 'not-the-secret')
+      .send(sms)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err).toMatchObject({ code: 'SignatureDoesNotMatch', retryable: false });
-    expect(err.message).toMatch(/Expected Aliyun SendSms Code "OK", but got SignatureDoesNotMatch \(HTTP 400\).*RequestId r-1/);
+    expect(err.message).toMatch(
+      /Expected Aliyun SendSms Code "OK", but got SignatureDoesNotMatch \(HTTP 400\).*RequestId r-1/,
+    );
   });
 
   it('classifies business codes: throttling and system errors retry, an illegal number does not', async () => {
@@ -140,7 +175,9 @@ describe('AliyunSmsProvider against a local SendSms double', () => {
 
   it('refuses a template without an Aliyun template code, without calling the API', async () => {
     double = await startHttpDouble(() => ({ status: 200, body: { Code: 'OK' } }));
-    const err = await provider(double.url).send({ ...sms, template: 'case.accepted', params: { caseNo: 'A1', days: 5 } }).catch((e) => e);
+    const err = await provider(double.url)
+      .send({ ...sms, template: 'case.accepted', params: { caseNo: 'A1', days: 5 } })
+      .catch((e) => e);
     expect(err).toMatchObject({ code: 'NO_TEMPLATE_CODE', retryable: false });
     expect(double.requests).toHaveLength(0);
   });

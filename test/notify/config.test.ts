@@ -16,9 +16,19 @@ describe('loadNotifyConfig / createSmsProvider', () => {
       ALIYUN_SMS_TEMPLATE_CODES: 'fire-lane.notice=SMS_1, case.accepted=SMS_2',
       ALIYUN_SMS_ENDPOINT: 'http://127.0.0.1:9/',
     });
-    expect(config.aliyun).toMatchObject({ templateCodes: { 'fire-lane.notice': 'SMS_1', 'case.accepted': 'SMS_2' }, signName: '江北消防' });
+    expect(config.aliyun).toMatchObject({
+      templateCodes: { 'fire-lane.notice': 'SMS_1', 'case.accepted': 'SMS_2' },
+      signName: '江北消防',
+    });
     expect(createSmsProvider(config).name).toBe('aliyun');
-    expect(loadNotifyConfig({ SMS_PROVIDER: 'aliyun', ALIYUN_SMS_ACCESS_KEY_ID: 'i', ALIYUN_SMS_ACCESS_KEY_SECRET: 's', ALIYUN_SMS_TEMPLATE_CODES: '{"a":"SMS_9"}' }).aliyun!.templateCodes).toEqual({ a: 'SMS_9' });
+    expect(
+      loadNotifyConfig({
+        SMS_PROVIDER: 'aliyun',
+        ALIYUN_SMS_ACCESS_KEY_ID: 'i',
+        ALIYUN_SMS_ACCESS_KEY_SECRET: 's',
+        ALIYUN_SMS_TEMPLATE_CODES: '{"a":"SMS_9"}',
+      }).aliyun!.templateCodes,
+    ).toEqual({ a: 'SMS_9' });
   });
 
   it('reads the Tencent Cloud settings and template id mapping', () => {
@@ -30,7 +40,11 @@ describe('loadNotifyConfig / createSmsProvider', () => {
       TENCENT_SMS_TEMPLATE_IDS: 'fire-lane.notice=449739, fire-lane.warning=449740',
       TENCENT_SMS_REGION: 'ap-nanjing',
     });
-    expect(config.tencent).toMatchObject({ sdkAppId: '1400006666', templateIds: { 'fire-lane.notice': '449739', 'fire-lane.warning': '449740' }, region: 'ap-nanjing' });
+    expect(config.tencent).toMatchObject({
+      sdkAppId: '1400006666',
+      templateIds: { 'fire-lane.notice': '449739', 'fire-lane.warning': '449740' },
+      region: 'ap-nanjing',
+    });
     expect(createSmsProvider(config).name).toBe('tencent');
   });
 

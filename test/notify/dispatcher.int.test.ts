@@ -57,7 +57,12 @@ describe('Dispatcher during a provider outage', () => {
     const gw = await gateway((i) => (i < 3 ? 503 : 200));
     double = gw.double;
     const clock = new ManualClock(Date.parse('2025-03-03T02:00:00Z'));
-    const dispatcher = new Dispatcher({ db: t.db, provider: new WebhookProvider({ url: gw.double.url }), now: clock.now, random: () => 0.5 });
+    const dispatcher = new Dispatcher({
+      db: t.db,
+      provider: new WebhookProvider({ url: gw.double.url }),
+      now: clock.now,
+      random: () => 0.5,
+    });
     for (const k of ['a', 'b', 'c']) await enqueue(t.db, msg(k), { now: clock.now });
 
     // when the dispatcher runs during the outage
@@ -79,7 +84,11 @@ describe('Dispatcher during a provider outage', () => {
     const second = await dispatcher.runOnce();
     // then each message is delivered exactly once, on its second attempt
     expect(second).toEqual({ claimed: 3, sent: 3, retried: 0, failed: 0 });
-    expect([...gw.accepted.entries()].sort()).toEqual([['a', 1], ['b', 1], ['c', 1]]);
+    expect([...gw.accepted.entries()].sort()).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+    ]);
     for (const k of ['a', 'b', 'c']) {
       const row = (await findByKey(t.db, k))!;
       expect(row).toMatchObject({ status: 'sent', attempts: 2, provider: 'webhook', last_error: null });
@@ -109,7 +118,11 @@ describe('Dispatcher during a provider outage', () => {
     }
     // then it is failed, with the reason, and no longer retried
     const row = (await findByKey(t.db, 'perm'))!;
-    expect(row).toMatchObject({ status: 'failed', attempts: 3, status_reason: 'permanent provider error after 3 attempts' });
+    expect(row).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      status_reason: 'permanent provider error after 3 attempts',
+    });
     expect(row.last_error).toMatch(/400/);
     clock.advance(3_600_000);
     expect((await dispatcher.runOnce()).claimed).toBe(0);
@@ -121,8 +134,14 @@ describe('Dispatcher during a provider outage', () => {
     const clock = new ManualClock(Date.parse('2025-03-03T02:00:00Z'));
     const { row: dead } = await enqueue(t.db, msg('dead'), { now: clock.now });
     const { row: alive } = await enqueue(t.db, msg('alive'), { now: clock.now });
-    await t.db('notification').where({ id: dead.id }).update({ status: 'sending', attempts: 1, locked_until: new Date(clock.now().getTime() - 1) });
-    await t.db('notification').where({ id: alive.id }).update({ status: 'sending', attempts: 1, locked_until: new Date(clock.now().getTime() + 60_000) });
+    await t
+      .db('notification')
+      .where({ id: dead.id })
+      .update({ status: 'sending', attempts: 1, locked_until: new Date(clock.now().getTime() - 1) });
+    await t
+      .db('notification')
+      .where({ id: alive.id })
+      .update({ status: 'sending', attempts: 1, locked_until: new Date(clock.now().getTime() + 60_000) });
     // when another dispatcher runs
     const dispatcher = new Dispatcher({ db: t.db, provider: new OutboxProvider(), now: clock.now });
     const round = await dispatcher.runOnce();
@@ -138,7 +157,11 @@ describe('Dispatcher wake-up', () => {
     // given a notifier whose fallback poll is an hour away
     const gw = await gateway(() => 200);
     double = gw.double;
-    const notifier = new Notifier(t.db, { dailyCapPerPhone: 10, maxPermanentAttempts: 3, pollIntervalMs: 3_600_000 }, new WebhookProvider({ url: gw.double.url }));
+    const notifier = new Notifier(
+      t.db,
+      { dailyCapPerPhone: 10, maxPermanentAttempts: 3, pollIntervalMs: 3_600_000 },
+      new WebhookProvider({ url: gw.double.url }),
+    );
     notifier.start();
     await notifier.dispatcher.idle();
     try {
@@ -173,7 +196,8 @@ describe('Dispatcher wake-up', () => {
     dispatcher.start();
     try {
       const deadline = Date.now() + 5000;
-      while ((await findByKey(t.db, 'timer'))!.status !== 'sent' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while ((await findByKey(t.db, 'timer'))!.status !== 'sent' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       // then the timer armed for next_attempt_at delivered it on the second attempt
       expect((await findByKey(t.db, 'timer'))!).toMatchObject({ status: 'sent', attempts: 2 });
       expect(gw.accepted.get('timer')).toBe(1);
@@ -190,7 +214,9 @@ describe('Dispatcher.sendNow (the fire-lane notice hand-over)', () => {
     double = gw.double;
     const { row } = await t.db.transaction((trx) => queueInTransaction(trx, prepareSms(msg('held')), { hold: true }));
     expect(row).toMatchObject({ status: 'queued', next_attempt_at: null });
-    const dispatchers = [0, 1, 2].map(() => new Dispatcher({ db: t.db, provider: new WebhookProvider({ url: gw.double.url }) }));
+    const dispatchers = [0, 1, 2].map(
+      () => new Dispatcher({ db: t.db, provider: new WebhookProvider({ url: gw.double.url }) }),
+    );
     expect(await dispatchers[0].runOnce()).toMatchObject({ claimed: 0 });
     // when three dispatchers are told to send it now, at the same time
     const outcomes = await Promise.all(dispatchers.map((d) => d.sendNow(row.id)));
@@ -208,9 +234,17 @@ describe('Dispatcher.sendNow (the fire-lane notice hand-over)', () => {
     // given a gateway that holds the first request until told
     let releaseFirst!: () => void;
     const firstHeld = new Promise<void>((r) => (releaseFirst = r));
-    const double2 = await startHttpDouble((_req, i) => ({ status: 200, body: { messageId: `gw-${i}` }, until: i === 0 ? firstHeld : undefined }));
+    const double2 = await startHttpDouble((_req, i) => ({
+      status: 200,
+      body: { messageId: `gw-${i}` },
+      until: i === 0 ? firstHeld : undefined,
+    }));
     double = double2;
-    const notifier = new Notifier(t.db, { dailyCapPerPhone: 10, maxPermanentAttempts: 3, pollIntervalMs: 3_600_000 }, new WebhookProvider({ url: double2.url }));
+    const notifier = new Notifier(
+      t.db,
+      { dailyCapPerPhone: 10, maxPermanentAttempts: 3, pollIntervalMs: 3_600_000 },
+      new WebhookProvider({ url: double2.url }),
+    );
     notifier.start();
     try {
       await notifier.enqueue(msg('slow', '13900000001'));
@@ -238,7 +272,9 @@ describe('concurrent dispatchers', () => {
     const phones = Array.from({ length: 60 }, (_, i) => `139${String(i).padStart(8, '0')}`);
     for (const [i, to] of phones.entries()) await enqueue(t.db, msg(`c-${i}`, to));
     // when three dispatchers drain the outbox at the same time
-    const dispatchers = [0, 1, 2].map(() => new Dispatcher({ db: t.db, provider: new WebhookProvider({ url: gw.double.url }), batchSize: 7 }));
+    const dispatchers = [0, 1, 2].map(
+      () => new Dispatcher({ db: t.db, provider: new WebhookProvider({ url: gw.double.url }), batchSize: 7 }),
+    );
     const drain = async (d: Dispatcher) => {
       let sent = 0;
       for (;;) {
@@ -254,7 +290,9 @@ describe('concurrent dispatchers', () => {
     expect([...gw.accepted.values()].every((n) => n === 1)).toBe(true);
     expect(gw.accepted.size).toBe(60);
     const statuses = await t.db('notification').select('status', 'attempts');
-    expect(statuses.every((r: { status: string; attempts: number }) => r.status === 'sent' && Number(r.attempts) === 1)).toBe(true);
+    expect(
+      statuses.every((r: { status: string; attempts: number }) => r.status === 'sent' && Number(r.attempts) === 1),
+    ).toBe(true);
     if (t.kind === 'postgres') console.info(`messages sent per dispatcher: ${perDispatcher.join(', ')}`);
   });
 });
@@ -263,11 +301,24 @@ describe('dispatcher logs', () => {
   it('never contain a full phone number', async () => {
     // given a pino logger writing into memory and a gateway that echoes the phone in its error
     const lines: string[] = [];
-    const log = pino({ level: 'info' }, new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } }));
+    const log = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk, _enc, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      }),
+    );
     const gw = await gateway((i) => (i === 0 ? 503 : 200));
     double = gw.double;
     const clock = new ManualClock(Date.parse('2025-03-03T02:00:00Z'));
-    const dispatcher = new Dispatcher({ db: t.db, provider: new WebhookProvider({ url: gw.double.url }), log, now: clock.now });
+    const dispatcher = new Dispatcher({
+      db: t.db,
+      provider: new WebhookProvider({ url: gw.double.url }),
+      log,
+      now: clock.now,
+    });
     await enqueue(t.db, msg(`key-with-${PHONE}`), { now: clock.now });
     // when it fails once and then succeeds
     await dispatcher.runOnce();

@@ -27,20 +27,35 @@ export interface HttpDouble {
 
 /** A local HTTP server standing in for a remote API; the handler decides each answer. */
 export async function startHttpDouble(
-  handler: (req: RecordedRequest, index: number) => { status: number; body?: unknown; delayMs?: number; /** answer only once this settles */ until?: Promise<unknown> },
+  handler: (
+    req: RecordedRequest,
+    index: number,
+  ) => {
+    status: number;
+    body?: unknown;
+    delayMs?: number;
+    /** answer only once this settles */ until?: Promise<unknown>;
+  },
 ): Promise<HttpDouble> {
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(recorded);
       const answer = handler(recorded, requests.length - 1);
       const reply = () => {
         if (res.destroyed) return;
         const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
-        res.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json' });
+        res.writeHead(answer.status, {
+          'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json',
+        });
         res.end(body);
       };
       if (answer.until) void answer.until.then(reply, reply);

@@ -35,6 +35,8 @@ describe('maskPhonesInText', () => {
 describe('normalizeMobile', () => {
   it('accepts prefixes and separators and rejects non-mobiles with a masked message', () => {
     expect(normalizeMobile('+86 138-1234-5678')).toBe('13812345678');
-    expect(() => normalizeMobile('0574-87654321')).toThrow('Expected a mainland mobile number (11 digits starting 13–19), but got "********4321"');
+    expect(() => normalizeMobile('0574-87654321')).toThrow(
+      'Expected a mainland mobile number (11 digits starting 13–19), but got "********4321"',
+    );
   });
 });

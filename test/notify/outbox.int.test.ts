@@ -35,7 +35,13 @@ describe('enqueue', () => {
     const { row, created } = await enqueue(t.db, notice('fire-lane:case-1:notice'), { now: clock.now });
     // then one queued row exists, due now
     expect(created).toBe(true);
-    expect(row).toMatchObject({ status: 'queued', to_phone: PHONE, template: 'fire-lane.notice', attempts: 0, case_id: 'case-1' });
+    expect(row).toMatchObject({
+      status: 'queued',
+      to_phone: PHONE,
+      template: 'fire-lane.notice',
+      attempts: 0,
+      case_id: 'case-1',
+    });
     expect(row.text).toContain('浙B10001');
     expect(new Date(row.queued_at).toISOString()).toBe('2025-03-03T15:30:00.000Z');
     expect(new Date(row.next_attempt_at!).toISOString()).toBe('2025-03-03T15:30:00.000Z');
@@ -97,7 +103,10 @@ describe('toPublic and listNotifications', () => {
       template: 'supervision.notice',
       params: { caseNo: 'JB-2025-0001', reason: `回访电话${PHONE}无人接听`, deadline: '3月5日17:30' },
     });
-    await t.db('notification').where({ id: row.id }).update({ last_error: `rejected ${PHONE}` });
+    await t
+      .db('notification')
+      .where({ id: row.id })
+      .update({ last_error: `rejected ${PHONE}` });
     // when it is turned into API objects
     const one = toPublic((await findById(t.db, row.id))!);
     const list = await listNotifications(t.db);

@@ -1,7 +1,13 @@
 import { Dispatcher } from '../../domain/notify/dispatcher';
 import { findById, prepareSms, queueInTransaction } from '../../domain/notify/outbox';
 import { AliyunSmsProvider } from '../../domain/notify/providers/aliyun';
-import { createSmsNotifyHandler, handleSmsNotify, SmsNotifyInputError, taskType, type CompletableJob } from '../../workers/sms-notify';
+import {
+  createSmsNotifyHandler,
+  handleSmsNotify,
+  SmsNotifyInputError,
+  taskType,
+  type CompletableJob,
+} from '../../workers/sms-notify';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { migrateNotifications, startHttpDouble, type HttpDouble } from './helpers';
 
@@ -40,7 +46,12 @@ describe('sms.notify worker', () => {
     double = await startHttpDouble(() => ({ status: 200, body: { Code: 'OK', BizId: 'biz-1', RequestId: 'r' } }));
     const dispatcher = new Dispatcher({
       db: t.db,
-      provider: new AliyunSmsProvider({ accessKeyId: 'id', accessKeySecret: 's', templateCodes: { 'fire-lane.notice': 'SMS_1' }, endpoint: double.url }),
+      provider: new AliyunSmsProvider({
+        accessKeyId: 'id',
+        accessKeySecret: 's',
+        templateCodes: { 'fire-lane.notice': 'SMS_1' },
+        endpoint: double.url,
+      }),
     });
     const deps = { db: t.db, wake: () => dispatcher.wake() };
     // when the same job is handled, delivered again after the SMS went out, and once more concurrently
@@ -67,17 +78,29 @@ describe('sms.notify worker', () => {
     // stopped between starting the instance and handing the notice to the dispatcher)
     const key = 'case-43:notice';
     const params = { plate: '浙B10003', lane: '甬江街道某小区', minutes: '15' };
-    const { row: held } = await t.db.transaction((trx) => queueInTransaction(trx, prepareSms({ idempotencyKey: key, to: PHONE, template: 'fire-lane.notice', params, caseId: 'case-43' }), { hold: true }));
+    const { row: held } = await t.db.transaction((trx) =>
+      queueInTransaction(
+        trx,
+        prepareSms({ idempotencyKey: key, to: PHONE, template: 'fire-lane.notice', params, caseId: 'case-43' }),
+        { hold: true },
+      ),
+    );
     let woken = 0;
     // when the model's notice task runs
-    const out = await handleSmsNotify({ db: t.db, wake: () => (woken += 1) }, job({ variables: { caseId: 'case-43', notification: { to: PHONE, key, params } } }));
+    const out = await handleSmsNotify(
+      { db: t.db, wake: () => (woken += 1) },
+      job({ variables: { caseId: 'case-43', notification: { to: PHONE, key, params } } }),
+    );
     // then it completes with that row, which is now due, and the dispatcher was woken
     expect(out.smsId).toBe(held.id);
     expect((await findById(t.db, held.id))!.next_attempt_at).not.toBeNull();
     expect(woken).toBe(1);
     expect(await t.db('notification')).toHaveLength(1);
     // and a re-delivery changes nothing
-    await handleSmsNotify({ db: t.db, wake: () => (woken += 1) }, job({ variables: { caseId: 'case-43', notification: { to: PHONE, key, params } } }));
+    await handleSmsNotify(
+      { db: t.db, wake: () => (woken += 1) },
+      job({ variables: { caseId: 'case-43', notification: { to: PHONE, key, params } } }),
+    );
     expect(woken).toBe(1);
   });
 
@@ -86,11 +109,23 @@ describe('sms.notify worker', () => {
       { db: t.db },
       job({
         customHeaders: {},
-        variables: { notification: { key: 'case-42:reminder:2', template: 'fire-lane.warning', to: PHONE, caseId: 'case-42', params: { plate: '浙B10003', lane: 'x', minutes: 30 } } },
+        variables: {
+          notification: {
+            key: 'case-42:reminder:2',
+            template: 'fire-lane.warning',
+            to: PHONE,
+            caseId: 'case-42',
+            params: { plate: '浙B10003', lane: 'x', minutes: 30 },
+          },
+        },
       }),
     );
     const row = (await findById(t.db, out.smsId))!;
-    expect(row).toMatchObject({ idempotency_key: 'case-42:reminder:2', template: 'fire-lane.warning', case_id: 'case-42' });
+    expect(row).toMatchObject({
+      idempotency_key: 'case-42:reminder:2',
+      template: 'fire-lane.warning',
+      case_id: 'case-42',
+    });
   });
 
   it('reports capped messages as such', async () => {
@@ -104,10 +139,18 @@ describe('sms.notify worker', () => {
     await expect(handleSmsNotify({ db: t.db }, job({ variables: { notification: {} } }))).rejects.toThrow(
       'Expected variable notification.to (a mobile number) on element notify-owner, but got none',
     );
-    await expect(handleSmsNotify({ db: t.db }, job({ customHeaders: {}, variables: { notification: { to: PHONE } } }))).rejects.toThrow(/template/);
-    const badParams = await handleSmsNotify({ db: t.db }, job({ variables: { notification: { to: PHONE, params: {} } } })).catch((e) => e);
+    await expect(
+      handleSmsNotify({ db: t.db }, job({ customHeaders: {}, variables: { notification: { to: PHONE } } })),
+    ).rejects.toThrow(/template/);
+    const badParams = await handleSmsNotify(
+      { db: t.db },
+      job({ variables: { notification: { to: PHONE, params: {} } } }),
+    ).catch((e) => e);
     expect(badParams).toBeInstanceOf(SmsNotifyInputError);
-    const badPhone = await handleSmsNotify({ db: t.db }, job({ variables: { notification: { to: '1381234567', params: {} } } })).catch((e) => e);
+    const badPhone = await handleSmsNotify(
+      { db: t.db },
+      job({ variables: { notification: { to: '1381234567', params: {} } } }),
+    ).catch((e) => e);
     expect(badPhone).toBeInstanceOf(SmsNotifyInputError);
     expect(badPhone.message).not.toContain('1381234567');
     expect(Number((await t.db('notification').count({ n: '*' }).first())!.n)).toBe(0);
@@ -127,6 +170,9 @@ describe('sms.notify worker', () => {
     await handler(sdkJob({ notification: { to: PHONE, params: {} } }, 'notify-broken'));
     // then one completes with the SMS id and status, the other fails with retries 0 (an incident)
     expect(calls[0]).toEqual(['complete', { smsId: expect.any(String), smsStatus: 'queued' }]);
-    expect(calls[1]).toEqual(['fail', { errorMessage: expect.stringMatching(/param "plate".*element notify-broken/), retries: 0 }]);
+    expect(calls[1]).toEqual([
+      'fail',
+      { errorMessage: expect.stringMatching(/param "plate".*element notify-broken/), retries: 0 },
+    ]);
   });
 });

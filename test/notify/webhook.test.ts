@@ -44,7 +44,15 @@ describe('WebhookProvider', () => {
     double = await startHttpDouble((_req, i) => ({ status: statuses[i], body: `bad number 13812345678` }));
     const provider = new WebhookProvider({ url: double.url });
     const errors: ProviderError[] = [];
-    for (let i = 0; i < statuses.length; i++) errors.push(await provider.send(sms).then(() => { throw new Error('expected a failure'); }, (e) => e));
+    for (let i = 0; i < statuses.length; i++)
+      errors.push(
+        await provider.send(sms).then(
+          () => {
+            throw new Error('expected a failure');
+          },
+          (e) => e,
+        ),
+      );
     expect(errors.map((e) => [e.code, e.retryable])).toEqual([
       ['HTTP_503', true],
       ['HTTP_429', true],

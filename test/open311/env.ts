@@ -20,7 +20,9 @@ export interface Open311Env {
 export async function startOpen311Env(options: { deploy?: boolean } = {}): Promise<Open311Env> {
   const h = await startHarness(options);
   await bootstrapAuth(h.db, { demo: true, log: createLogger('silent'), print: () => {} });
-  const app = await startTestAppOn(h.testDb, { context: { zbc: h.zbc, engine: h.te.engine, now: () => new Date(h.te.now()) } });
+  const app = await startTestAppOn(h.testDb, {
+    context: { zbc: h.zbc, engine: h.te.engine, now: () => new Date(h.te.now()) },
+  });
   return {
     h,
     app,
@@ -40,14 +42,29 @@ export interface Raw {
 
 export async function get(env: Open311Env, path: string): Promise<Raw> {
   const res = await fetch(env.app.url + path);
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text(), headers: res.headers };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? '',
+    text: await res.text(),
+    headers: res.headers,
+  };
 }
 
 /** POSTs a form exactly as given (`application/x-www-form-urlencoded`, the way LWP/URI encode it). */
-export async function postForm(env: Open311Env, path: string, fields: Array<[string, string]>, contentType = 'application/x-www-form-urlencoded'): Promise<Raw> {
+export async function postForm(
+  env: Open311Env,
+  path: string,
+  fields: Array<[string, string]>,
+  contentType = 'application/x-www-form-urlencoded',
+): Promise<Raw> {
   const body = new URLSearchParams(fields).toString();
   const res = await fetch(env.app.url + path, { method: 'POST', headers: { 'content-type': contentType }, body });
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text(), headers: res.headers };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? '',
+    text: await res.text(),
+    headers: res.headers,
+  };
 }
 
 /** A valid POST for the first service of the sample catalog (流动摊贩占道经营). */

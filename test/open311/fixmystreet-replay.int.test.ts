@@ -13,10 +13,20 @@ const JURISDICTION = 'nbjb.gov.cn';
 /** XML::Simple->new(ForceArray => [...], KeyAttr => {}, GroupTags => {...}, SuppressEmpty => undef)->parse_string. */
 function xmlSimple(xml: string): any {
   const groupTags: Record<string, string> = {
-    services: 'service', attributes: 'attribute', values: 'value', service_requests: 'request', errors: 'error', service_request_updates: 'request_update',
+    services: 'service',
+    attributes: 'attribute',
+    values: 'value',
+    service_requests: 'request',
+    errors: 'error',
+    service_request_updates: 'request_update',
   };
   const forceArray = new Set(Object.values(groupTags));
-  const parsed = new XMLParser({ ignoreDeclaration: true, parseTagValue: false, trimValues: true, isArray: (name) => forceArray.has(name) }).parse(xml);
+  const parsed = new XMLParser({
+    ignoreDeclaration: true,
+    parseTagValue: false,
+    trimValues: true,
+    isArray: (name) => forceArray.has(name),
+  }).parse(xml);
   const simplify = (node: any): any => {
     if (node === '') return undefined; // SuppressEmpty => undef
     if (Array.isArray(node)) return node.map(simplify);
@@ -24,7 +34,10 @@ function xmlSimple(xml: string): any {
     const out: Record<string, any> = {};
     for (const [k, v] of Object.entries(node)) {
       // GroupTags: <attributes><attribute/>…</attributes> becomes attributes => [ … ]
-      const inner = groupTags[k] && typeof v === 'object' && v !== null && groupTags[k] in (v as object) ? (v as any)[groupTags[k]] : v;
+      const inner =
+        groupTags[k] && typeof v === 'object' && v !== null && groupTags[k] in (v as object)
+          ? (v as any)[groupTags[k]]
+          : v;
       out[k] = simplify(inner);
     }
     return out;
@@ -56,14 +69,19 @@ describe('FixMyStreet replay', () => {
   };
   const post = async (fields: Array<[string, string]>) => {
     const res = await fetch(`${env.app.url}/open311/v2/requests.xml`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: uriQueryForm(fields),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: uriQueryForm(fields),
     });
     return { status: res.status, text: await res.text() };
   };
   /** Open311::_process_error */
   const processError = (text: string) => {
     const obj = xmlSimple(text);
-    return (obj?.error ?? []).map((e: any) => `${e.code || '???'}: ${e.description || 'unknown error'}`).join('\n') || 'unknown error';
+    return (
+      (obj?.error ?? []).map((e: any) => `${e.code || '???'}: ${e.description || 'unknown error'}`).join('\n') ||
+      'unknown error'
+    );
   };
 
   test('service list → service definition → POST → updates → GET requests, as FixMyStreet does them', async () => {
@@ -82,7 +100,10 @@ describe('FixMyStreet replay', () => {
     const fields: Array<[string, string]> = [
       ['jurisdiction_id', JURISDICTION],
       ['api_key', OPEN311_KEY],
-      ['description', 'title: 小区门口流动摊贩\n\ndetail: 每天早上有流动摊贩摆摊叫卖卖菜，三轮车占道影响通行\n\nurl: https://fixmystreet.example.org/report/4711\n\nSubmitted via FixMyStreet\n'],
+      [
+        'description',
+        'title: 小区门口流动摊贩\n\ndetail: 每天早上有流动摊贩摆摊叫卖卖菜，三轮车占道影响通行\n\nurl: https://fixmystreet.example.org/report/4711\n\nSubmitted via FixMyStreet\n',
+      ],
       ['service_code', contact.service_code],
       ['first_name', 'Fred'],
       ['last_name', 'Bloggs Smith'],
@@ -110,13 +131,20 @@ describe('FixMyStreet replay', () => {
     expect(c).toMatchObject({ reporter_name: 'Fred Bloggs Smith', external_id: '4711', situation_code: situation });
     expect(c.description).toContain('Submitted via FixMyStreet');
     const received = (await env.h.events(c.id)).find((e) => e.type === 'open311.received')!;
-    expect(received.data.attributes).toMatchObject({ report_url: ['https://fixmystreet.example.org/report/4711'], public_anonymity_required: ['FALSE'] });
+    expect(received.data.attributes).toMatchObject({
+      report_url: ['https://fixmystreet.example.org/report/4711'],
+      public_anonymity_required: ['FALSE'],
+    });
 
     // when: the one window works on it, and FixMyStreet polls get_service_request_updates (with api_key)
     await env.h.drive();
     const start = new Date(env.h.te.now() - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const end = new Date(env.h.te.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const updates = await getXml('servicerequestupdates.xml', { api_key: OPEN311_KEY, start_date: start, end_date: end });
+    const updates = await getXml('servicerequestupdates.xml', {
+      api_key: OPEN311_KEY,
+      start_date: start,
+      end_date: end,
+    });
 
     // then: request_update items for our request, statuses FixMyStreet's map_state knows
     expect(updates.status).toBe(200);
@@ -131,14 +159,32 @@ describe('FixMyStreet replay', () => {
     // and get_service_requests with report_ids
     const requests = await getXml('requests.xml', { service_request_id: requestId });
     expect(requests.obj.request).toHaveLength(1);
-    expect(requests.obj.request[0]).toMatchObject({ service_request_id: requestId, status: 'open', service_code: contact.service_code });
+    expect(requests.obj.request[0]).toMatchObject({
+      service_request_id: requestId,
+      status: 'open',
+      service_code: contact.service_code,
+    });
     expect(requests.obj.request[0].zipcode).toBeUndefined(); // empty element → undef
   });
 
   test('errors reach FixMyStreet’s _process_error as "code: description"', async () => {
     // when: a wrong key, and a location-less report (send_notpinpointed off, no postcode, no map)
-    const wrongKey = await post([['jurisdiction_id', JURISDICTION], ['api_key', 'wrong'], ['service_code', 'C01-M01'], ['lat', '29.9'], ['long', '121.5'], ['attribute[situation]', 'C01-M01-S01']]);
-    const badValue = await post([['jurisdiction_id', JURISDICTION], ['api_key', OPEN311_KEY], ['service_code', 'C01-M01'], ['lat', '29.9'], ['long', '121.5'], ['attribute[situation]', 'bogus']]);
+    const wrongKey = await post([
+      ['jurisdiction_id', JURISDICTION],
+      ['api_key', 'wrong'],
+      ['service_code', 'C01-M01'],
+      ['lat', '29.9'],
+      ['long', '121.5'],
+      ['attribute[situation]', 'C01-M01-S01'],
+    ]);
+    const badValue = await post([
+      ['jurisdiction_id', JURISDICTION],
+      ['api_key', OPEN311_KEY],
+      ['service_code', 'C01-M01'],
+      ['lat', '29.9'],
+      ['long', '121.5'],
+      ['attribute[situation]', 'bogus'],
+    ]);
 
     // then
     expect(wrongKey.status).toBe(403);

@@ -1,5 +1,13 @@
 import { get, OPEN311_KEY, postForm, startOpen311Env, validForm, type Open311Env } from './env';
-import { errorsSchema, extendedRequestsSchema, postResponseSchema, requestsSchema, tokenSchema, updatesSchema, validator } from './schemas';
+import {
+  errorsSchema,
+  extendedRequestsSchema,
+  postResponseSchema,
+  requestsSchema,
+  tokenSchema,
+  updatesSchema,
+  validator,
+} from './schemas';
 import { childNames, parseXml, XML_DECLARATION } from './xml';
 
 const DAY = 24 * 3600_000;
@@ -16,7 +24,14 @@ describe('Open311 service requests', () => {
 
   test('a POST files a case through the one window and answers the service_request_id (JSON)', async () => {
     // when
-    const res = await postForm(env, '/open311/v2/requests.json', validForm([['media_url', 'https://img.example.com/a.jpg'], ['account_id', 'acc-7']]));
+    const res = await postForm(
+      env,
+      '/open311/v2/requests.json',
+      validForm([
+        ['media_url', 'https://img.example.com/a.jpg'],
+        ['account_id', 'acc-7'],
+      ]),
+    );
 
     // then
     expect(res.status).toBe(200);
@@ -29,7 +44,13 @@ describe('Open311 service requests', () => {
 
     // and the case is an open311 case with the reporter, location, photo and the chosen situation
     const c = await env.h.db('case').where({ case_no: body[0].service_request_id }).first();
-    expect(c).toMatchObject({ channel: 'open311', reporter_name: '晓明 王', reporter_phone: '13800000001', matter_code: 'C01-M01', situation_code: 'C01-M01-S01' });
+    expect(c).toMatchObject({
+      channel: 'open311',
+      reporter_name: '晓明 王',
+      reporter_phone: '13800000001',
+      matter_code: 'C01-M01',
+      situation_code: 'C01-M01-S01',
+    });
     expect(c.lat).toBeCloseTo(29.9021);
     expect(c.process_instance_key).toMatch(/^\d+$/);
     const attachments = typeof c.attachments === 'string' ? JSON.parse(c.attachments) : c.attachments;
@@ -77,20 +98,44 @@ describe('Open311 service requests', () => {
 
   test('an unknown service_code is 404; missing fields and bad values are 400 with every problem listed', async () => {
     // when
-    const unknownService = await postForm(env, '/open311/v2/requests.json', validForm().map(([k, v]) => [k, k === 'service_code' ? 'NOPE' : v]));
-    const noLocation = await postForm(env, '/open311/v2/requests.json', validForm().filter(([k]) => k !== 'lat' && k !== 'long'));
-    const badSituation = await postForm(env, '/open311/v2/requests.json', validForm().map(([k, v]) => [k, k === 'attribute[situation]' ? 'C02-M01-S01' : v]));
+    const unknownService = await postForm(
+      env,
+      '/open311/v2/requests.json',
+      validForm().map(([k, v]) => [k, k === 'service_code' ? 'NOPE' : v]),
+    );
+    const noLocation = await postForm(
+      env,
+      '/open311/v2/requests.json',
+      validForm().filter(([k]) => k !== 'lat' && k !== 'long'),
+    );
+    const badSituation = await postForm(
+      env,
+      '/open311/v2/requests.json',
+      validForm().map(([k, v]) => [k, k === 'attribute[situation]' ? 'C02-M01-S01' : v]),
+    );
     const several = await postForm(env, '/open311/v2/requests.json', [
       ...validForm().filter(([k]) => !['long', 'attribute[situation]', 'description'].includes(k)),
       ['description', 'x'.repeat(4001)],
     ]);
-    const noService = await postForm(env, '/open311/v2/requests.json', validForm().filter(([k]) => k !== 'service_code'));
-    const jsonBody = await fetch(`${env.app.url}/open311/v2/requests.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api_key: OPEN311_KEY }) });
+    const noService = await postForm(
+      env,
+      '/open311/v2/requests.json',
+      validForm().filter(([k]) => k !== 'service_code'),
+    );
+    const jsonBody = await fetch(`${env.app.url}/open311/v2/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ api_key: OPEN311_KEY }),
+    });
 
     // then
     expect(unknownService.status).toBe(404);
     expect(noLocation.status).toBe(400);
-    expect(errorsOf(noLocation.text).map((e) => e.description).join()).toContain('location is required');
+    expect(
+      errorsOf(noLocation.text)
+        .map((e) => e.description)
+        .join(),
+    ).toContain('location is required');
     expect(badSituation.status).toBe(400);
     expect(errorsOf(badSituation.text)[0].description).toContain('C02-M01-S01');
     expect(several.status).toBe(400);
@@ -105,19 +150,32 @@ describe('Open311 service requests', () => {
   test('address_string or address_id alone is a location (FixMyStreet sends #NOTPINPOINTED#)', async () => {
     const noLatLong = validForm().filter(([k]) => k !== 'lat' && k !== 'long');
     // when
-    const address = await postForm(env, '/open311/v2/requests.json', [...noLatLong, ['address_string', '宁波市江北区人民路 132 号']]);
-    const addressId = await postForm(env, '/open311/v2/requests.json', [...noLatLong, ['address_id', '#NOTPINPOINTED#']]);
+    const address = await postForm(env, '/open311/v2/requests.json', [
+      ...noLatLong,
+      ['address_string', '宁波市江北区人民路 132 号'],
+    ]);
+    const addressId = await postForm(env, '/open311/v2/requests.json', [
+      ...noLatLong,
+      ['address_id', '#NOTPINPOINTED#'],
+    ]);
     // then
     expect(address.status).toBe(200);
     expect(addressId.status).toBe(200);
-    const c = await env.h.db('case').where({ case_no: JSON.parse(address.text)[0].service_request_id }).first();
+    const c = await env.h
+      .db('case')
+      .where({ case_no: JSON.parse(address.text)[0].service_request_id })
+      .first();
     expect(c.address).toBe('宁波市江北区人民路 132 号');
   });
 
   test('GET requests/:id answers an array of one request; XML escapes what the reporter typed', async () => {
     // given a report with markup, an ampersand and a control character in its text
     const tricky = '<b>积水</b> & "泥泞" \'路面\'\u0007 A&B';
-    const posted = await postForm(env, '/open311/v2/requests.json', validForm().map(([k, v]) => [k, k === 'description' ? tricky : v]));
+    const posted = await postForm(
+      env,
+      '/open311/v2/requests.json',
+      validForm().map(([k, v]) => [k, k === 'description' ? tricky : v]),
+    );
     const id = JSON.parse(posted.text)[0].service_request_id;
 
     // when
@@ -128,7 +186,14 @@ describe('Open311 service requests', () => {
     const requests = JSON.parse(json.text);
     validator(requestsSchema)(requests);
     expect(requests).toHaveLength(1);
-    expect(requests[0]).toMatchObject({ service_request_id: id, status: 'open', service_code: 'C01-M01', description: tricky, lat: 29.9021, long: 121.5532 });
+    expect(requests[0]).toMatchObject({
+      service_request_id: id,
+      status: 'open',
+      service_code: 'C01-M01',
+      description: tricky,
+      lat: 29.9021,
+      long: 121.5532,
+    });
     expect(requests[0].requested_datetime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
 
     expect(xml.text).toContain('&lt;b&gt;积水&lt;/b&gt; &amp; &quot;泥泞&quot;');
@@ -147,7 +212,12 @@ describe('Open311 service requests', () => {
     const id = JSON.parse(posted.text)[0].service_request_id;
     const c = await env.h.db('case').where({ case_no: id }).first();
     await env.h.drive();
-    await env.h.complete('leadHandle', { handlingOutcome: 'handled', leadOpinion: '已劝离' }, { case_id: c.id }, 'clerk.enforcement');
+    await env.h.complete(
+      'leadHandle',
+      { handlingOutcome: 'handled', leadOpinion: '已劝离' },
+      { case_id: c.id },
+      'clerk.enforcement',
+    );
     await env.h.complete('collaborate', { collabOpinion: '已巡查' }, { case_id: c.id }, 'clerk.street-kongpu');
     await env.h.complete('consolidate', { handlingResult: '已劝离摊贩' }, { case_id: c.id }, 'clerk.enforcement');
     await env.h.complete('replyReporter', { replyText: '摊贩已劝离。' }, { case_id: c.id }, 'clerk.enforcement');
@@ -163,8 +233,14 @@ describe('Open311 service requests', () => {
     expect(plain.status_notes).toContain('摊贩已劝离');
     expect(Date.parse(plain.updated_datetime)).toBe(Math.floor(new Date(row.closed_at).getTime() / 1000) * 1000);
     validator(extendedRequestsSchema)(extended);
-    expect(extended[0].extended_attributes).toMatchObject({ channel: 'open311', situation_code: 'C01-M01-S01', lead_department: 'enforcement' });
-    expect(extended[0].notes.map((n: any) => n.type)).toEqual(expect.arrayContaining(['reported', 'accepted', 'dispatched', 'replied', 'closed']));
+    expect(extended[0].extended_attributes).toMatchObject({
+      channel: 'open311',
+      situation_code: 'C01-M01-S01',
+      lead_department: 'enforcement',
+    });
+    expect(extended[0].notes.map((n: any) => n.type)).toEqual(
+      expect.arrayContaining(['reported', 'accepted', 'dispatched', 'replied', 'closed']),
+    );
     const notes = xml.service_requests.request[0].notes.note;
     expect(notes.length).toBe(extended[0].notes.length);
     expect(childNames(notes[0])).toEqual(['datetime', 'description', 'type']);
@@ -180,18 +256,30 @@ describe('Open311 service requests', () => {
   test('GET requests: service_request_id list overrides other filters; service_code, dates, paging', async () => {
     // given three requests and one of another service
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push(JSON.parse((await postForm(env, '/open311/v2/requests.json', validForm())).text)[0].service_request_id);
+    for (let i = 0; i < 3; i++)
+      ids.push(JSON.parse((await postForm(env, '/open311/v2/requests.json', validForm())).text)[0].service_request_id);
     const other = await postForm(env, '/open311/v2/requests.json', [
       ...validForm().filter(([k]) => k !== 'service_code' && k !== 'attribute[situation]'),
-      ['service_code', 'C05-M01'], ['attribute[situation]', 'C05-M01-S02'],
+      ['service_code', 'C05-M01'],
+      ['attribute[situation]', 'C05-M01-S02'],
     ]);
     const otherId = JSON.parse(other.text)[0].service_request_id;
     // and one filed 100 days ago
     const old = ids[0];
-    await env.h.db('case').where({ case_no: old }).update({ created_at: new Date(Date.now() - 100 * DAY) });
+    await env.h
+      .db('case')
+      .where({ case_no: old })
+      .update({ created_at: new Date(Date.now() - 100 * DAY) });
 
     // when / then: the id list wins over a filter that would exclude them
-    const byIds = JSON.parse((await get(env, `/open311/v2/requests.json?service_request_id=${ids.join(',')}&service_code=C05-M01&status=closed`)).text);
+    const byIds = JSON.parse(
+      (
+        await get(
+          env,
+          `/open311/v2/requests.json?service_request_id=${ids.join(',')}&service_code=C05-M01&status=closed`,
+        )
+      ).text,
+    );
     expect(byIds.map((r: any) => r.service_request_id).sort()).toEqual([...ids].sort());
 
     // the default window is the last 90 days
@@ -204,7 +292,9 @@ describe('Open311 service requests', () => {
     const fireLane = JSON.parse((await get(env, '/open311/v2/requests.json?service_code=C05-M01')).text);
     expect(fireLane.map((r: any) => r.service_request_id)).toEqual([otherId]);
     const both = JSON.parse((await get(env, '/open311/v2/requests.json?service_code=C05-M01,C01-M01')).text);
-    expect(both.map((r: any) => r.service_request_id)).toEqual(all.filter((r: any) => ['C05-M01', 'C01-M01'].includes(r.service_code)).map((r: any) => r.service_request_id));
+    expect(both.map((r: any) => r.service_request_id)).toEqual(
+      all.filter((r: any) => ['C05-M01', 'C01-M01'].includes(r.service_code)).map((r: any) => r.service_request_id),
+    );
 
     // an explicit range reaches back; start_date alone covers 90 days from it ("+" sent unescaped works too)
     const start = new Date(Date.now() - 101 * DAY).toISOString();
@@ -216,7 +306,14 @@ describe('Open311 service requests', () => {
     expect(unescaped.status).toBe(200);
 
     // a range over 90 days, a reversed range, a date without zone, a bad status are 400
-    for (const q of [`start_date=${new Date(Date.now() - 91 * DAY).toISOString()}&end_date=${new Date().toISOString()}`, `start_date=${end}&end_date=${start}`, 'start_date=2026-11-01T00:00:00', 'status=pending', 'page=0', 'page_size=1001']) {
+    for (const q of [
+      `start_date=${new Date(Date.now() - 91 * DAY).toISOString()}&end_date=${new Date().toISOString()}`,
+      `start_date=${end}&end_date=${start}`,
+      'start_date=2026-11-01T00:00:00',
+      'status=pending',
+      'page=0',
+      'page_size=1001',
+    ]) {
       const r = await get(env, `/open311/v2/requests.json?${q}`);
       expect({ q, status: r.status }).toEqual({ q, status: 400 });
       validator(errorsSchema)(errorsOf(r.text));
@@ -226,10 +323,14 @@ describe('Open311 service requests', () => {
     const page1 = JSON.parse((await get(env, '/open311/v2/requests.json?page_size=2&page=1')).text);
     const page2 = JSON.parse((await get(env, '/open311/v2/requests.json?page_size=2&page=2')).text);
     expect(page1).toHaveLength(2);
-    expect([...page1, ...page2].map((r: any) => r.service_request_id)).toEqual(all.slice(0, page1.length + page2.length).map((r: any) => r.service_request_id));
+    expect([...page1, ...page2].map((r: any) => r.service_request_id)).toEqual(
+      all.slice(0, page1.length + page2.length).map((r: any) => r.service_request_id),
+    );
     expect(Date.parse(page1[0].requested_datetime)).toBeGreaterThanOrEqual(Date.parse(page1[1].requested_datetime));
     const xmlPage = parseXml((await get(env, '/open311/v2/requests.xml?page_size=2&page=1')).text, ['request']);
-    expect(xmlPage.service_requests.request.map((r: any) => r.service_request_id)).toEqual(page1.map((r: any) => r.service_request_id));
+    expect(xmlPage.service_requests.request.map((r: any) => r.service_request_id)).toEqual(
+      page1.map((r: any) => r.service_request_id),
+    );
   });
 
   test('tokens/:token answers the service_request_id; an unknown token is 404', async () => {
@@ -257,9 +358,15 @@ describe('Open311 service requests', () => {
     const to = new Date(env.h.te.now() + DAY).toISOString();
 
     // when
-    const json = await get(env, `/open311/v2/servicerequestupdates.json?start_date=${from}&end_date=${to}&api_key=${OPEN311_KEY}`);
+    const json = await get(
+      env,
+      `/open311/v2/servicerequestupdates.json?start_date=${from}&end_date=${to}&api_key=${OPEN311_KEY}`,
+    );
     const xml = await get(env, `/open311/v2/servicerequestupdates.xml?start_date=${from}&end_date=${to}`);
-    const tooLong = await get(env, `/open311/v2/servicerequestupdates.json?start_date=2020-01-01T00:00:00Z&end_date=${to}`);
+    const tooLong = await get(
+      env,
+      `/open311/v2/servicerequestupdates.json?start_date=2020-01-01T00:00:00Z&end_date=${to}`,
+    );
 
     // then
     const updates = JSON.parse(json.text);
@@ -269,7 +376,14 @@ describe('Open311 service requests', () => {
     expect(mine.find((u: any) => u.status === 'INVESTIGATING').description).toContain('区综合行政执法局');
     const items = parseXml(xml.text, ['request_update']).service_request_updates.request_update;
     expect(items.length).toBe(updates.length);
-    expect(childNames(items[0])).toEqual(['description', 'media_url', 'service_request_id', 'status', 'update_id', 'updated_datetime']);
+    expect(childNames(items[0])).toEqual([
+      'description',
+      'media_url',
+      'service_request_id',
+      'status',
+      'update_id',
+      'updated_datetime',
+    ]);
     expect(tooLong.status).toBe(400);
   });
 
@@ -286,7 +400,11 @@ describe('Open311 service requests', () => {
       const after = await bare.h.db('case').count<{ n: string }[]>({ n: '*' });
       expect(Number(after[0].n)).toBe(Number(before[0].n));
       expect(await bare.h.db('case_event').count<{ n: string }[]>({ n: '*' })).toEqual([{ n: expect.anything() }]);
-      expect(Number((await bare.h.db('case_event').where({ type: 'open311.received' }).count<{ n: string }[]>({ n: '*' }))[0].n)).toBe(0);
+      expect(
+        Number(
+          (await bare.h.db('case_event').where({ type: 'open311.received' }).count<{ n: string }[]>({ n: '*' }))[0].n,
+        ),
+      ).toBe(0);
     } finally {
       await bare.stop();
     }

@@ -77,7 +77,12 @@ export const serviceDefinitionSchema = {
           description: { type: 'string' },
           values: {
             type: 'array',
-            items: { type: 'object', additionalProperties: false, required: ['key', 'name'], properties: { key: { type: 'string' }, name: { type: 'string' } } },
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['key', 'name'],
+              properties: { key: { type: 'string' }, name: { type: 'string' } },
+            },
           },
         },
       },
@@ -142,7 +147,12 @@ export const postResponseSchema = {
   items: {
     type: 'object',
     additionalProperties: false,
-    properties: { service_request_id: { type: 'string', minLength: 1 }, token: { type: 'string', minLength: 1 }, service_notice: nullable('string'), account_id: nullable('string') },
+    properties: {
+      service_request_id: { type: 'string', minLength: 1 },
+      token: { type: 'string', minLength: 1 },
+      service_notice: nullable('string'),
+      account_id: nullable('string'),
+    },
     oneOf: [{ required: ['service_request_id'] }, { required: ['token'] }],
   },
 };
@@ -160,7 +170,12 @@ export const tokenSchema = {
 export const errorsSchema = {
   type: 'array',
   minItems: 1,
-  items: { type: 'object', additionalProperties: false, required: ['code', 'description'], properties: { code: { type: 'integer' }, description: { type: 'string', minLength: 1 } } },
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['code', 'description'],
+    properties: { code: { type: 'integer' }, description: { type: 'string', minLength: 1 } },
+  },
 };
 
 /** mySociety `servicerequestupdates` with its extended statuses. */
@@ -174,7 +189,19 @@ export const updatesSchema = {
       update_id: { type: 'string', minLength: 1 },
       service_request_id: { type: 'string', minLength: 1 },
       status: {
-        enum: ['OPEN', 'CLOSED', 'FIXED', 'IN_PROGRESS', 'ACTION_SCHEDULED', 'INVESTIGATING', 'DUPLICATE', 'NOT_COUNCILS_RESPONSIBILITY', 'NO_FURTHER_ACTION', 'INTERNAL_REFERRAL', 'REOPEN'],
+        enum: [
+          'OPEN',
+          'CLOSED',
+          'FIXED',
+          'IN_PROGRESS',
+          'ACTION_SCHEDULED',
+          'INVESTIGATING',
+          'DUPLICATE',
+          'NOT_COUNCILS_RESPONSIBILITY',
+          'NO_FURTHER_ACTION',
+          'INTERNAL_REFERRAL',
+          'REOPEN',
+        ],
       },
       updated_datetime: dateTime,
       description: { type: 'string' },
@@ -191,6 +218,9 @@ addFormats(ajv);
 export function validator(schema: object): (body: unknown) => void {
   const validate: ValidateFunction = ajv.compile(schema);
   return (body) => {
-    if (!validate(body)) throw new Error(`Expected the body to match its Open311 schema, but: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 600)}`);
+    if (!validate(body))
+      throw new Error(
+        `Expected the body to match its Open311 schema, but: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 600)}`,
+      );
   };
 }

@@ -21,7 +21,11 @@ describe('Open311 discovery and services', () => {
     const doc = JSON.parse(json.text);
     validator(discoverySchema)(doc);
     expect(Date.parse(doc.changeset)).toBeLessThan(Date.now());
-    expect(doc.endpoints[0]).toMatchObject({ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${env.app.url}/open311/v2`, type: 'production' });
+    expect(doc.endpoints[0]).toMatchObject({
+      specification: 'http://wiki.open311.org/GeoReport_v2',
+      url: `${env.app.url}/open311/v2`,
+      type: 'production',
+    });
     expect(doc.endpoints[0].formats).toContain('text/xml');
 
     // and the XML has the same content under <discovery>, formats as <format> children
@@ -38,7 +42,16 @@ describe('Open311 discovery and services', () => {
 
   test('services: one per matter, the category as group, metadata=true, type=realtime, keywords', async () => {
     // given the sample catalog's matters with active situations
-    const matters = await env.h.db('catalog_matter as m').whereExists((q) => q.select(env.h.db.raw('1')).from('catalog_situation as s').whereRaw('s.matter_code = m.code').where('s.active', true)).count<{ n: string }[]>({ n: '*' });
+    const matters = await env.h
+      .db('catalog_matter as m')
+      .whereExists((q) =>
+        q
+          .select(env.h.db.raw('1'))
+          .from('catalog_situation as s')
+          .whereRaw('s.matter_code = m.code')
+          .where('s.active', true),
+      )
+      .count<{ n: string }[]>({ n: '*' });
 
     // when
     const json = await get(env, '/open311/v2/services.json');
@@ -55,14 +68,27 @@ describe('Open311 discovery and services', () => {
 
     const list = parseXml(xml.text, ['service']).services.service;
     expect(list).toHaveLength(services.length);
-    for (const s of list) expect(childNames(s)).toEqual(['description', 'group', 'keywords', 'metadata', 'service_code', 'service_name', 'type']);
+    for (const s of list)
+      expect(childNames(s)).toEqual([
+        'description',
+        'group',
+        'keywords',
+        'metadata',
+        'service_code',
+        'service_name',
+        'type',
+      ]);
     expect(list.map((s: any) => s.service_code)).toEqual(services.map((s: any) => s.service_code));
     expect(list[0].metadata).toBe('true');
   });
 
   test('a service definition lists the matter’s situations as a required singlevaluelist', async () => {
     // given
-    const situations = await env.h.db('catalog_situation').where({ matter_code: 'C01-M01', active: true }).orderBy(['sort', 'code']).select('code', 'name_zh');
+    const situations = await env.h
+      .db('catalog_situation')
+      .where({ matter_code: 'C01-M01', active: true })
+      .orderBy(['sort', 'code'])
+      .select('code', 'name_zh');
 
     // when
     const json = await get(env, '/open311/v2/services/C01-M01.json');
@@ -73,13 +99,28 @@ describe('Open311 discovery and services', () => {
     validator(serviceDefinitionSchema)(def);
     expect(def.service_code).toBe('C01-M01');
     expect(def.attributes).toHaveLength(1);
-    expect(def.attributes[0]).toMatchObject({ variable: true, code: 'situation', datatype: 'singlevaluelist', required: true, order: 1 });
+    expect(def.attributes[0]).toMatchObject({
+      variable: true,
+      code: 'situation',
+      datatype: 'singlevaluelist',
+      required: true,
+      order: 1,
+    });
     expect(def.attributes[0].values).toEqual(situations.map((s: any) => ({ key: s.code, name: s.name_zh })));
 
     const root = parseXml(xml.text, ['attribute', 'value']).service_definition;
     expect(childNames(root)).toEqual(['attributes', 'service_code']);
     const attr = root.attributes.attribute[0];
-    expect(childNames(attr)).toEqual(['code', 'datatype', 'datatype_description', 'description', 'order', 'required', 'values', 'variable']);
+    expect(childNames(attr)).toEqual([
+      'code',
+      'datatype',
+      'datatype_description',
+      'description',
+      'order',
+      'required',
+      'values',
+      'variable',
+    ]);
     expect(attr.values.value.map((v: any) => v.key)).toEqual(situations.map((s: any) => s.code));
   });
 
@@ -109,13 +150,23 @@ describe('Open311 discovery and services', () => {
     const doc = env.app.app.locals.openApi();
 
     // then
-    for (const p of ['/open311/discovery', '/open311/v2/services', '/open311/v2/services/{code}', '/open311/v2/requests', '/open311/v2/requests/{id}', '/open311/v2/tokens/{token}', '/open311/v2/servicerequestupdates']) {
+    for (const p of [
+      '/open311/discovery',
+      '/open311/v2/services',
+      '/open311/v2/services/{code}',
+      '/open311/v2/requests',
+      '/open311/v2/requests/{id}',
+      '/open311/v2/tokens/{token}',
+      '/open311/v2/servicerequestupdates',
+    ]) {
       expect(doc.paths[`${p}.xml`]).toBeDefined();
       expect(doc.paths[`${p}.json`]).toBeDefined();
     }
     const post = doc.paths['/open311/v2/requests.xml'].post;
     expect(Object.keys(post.requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
     expect(Object.keys(post.responses['403'].content)).toEqual(['text/xml']);
-    expect(Object.keys(doc.paths['/open311/v2/requests.json'].post.responses['400'].content)).toEqual(['application/json']);
+    expect(Object.keys(doc.paths['/open311/v2/requests.json'].post.responses['400'].content)).toEqual([
+      'application/json',
+    ]);
   });
 });

@@ -25,12 +25,22 @@ describe('case-intake (one window, closed loop)', () => {
     expect(new Date(lead.due_at).getTime()).toBeGreaterThan(h.te.now());
 
     // when the lead handles it and the collaborator answers
-    await h.complete('leadHandle', { handlingOutcome: 'handled', leadOpinion: '已安排执法队员现场劝离' }, {}, 'clerk.enforcement');
+    await h.complete(
+      'leadHandle',
+      { handlingOutcome: 'handled', leadOpinion: '已安排执法队员现场劝离' },
+      {},
+      'clerk.enforcement',
+    );
     const collab = await h.openTask('collaborate');
     expect(collab.department).toBe('street-kongpu');
     await h.complete('collaborate', { collabOpinion: '街道已落实网格员巡查' }, {}, 'clerk.street-kongpu');
     await h.complete('consolidate', { handlingResult: '已劝离摊贩并落实长效巡查' }, {}, 'clerk.enforcement');
-    await h.complete('replyReporter', { replyText: '您反映的问题已处理，执法队员已劝离摊贩。' }, {}, 'clerk.enforcement');
+    await h.complete(
+      'replyReporter',
+      { replyText: '您反映的问题已处理，执法队员已劝离摊贩。' },
+      {},
+      'clerk.enforcement',
+    );
 
     // then the case is closed, replied by SMS, and waits for the rating
     const row = await h.db('case').where({ id: c.id }).first();
@@ -49,7 +59,18 @@ describe('case-intake (one window, closed loop)', () => {
     await h.te.isCompleted(pi);
     await h.te.hasPassedElement(pi, 'endSatisfied');
     const types = (await h.events(c.id)).map((e) => e.type);
-    for (const t of ['reported', 'accepted', 'dispatched', 'sla.started', 'task.created', 'task.completed', 'sla.stopped', 'replied', 'closed', 'rated']) {
+    for (const t of [
+      'reported',
+      'accepted',
+      'dispatched',
+      'sla.started',
+      'task.created',
+      'task.completed',
+      'sla.stopped',
+      'replied',
+      'closed',
+      'rated',
+    ]) {
       expect(types).toContain(t);
     }
     const openTasks = await h.db('task').where({ case_id: c.id, state: 'created' });
@@ -71,7 +92,12 @@ describe('case-intake (one window, closed loop)', () => {
 
     // when the clerk corrects to a situation of their choice
     const chosen = (await h.db('catalog_situation').where({ lead_department: 'enforcement' }).first('code')).code;
-    await h.complete('dispatchConfirm', { dispatchAction: 'dispatch', correctedSituationId: chosen }, { case_id: c.id }, 'clerk.mediation');
+    await h.complete(
+      'dispatchConfirm',
+      { dispatchAction: 'dispatch', correctedSituationId: chosen },
+      { case_id: c.id },
+      'clerk.mediation',
+    );
 
     // then the feedback is stored and the case routed to that situation's lead
     const fb = await h.db('classification_feedback').where({ case_id: c.id }).first();
@@ -116,7 +142,8 @@ describe('case-intake (one window, closed loop)', () => {
     const c = await h.newCase('店铺把桌椅摆到店外人行道上出店经营');
     const pi = await h.startIntake(c.id, { ratingWindow: 'P3D' });
     await h.complete('leadHandle', { handlingOutcome: 'handled' }, { case_id: c.id });
-    for (const t of await h.openTasks('collaborate', { case_id: c.id })) await h.complete('collaborate', { collabOpinion: 'ok' }, { id: t.id });
+    for (const t of await h.openTasks('collaborate', { case_id: c.id }))
+      await h.complete('collaborate', { collabOpinion: 'ok' }, { id: t.id });
     await h.complete('consolidate', { handlingResult: '已整改' }, { case_id: c.id });
     await h.complete('replyReporter', { replyText: '已整改' }, { case_id: c.id });
     await h.advance(72 * HOUR);

@@ -34,13 +34,21 @@ export interface Harness {
   openTask(elementId: string, where?: Record<string, unknown>): Promise<any>;
   openTasks(elementId: string, where?: Record<string, unknown>): Promise<any[]>;
   /** Completes the one open task of an element as `user`, then drives. */
-  complete(elementId: string, variables: Record<string, unknown>, where?: Record<string, unknown>, user?: string): Promise<void>;
+  complete(
+    elementId: string,
+    variables: Record<string, unknown>,
+    where?: Record<string, unknown>,
+    user?: string,
+  ): Promise<void>;
   /** Moves the engine clock (timers fire), then drives. */
   advance(ms: number): Promise<void>;
   /** Jumps the (frozen) engine clock to an instant, then drives. */
   at(epochMs: number): Promise<void>;
   events(caseId: string): Promise<{ type: string; department: string | null; actor: string; data: any; at: Date }[]>;
-  newCase(description: string, extra?: Parameters<typeof createCase>[1] extends infer N ? Partial<N> : never): Promise<{ id: string; caseNo: string }>;
+  newCase(
+    description: string,
+    extra?: Parameters<typeof createCase>[1] extends infer N ? Partial<N> : never,
+  ): Promise<{ id: string; caseNo: string }>;
   startIntake(caseId: string, variables?: Record<string, unknown>): Promise<string>;
   stop(): Promise<void>;
 }
@@ -68,14 +76,23 @@ export async function startHarness(options: { deploy?: boolean } = {}): Promise<
       throw new Error(`job ${job.type} on ${job.elementId} failed: ${f.errorMessage}`);
     },
     error: async (e: { errorCode: string; errorMessage?: string; variables?: Record<string, unknown> }) => {
-      await zbc.throwError({ jobKey: job.key, errorCode: e.errorCode, errorMessage: e.errorMessage ?? '', variables: (e.variables ?? {}) as any });
+      await zbc.throwError({
+        jobKey: job.key,
+        errorCode: e.errorCode,
+        errorMessage: e.errorMessage ?? '',
+        variables: (e.variables ?? {}) as any,
+      });
       return ACK;
     },
     forward: () => ACK,
   });
 
   const h: Harness = {
-    te, zbc, testDb, db, handlers,
+    te,
+    zbc,
+    testDb,
+    db,
+    handlers,
     async drive() {
       const counts: Record<string, number> = {};
       for (let round = 0; round < 200; round++) {
@@ -83,7 +100,10 @@ export async function startHarness(options: { deploy?: boolean } = {}): Promise<
         let ran = 0;
         for (const { taskType: type } of JOB_TYPES) {
           const jobs = await zbc.activateJobs({
-            type, worker: 'scenario-test', maxJobsToActivate: 50, requestTimeout: -1,
+            type,
+            worker: 'scenario-test',
+            maxJobsToActivate: 50,
+            requestTimeout: -1,
             timeout: type === 'io.camunda.zeebe:userTask' ? USER_TASK_JOB_TIMEOUT_MS : 60_000,
           } as any);
           for (const job of jobs) {
@@ -97,11 +117,14 @@ export async function startHarness(options: { deploy?: boolean } = {}): Promise<
       throw new Error('Expected the scenario jobs to run out, but they kept coming for 200 rounds');
     },
     async openTasks(elementId, where = {}) {
-      return db('task').where({ element_id: elementId, state: 'created', ...where }).orderBy('created_at');
+      return db('task')
+        .where({ element_id: elementId, state: 'created', ...where })
+        .orderBy('created_at');
     },
     async openTask(elementId, where = {}) {
       const rows = await h.openTasks(elementId, where);
-      if (rows.length !== 1) throw new Error(`Expected one open task ${elementId} ${JSON.stringify(where)}, but found ${rows.length}`);
+      if (rows.length !== 1)
+        throw new Error(`Expected one open task ${elementId} ${JSON.stringify(where)}, but found ${rows.length}`);
       return rows[0];
     },
     async complete(elementId, variables, where = {}, user = 'clerk') {

@@ -78,9 +78,24 @@ describe('SLA ladder, extension, suspension (sla-clock)', () => {
     const due = new Date(task.due_at).getTime();
 
     // when the clerk asks for 8 more working hours and a supervisor approves
-    const req = await requestExtension(h.db, task.id, 'clerk.enforcement', 8, '需要等待街道联合执法', new Date(h.te.now()));
+    const req = await requestExtension(
+      h.db,
+      task.id,
+      'clerk.enforcement',
+      8,
+      '需要等待街道联合执法',
+      new Date(h.te.now()),
+    );
     expect(req.ok).toBe(true);
-    const ok = await decideExtension(h.db, h.zbc, (req as any).value.extensionId, 'supervisor', true, null, new Date(h.te.now()));
+    const ok = await decideExtension(
+      h.db,
+      h.zbc,
+      (req as any).value.extensionId,
+      'supervisor',
+      true,
+      null,
+      new Date(h.te.now()),
+    );
     expect(ok.ok).toBe(true);
     await h.drive();
 
@@ -139,7 +154,9 @@ describe('SLA ladder, extension, suspension (sla-clock)', () => {
     const rows = await h.db('task').where({ case_id: c.id, element_id: 'leadHandle' });
     expect(rows).toHaveLength(1);
     expect(rows[0].id).toBe(first.id);
-    expect((await h.events(c.id)).filter((e) => e.type === 'task.created' && e.data.elementId === 'leadHandle')).toHaveLength(1);
+    expect(
+      (await h.events(c.id)).filter((e) => e.type === 'task.created' && e.data.elementId === 'leadHandle'),
+    ).toHaveLength(1);
     // and the sweeper finds the job alive
     expect((await sweepCancelledTasks(h.db, h.zbc, new Date(h.te.now()))).cancelled).toBe(0);
   });

@@ -14,7 +14,12 @@ import { loadFireLaneConfig } from '../../domain/fire-lane/config';
 import { optionsOf, startWorkers, workerRegistry, type RunningWorkers, type WorkerContext } from '../../workers';
 import { taskType as USER_TASK } from '../../workers/user-task-bridge';
 import { UserTaskLeaseHeartbeat } from '../../workers/user-task-heartbeat';
-import { DEFAULT_USER_TASK_LEASE, loadUserTaskLease, validateUserTaskLease, type UserTaskLeaseConfig } from '../../domain/tasks/user-task-lease';
+import {
+  DEFAULT_USER_TASK_LEASE,
+  loadUserTaskLease,
+  validateUserTaskLease,
+  type UserTaskLeaseConfig,
+} from '../../domain/tasks/user-task-lease';
 import { bpmn, chain, deploy } from '../engine/helpers';
 import { createTestDb, type TestDb } from '../helpers/db';
 
@@ -32,7 +37,13 @@ describe('user-task bridge leases', () => {
   const cfg: UserTaskLeaseConfig = DEFAULT_USER_TASK_LEASE;
   /** The heartbeat as the platform runs it, but on the engine clock and ticked by the test. */
   const heartbeat = (c: Partial<UserTaskLeaseConfig> = {}) =>
-    new UserTaskLeaseHeartbeat(testDb.db, zbc, validateUserTaskLease({ ...cfg, heartbeatTickMs: 6 * HOUR, ...c }), () => new Date(te.now()), log);
+    new UserTaskLeaseHeartbeat(
+      testDb.db,
+      zbc,
+      validateUserTaskLease({ ...cfg, heartbeatTickMs: 6 * HOUR, ...c }),
+      () => new Date(te.now()),
+      log,
+    );
 
   beforeAll(async () => {
     testDb = await createTestDb();
@@ -40,12 +51,19 @@ describe('user-task bridge leases', () => {
     te = await startTestEngine({ db: testDb.db, startTime: T0 });
     te.clock.freeze(T0);
     zbc = te.client();
-    await deploy(zbc, 'lease.bpmn', bpmn('lease', `
+    await deploy(
+      zbc,
+      'lease.bpmn',
+      bpmn(
+        'lease',
+        `
       <bpmn:startEvent id="s"/>
       <bpmn:userTask id="review" name="Review"><bpmn:extensionElements>
         <zeebe:assignmentDefinition candidateGroups="housing"/>
       </bpmn:extensionElements></bpmn:userTask>
-      <bpmn:endEvent id="e"/>${chain('s', 'review', 'e')}`));
+      <bpmn:endEvent id="e"/>${chain('s', 'review', 'e')}`,
+      ),
+    );
   }, 60_000);
 
   afterEach(async () => {
@@ -60,13 +78,22 @@ describe('user-task bridge leases', () => {
 
   /** Starts the bridge exactly as the platform registers it (workers/scenario-workers.ts). */
   function startBridge(): void {
-    bridge = startWorkers(zbc, { db: testDb.db, config: { fireLane: loadFireLaneConfig({}), userTaskLease: cfg }, log }, workerRegistry.filter((d) => d.taskType === USER_TASK));
+    bridge = startWorkers(
+      zbc,
+      { db: testDb.db, config: { fireLane: loadFireLaneConfig({}), userTaskLease: cfg }, log },
+      workerRegistry.filter((d) => d.taskType === USER_TASK),
+    );
   }
 
-  const start = async () => (await zbc.createProcessInstance({ bpmnProcessId: 'lease', variables: { taskPriority: 70 } })).processInstanceKey;
+  const start = async () =>
+    (await zbc.createProcessInstance({ bpmnProcessId: 'lease', variables: { taskPriority: 70 } })).processInstanceKey;
   const rowsOf = (pi: string) => testDb.db('task').where({ process_instance_key: pi });
-  const jobRecords = async (pi: string, intent: string) => (await te.records({ processInstanceKey: pi, valueType: 'JOB' })).filter((r) => r.intent === intent);
-  const inboxIds = async () => (await listInbox(testDb.db, { departments: ['housing'], state: 'created', limit: 1000, offset: 0 })).rows.map((r) => r.id as string);
+  const jobRecords = async (pi: string, intent: string) =>
+    (await te.records({ processInstanceKey: pi, valueType: 'JOB' })).filter((r) => r.intent === intent);
+  const inboxIds = async () =>
+    (await listInbox(testDb.db, { departments: ['housing'], state: 'created', limit: 1000, offset: 0 })).rows.map(
+      (r) => r.id as string,
+    );
 
   async function rowAppears(pi: string) {
     await te.eventually(`a task row for instance ${pi}`, async () => (await rowsOf(pi)).length > 0);
@@ -77,12 +104,18 @@ describe('user-task bridge leases', () => {
 
   test('the platform registers the bridge with a short activation and the lease heartbeat beside it', () => {
     const def = workerRegistry.find((d) => d.taskType === USER_TASK)!;
-    expect(optionsOf(def, { config: { userTaskLease: loadUserTaskLease({}) } } as unknown as WorkerContext)?.timeout).toBe(10 * MINUTE);
+    expect(
+      optionsOf(def, { config: { userTaskLease: loadUserTaskLease({}) } } as unknown as WorkerContext)?.timeout,
+    ).toBe(10 * MINUTE);
     expect(def.companion).toBeDefined();
     expect(loadUserTaskLease({})).toEqual(DEFAULT_USER_TASK_LEASE);
-    expect(loadUserTaskLease({ USER_TASK_LEASE_MS: String(7 * DAY), USER_TASK_ACTIVATION_TIMEOUT_MS: '300000' })).toMatchObject({ leaseMs: 7 * DAY, activationTimeoutMs: 5 * MINUTE });
+    expect(
+      loadUserTaskLease({ USER_TASK_LEASE_MS: String(7 * DAY), USER_TASK_ACTIVATION_TIMEOUT_MS: '300000' }),
+    ).toMatchObject({ leaseMs: 7 * DAY, activationTimeoutMs: 5 * MINUTE });
     // a lease the heartbeat could not keep alive (shorter than two cycles) is refused at start
-    expect(() => loadUserTaskLease({ USER_TASK_LEASE_MS: String(DAY) })).toThrow(/USER_TASK_LEASE_MS .* two heartbeat cycles/);
+    expect(() => loadUserTaskLease({ USER_TASK_LEASE_MS: String(DAY) })).toThrow(
+      /USER_TASK_LEASE_MS .* two heartbeat cycles/,
+    );
     expect(() => loadUserTaskLease({ USER_TASK_ACTIVATION_TIMEOUT_MS: 'soon' })).toThrow(/milliseconds/);
   });
 
@@ -90,7 +123,13 @@ describe('user-task bridge leases', () => {
     // given a worker activated the job (the platform's 10-minute activation) and died without a row
     const pi = await start();
     await te.waitForIdle();
-    const [lost] = await zbc.activateJobs({ type: USER_TASK, worker: 'died', maxJobsToActivate: 1, timeout: cfg.activationTimeoutMs, requestTimeout: -1 } as never);
+    const [lost] = await zbc.activateJobs({
+      type: USER_TASK,
+      worker: 'died',
+      maxJobsToActivate: 1,
+      timeout: cfg.activationTimeoutMs,
+      requestTimeout: -1,
+    } as never);
     expect(lost.processInstanceKey).toBe(pi);
 
     // when the real bridge starts: the job is still activated by the dead worker, so no row yet
@@ -103,7 +142,13 @@ describe('user-task bridge leases', () => {
 
     // then the job comes back, the bridge writes the row, and the inbox shows it once
     const row = await rowAppears(pi);
-    expect(row).toMatchObject({ job_key: lost.key, element_id: 'review', state: 'created', department: 'housing', priority: 70 });
+    expect(row).toMatchObject({
+      job_key: lost.key,
+      element_id: 'review',
+      state: 'created',
+      department: 'housing',
+      priority: 70,
+    });
     expect((await inboxIds()).filter((id) => id === row.id)).toHaveLength(1);
     expect(await jobRecords(pi, 'TIMED_OUT')).toHaveLength(1);
     // and the bridge armed the long lease: past many activation timeouts, nothing times out again
@@ -113,7 +158,10 @@ describe('user-task bridge leases', () => {
     expect(await rowsOf(pi)).toHaveLength(1);
 
     // and the clerk's completion still completes the job
-    expect(await completeTask(testDb.db, zbc, row.id, 'clerk.housing', { ok: true }, new Date(te.now()))).toEqual({ ok: true, value: undefined });
+    expect(await completeTask(testDb.db, zbc, row.id, 'clerk.housing', { ok: true }, new Date(te.now()))).toEqual({
+      ok: true,
+      value: undefined,
+    });
     await te.isCompleted(pi);
   });
 
@@ -187,7 +235,11 @@ describe('user-task bridge leases', () => {
     const tick = await heartbeat().tick();
     expect(tick.cancelled).toBe(1);
     expect(await rowsOf(swept)).toMatchObject([{ state: 'cancelled', cancel_reason: 'element terminated' }]);
-    expect(await completeTask(testDb.db, zbc, sweptRow.id, 'clerk.housing', {}, new Date(te.now()))).toMatchObject({ ok: false, kind: 'conflict', code: 'TASK_NOT_OPEN' });
+    expect(await completeTask(testDb.db, zbc, sweptRow.id, 'clerk.housing', {}, new Date(te.now()))).toMatchObject({
+      ok: false,
+      kind: 'conflict',
+      code: 'TASK_NOT_OPEN',
+    });
     expect(await inboxIds()).not.toContain(sweptRow.id);
   });
 

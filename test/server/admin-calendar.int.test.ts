@@ -74,34 +74,80 @@ describe('GET /api/admin/calendar and /healthz', () => {
   it('lists the shipped years and says 2028 is to be entered soon', async () => {
     const res = await admin.get('/api/admin/calendar');
     expect(res.status).toBe(200);
-    expect(res.body.status).toEqual({ status: 'ok', coveredFrom: '2025-01-01', coveredTo: '2027-12-31', provisionalYears: [2027], fallbackYears: [], today: '2027-12-20', upcomingYear: 2028 });
+    expect(res.body.status).toEqual({
+      status: 'ok',
+      coveredFrom: '2025-01-01',
+      coveredTo: '2027-12-31',
+      provisionalYears: [2027],
+      fallbackYears: [],
+      today: '2027-12-20',
+      upcomingYear: 2028,
+    });
     expect(res.body.years.map((y: any) => [y.year, y.source, y.provisional, y.overridesFile])).toEqual([
       [2025, 'file', false, false],
       [2026, 'file', false, false],
       [2027, 'file', true, false],
     ]);
-    expect(res.body.years[0]).toMatchObject({ holidays: 6, workdays: 5, updatedBy: null, updatedAt: null, title: expect.stringContaining('2025') });
+    expect(res.body.years[0]).toMatchObject({
+      holidays: 6,
+      workdays: 5,
+      updatedBy: null,
+      updatedAt: null,
+      title: expect.stringContaining('2025'),
+    });
     const y = await admin.get('/api/admin/calendar/years/2026');
-    expect(y.body.year.data.holidays[0]).toEqual({ name: '元旦', nameEn: "New Year's Day", from: '2026-01-01', to: '2026-01-03' });
+    expect(y.body.year.data.holidays[0]).toEqual({
+      name: '元旦',
+      nameEn: "New Year's Day",
+      from: '2026-01-01',
+      to: '2026-01-03',
+    });
   });
 
   it('reports a fallback in /healthz details once a due date runs into 2028 — and stays 200', async () => {
     // given /healthz while everything is covered
     const before = await t.client().get('/healthz');
-    expect(before.body.details).toEqual({ calendar: { status: 'ok', coveredFrom: '2025-01-01', coveredTo: '2027-12-31', provisionalYears: [2027], fallbackYears: [] } });
+    expect(before.body.details).toEqual({
+      calendar: {
+        status: 'ok',
+        coveredFrom: '2025-01-01',
+        coveredTo: '2027-12-31',
+        provisionalYears: [2027],
+        fallbackYears: [],
+      },
+    });
 
     // when an SLA started Thursday 2027-12-30 16:00 with 16 working hours runs into 2028
     const due = await preview('2027-12-30T16:00:00+08:00', 16);
     // then it counts Monday 3 January 2028 as a plain weekday, and says so
-    expect(due).toEqual({ dueAt: '2028-01-03T17:00:00+08:00', warnAt: '2028-01-03T13:48:00+08:00', provisional: true, fallback: true });
+    expect(due).toEqual({
+      dueAt: '2028-01-03T17:00:00+08:00',
+      warnAt: '2028-01-03T13:48:00+08:00',
+      provisional: true,
+      fallback: true,
+    });
 
     // and /healthz keeps its top-level meaning (this app has no engine: 503 for that reason only) and names 2028
     const after = await t.client().get('/healthz');
     expect(after.status).toBe(503);
-    expect(after.body).toMatchObject({ status: 'unavailable', db: 'ok', engine: expect.stringContaining('not connected') });
-    expect(after.body.details.calendar).toEqual({ status: 'fallback', coveredFrom: '2025-01-01', coveredTo: '2027-12-31', provisionalYears: [2027], fallbackYears: [2028] });
+    expect(after.body).toMatchObject({
+      status: 'unavailable',
+      db: 'ok',
+      engine: expect.stringContaining('not connected'),
+    });
+    expect(after.body.details.calendar).toEqual({
+      status: 'fallback',
+      coveredFrom: '2025-01-01',
+      coveredTo: '2027-12-31',
+      provisionalYears: [2027],
+      fallbackYears: [2028],
+    });
     // and the admin page's state too
-    expect((await admin.get('/api/admin/calendar')).body.status).toMatchObject({ status: 'fallback', fallbackYears: [2028], upcomingYear: null });
+    expect((await admin.get('/api/admin/calendar')).body.status).toMatchObject({
+      status: 'fallback',
+      fallbackYears: [2028],
+      upcomingYear: null,
+    });
   });
 
   it('is 200 with a fallback when db and engine answer: the calendar is a warning, not an outage', async () => {
@@ -109,7 +155,12 @@ describe('GET /api/admin/calendar and /healthz', () => {
     try {
       const res = await healthy.client().get('/healthz');
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 'ok', db: 'ok', engine: 'ok', details: { calendar: { status: 'fallback', fallbackYears: [2028] } } });
+      expect(res.body).toMatchObject({
+        status: 'ok',
+        db: 'ok',
+        engine: 'ok',
+        details: { calendar: { status: 'fallback', fallbackYears: [2028] } },
+      });
     } finally {
       await healthy.close();
     }
@@ -121,7 +172,9 @@ describe('GET /api/admin/calendar and /healthz', () => {
     expect(mentions(2028)[0].msg).toContain('no holiday data for 2028');
     for (let i = 0; i < 5; i++) await preview('2029-12-31T09:00:00+08:00', 40);
     // 2029 and 2030 were needed by the same computation: one line names both
-    expect(warnings.filter((w) => w.obj.years.includes(2029))).toEqual([{ obj: expect.objectContaining({ years: [2029, 2030] }), msg: expect.stringContaining('2029–2030') }]);
+    expect(warnings.filter((w) => w.obj.years.includes(2029))).toEqual([
+      { obj: expect.objectContaining({ years: [2029, 2030] }), msg: expect.stringContaining('2029–2030') },
+    ]);
     expect(mentions(2028)).toHaveLength(1);
   });
 });
@@ -148,24 +201,55 @@ describe('entering, replacing and deleting a year', () => {
   it('enters 2028 (201), and the due date of the same SLA moves past the New Year holiday at once', async () => {
     const res = await admin.put('/api/admin/calendar/years/2028', year2028());
     expect(res.status).toBe(201);
-    expect(res.body.year).toMatchObject({ year: 2028, source: 'admin', provisional: false, holidays: 3, workdays: 2, overridesFile: false, updatedBy: 'admin', updatedAt: TODAY.toISOString() });
+    expect(res.body.year).toMatchObject({
+      year: 2028,
+      source: 'admin',
+      provisional: false,
+      holidays: 3,
+      workdays: 2,
+      overridesFile: false,
+      updatedBy: 'admin',
+      updatedAt: TODAY.toISOString(),
+    });
 
     // then Monday 3 January is a holiday: the 16 hours end on Tuesday 4 January
-    expect(await preview('2027-12-30T16:00:00+08:00', 16)).toEqual({ dueAt: '2028-01-04T17:00:00+08:00', warnAt: '2028-01-04T13:48:00+08:00', provisional: true, fallback: false });
+    expect(await preview('2027-12-30T16:00:00+08:00', 16)).toEqual({
+      dueAt: '2028-01-04T17:00:00+08:00',
+      warnAt: '2028-01-04T13:48:00+08:00',
+      provisional: true,
+      fallback: false,
+    });
     // and so does every caller of defaultCalendar() in this process (SLA workers, task service, dashboard)
-    expect(computeSlaDueAt({ start: '2027-12-30T16:00:00+08:00', workingHours: 16 }).dueAt).toBe('2028-01-04T17:00:00+08:00');
+    expect(computeSlaDueAt({ start: '2027-12-30T16:00:00+08:00', workingHours: 16 }).dueAt).toBe(
+      '2028-01-04T17:00:00+08:00',
+    );
     expect(defaultCalendar().isWorkingDay('2028-01-23')).toBe(true); // make-up Sunday
     // and /healthz no longer names 2028
-    expect((await t.client().get('/healthz')).body.details.calendar).toMatchObject({ coveredTo: '2028-12-31', fallbackYears: [] });
+    expect((await t.client().get('/healthz')).body.details.calendar).toMatchObject({
+      coveredTo: '2028-12-31',
+      fallbackYears: [],
+    });
     const list = await admin.get('/api/admin/calendar');
-    expect(list.body.years.map((y: any) => `${y.year}:${y.source}`)).toEqual(['2025:file', '2026:file', '2027:file', '2028:admin']);
+    expect(list.body.years.map((y: any) => `${y.year}:${y.source}`)).toEqual([
+      '2025:file',
+      '2026:file',
+      '2027:file',
+      '2028:admin',
+    ]);
   });
 
   it('replaces 2028 (200) and marks it provisional', async () => {
-    const res = await admin.put('/api/admin/calendar/years/2028', year2028({ provisional: true, holidays: [{ name: '元旦', from: '2028-01-01', to: '2028-01-01' }] }));
+    const res = await admin.put(
+      '/api/admin/calendar/years/2028',
+      year2028({ provisional: true, holidays: [{ name: '元旦', from: '2028-01-01', to: '2028-01-01' }] }),
+    );
     expect(res.status).toBe(200);
     expect(res.body.year).toMatchObject({ provisional: true, holidays: 1, workdays: 2 });
-    expect(await preview('2027-12-30T16:00:00+08:00', 16)).toMatchObject({ dueAt: '2028-01-03T17:00:00+08:00', provisional: true, fallback: false });
+    expect(await preview('2027-12-30T16:00:00+08:00', 16)).toMatchObject({
+      dueAt: '2028-01-03T17:00:00+08:00',
+      provisional: true,
+      fallback: false,
+    });
   });
 
   it('refuses unusable data with every problem, in English and Chinese (422), and keeps what was there', async () => {
@@ -184,7 +268,14 @@ describe('entering, replacing and deleting a year', () => {
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     // (国庆节 to 2029-10-07 is both too long and outside 2028)
-    expect(res.body.errors.map((e: any) => e.field)).toEqual(['holidays[2].to', 'holidays[2].to', 'holidays[3].from', 'holidays[1].from', 'workdays[0].date', 'workdays[0].date']);
+    expect(res.body.errors.map((e: any) => e.field)).toEqual([
+      'holidays[2].to',
+      'holidays[2].to',
+      'holidays[3].from',
+      'holidays[1].from',
+      'workdays[0].date',
+      'workdays[0].date',
+    ]);
     expect(res.body.errors[3]).toEqual({
       field: 'holidays[1].from',
       message: 'holiday 2 (元宵): 2028-01-31 … 2028-02-02 overlaps holiday 1 (春节), 2028-01-25 … 2028-02-01',
@@ -198,7 +289,9 @@ describe('entering, replacing and deleting a year', () => {
   });
 
   it('overrides a shipped year and deleting the override brings the shipped one back; shipped years cannot be deleted', async () => {
-    const override = await admin.put('/api/admin/calendar/years/2026', { holidays: [{ name: '国庆节', from: '2026-10-01', to: '2026-10-08' }] });
+    const override = await admin.put('/api/admin/calendar/years/2026', {
+      holidays: [{ name: '国庆节', from: '2026-10-01', to: '2026-10-08' }],
+    });
     expect(override.status).toBe(200);
     expect(override.body.year).toMatchObject({ source: 'admin', overridesFile: true, holidays: 1 });
     expect(defaultCalendar().isWorkingDay('2026-02-17')).toBe(true); // 春节 is not in the override
@@ -218,7 +311,10 @@ describe('entering, replacing and deleting a year', () => {
     const del = await admin.delete('/api/admin/calendar/years/2028');
     expect(del.body).toEqual({ year: 2028, fileYearRestored: false });
     expect((await admin.get('/api/admin/calendar/years/2028')).status).toBe(404);
-    expect(await preview('2027-12-30T16:00:00+08:00', 16)).toMatchObject({ dueAt: '2028-01-03T17:00:00+08:00', fallback: true });
+    expect(await preview('2027-12-30T16:00:00+08:00', 16)).toMatchObject({
+      dueAt: '2028-01-03T17:00:00+08:00',
+      fallback: true,
+    });
   });
 });
 
@@ -226,7 +322,10 @@ describe('POST /api/admin/calendar/import', () => {
   it('imports the whole shipped file as unchanged, storing nothing', async () => {
     const res = await admin.post('/api/admin/calendar/import', holidayData);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ dryRun: false, years: [2025, 2026, 2027].map((year) => ({ year, action: 'unchanged' })) });
+    expect(res.body).toEqual({
+      dryRun: false,
+      years: [2025, 2026, 2027].map((year) => ({ year, action: 'unchanged' })),
+    });
     expect(Number((await testDb.db('calendar_year').count({ n: '*' }))[0].n)).toBe(0);
   });
 
@@ -237,8 +336,13 @@ describe('POST /api/admin/calendar/import', () => {
 
     const res = await admin.post('/api/admin/calendar/import', year2028());
     expect(res.body).toEqual({ dryRun: false, years: [{ year: 2028, action: 'added' }] });
-    expect((await admin.get('/api/admin/calendar/years/2028')).body.year).toMatchObject({ source: 'import', updatedBy: 'admin' });
-    expect((await admin.post('/api/admin/calendar/import', year2028())).body.years).toEqual([{ year: 2028, action: 'unchanged' }]);
+    expect((await admin.get('/api/admin/calendar/years/2028')).body.year).toMatchObject({
+      source: 'import',
+      updatedBy: 'admin',
+    });
+    expect((await admin.post('/api/admin/calendar/import', year2028())).body.years).toEqual([
+      { year: 2028, action: 'unchanged' },
+    ]);
   });
 
   it('takes a multipart file with the year as a field, and a whole file with a changed year', async () => {
@@ -246,7 +350,11 @@ describe('POST /api/admin/calendar/import', () => {
     const y2029 = { holidays: [{ name: '元旦', from: '2029-01-01', to: '2029-01-01' }], workdays: [] };
     form.append('year', '2029');
     form.append('file', new Blob([JSON.stringify(y2029)], { type: 'application/json' }), '2029.json');
-    const res = await fetch(`${t.url}/api/admin/calendar/import`, { method: 'POST', body: form, headers: { cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-csrf-token': admin.csrfToken! } });
+    const res = await fetch(`${t.url}/api/admin/calendar/import`, {
+      method: 'POST',
+      body: form,
+      headers: { cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-csrf-token': admin.csrfToken! },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ dryRun: false, years: [{ year: 2029, action: 'added' }] });
 
@@ -264,18 +372,37 @@ describe('POST /api/admin/calendar/import', () => {
   it('refuses a bad file with every problem named by year and field, importing none of it', async () => {
     const file = {
       ...holidayData,
-      years: { '2030': year2028(), '2031': { holidays: [{ name: '元旦', from: '2031-01-01', to: '2031-01-01' }], workdays: [{ date: '2031-01-06', for: '元旦', weekday: 'Sunday' }] } },
+      years: {
+        '2030': year2028(),
+        '2031': {
+          holidays: [{ name: '元旦', from: '2031-01-01', to: '2031-01-01' }],
+          workdays: [{ date: '2031-01-06', for: '元旦', weekday: 'Sunday' }],
+        },
+      },
     };
     const res = await admin.post('/api/admin/calendar/import', file);
     expect(res.status).toBe(422);
     expect(res.body.errors.map((e: any) => e.field)).toEqual([
-      'years.2030.holidays[0].to', 'years.2030.holidays[0].from', 'years.2030.holidays[1].to', 'years.2030.holidays[1].from', 'years.2030.holidays[2].to', 'years.2030.holidays[2].from',
-      'years.2030.workdays[0].date', 'years.2030.workdays[1].date', 'years.2031.workdays[0].date', 'years.2031.workdays[0].weekday',
+      'years.2030.holidays[0].to',
+      'years.2030.holidays[0].from',
+      'years.2030.holidays[1].to',
+      'years.2030.holidays[1].from',
+      'years.2030.holidays[2].to',
+      'years.2030.holidays[2].from',
+      'years.2030.workdays[0].date',
+      'years.2030.workdays[1].date',
+      'years.2031.workdays[0].date',
+      'years.2031.workdays[0].weekday',
     ]);
-    expect(res.body.errors[8].message).toBe('make-up working day 1 (2031-01-06): 2031-01-06 is a Monday, already a working day — a make-up working day (调休) is a Saturday or Sunday');
+    expect(res.body.errors[8].message).toBe(
+      'make-up working day 1 (2031-01-06): 2031-01-06 is a Monday, already a working day — a make-up working day (调休) is a Saturday or Sunday',
+    );
     expect((await admin.get('/api/admin/calendar/years/2031')).status).toBe(404);
 
-    const notJson = await admin.request('POST', '/api/admin/calendar/import?filename=x.json', { body: '{"years": ', headers: { 'content-type': 'text/plain' } });
+    const notJson = await admin.request('POST', '/api/admin/calendar/import?filename=x.json', {
+      body: '{"years": ',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.body.errors).toEqual([{ field: 'file', message: expect.stringContaining('JSON') }]);
   });
@@ -290,7 +417,9 @@ describe('several processes', () => {
     expect(other.current().isFallback('2032-06-01')).toBe(true);
 
     // when an admin enters 2032 through this app
-    await admin.put('/api/admin/calendar/years/2032', { holidays: [{ name: '国庆节', from: '2032-10-01', to: '2032-10-07' }] });
+    await admin.put('/api/admin/calendar/years/2032', {
+      holidays: [{ name: '国庆节', from: '2032-10-01', to: '2032-10-07' }],
+    });
 
     // then the other one picks it up on its next check
     expect(await other.refreshIfChanged()).toBe(true);
@@ -302,7 +431,8 @@ describe('several processes', () => {
     try {
       await admin.delete('/api/admin/calendar/years/2032');
       const until = Date.now() + 5000;
-      while (!other.current().isFallback('2032-06-01') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (!other.current().isFallback('2032-06-01') && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
       expect(other.current().isFallback('2032-06-01')).toBe(true);
     } finally {
       stop();
@@ -310,7 +440,13 @@ describe('several processes', () => {
   });
 
   it('ignores a stored row that is not valid holiday data (with an error log) instead of failing to load', async () => {
-    await testDb.db('calendar_year').insert({ year: 2033, data: JSON.stringify({ holidays: 'broken' }), provisional: false, source: 'admin', updated_by: 'sql' });
+    await testDb.db('calendar_year').insert({
+      year: 2033,
+      data: JSON.stringify({ holidays: 'broken' }),
+      provisional: false,
+      source: 'admin',
+      updated_by: 'sql',
+    });
     const other = new CalendarService({ db: testDb.db, now: () => TODAY, install: false });
     await other.load();
     expect(other.current().coveredYears).not.toContain(2033);

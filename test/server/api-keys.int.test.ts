@@ -15,13 +15,23 @@ describe('API keys', () => {
     const admin = await t.loginAs('admin');
 
     // when they create a device key
-    const created = await admin.post('/api/admin/api-keys', { kind: 'device', name: 'Gate 3 camera', deviceId: 'cam-gate-3' });
+    const created = await admin.post('/api/admin/api-keys', {
+      kind: 'device',
+      name: 'Gate 3 camera',
+      deviceId: 'cam-gate-3',
+    });
 
     // then the key is in this answer only
     expect(created.status).toBe(201);
     const { key, apiKey } = created.body;
     expect(key).toMatch(/^om_device_[A-Za-z0-9_-]{43}$/);
-    expect(apiKey).toMatchObject({ kind: 'device', name: 'Gate 3 camera', deviceId: 'cam-gate-3', createdBy: 'admin', revokedAt: null });
+    expect(apiKey).toMatchObject({
+      kind: 'device',
+      name: 'Gate 3 camera',
+      deviceId: 'cam-gate-3',
+      createdBy: 'admin',
+      revokedAt: null,
+    });
     const listed = await admin.get('/api/admin/api-keys');
     expect(JSON.stringify(listed.body)).not.toContain(key);
     const row = await t.testDb.db('api_key').where({ id: apiKey.id }).first();
@@ -46,9 +56,13 @@ describe('API keys', () => {
   it('refuses the demo device key on every admin endpoint', async () => {
     // when the camera key calls admin endpoints
     const statuses = await Promise.all(
-      ['/api/admin/users', '/api/admin/api-keys', '/api/admin/incidents'].map(async (path) => (await t.client().get(path, asKey(DEMO_DEVICE_KEY))).status),
+      ['/api/admin/users', '/api/admin/api-keys', '/api/admin/incidents'].map(
+        async (path) => (await t.client().get(path, asKey(DEMO_DEVICE_KEY))).status,
+      ),
     );
-    const create = await t.client().post('/api/admin/users', { username: 'evil', displayName: 'Evil', roles: ['admin'] }, asKey(DEMO_DEVICE_KEY));
+    const create = await t
+      .client()
+      .post('/api/admin/users', { username: 'evil', displayName: 'Evil', roles: ['admin'] }, asKey(DEMO_DEVICE_KEY));
 
     // then all are forbidden and no user was created
     expect(statuses).toEqual([403, 403, 403]);

@@ -38,7 +38,11 @@ describe('login, logout and /api/me', () => {
     const c = t.client();
 
     // when logging in through it
-    const res = await c.post('/api/auth/login', { username: 'supervisor', password: DEMO_PASSWORD }, { headers: { 'x-forwarded-proto': 'https' } });
+    const res = await c.post(
+      '/api/auth/login',
+      { username: 'supervisor', password: DEMO_PASSWORD },
+      { headers: { 'x-forwarded-proto': 'https' } },
+    );
 
     // then
     expect(res.status).toBe(200);
@@ -110,7 +114,11 @@ describe('login, logout and /api/me', () => {
 
     // when writing without / with a wrong X-CSRF-Token
     const missing = await c.post('/api/admin/api-keys', { kind: 'device', name: 'cam 1' }, { csrf: false });
-    const wrong = await c.post('/api/admin/api-keys', { kind: 'device', name: 'cam 1' }, { headers: { 'x-csrf-token': 'x'.repeat(43) } });
+    const wrong = await c.post(
+      '/api/admin/api-keys',
+      { kind: 'device', name: 'cam 1' },
+      { headers: { 'x-csrf-token': 'x'.repeat(43) } },
+    );
     const logout = await c.post('/api/auth/logout', undefined, { csrf: false });
 
     // then all are refused and nothing was written
@@ -143,8 +151,14 @@ describe('login, logout and /api/me', () => {
     const b = await t.loginAs('clerk.health');
 
     // when one session changes the password
-    const wrongCurrent = await a.post('/api/me/password', { currentPassword: 'nope', newPassword: 'a-new-long-password' });
-    const res = await a.post('/api/me/password', { currentPassword: DEMO_PASSWORD, newPassword: 'a-new-long-password' });
+    const wrongCurrent = await a.post('/api/me/password', {
+      currentPassword: 'nope',
+      newPassword: 'a-new-long-password',
+    });
+    const res = await a.post('/api/me/password', {
+      currentPassword: DEMO_PASSWORD,
+      newPassword: 'a-new-long-password',
+    });
 
     // then
     expect(wrongCurrent.status).toBe(401);
@@ -154,7 +168,6 @@ describe('login, logout and /api/me', () => {
     expect((await t.client().login('clerk.health', DEMO_PASSWORD)).status).toBe(401);
     expect((await t.client().login('clerk.health', 'a-new-long-password')).status).toBe(200);
   });
-
 
   it('answers 429 with Retry-After once an address has used up its attempts', async () => {
     // given RATE_LIMIT_LOGIN_IP=5/1m (an app on the same database with that limit)

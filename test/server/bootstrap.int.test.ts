@@ -1,5 +1,11 @@
 import { migrateAll } from '../../platform/migrate-all';
-import { bootstrapAuth, DEMO_DEVICE_KEY, DEMO_OPEN311_KEY, DEMO_PASSWORD, DEMO_USERS } from '../../server/auth/bootstrap';
+import {
+  bootstrapAuth,
+  DEMO_DEVICE_KEY,
+  DEMO_OPEN311_KEY,
+  DEMO_PASSWORD,
+  DEMO_USERS,
+} from '../../server/auth/bootstrap';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { startTestAppOn } from './helpers/app';
 
@@ -53,8 +59,11 @@ describe('bootstrapAuth', () => {
       expect(demo.status).toBe(401);
       expect(real.status).toBe(200);
       expect(real.body.user.roles).toEqual(['admin']);
-      for (const username of ['designer', 'supervisor', 'clerk.housing']) expect((await t.client().login(username, DEMO_PASSWORD)).status).toBe(401);
-      expect((await t.client().get('/api/admin/users', { headers: { authorization: `Bearer ${DEMO_DEVICE_KEY}` } })).status).toBe(401);
+      for (const username of ['designer', 'supervisor', 'clerk.housing'])
+        expect((await t.client().login(username, DEMO_PASSWORD)).status).toBe(401);
+      expect(
+        (await t.client().get('/api/admin/users', { headers: { authorization: `Bearer ${DEMO_DEVICE_KEY}` } })).status,
+      ).toBe(401);
     } finally {
       await t.close();
     }
@@ -69,10 +78,26 @@ describe('bootstrapAuth', () => {
     // then every demo user exists once, clerks in their department, and nothing was printed
     const users = await testDb.db('app_user').select('username', 'active');
     expect(users).toHaveLength(DEMO_USERS.length);
-    expect(users.map((u) => u.username)).toEqual(expect.arrayContaining(['admin', 'designer', 'supervisor', 'clerk.housing', 'clerk.mediation-center', 'clerk.town-cicheng']));
-    const housing = await testDb.db('user_department').join('app_user', 'app_user.id', 'user_department.user_id').where('username', 'clerk.housing').select('department_code');
+    expect(users.map((u) => u.username)).toEqual(
+      expect.arrayContaining([
+        'admin',
+        'designer',
+        'supervisor',
+        'clerk.housing',
+        'clerk.mediation-center',
+        'clerk.town-cicheng',
+      ]),
+    );
+    const housing = await testDb
+      .db('user_department')
+      .join('app_user', 'app_user.id', 'user_department.user_id')
+      .where('username', 'clerk.housing')
+      .select('department_code');
     expect(housing).toEqual([{ department_code: 'housing' }]);
-    expect(await testDb.db('api_key').whereNull('revoked_at').select('kind').orderBy('kind')).toEqual([{ kind: 'device' }, { kind: 'open311' }]);
+    expect(await testDb.db('api_key').whereNull('revoked_at').select('kind').orderBy('kind')).toEqual([
+      { kind: 'device' },
+      { kind: 'open311' },
+    ]);
     expect(printed).toEqual([]);
 
     // when the same database starts outside demo mode

@@ -108,14 +108,26 @@ describe('loadConfig', () => {
 
   it('names the bad variables of every module at once', () => {
     // given one bad variable for the platform, the server, SMS, the fire lane and the user-task lease
-    const env = { ENGINE_PORT: 'x', PORT: '99999', SMS_DAILY_CAP_PER_PHONE: 'ten', FIRE_LANE_GRACE: 'soon', USER_TASK_LEASE_MS: 'long' };
+    const env = {
+      ENGINE_PORT: 'x',
+      PORT: '99999',
+      SMS_DAILY_CAP_PER_PHONE: 'ten',
+      FIRE_LANE_GRACE: 'soon',
+      USER_TASK_LEASE_MS: 'long',
+    };
 
     // when
     const err = configError(env);
 
     // then each is named, in one error
     expect(err.problems.map((p) => p.split('=')[0])).toEqual(
-      expect.arrayContaining(['ENGINE_PORT', 'PORT', 'SMS_DAILY_CAP_PER_PHONE', 'FIRE_LANE_GRACE', 'USER_TASK_LEASE_MS']),
+      expect.arrayContaining([
+        'ENGINE_PORT',
+        'PORT',
+        'SMS_DAILY_CAP_PER_PHONE',
+        'FIRE_LANE_GRACE',
+        'USER_TASK_LEASE_MS',
+      ]),
     );
     expect(err.problems).toHaveLength(5);
   });
@@ -144,13 +156,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ DEMO: value }).demo).toBe(expected);
   });
 
-  it.each([
-    ['grpc://127.0.0.1:26500'],
-    ['grpcs://cluster.example.org:443'],
-    ['zeebe:26500'],
-  ])('accepts ZEEBE_GRPC_ADDRESS=%s', (address) => {
-    expect(loadConfig({ ZEEBE_GRPC_ADDRESS: address }).zeebeGrpcAddress).toBe(address);
-  });
+  it.each([['grpc://127.0.0.1:26500'], ['grpcs://cluster.example.org:443'], ['zeebe:26500']])(
+    'accepts ZEEBE_GRPC_ADDRESS=%s',
+    (address) => {
+      expect(loadConfig({ ZEEBE_GRPC_ADDRESS: address }).zeebeGrpcAddress).toBe(address);
+    },
+  );
 
   it.each([
     ['PORT', 'abc', 'expected a whole number'],

@@ -38,10 +38,42 @@ function prng(seed: number) {
 type Rng = ReturnType<typeof prng>;
 
 const NASTY_STRINGS = [
-  '', ' ', 'a'.repeat(5000), '\u0000', '\uffff', '\ud800', '𠜎𠜱', '中文字段', '13812345678', '<script>alert(1)</script>', "' or 1=1 --",
-  '../../etc/passwd', '%00', '${7*7}', '{{7*7}}', 'null', 'true', '-1', '1e309', 'NaN', '__proto__', 'constructor', '\r\nX-Injected: 1',
+  '',
+  ' ',
+  'a'.repeat(5000),
+  '\u0000',
+  '\uffff',
+  '\ud800',
+  '𠜎𠜱',
+  '中文字段',
+  '13812345678',
+  '<script>alert(1)</script>',
+  "' or 1=1 --",
+  '../../etc/passwd',
+  '%00',
+  '${7*7}',
+  '{{7*7}}',
+  'null',
+  'true',
+  '-1',
+  '1e309',
+  'NaN',
+  '__proto__',
+  'constructor',
+  '\r\nX-Injected: 1',
 ];
-const NASTY_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', ' ', '$where', 'a.b', '0'];
+const NASTY_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '',
+  ' ',
+  '$where',
+  'a.b',
+  '0',
+];
 
 function randomString(r: Rng): string {
   if (r.chance(0.5)) return r.pick(NASTY_STRINGS);
@@ -54,16 +86,28 @@ function randomString(r: Rng): string {
 function randomJson(r: Rng, depth = 0, keys: string[] = []): unknown {
   const kind = r.int(depth > 3 ? 6 : 9);
   switch (kind) {
-    case 0: return null;
-    case 1: return r.chance(0.5);
-    case 2: return r.pick([0, -1, 1, 2 ** 53, -(2 ** 63), 1e308, 0.5, 101, 12, 65536]);
+    case 0:
+      return null;
+    case 1:
+      return r.chance(0.5);
+    case 2:
+      return r.pick([0, -1, 1, 2 ** 53, -(2 ** 63), 1e308, 0.5, 101, 12, 65536]);
     case 3:
     case 4:
-    case 5: return randomString(r);
-    case 6: return Array.from({ length: r.int(5) }, () => randomJson(r, depth + 1, keys));
+    case 5:
+      return randomString(r);
+    case 6:
+      return Array.from({ length: r.int(5) }, () => randomJson(r, depth + 1, keys));
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = r.int(6); i > 0; i--) o[r.chance(0.6) && keys.length ? r.pick(keys) : r.chance(0.3) ? r.pick(NASTY_KEYS) : randomString(r).slice(0, 20)] = randomJson(r, depth + 1, keys);
+      for (let i = r.int(6); i > 0; i--)
+        o[
+          r.chance(0.6) && keys.length
+            ? r.pick(keys)
+            : r.chance(0.3)
+              ? r.pick(NASTY_KEYS)
+              : randomString(r).slice(0, 20)
+        ] = randomJson(r, depth + 1, keys);
       return o;
     }
   }
@@ -77,15 +121,22 @@ function sample(schema: any, r: Rng): unknown {
   switch (schema.type) {
     case 'object': {
       const o: Record<string, unknown> = {};
-      for (const [k, s] of Object.entries<any>(schema.properties ?? {})) if ((schema.required ?? []).includes(k) || r.chance(0.5)) o[k] = sample(s, r);
+      for (const [k, s] of Object.entries<any>(schema.properties ?? {}))
+        if ((schema.required ?? []).includes(k) || r.chance(0.5)) o[k] = sample(s, r);
       return o;
     }
-    case 'array': return Array.from({ length: r.int(3) }, () => sample(schema.items, r));
-    case 'string': return schema.format === 'uuid' ? '00000000-0000-4000-8000-000000000000' : 'fuzz' + r.int(1e6);
-    case 'integer': return Math.max(schema.minimum ?? 0, 1);
-    case 'number': return 1;
-    case 'boolean': return r.chance(0.5);
-    default: return randomJson(r, 2);
+    case 'array':
+      return Array.from({ length: r.int(3) }, () => sample(schema.items, r));
+    case 'string':
+      return schema.format === 'uuid' ? '00000000-0000-4000-8000-000000000000' : 'fuzz' + r.int(1e6);
+    case 'integer':
+      return Math.max(schema.minimum ?? 0, 1);
+    case 'number':
+      return 1;
+    case 'boolean':
+      return r.chance(0.5);
+    default:
+      return randomJson(r, 2);
   }
 }
 
@@ -128,45 +179,92 @@ function nastyQuery(r: Rng, keys: string[]): string {
   const parts: string[] = [];
   for (let i = r.int(5); i > 0; i--) {
     const key = r.pick([...keys, ...NASTY_KEYS, 'a[b][c]', 'a[]', 'a[0]', '%zz', 'q'.repeat(300)]);
-    const value = r.pick([() => enc(randomString(r)), () => '%', () => '%E4', () => String(r.int(1e12)), () => '', () => 'true'])();
+    const value = r.pick([
+      () => enc(randomString(r)),
+      () => '%',
+      () => '%E4',
+      () => String(r.int(1e12)),
+      () => '',
+      () => 'true',
+    ])();
     // Raw keys keep their brackets and stray % (what a sloppy client sends); only bytes HTTP forbids are escaped.
-    parts.push(r.chance(0.1) ? key.replace(/[^\x21-\x7e]/g, (c) => enc(c)).replace(/#/g, '%23') : `${enc(key)}=${value}`);
+    parts.push(
+      r.chance(0.1) ? key.replace(/[^\x21-\x7e]/g, (c) => enc(c)).replace(/#/g, '%23') : `${enc(key)}=${value}`,
+    );
     if (r.chance(0.2)) parts.push(parts[parts.length - 1]); // repeated key → array
   }
   return parts.length ? `?${parts.join('&')}` : r.pick(['', '?', '?&&', '?=']);
 }
 
 function nastyBody(r: Rng, route: AnyRoute | undefined): { body?: string | Buffer; type?: string } {
-  const schema = route?.request?.body ? z.toJSONSchema(route.request.body, { io: 'input', unrepresentable: 'any' }) : undefined;
+  const schema = route?.request?.body
+    ? z.toJSONSchema(route.request.body, { io: 'input', unrepresentable: 'any' })
+    : undefined;
   const keys = Object.keys((schema as any)?.properties ?? {});
   return r.pick([
     () => ({ body: JSON.stringify(mutate(sample(schema, r), r, keys)), type: 'application/json' }),
     () => ({ body: JSON.stringify(mutate(sample(schema, r), r, keys)), type: 'application/json' }),
     () => ({ body: JSON.stringify(randomJson(r, 0, keys)), type: 'application/json' }),
-    () => ({ body: r.pick(['{', '{"a":', '[1,2', '"str"', 'null', '1e999999', '{"a":1}}', '\u0000', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', '']), type: 'application/json' }),
+    () => ({
+      body: r.pick([
+        '{',
+        '{"a":',
+        '[1,2',
+        '"str"',
+        'null',
+        '1e999999',
+        '{"a":1}}',
+        '\u0000',
+        '{"__proto__":{"admin":true}}',
+        '{"constructor":{"prototype":{"x":1}}}',
+        '',
+      ]),
+      type: 'application/json',
+    }),
     () => ({ body: '['.repeat(5000) + ']'.repeat(5000), type: 'application/json' }),
     () => ({ body: `{"variables":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`, type: 'application/json' }),
-    () => ({ body: Buffer.from(Array.from({ length: r.int(200) }, () => r.int(256))), type: r.pick(['application/json', 'application/octet-stream', 'text/plain']) }),
-    () => ({ body: keys.map((k) => `${k}=${enc(randomString(r))}`).join('&'), type: 'application/x-www-form-urlencoded' }),
-    () => ({ body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--', type: 'multipart/form-data; boundary=x' }),
+    () => ({
+      body: Buffer.from(Array.from({ length: r.int(200) }, () => r.int(256))),
+      type: r.pick(['application/json', 'application/octet-stream', 'text/plain']),
+    }),
+    () => ({
+      body: keys.map((k) => `${k}=${enc(randomString(r))}`).join('&'),
+      type: 'application/x-www-form-urlencoded',
+    }),
+    () => ({
+      body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--',
+      type: 'multipart/form-data; boundary=x',
+    }),
     () => ({ body: JSON.stringify(sample(schema, r)), type: 'application/json; charset=latin1' }),
-    () => ({ body: JSON.stringify(sample(schema, r)), type: r.pick(['text/plain', 'application/xml', 'application/json-patch+json']) }),
+    () => ({
+      body: JSON.stringify(sample(schema, r)),
+      type: r.pick(['text/plain', 'application/xml', 'application/json-patch+json']),
+    }),
     () => ({ body: 'x'.repeat(1024 * 1024 + 10), type: 'application/json' }),
     () => ({}),
   ])();
 }
 
-function send(base: string, agent: http.Agent, req: RawRequest): Promise<{ status: number; type: string; body: string }> {
+function send(
+  base: string,
+  agent: http.Agent,
+  req: RawRequest,
+): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL(base);
     // Node's client sends GET/DELETE bodies without a length unless told: the server would then read the body as the next request.
     if (req.body !== undefined) req.headers['content-length'] = String(Buffer.byteLength(req.body));
-    const r = http.request({ host: u.hostname, port: u.port, method: req.method, path: req.path, headers: req.headers, agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type'] ?? ''), body }));
-    });
+    const r = http.request(
+      { host: u.hostname, port: u.port, method: req.method, path: req.path, headers: req.headers, agent },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, type: String(res.headers['content-type'] ?? ''), body }),
+        );
+      },
+    );
     r.on('error', reject);
     if (req.body !== undefined) r.end(req.body);
     else r.end();
@@ -187,13 +285,27 @@ describe('fuzzing every endpoint', () => {
     await bootstrapAuth(testDb.db, { demo: true, log: { info() {}, warn() {} } });
     // The embedded engine, so the incident endpoints answer as they do in production (not 501).
     engine = await startEngine({ db: testDb.db, port: 0 });
-    zbc = new Camunda8({ ZEEBE_GRPC_ADDRESS: `grpc://${engine.address}`, CAMUNDA_AUTH_STRATEGY: 'NONE', zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' } }).getZeebeGrpcApiClient();
+    zbc = new Camunda8({
+      ZEEBE_GRPC_ADDRESS: `grpc://${engine.address}`,
+      CAMUNDA_AUTH_STRATEGY: 'NONE',
+      zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
+    }).getZeebeGrpcApiClient();
     const engineHealth = () => zbc.topology().then(() => 'ok' as const);
     // The scenario models, as the platform deploys them at start, so intake endpoints run for real.
     await deployProcesses(zbc, { db: testDb.db });
-    t = await startTestAppOn(testDb, { env: { RATE_LIMIT_LOGIN_IP: '20/10m', RATE_LIMIT_INTAKE_IP: '1000/1m' }, context: { engine, zbc, engineHealth } });
+    t = await startTestAppOn(testDb, {
+      env: { RATE_LIMIT_LOGIN_IP: '20/10m', RATE_LIMIT_INTAKE_IP: '1000/1m' },
+      context: { engine, zbc, engineHealth },
+    });
     admin = await t.loginAs('admin');
-    targetUserId = (await admin.post('/api/admin/users', { username: 'fuzz.target', displayName: 'Target', roles: ['clerk'], departments: ['tax'] })).body.user.id;
+    targetUserId = (
+      await admin.post('/api/admin/users', {
+        username: 'fuzz.target',
+        displayName: 'Target',
+        roles: ['clerk'],
+        departments: ['tax'],
+      })
+    ).body.user.id;
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -224,11 +336,30 @@ describe('fuzzing every endpoint', () => {
         const route = r.pick(routes);
         const defined = 'handler' in route ? route : undefined;
         // The admin is weighted up so that many requests reach validation and the services behind it.
-        const caller = r.pick(['anonymous', 'admin', 'admin', 'admin', 'admin-no-csrf', 'device', 'bad-key', 'bad-cookie'] as const);
+        const caller = r.pick([
+          'anonymous',
+          'admin',
+          'admin',
+          'admin',
+          'admin-no-csrf',
+          'device',
+          'bad-key',
+          'bad-cookie',
+        ] as const);
         const path =
           route.path.replace(/:(\w+)/g, (_m, name) => (name === 'id' && r.chance(0.3) ? targetUserId : nastyParam(r))) +
-          nastyQuery(r, Object.keys(defined?.request?.query ? ((z.toJSONSchema(defined.request.query, { io: 'input', unrepresentable: 'any' }) as any).properties ?? {}) : {}));
-        const method = r.chance(0.9) ? route.method.toUpperCase() : r.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']);
+          nastyQuery(
+            r,
+            Object.keys(
+              defined?.request?.query
+                ? ((z.toJSONSchema(defined.request.query, { io: 'input', unrepresentable: 'any' }) as any).properties ??
+                    {})
+                : {},
+            ),
+          );
+        const method = r.chance(0.9)
+          ? route.method.toUpperCase()
+          : r.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']);
         const { body, type } = method === 'GET' || method === 'HEAD' ? {} : nastyBody(r, defined);
         const headers: Record<string, string> = {};
         if (type) headers['content-type'] = type;
@@ -239,23 +370,59 @@ describe('fuzzing every endpoint', () => {
           if (caller === 'admin' && !sessionEnding) headers['x-csrf-token'] = admin.csrfToken!;
         }
         if (caller === 'device') headers.authorization = `Bearer ${DEMO_DEVICE_KEY}`;
-        if (caller === 'bad-key') headers.authorization = r.pick(['Bearer', 'Bearer x y', `Bearer ${randomString(r).replace(/[^\x21-\x7e]/g, '')}`, 'Basic Zm9v', 'bearer ' + 'k'.repeat(4000)]);
-        if (caller === 'bad-cookie') headers.cookie = r.pick(['om_session=%zz', 'om_session=', 'om_session="unterminated', `om_session=${'A'.repeat(43)}`, 'a=b; om_session=' + 'x'.repeat(9000), ';;;=;']);
+        if (caller === 'bad-key')
+          headers.authorization = r.pick([
+            'Bearer',
+            'Bearer x y',
+            `Bearer ${randomString(r).replace(/[^\x21-\x7e]/g, '')}`,
+            'Basic Zm9v',
+            'bearer ' + 'k'.repeat(4000),
+          ]);
+        if (caller === 'bad-cookie')
+          headers.cookie = r.pick([
+            'om_session=%zz',
+            'om_session=',
+            'om_session="unterminated',
+            `om_session=${'A'.repeat(43)}`,
+            'a=b; om_session=' + 'x'.repeat(9000),
+            ';;;=;',
+          ]);
         const req: RawRequest = { method, path, headers, body };
         const res = await send(t.url, agent, req).catch((err) => ({ status: -1, type: '', body: String(err) }));
         tally.byStatus.set(res.status, (tally.byStatus.get(res.status) ?? 0) + 1);
         const where = `seed ${SEED}, request #${n}: ${method} ${path.slice(0, 300)} as ${caller} (${type ?? 'no body'}) ${String(body ?? '').slice(0, 300)}`;
-        if (res.status < 100 || res.status >= 500) throw new Error(`Expected no 5xx and no dropped connection, but got ${res.status} for ${where}\n${res.body.slice(0, 500)}`);
+        if (res.status < 100 || res.status >= 500)
+          throw new Error(
+            `Expected no 5xx and no dropped connection, but got ${res.status} for ${where}\n${res.body.slice(0, 500)}`,
+          );
         // (431 comes from Node's HTTP parser for headers past 16 KiB, before any app code runs.)
-        if (res.status >= 400 && res.status !== 431 && path.startsWith('/api/') && method !== 'HEAD' && !/problem\+json/.test(res.type)) throw new Error(`Expected problem+json for ${res.status}, but got ${res.type} for ${where}`);
+        if (
+          res.status >= 400 &&
+          res.status !== 431 &&
+          path.startsWith('/api/') &&
+          method !== 'HEAD' &&
+          !/problem\+json/.test(res.type)
+        )
+          throw new Error(`Expected problem+json for ${res.status}, but got ${res.type} for ${where}`);
         if (res.status === 201 && route.path === '/api/admin/users') tally.users++;
         if (res.status === 201 && route.path === '/api/admin/api-keys') tally.keys++;
-        if (res.status === 200 && route.method === 'delete' && method === 'DELETE' && route.path === '/api/admin/api-keys/:id') tally.revoked++;
+        if (
+          res.status === 200 &&
+          route.method === 'delete' &&
+          method === 'DELETE' &&
+          route.path === '/api/admin/api-keys/:id'
+        )
+          tally.revoked++;
       }
     };
     await Promise.all(Array.from({ length: 4 }, worker));
     agent.destroy();
-    if (process.env.FUZZ_REPORT) console.log({ sent, ms: Date.now() - started, byStatus: Object.fromEntries([...tally.byStatus].sort((a, b) => a[0] - b[0])) });
+    if (process.env.FUZZ_REPORT)
+      console.log({
+        sent,
+        ms: Date.now() - started,
+        byStatus: Object.fromEntries([...tally.byStatus].sort((a, b) => a[0] - b[0])),
+      });
 
     // then it got through a good share of the requests within the budget
     expect(sent).toBeGreaterThanOrEqual(Math.min(COUNT, 1000));

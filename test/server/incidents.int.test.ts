@@ -28,8 +28,14 @@ describe('incidents for admins', () => {
     await migrateAll(testDb.db, { engine: false });
     await bootstrapAuth(testDb.db, { demo: true, log: { info() {}, warn() {} } });
     engine = await startEngine({ db: testDb.db, port: 0 });
-    zbc = new Camunda8({ ZEEBE_GRPC_ADDRESS: `grpc://${engine.address}`, CAMUNDA_AUTH_STRATEGY: 'NONE', zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' } }).getZeebeGrpcApiClient();
-    t = await startTestAppOn(testDb, { context: { engine, zbc, engineHealth: () => zbc.topology().then(() => 'ok' as const) } });
+    zbc = new Camunda8({
+      ZEEBE_GRPC_ADDRESS: `grpc://${engine.address}`,
+      CAMUNDA_AUTH_STRATEGY: 'NONE',
+      zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
+    }).getZeebeGrpcApiClient();
+    t = await startTestAppOn(testDb, {
+      context: { engine, zbc, engineHealth: () => zbc.topology().then(() => 'ok' as const) },
+    });
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -42,9 +48,19 @@ describe('incidents for admins', () => {
     // given an instance whose only job failed without retries left
     await zbc.deployResource({ processFilename: path.join(__dirname, 'fixtures/flaky-task.bpmn') });
     const instance = await zbc.createProcessInstance({ bpmnProcessId: 'flaky-task', variables: { plate: '浙B10001' } });
-    const [job] = await zbc.activateJobs({ type: 'test.flaky-lookup', worker: 'test', maxJobsToActivate: 1, timeout: 60_000, requestTimeout: 2000 });
+    const [job] = await zbc.activateJobs({
+      type: 'test.flaky-lookup',
+      worker: 'test',
+      maxJobsToActivate: 1,
+      timeout: 60_000,
+      requestTimeout: 2000,
+    });
     await zbc.failJob({ jobKey: job.key, retries: 0, retryBackOff: 0, errorMessage: 'vehicle registry unreachable' });
-    await until(() => engine.admin.incidents(), (i) => i.length === 1, 'one incident');
+    await until(
+      () => engine.admin.incidents(),
+      (i) => i.length === 1,
+      'one incident',
+    );
     const admin = await t.loginAs('admin');
 
     // when the admin lists incidents
@@ -53,18 +69,38 @@ describe('incidents for admins', () => {
     // then the incident is there with its job
     expect(listed.status).toBe(200);
     expect(listed.body.incidents).toEqual([
-      expect.objectContaining({ errorType: 'JOB_NO_RETRIES', errorMessage: 'vehicle registry unreachable', bpmnProcessId: 'flaky-task', elementId: 'lookup', jobKey: job.key, processInstanceKey: instance.processInstanceKey }),
+      expect.objectContaining({
+        errorType: 'JOB_NO_RETRIES',
+        errorMessage: 'vehicle registry unreachable',
+        bpmnProcessId: 'flaky-task',
+        elementId: 'lookup',
+        jobKey: job.key,
+        processInstanceKey: instance.processInstanceKey,
+      }),
     ]);
     const key = listed.body.incidents[0].key;
 
     // when they resolve it with a corrected variable and 2 retries
-    const resolved = await admin.post(`/api/admin/incidents/${key}/resolve`, { variables: { plate: '浙B10002' }, retries: 2 });
+    const resolved = await admin.post(`/api/admin/incidents/${key}/resolve`, {
+      variables: { plate: '浙B10002' },
+      retries: 2,
+    });
 
     // then the incident is gone and the job comes back with the new variable and the retries
     expect(resolved.status).toBe(200);
     expect(resolved.body.resolved.key).toBe(key);
-    await until(() => engine.admin.incidents(), (i) => i.length === 0, 'no incident');
-    const [again] = await zbc.activateJobs({ type: 'test.flaky-lookup', worker: 'test', maxJobsToActivate: 1, timeout: 60_000, requestTimeout: 2000 });
+    await until(
+      () => engine.admin.incidents(),
+      (i) => i.length === 0,
+      'no incident',
+    );
+    const [again] = await zbc.activateJobs({
+      type: 'test.flaky-lookup',
+      worker: 'test',
+      maxJobsToActivate: 1,
+      timeout: 60_000,
+      requestTimeout: 2000,
+    });
     expect(again.key).toBe(job.key);
     expect(again.retries).toBe(2);
     expect(again.variables).toMatchObject({ plate: '浙B10002' });

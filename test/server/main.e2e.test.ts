@@ -55,7 +55,11 @@ function startMain(env: Record<string, string>): Started {
           const found = lines.find(match);
           if (found) resolve(found);
           else if (child.exitCode !== null || child.signalCode !== null)
-            reject(new Error(`exited (${child.exitCode ?? child.signalCode}) before the expected log line.\nstdout:\n${lines.map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${err}`));
+            reject(
+              new Error(
+                `exited (${child.exitCode ?? child.signalCode}) before the expected log line.\nstdout:\n${lines.map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${err}`,
+              ),
+            );
         };
         waiters.push(check);
         check();
@@ -119,7 +123,13 @@ describe('npm start (platform/main.ts)', () => {
     const external = fs.mkdtempSync(path.join(os.tmpdir(), 'onematter-external-'));
     const port = await closedPort();
     try {
-      running = startMain({ DATA_DIR: external, PORT: '0', HOST: '127.0.0.1', ZEEBE_GRPC_ADDRESS: `grpc://127.0.0.1:${port}`, DATABASE_URL: '' });
+      running = startMain({
+        DATA_DIR: external,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ZEEBE_GRPC_ADDRESS: `grpc://127.0.0.1:${port}`,
+        DATABASE_URL: '',
+      });
 
       // when it is up and /healthz is asked
       const up = await running.waitForLog(isUp);
@@ -127,7 +137,17 @@ describe('npm start (platform/main.ts)', () => {
 
       // then the database is fine and the engine error names the address
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'unavailable', db: 'ok', engine: expect.stringContaining(`127.0.0.1:${port}`), details: { calendar: expect.objectContaining({ status: expect.stringMatching(/^(ok|fallback)$/), coveredFrom: '2025-01-01' }) } });
+      expect(await res.json()).toEqual({
+        status: 'unavailable',
+        db: 'ok',
+        engine: expect.stringContaining(`127.0.0.1:${port}`),
+        details: {
+          calendar: expect.objectContaining({
+            status: expect.stringMatching(/^(ok|fallback)$/),
+            coveredFrom: '2025-01-01',
+          }),
+        },
+      });
       expect(up.engine).toBe('external');
 
       // and SIGTERM stops it with exit code 0
@@ -140,7 +160,14 @@ describe('npm start (platform/main.ts)', () => {
 
   it('serves /healthz 200 on an empty DATA_DIR with the embedded engine, exits 0 on SIGTERM, and keeps its data across a restart', async () => {
     // given an empty data directory and no Zeebe cluster: the embedded engine runs (on a free port)
-    const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ENGINE_PORT: '0', ZEEBE_GRPC_ADDRESS: '', DATABASE_URL: database?.url ?? '' };
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ENGINE_PORT: '0',
+      ZEEBE_GRPC_ADDRESS: '',
+      DATABASE_URL: database?.url ?? '',
+    };
 
     // when it starts for the first time
     running = startMain(env);
@@ -153,7 +180,17 @@ describe('npm start (platform/main.ts)', () => {
     expect(up.engine).toBe('embedded');
     const res = await fetch(`${up.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', db: 'ok', engine: 'ok', details: { calendar: expect.objectContaining({ status: expect.stringMatching(/^(ok|fallback)$/), coveredFrom: '2025-01-01' }) } });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      db: 'ok',
+      engine: 'ok',
+      details: {
+        calendar: expect.objectContaining({
+          status: expect.stringMatching(/^(ok|fallback)$/),
+          coveredFrom: '2025-01-01',
+        }),
+      },
+    });
 
     // when it gets SIGTERM
     running.child.kill('SIGTERM');
@@ -164,7 +201,12 @@ describe('npm start (platform/main.ts)', () => {
 
     // given a row written while it was down
     const db = openDb();
-    await db('department').insert({ code: 'e2e-restart-check', name_zh: '文教街道', name_en: 'Wenjiao Street', kind: 'street' });
+    await db('department').insert({
+      code: 'e2e-restart-check',
+      name_zh: '文教街道',
+      name_en: 'Wenjiao Street',
+      kind: 'street',
+    });
     await db.destroy();
 
     // when it starts again on the same data

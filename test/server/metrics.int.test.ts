@@ -16,7 +16,10 @@ function parseExposition(text: string): Map<string, number> {
       }
       continue;
     }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)( \d+)?$/.exec(line);
+    const m =
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)( \d+)?$/.exec(
+        line,
+      );
     if (!m) throw new Error(`Expected a sample line, but got: ${line}`);
     const family = m[1].replace(/_(bucket|sum|count|total|created)$/, '');
     expect(typed.has(m[1]) || typed.has(family)).toBe(true);
@@ -37,7 +40,13 @@ describe('GET /metrics', () => {
     await t.client().get('/api/departments');
     await t.client().get('/api/departments');
     await t.client().get('/api/no-such-thing/13812345678');
-    const base = { process_instance_key: '1', element_instance_key: '2', element_id: 'Task', bpmn_process_id: 'p', name: 'T' };
+    const base = {
+      process_instance_key: '1',
+      element_instance_key: '2',
+      element_id: 'Task',
+      bpmn_process_id: 'p',
+      name: 'T',
+    };
     await t.testDb.db('task').insert([
       { ...base, id: 't1', job_key: '11', light: 'red' },
       { ...base, id: 't2', job_key: '12', light: 'yellow' },
@@ -51,9 +60,13 @@ describe('GET /metrics', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const samples = parseExposition(res.text);
-    expect(samples.get('onematter_http_request_duration_seconds_count{method="GET",route="/api/departments",status="200"}')).toBe(2);
+    expect(
+      samples.get('onematter_http_request_duration_seconds_count{method="GET",route="/api/departments",status="200"}'),
+    ).toBe(2);
     // unmatched URLs share one label value: no phone number or id becomes a label
-    expect(samples.get('onematter_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}')).toBe(1);
+    expect(
+      samples.get('onematter_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}'),
+    ).toBe(1);
     expect(res.text).not.toContain('13812345678');
     expect(samples.get('onematter_tasks_open{light="red"}')).toBe(1);
     expect(samples.get('onematter_tasks_open{light="yellow"}')).toBe(1);
@@ -69,7 +82,9 @@ describe('GET /metrics', () => {
       // when scraped without, with a wrong and with the right token
       const none = await secured.client().get('/metrics');
       const wrong = await secured.client().get('/metrics', { headers: { authorization: 'Bearer nope' } });
-      const right = await secured.client().get('/metrics', { headers: { authorization: 'Bearer metrics-token-for-the-test' } });
+      const right = await secured
+        .client()
+        .get('/metrics', { headers: { authorization: 'Bearer metrics-token-for-the-test' } });
 
       // then
       expect([none.status, wrong.status, right.status]).toEqual([401, 401, 200]);
@@ -91,7 +106,17 @@ describe('GET /metrics', () => {
   it('puts the request id on the request’s log lines, without cookies or phone numbers', async () => {
     // given an app logging into memory, and a logged-in user
     const lines: any[] = [];
-    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l))), done()) });
+    const sink = new Writable({
+      write: (chunk, _enc, done) => (
+        lines.push(
+          ...String(chunk)
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l)),
+        ),
+        done()
+      ),
+    });
     const logged = await t.spawn({ context: { log: pino({ level: 'info' }, sink) } });
     try {
       const c = await logged.loginAs('supervisor');
@@ -101,7 +126,11 @@ describe('GET /metrics', () => {
 
       // then its completion line carries the id, and neither the session cookie nor the phone
       const line = lines.find((l) => l.reqId === 'trace-me-1');
-      expect(line).toMatchObject({ req: { method: 'GET' }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
+      expect(line).toMatchObject({
+        req: { method: 'GET' },
+        res: { statusCode: 200 },
+        responseTime: expect.any(Number),
+      });
       expect(JSON.stringify(lines)).not.toContain(c.cookies.get('om_session')!);
       expect(JSON.stringify(lines)).not.toContain('13812345678');
     } finally {

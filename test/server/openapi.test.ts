@@ -12,7 +12,8 @@ function routedOperations(app: Express): string[] {
     for (const layer of stack) {
       if (layer.route) {
         for (const method of Object.keys(layer.route.methods)) {
-          if (method === '_all') throw new Error(`Expected explicit methods, but ${prefix}${layer.route.path} is routed with all()`);
+          if (method === '_all')
+            throw new Error(`Expected explicit methods, but ${prefix}${layer.route.path} is routed with all()`);
           out.push(`${method.toUpperCase()} ${toOpenApiPath(prefix + String(layer.route.path))}`);
         }
       } else if (Array.isArray(layer.handle?.stack)) {
@@ -34,7 +35,12 @@ function documentedOperations(doc: any): string[] {
 
 describe('the OpenAPI document', () => {
   const db = createDb({}); // not queried by the tests: building the app and its document needs no rows
-  const app = createApp({ db, config: loadConfig({ LOG_LEVEL: 'silent' }), log: createLogger('silent'), engineHealth: async () => 'ok' });
+  const app = createApp({
+    db,
+    config: loadConfig({ LOG_LEVEL: 'silent' }),
+    log: createLogger('silent'),
+    engineHealth: async () => 'ok',
+  });
   const doc = app.locals.openApi();
   // knex-pglite opens its one connection eagerly: let that finish before closing, or PGlite keeps
   // loading after the test environment is gone.
@@ -54,7 +60,14 @@ describe('the OpenAPI document', () => {
 
   it('is OpenAPI 3.1 with the fixed points of API.md', () => {
     expect(doc.openapi).toBe('3.1.0');
-    for (const op of ['GET /healthz', 'GET /metrics', 'POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/me', 'GET /api/openapi.json']) {
+    for (const op of [
+      'GET /healthz',
+      'GET /metrics',
+      'POST /api/auth/login',
+      'POST /api/auth/logout',
+      'GET /api/me',
+      'GET /api/openapi.json',
+    ]) {
       expect(documentedOperations(doc)).toContain(op);
     }
   });
@@ -64,12 +77,19 @@ describe('the OpenAPI document', () => {
       const templated = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
       for (const [method, op] of Object.entries<any>(ops)) {
         const where = `${method.toUpperCase()} ${path}`;
-        const declared = (op.parameters ?? []).filter((p: any) => p.in === 'path').map((p: any) => p.name).sort();
+        const declared = (op.parameters ?? [])
+          .filter((p: any) => p.in === 'path')
+          .map((p: any) => p.name)
+          .sort();
         expect({ where, params: declared }).toEqual({ where, params: templated });
         const statuses = Object.keys(op.responses).map(Number);
         expect({ where, success: statuses.some((s) => s >= 200 && s < 300) }).toEqual({ where, success: true });
         for (const s of statuses.filter((s) => s >= 400 && path.startsWith('/api/'))) {
-          expect({ where, s, content: Object.keys(op.responses[s].content ?? {}) }).toEqual({ where, s, content: ['application/problem+json'] });
+          expect({ where, s, content: Object.keys(op.responses[s].content ?? {}) }).toEqual({
+            where,
+            s,
+            content: ['application/problem+json'],
+          });
         }
       }
     }
@@ -77,7 +97,11 @@ describe('the OpenAPI document', () => {
 
   it('documents the request bodies and who may call each operation', () => {
     const login = doc.paths['/api/auth/login'].post;
-    expect(login.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', required: ['username', 'password'], additionalProperties: false });
+    expect(login.requestBody.content['application/json'].schema).toMatchObject({
+      type: 'object',
+      required: ['username', 'password'],
+      additionalProperties: false,
+    });
     expect(login['x-access']).toBe('public');
     expect(Object.keys(login.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '429']));
     const createUser = doc.paths['/api/admin/users'].post;

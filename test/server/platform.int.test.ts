@@ -52,7 +52,14 @@ describe('startPlatform against an external Zeebe address', () => {
   afterAll(() => database?.drop());
 
   const configFor = (zeebeGrpcAddress: string) =>
-    loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ZEEBE_GRPC_ADDRESS: zeebeGrpcAddress, DATABASE_URL: database?.url, LOG_LEVEL: 'silent' });
+    loadConfig({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ZEEBE_GRPC_ADDRESS: zeebeGrpcAddress,
+      DATABASE_URL: database?.url,
+      LOG_LEVEL: 'silent',
+    });
 
   it('answers /healthz 503 with db ok and the engine error when nothing listens there', async () => {
     // given a Zeebe address whose port is closed
@@ -65,7 +72,17 @@ describe('startPlatform against an external Zeebe address', () => {
 
     // then it says which part is down, and says it quickly
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ status: 'unavailable', db: 'ok', engine: expect.stringMatching(new RegExp(`^error: .*127\\.0\\.0\\.1:${port}`)), details: { calendar: expect.objectContaining({ status: expect.stringMatching(/^(ok|fallback)$/), coveredFrom: '2025-01-01' }) } });
+    expect(res.body).toEqual({
+      status: 'unavailable',
+      db: 'ok',
+      engine: expect.stringMatching(new RegExp(`^error: .*127\\.0\\.0\\.1:${port}`)),
+      details: {
+        calendar: expect.objectContaining({
+          status: expect.stringMatching(/^(ok|fallback)$/),
+          coveredFrom: '2025-01-01',
+        }),
+      },
+    });
     expect(Date.now() - started).toBeLessThan(ENGINE_PROBE_TIMEOUT_MS + 1000);
     expect(platform.zeebeAddress).toBe(`grpc://127.0.0.1:${port}`);
   });
@@ -78,7 +95,10 @@ describe('startPlatform against an external Zeebe address', () => {
     const { port } = silent.address() as net.AddressInfo;
     try {
       // (without workers and model deployment, whose channels would dial the engine first)
-      platform = await startPlatform(configFor(`grpc://127.0.0.1:${port}`), log, { workers: false, deployModels: false });
+      platform = await startPlatform(configFor(`grpc://127.0.0.1:${port}`), log, {
+        workers: false,
+        deployModels: false,
+      });
 
       // when /healthz is in flight (its probe has dialled the engine) while the platform is asked to stop
       const dialled = once(silent, 'connection');
@@ -152,14 +172,34 @@ describe('startPlatform with the embedded engine', () => {
 
   it('migrates, starts the engine, and answers /healthz 200; stop frees the engine port', async () => {
     // given no ZEEBE_GRPC_ADDRESS, so the platform runs its own engine (on a free port)
-    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ENGINE_PORT: '0', DATABASE_URL: database?.url, LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ENGINE_PORT: '0',
+      DATABASE_URL: database?.url,
+      LOG_LEVEL: 'silent',
+    });
 
     // when it starts
     const platform = await startPlatform(config, log);
     try {
       // then the engine answers Topology through the SDK and the database answers too
       const res = await get(`${platform.url}/healthz`);
-      expect(res).toEqual({ status: 200, body: { status: 'ok', db: 'ok', engine: 'ok', details: { calendar: expect.objectContaining({ status: expect.stringMatching(/^(ok|fallback)$/), coveredFrom: '2025-01-01' }) } } });
+      expect(res).toEqual({
+        status: 200,
+        body: {
+          status: 'ok',
+          db: 'ok',
+          engine: 'ok',
+          details: {
+            calendar: expect.objectContaining({
+              status: expect.stringMatching(/^(ok|fallback)$/),
+              coveredFrom: '2025-01-01',
+            }),
+          },
+        },
+      });
       expect(platform.zeebeAddress).toMatch(/^grpc:\/\/127\.0\.0\.1:\d+$/);
     } finally {
       await platform.stop();

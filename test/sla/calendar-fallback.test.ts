@@ -22,7 +22,13 @@ describe('after the last year with holiday data (2027)', () => {
     const { cal, years } = recording();
     const sla = computeSlaDueAt({ start: '2027-12-30T16:00:00+08:00', workingHours: 16 }, cal);
     // then Thu 1.5 h + Fri 7.5 h, the weekend off, and Mon 2028-01-03 (no New Year holiday known) 7 h
-    expect(sla).toEqual({ dueAt: '2028-01-03T17:00:00+08:00', warnAt: '2028-01-03T13:48:00+08:00', mode: 'working', provisional: true, fallback: true });
+    expect(sla).toEqual({
+      dueAt: '2028-01-03T17:00:00+08:00',
+      warnAt: '2028-01-03T13:48:00+08:00',
+      mode: 'working',
+      provisional: true,
+      fallback: true,
+    });
     // and the calendar reported 2028 once
     expect(years).toEqual([2028]);
     expect(cal.fallbackYears).toEqual([2028]);
@@ -47,7 +53,8 @@ describe('after the last year with holiday data (2027)', () => {
     const cal = new WorkingCalendar();
     expect(cal.workingHoursBetween('2027-12-31T08:30:00+08:00', '2028-01-04T08:30:00+08:00')).toBe(15);
     for (const start of ['2027-12-30T16:00:00+08:00', '2027-12-31T12:30:00+08:00', '2028-06-30T17:00:00+08:00']) {
-      for (const hours of [0.5, 7.5, 16, 100]) expect(cal.workingHoursBetween(start, cal.addWorkingHours(start, hours))).toBeCloseTo(hours, 9);
+      for (const hours of [0.5, 7.5, 16, 100])
+        expect(cal.workingHoursBetween(start, cal.addWorkingHours(start, hours))).toBeCloseTo(hours, 9);
     }
   });
 
@@ -83,7 +90,10 @@ describe('before the first year with holiday data (2025)', () => {
     expect(iso(cal.addWorkingHours('2024-12-31T17:00:00+08:00', 1))).toBe('2025-01-02T09:00:00+08:00');
     // 1 Oct 2024 (National Day in reality) is an ordinary Tuesday without data
     expect(cal.isWorkingDay('2024-10-01')).toBe(true);
-    expect(computeSlaDueAt({ start: '2024-12-31T17:00:00+08:00', workingHours: 1 }, cal)).toMatchObject({ provisional: false, fallback: true });
+    expect(computeSlaDueAt({ start: '2024-12-31T17:00:00+08:00', workingHours: 1 }, cal)).toMatchObject({
+      provisional: false,
+      fallback: true,
+    });
     expect(years).toEqual([2024]);
   });
 });
@@ -107,7 +117,14 @@ describe('years with gaps and New Year holidays that start in December', () => {
     const data: HolidayData = {
       timeZone: 'Asia/Shanghai',
       utcOffset: '+08:00',
-      years: { '2019': { provisional: false, source: { title: '2019', url: null }, holidays: [{ name: '元旦', from: '2018-12-30', to: '2019-01-01' }], workdays: [{ date: '2018-12-29', for: '元旦' }] } },
+      years: {
+        '2019': {
+          provisional: false,
+          source: { title: '2019', url: null },
+          holidays: [{ name: '元旦', from: '2018-12-30', to: '2019-01-01' }],
+          workdays: [{ date: '2018-12-29', for: '元旦' }],
+        },
+      },
     };
     const cal = new WorkingCalendar({ data });
     // then those December days follow the notice although 2018 itself falls back

@@ -83,7 +83,6 @@ describe('WorkingCalendar.addWorkingHours', () => {
     expect(iso(cal.addWorkingHours('2026-12-31T17:00:00+08:00', 1))).toBe('2027-01-04T09:00:00+08:00');
   });
 
-
   it('rejects negative hours and zone-less strings', () => {
     expect(() => cal.addWorkingHours('2025-03-03T10:00:00+08:00', -1)).toThrow(/non-negative/);
     expect(() => cal.addWorkingHours('2025-03-03T10:00:00', 1)).toThrow(/with an offset/);
@@ -97,7 +96,12 @@ describe('WorkingCalendar.workingHoursBetween', () => {
     expect(cal.workingHoursBetween('2025-01-27T17:00:00+08:00', '2025-02-05T17:30:00+08:00')).toBe(8);
     expect(cal.workingHoursBetween('2025-03-10T09:30:00+08:00', '2025-03-07T16:30:00+08:00')).toBe(-2);
     // given many starts and budgets, counting back what was added gives the budget again
-    const starts = ['2025-01-24T17:00:00+08:00', '2025-09-26T12:15:00+08:00', '2026-02-13T16:00:00+08:00', '2026-12-30T07:00:00+08:00'];
+    const starts = [
+      '2025-01-24T17:00:00+08:00',
+      '2025-09-26T12:15:00+08:00',
+      '2026-02-13T16:00:00+08:00',
+      '2026-12-30T07:00:00+08:00',
+    ];
     for (const start of starts) {
       for (const hours of [0.25, 1, 3.5, 7.5, 16, 40]) {
         expect(cal.workingHoursBetween(start, cal.addWorkingHours(start, hours))).toBeCloseTo(hours, 9);
@@ -164,7 +168,13 @@ describe('computeSlaDueAt', () => {
     // given Monday 08:30 and a 10-working-hour budget
     const sla = computeSlaDueAt({ start: '2025-03-03T08:30:00+08:00', workingHours: 10 });
     // then due is Tuesday 11:00 and the yellow card comes at 8 h, Tuesday 09:00
-    expect(sla).toEqual({ dueAt: '2025-03-04T11:00:00+08:00', warnAt: '2025-03-04T09:00:00+08:00', mode: 'working', provisional: false, fallback: false });
+    expect(sla).toEqual({
+      dueAt: '2025-03-04T11:00:00+08:00',
+      warnAt: '2025-03-04T09:00:00+08:00',
+      mode: 'working',
+      provisional: false,
+      fallback: false,
+    });
   });
 
   it('supports warnBeforeHours and flags results that depend on provisional 2027 data', () => {
@@ -179,17 +189,29 @@ describe('computeSlaDueAt', () => {
     // given a fire-lane detection at 23:50 on a Spring Festival holiday night
     const sla = computeSlaDueAt({ start: '2025-02-01T15:50:00Z', naturalMinutes: 30 });
     // then the grace period ends 30 natural minutes later, the warning at 24 minutes
-    expect(sla).toEqual({ dueAt: '2025-02-02T00:20:00+08:00', warnAt: '2025-02-02T00:14:00+08:00', mode: 'natural', provisional: false, fallback: false });
-    expect(computeSlaDueAt({ start: '2025-02-01T23:50:00+08:00', naturalMinutes: 30, warnBeforeMinutes: 10 }).warnAt).toBe(
-      '2025-02-02T00:10:00+08:00',
-    );
+    expect(sla).toEqual({
+      dueAt: '2025-02-02T00:20:00+08:00',
+      warnAt: '2025-02-02T00:14:00+08:00',
+      mode: 'natural',
+      provisional: false,
+      fallback: false,
+    });
+    expect(
+      computeSlaDueAt({ start: '2025-02-01T23:50:00+08:00', naturalMinutes: 30, warnBeforeMinutes: 10 }).warnAt,
+    ).toBe('2025-02-02T00:10:00+08:00');
     // natural mode needs no calendar data, so it works outside the covered years too
-    expect(computeSlaDueAt({ start: '2030-01-01T00:00:00+08:00', naturalMinutes: 5 }).dueAt).toBe('2030-01-01T00:05:00+08:00');
+    expect(computeSlaDueAt({ start: '2030-01-01T00:00:00+08:00', naturalMinutes: 5 }).dueAt).toBe(
+      '2030-01-01T00:05:00+08:00',
+    );
   });
 
   it('handles a zero budget and rejects a bad ratio', () => {
-    expect(computeSlaDueAt({ start: '2025-03-03T10:00:00+08:00', workingHours: 0 }).dueAt).toBe('2025-03-03T10:00:00+08:00');
-    expect(() => computeSlaDueAt({ start: '2025-03-03T10:00:00+08:00', workingHours: 1, warnRatio: 1.5 })).toThrow(/warnRatio/);
+    expect(computeSlaDueAt({ start: '2025-03-03T10:00:00+08:00', workingHours: 0 }).dueAt).toBe(
+      '2025-03-03T10:00:00+08:00',
+    );
+    expect(() => computeSlaDueAt({ start: '2025-03-03T10:00:00+08:00', workingHours: 1, warnRatio: 1.5 })).toThrow(
+      /warnRatio/,
+    );
   });
 });
 
@@ -206,7 +228,13 @@ describe('cn-holidays.json', () => {
       ['2025-05-31', '2025-06-02'],
       ['2025-10-01', '2025-10-08'],
     ]);
-    expect(y.workdays.map((w) => w.date)).toEqual(['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11']);
+    expect(y.workdays.map((w) => w.date)).toEqual([
+      '2025-01-26',
+      '2025-02-08',
+      '2025-04-27',
+      '2025-09-28',
+      '2025-10-11',
+    ]);
   });
 
   it('has a source per year, make-up days only on weekends, and marks every 2027 entry provisional', () => {

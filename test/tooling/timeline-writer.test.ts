@@ -10,10 +10,17 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 const WRITER = 'domain/cases/timeline.ts';
 const RUNTIME = /^(domain|server|workers|platform|engine)\/.*\.ts$/;
-const INSERTS = [/\(\s*['"]case_event['"]\s*\)\s*\.insert\b/, /insert\s+into\s+case_event\b/i, /insertChunks\([^,]+,\s*['"]case_event['"]/];
+const INSERTS = [
+  /\(\s*['"]case_event['"]\s*\)\s*\.insert\b/,
+  /insert\s+into\s+case_event\b/i,
+  /insertChunks\([^,]+,\s*['"]case_event['"]/,
+];
 
 function runtimeFiles(): string[] {
-  return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+  return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
     .split('\n')
     .filter((f) => RUNTIME.test(f) && !f.endsWith('.test.ts') && fs.existsSync(path.join(ROOT, f)));
 }

@@ -6,7 +6,15 @@
  * far from today (2029, 2031), so the wall clock does not matter.
  */
 import type { BrowserContext } from 'playwright-core';
-import { launchBrowser, login, screenshot, startUiPlatform, watchedPage, type UiPlatform, type WatchedPage } from './harness';
+import {
+  launchBrowser,
+  login,
+  screenshot,
+  startUiPlatform,
+  watchedPage,
+  type UiPlatform,
+  type WatchedPage,
+} from './harness';
 
 jest.setTimeout(180_000);
 
@@ -26,7 +34,9 @@ beforeEach(async () => {
   w = await watchedPage(browser);
 });
 afterEach(async () => {
-  await screenshot(w.page, `last-${expect.getState().currentTestName?.slice(0, 40).replace(/\W+/g, '-')}`, { fullPage: true }).catch(() => {});
+  await screenshot(w.page, `last-${expect.getState().currentTestName?.slice(0, 40).replace(/\W+/g, '-')}`, {
+    fullPage: true,
+  }).catch(() => {});
   await w.close();
   w.expectClean();
 });
@@ -38,7 +48,9 @@ test('an admin sees the fallback banner, enters the missing year, imports anothe
   await page.goto(`${ui.url}/admin`);
   await page.getByRole('tab', { name: '节假日' }).click();
   await page.locator('#calendar-years tr[data-year="2025"]').waitFor();
-  await expect(page.locator('#calendar-years tr[data-year="2027"]').innerText()).resolves.toMatch(/系统内置[\s\S]*暂定/);
+  await expect(page.locator('#calendar-years tr[data-year="2027"]').innerText()).resolves.toMatch(
+    /系统内置[\s\S]*暂定/,
+  );
 
   // when a time limit is tried that runs into 2029 (no holidays entered)
   await page.getByLabel('开始时间（北京时间）').fill('2029-03-05T09:00');
@@ -48,7 +60,9 @@ test('an admin sees the fallback banner, enters the missing year, imports anothe
   await expect(page.locator('#calendar-preview-out').innerText()).resolves.toContain('截止时间：2029-03-06 09:30');
   await expect(page.locator('#calendar-preview-out').innerText()).resolves.toContain('按工作日计算');
   await page.locator('#calendar-fallback').waitFor();
-  await expect(page.locator('#calendar-fallback').innerText()).resolves.toContain('2029 年的法定节假日尚未录入，按工作日计算时限');
+  await expect(page.locator('#calendar-fallback').innerText()).resolves.toContain(
+    '2029 年的法定节假日尚未录入，按工作日计算时限',
+  );
   await screenshot(page, 'admin-calendar-fallback', { fullPage: true });
 
   // when the admin enters 2029 with only New Year's Day and a make-up day on a Wednesday
@@ -67,7 +81,9 @@ test('an admin sees the fallback banner, enters the missing year, imports anothe
   await form.getByRole('button', { name: '保存并立即生效' }).click();
   // then the problem is shown in plain Chinese and the date field is marked
   await page.locator('#calendar-problems').waitFor();
-  await expect(page.locator('#calendar-problems').innerText()).resolves.toContain('2029-01-03 是星期三，本来就上班；调休上班日应为周六或周日');
+  await expect(page.locator('#calendar-problems').innerText()).resolves.toContain(
+    '2029-01-03 是星期三，本来就上班；调休上班日应为周六或周日',
+  );
   await expect(workday.getByLabel('日期').getAttribute('aria-invalid')).resolves.toBe('true');
   await screenshot(page, 'admin-calendar-problems', { fullPage: true });
 
@@ -77,11 +93,18 @@ test('an admin sees the fallback banner, enters the missing year, imports anothe
   // then 2029 is listed as entered by an admin and the banner no longer names it
   await page.locator('#calendar-years tr[data-year="2029"]').waitFor();
   await expect(page.locator('#calendar-years tr[data-year="2029"]').innerText()).resolves.toContain('管理员录入');
-  await page.waitForFunction(() => !(globalThis as any).document.querySelector('#calendar-fallback')?.textContent?.includes('2029'));
+  await page.waitForFunction(
+    () => !(globalThis as any).document.querySelector('#calendar-fallback')?.textContent?.includes('2029'),
+  );
 
   // when a file for 2031 is imported
-  const file = { holidays: [{ name: '国庆节', from: '2031-10-01', to: '2031-10-07' }], workdays: [{ date: '2031-09-28', for: '国庆节' }] };
-  await page.getByLabel(/节假日文件/).setInputFiles({ name: '2031.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+  const file = {
+    holidays: [{ name: '国庆节', from: '2031-10-01', to: '2031-10-07' }],
+    workdays: [{ date: '2031-09-28', for: '国庆节' }],
+  };
+  await page
+    .getByLabel(/节假日文件/)
+    .setInputFiles({ name: '2031.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
   await page.getByRole('button', { name: '导入', exact: true }).click();
   await page.locator('#calendar-years tr[data-year="2031"]').waitFor();
   await expect(page.locator('#calendar-import-report').innerText()).resolves.toContain('2031 年：新增');
@@ -100,7 +123,9 @@ test('an admin sees the fallback banner, enters the missing year, imports anothe
   await page.getByRole('button', { name: '计算' }).click();
   await page.locator('#calendar-fallback').waitFor();
   await page.locator('#lang-switch').click();
-  await expect(page.locator('#calendar-fallback').innerText()).resolves.toContain('Public holidays for 2030 have not been entered yet');
+  await expect(page.locator('#calendar-fallback').innerText()).resolves.toContain(
+    'Public holidays for 2030 have not been entered yet',
+  );
   await expect(page.locator('#calendar-years thead').innerText()).resolves.toContain('Make-up working days');
   await page.locator('#lang-switch').click();
 });

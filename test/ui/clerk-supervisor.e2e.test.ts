@@ -7,7 +7,17 @@
  * failed request (harness). Screenshots go to test/artifacts/ui/.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { eventually, launchBrowser, login, logout, screenshot, startUiPlatform, watchedPage, type UiPlatform, type WatchedPage } from './harness';
+import {
+  eventually,
+  launchBrowser,
+  login,
+  logout,
+  screenshot,
+  startUiPlatform,
+  watchedPage,
+  type UiPlatform,
+  type WatchedPage,
+} from './harness';
 
 jest.setTimeout(180_000);
 
@@ -29,7 +39,9 @@ beforeEach(async () => {
   w = await watchedPage(browser);
 });
 afterEach(async () => {
-  await screenshot(w.page, `last-${expect.getState().currentTestName?.slice(0, 40).replace(/\W+/g, '-')}`, { fullPage: true }).catch(() => {});
+  await screenshot(w.page, `last-${expect.getState().currentTestName?.slice(0, 40).replace(/\W+/g, '-')}`, {
+    fullPage: true,
+  }).catch(() => {});
   await w.close();
   w.expectClean();
 });
@@ -52,14 +64,20 @@ async function focused(page: Page): Promise<Focused | null> {
     if (!el || el === g.document.body) return null;
     const shows = (e: any) => {
       const cs = g.getComputedStyle(e);
-      return (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || (cs.boxShadow !== '' && cs.boxShadow !== 'none');
+      return (
+        (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) ||
+        (cs.boxShadow !== '' && cs.boxShadow !== 'none')
+      );
     };
     const hidden = g.getComputedStyle(el).opacity === '0';
     const target = hidden ? (el.closest('.fjs-input-group') ?? el) : el;
     return {
       tag: String(el.tagName).toLowerCase(),
       id: String(el.id),
-      text: String(el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 120),
+      text: String(el.textContent ?? '')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 120),
       label: String(el.labels?.[0]?.textContent ?? el.getAttribute('aria-label') ?? '').trim(),
       type: String(el.type ?? ''),
       visible: shows(target),
@@ -68,14 +86,21 @@ async function focused(page: Page): Promise<Focused | null> {
 }
 
 /** Tabs (max `max` times) until `want` holds; every element passed on the way must show its focus. */
-async function tabTo(page: Page, want: (f: Focused) => boolean, what: string, max = 200, key = 'Tab'): Promise<Focused> {
+async function tabTo(
+  page: Page,
+  want: (f: Focused) => boolean,
+  what: string,
+  max = 200,
+  key = 'Tab',
+): Promise<Focused> {
   const seen: string[] = [];
   for (let i = 0; i < max; i++) {
     await page.keyboard.press(key);
     const f = await focused(page);
     if (!f) continue;
     seen.push(`${f.tag}#${f.id}[${f.label || f.text.slice(0, 20)}]`);
-    if (!f.visible) throw new Error(`focus is not visible on ${f.tag}#${f.id} "${f.label || f.text}" (on the way to ${what})`);
+    if (!f.visible)
+      throw new Error(`focus is not visible on ${f.tag}#${f.id} "${f.label || f.text}" (on the way to ${what})`);
     if (want(f)) return f;
   }
   throw new Error(`${what} not reached with ${key}; focus went: ${seen.join(' → ')}`);
@@ -90,11 +115,19 @@ async function unlabelledInputs(page: Page): Promise<string[]> {
       if (el.type === 'hidden' || el.closest('[hidden]')) continue;
       const r = el.getBoundingClientRect();
       const cs = g.getComputedStyle(el);
-      if ((r.width === 0 && r.height === 0 && cs.opacity !== '0') || cs.display === 'none' || cs.visibility === 'hidden') continue;
+      if (
+        (r.width === 0 && r.height === 0 && cs.opacity !== '0') ||
+        cs.display === 'none' ||
+        cs.visibility === 'hidden'
+      )
+        continue;
       const byLabel = [...(el.labels ?? [])].some((l: any) => l.textContent.trim());
       const byAria = String(el.getAttribute('aria-label') ?? '').trim();
-      const byRef = String(el.getAttribute('aria-labelledby') ?? '').split(/\s+/).some((id: string) => id && g.document.getElementById(id)?.textContent?.trim());
-      if (!byLabel && !byAria && !byRef && !el.title) bad.push(`${String(el.tagName).toLowerCase()}#${el.id}.${el.className}`);
+      const byRef = String(el.getAttribute('aria-labelledby') ?? '')
+        .split(/\s+/)
+        .some((id: string) => id && g.document.getElementById(id)?.textContent?.trim());
+      if (!byLabel && !byAria && !byRef && !el.title)
+        bad.push(`${String(el.tagName).toLowerCase()}#${el.id}.${el.className}`);
     }
     return bad;
   });
@@ -104,7 +137,12 @@ async function report(description: string): Promise<string> {
   const res = await fetch(`${ui.url}/api/cases`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ description, channel: 'web', reporter: { name: '李先生', phone: '13900001111' }, location: { address: '江北区庄桥街道天水家园5幢' } }),
+    body: JSON.stringify({
+      description,
+      channel: 'web',
+      reporter: { name: '李先生', phone: '13900001111' },
+      location: { address: '江北区庄桥街道天水家园5幢' },
+    }),
   });
   expect(res.status).toBe(201);
   return ((await res.json()) as { caseNo: string }).caseNo;
@@ -125,9 +163,12 @@ test('the designer changes a field label of the housing assessment form in the f
   const field = page.locator('#form-editor .fjs-editor-container .fjs-element', { hasText: '研判意见' }).last();
   await field.waitFor();
   await field.click();
-  const group = page.locator('#form-editor .bio-properties-panel-group', { has: page.locator('[data-entry-id="label"]') });
+  const group = page.locator('#form-editor .bio-properties-panel-group', {
+    has: page.locator('[data-entry-id="label"]'),
+  });
   const entries = group.locator('.bio-properties-panel-group-entries');
-  if (!/\bopen\b/.test((await entries.getAttribute('class')) ?? '')) await group.locator('.bio-properties-panel-group-header').click();
+  if (!/\bopen\b/.test((await entries.getAttribute('class')) ?? ''))
+    await group.locator('.bio-properties-panel-group-header').click();
   const label = page.locator('#form-editor [data-entry-id="label"] [contenteditable]');
   await label.click();
   await page.keyboard.press('Control+A');
@@ -165,7 +206,11 @@ test('a clerk works the new housing task with the keyboard only: log in, inbox, 
   await page.locator('#task-list li', { hasText: caseNo }).first().waitFor({ timeout: 30_000 });
   expect(await unlabelledInputs(page)).toEqual([]);
   // Tab from the top of the page to the case's task and open it with Enter
-  await tabTo(page, (x) => x.tag === 'button' && x.text.includes(caseNo) && x.text.includes('牵头部门研判'), 'the task in the inbox');
+  await tabTo(
+    page,
+    (x) => x.tag === 'button' && x.text.includes(caseNo) && x.text.includes('牵头部门研判'),
+    'the task in the inbox',
+  );
   await page.keyboard.press('Enter');
   await page.locator('#task-title', { hasText: '牵头部门研判' }).waitFor();
   await tabTo(page, (x) => x.id === 'claim', 'the claim button');
@@ -173,7 +218,11 @@ test('a clerk works the new housing task with the keyboard only: log in, inbox, 
   await page.locator('#assignee', { hasText: 'clerk.housing' }).waitFor();
   await page.locator('#task-form .fjs-form').waitFor();
   // after claiming, the focus goes to the form's first field
-  await eventually(async () => (await focused(page))?.label.includes('办理意见'), 10_000, 'the focus on the first form field');
+  await eventually(
+    async () => (await focused(page))?.label.includes('办理意见'),
+    10_000,
+    'the focus on the first form field',
+  );
   expect((await focused(page))?.visible).toBe(true);
   // the form speaks Chinese: the empty select shows 请选择, not "Select"
   expect(await page.locator('#task-form .fjs-select-placeholder', { hasText: /^Select$/ }).count()).toBe(0);
@@ -187,12 +236,20 @@ test('a clerk works the new housing task with the keyboard only: log in, inbox, 
   await stage.locator('.fjs-dropdownlist').waitFor();
   // form-js binds the list's keys in an effect that runs after the list is painted: press ArrowDown
   // until the highlight has moved off the first entry (proof the keys are bound), then choose it
-  await eventually(async () => {
-    await page.keyboard.press('ArrowDown');
-    return (await stage.locator('.fjs-dropdownlist-item').first().getAttribute('class'))?.includes('focused') === false;
-  }, 10_000, 'the stage list to follow the arrow keys');
+  await eventually(
+    async () => {
+      await page.keyboard.press('ArrowDown');
+      return (
+        (await stage.locator('.fjs-dropdownlist-item').first().getAttribute('class'))?.includes('focused') === false
+      );
+    },
+    10_000,
+    'the stage list to follow the arrow keys',
+  );
   await page.keyboard.press('Enter');
-  await stage.locator('.fjs-select-display:not(.fjs-select-placeholder)', { hasText: /规划与预售|主体施工|装饰装修/ }).waitFor();
+  await stage
+    .locator('.fjs-select-display:not(.fjs-select-placeholder)', { hasText: /规划与预售|主体施工|装饰装修/ })
+    .waitFor();
   // collaborators: checkboxes toggled with Space
   for (const dept of ['区市场监督管理局', '物业服务企业']) {
     await tabTo(page, (x) => x.type === 'checkbox' && x.label.includes(dept), dept);
@@ -238,12 +295,25 @@ test('a session that expires while the clerk types into a form: the page explain
   await page.locator('.alert.info', { hasText: '登录已过期' }).waitFor();
   await page.getByLabel('用户名').fill('clerk.market');
   await page.getByLabel('密码').fill('onematter-demo');
-  await Promise.all([page.waitForURL((u) => u.pathname === '/tasks' && u.searchParams.get('task') === taskUrl.searchParams.get('task')), page.getByRole('button', { name: '登录' }).click()]);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/tasks' && u.searchParams.get('task') === taskUrl.searchParams.get('task')),
+    page.getByRole('button', { name: '登录' }).click(),
+  ]);
   await page.locator('#draft-note .alert', { hasText: '已恢复' }).waitFor();
-  await eventually(async () => (await page.locator('#task-form').getByLabel('协办意见').inputValue()) === '已联系开发商，要求七日内完成楼板防水维修', 10_000, 'the restored draft');
+  await eventually(
+    async () =>
+      (await page.locator('#task-form').getByLabel('协办意见').inputValue()) ===
+      '已联系开发商，要求七日内完成楼板防水维修',
+    10_000,
+    'the restored draft',
+  );
   await page.locator('#complete').click();
   await page.locator('#completed-msg').waitFor({ timeout: 20_000 });
-  expect(await page.evaluate(() => Object.keys((globalThis as any).sessionStorage).filter((k: string) => k.startsWith('om.draft.')).length)).toBe(0);
+  expect(
+    await page.evaluate(
+      () => Object.keys((globalThis as any).sessionStorage).filter((k: string) => k.startsWith('om.draft.')).length,
+    ),
+  ).toBe(0);
   await logout(page);
 });
 
@@ -255,10 +325,14 @@ test('a supervisor approves a clerk’s extension request on the dashboard; the 
   await page.locator('#assignee', { hasText: 'clerk.property' }).waitFor();
   const dueBefore = (await page.locator('#task-detail .task-head .task-meta').textContent())!;
   const hours = page.locator('#extension').getByLabel('延长工作小时数');
-  await eventually(async () => {
-    if (!(await hours.isVisible())) await page.locator('#extension summary').click();
-    return hours.isVisible();
-  }, 10_000, 'the extension request form');
+  await eventually(
+    async () => {
+      if (!(await hours.isVisible())) await page.locator('#extension summary').click();
+      return hours.isVisible();
+    },
+    10_000,
+    'the extension request form',
+  );
   await hours.fill('16');
   await page.locator('#extension').getByLabel('理由').fill('需等待第三方检测机构出具楼板渗漏检测报告');
   await page.locator('#extension button[type=submit]').click();
@@ -285,25 +359,38 @@ test('a supervisor approves a clerk’s extension request on the dashboard; the 
   await row.getByLabel(`对 ${caseNo} 的审批意见`).fill('同意，检测报告出具后尽快处置');
   await row.locator('button[data-action="approve"]').click();
   await row.waitFor({ state: 'detached' });
-  await page.locator(`#ext-decided li[data-status="approved"]`, { hasText: caseNo }).first().waitFor({ state: 'attached' });
+  await page
+    .locator(`#ext-decided li[data-status="approved"]`, { hasText: caseNo })
+    .first()
+    .waitFor({ state: 'attached' });
   // the case timeline: approved, then the SLA clock moved (sla.extended)
-  await eventually(async () => {
-    await page.locator('#case-search').fill(caseNo);
-    await page.locator('#case-search').press('Enter');
-    await page.locator('#case-view-no', { hasText: caseNo }).waitFor();
-    const moved = await page.locator('dialog .timeline li[data-type="sla.extended"]').count();
-    if (!moved) await page.keyboard.press('Escape');
-    return moved > 0;
-  }, 30_000, 'the SLA clock to move');
-  expect(await page.locator('dialog .timeline li[data-type="extension.approved"]').textContent()).toContain('延期已批准');
+  await eventually(
+    async () => {
+      await page.locator('#case-search').fill(caseNo);
+      await page.locator('#case-search').press('Enter');
+      await page.locator('#case-view-no', { hasText: caseNo }).waitFor();
+      const moved = await page.locator('dialog .timeline li[data-type="sla.extended"]').count();
+      if (!moved) await page.keyboard.press('Escape');
+      return moved > 0;
+    },
+    30_000,
+    'the SLA clock to move',
+  );
+  expect(await page.locator('dialog .timeline li[data-type="extension.approved"]').textContent()).toContain(
+    '延期已批准',
+  );
   await page.keyboard.press('Escape');
   await logout(page);
 
   // the clerk's task shows the new due date
   await login(page, ui.url, 'clerk.property');
-  await eventually(async () => {
-    await openTask(page, '协办部门联合处置');
-    return (await page.locator('#task-detail .task-head .task-meta').textContent())!.includes(newDue);
-  }, 30_000, "the clerk's new due date");
+  await eventually(
+    async () => {
+      await openTask(page, '协办部门联合处置');
+      return (await page.locator('#task-detail .task-head .task-meta').textContent())!.includes(newDue);
+    },
+    30_000,
+    "the clerk's new due date",
+  );
   await logout(page);
 });

@@ -23,7 +23,16 @@ export const ROOT = path.resolve(__dirname, '../..');
 export const ARTIFACTS = path.join(ROOT, 'test/artifacts/ui');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** The PITFALLS.md launch flags. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface UiPlatform {
   url: string;
@@ -33,7 +42,8 @@ export interface UiPlatform {
 
 /** The platform in demo mode with the sample catalog loaded (so reports classify). */
 export async function startUiPlatform(): Promise<UiPlatform> {
-  if (!fs.existsSync(path.join(UI_DIST, 'index.html'))) throw new Error(`Expected the UI build in ${UI_DIST}: run \`npm run build\` first (npm test does).`);
+  if (!fs.existsSync(path.join(UI_DIST, 'index.html')))
+    throw new Error(`Expected the UI build in ${UI_DIST}: run \`npm run build\` first (npm test does).`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onematter-ui-'));
   const database = await createTestDatabase();
   // Migrate and load the sample catalog first (the platform's own start leaves the catalog to the admin).
@@ -41,7 +51,17 @@ export async function startUiPlatform(): Promise<UiPlatform> {
   await migrateAll(db, { engine: true });
   await seedCatalog(db);
   await db.destroy();
-  const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: database?.url, PORT: '0', HOST: '127.0.0.1', ENGINE_PORT: '0', DEMO: '1', LOG_LEVEL: 'silent', RATE_LIMIT_INTAKE_IP: '1000/1m', RATE_LIMIT_LOGIN_IP: '1000/1m' });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: database?.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ENGINE_PORT: '0',
+    DEMO: '1',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_INTAKE_IP: '1000/1m',
+    RATE_LIMIT_LOGIN_IP: '1000/1m',
+  });
   const platform = await startPlatform(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   return {
     url: platform.url,
@@ -55,11 +75,21 @@ export async function startUiPlatform(): Promise<UiPlatform> {
 }
 
 export async function launchBrowser(): Promise<BrowserContext> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'onematter-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1366, height: 768 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
   // Chromium may still write to the profile as it exits: remove it a moment later, quietly.
-  ctx.on('close', () => setTimeout(() => fs.rm(profile, { recursive: true, force: true, maxRetries: 3 }, () => {}), 500).unref());
+  ctx.on('close', () =>
+    setTimeout(() => fs.rm(profile, { recursive: true, force: true, maxRetries: 3 }, () => {}), 500).unref(),
+  );
   return ctx;
 }
 
@@ -73,7 +103,10 @@ export interface WatchedPage {
   close(): Promise<void>;
 }
 
-export async function watchedPage(ctx: BrowserContext, viewport?: { width: number; height: number }): Promise<WatchedPage> {
+export async function watchedPage(
+  ctx: BrowserContext,
+  viewport?: { width: number; height: number },
+): Promise<WatchedPage> {
   const page = await ctx.newPage();
   if (viewport) await page.setViewportSize(viewport);
   const problems: string[] = [];
@@ -107,7 +140,10 @@ export async function login(page: Page, base: string, username: string, password
   await page.goto(`${base}/login`);
   await page.getByLabel(/用户名|User name/).fill(username);
   await page.getByLabel(/密码|Password/).fill(password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.getByRole('button', { name: /登录|Log in/ }).click()]);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/login')),
+    page.getByRole('button', { name: /登录|Log in/ }).click(),
+  ]);
 }
 
 export async function logout(page: Page): Promise<void> {
@@ -122,7 +158,11 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {

@@ -5,7 +5,17 @@
  * rates it. Screenshots of every page go to test/artifacts/ui/.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { eventually, launchBrowser, login, logout, screenshot, startUiPlatform, watchedPage, type UiPlatform, type WatchedPage } from './harness';
+import {
+  eventually,
+  launchBrowser,
+  login,
+  logout,
+  screenshot,
+  startUiPlatform,
+  watchedPage,
+  type UiPlatform,
+  type WatchedPage,
+} from './harness';
 
 jest.setTimeout(120_000);
 
@@ -30,7 +40,9 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   // the page as the test left it (a failure's last view)
-  await screenshot(w.page, `last-${expect.getState().currentTestName?.slice(0, 40).replace(/\W+/g, '-')}`, { fullPage: true }).catch(() => {});
+  await screenshot(w.page, `last-${expect.getState().currentTestName?.slice(0, 40).replace(/\W+/g, '-')}`, {
+    fullPage: true,
+  }).catch(() => {});
   await w.close();
   w.expectClean();
 });
@@ -137,10 +149,14 @@ test('the reporter sees the reply on the progress line and rates it', async () =
   const { page } = w;
   await page.goto(`${ui.url}/?caseNo=${caseNo}`);
   await page.getByLabel('反映时留的电话').fill(PHONE);
-  await eventually(async () => {
-    await page.locator('#track-submit').click();
-    return page.locator('#rating').isVisible();
-  }, 30_000, 'the case to be closed and ready for rating');
+  await eventually(
+    async () => {
+      await page.locator('#track-submit').click();
+      return page.locator('#rating').isVisible();
+    },
+    30_000,
+    'the case to be closed and ready for rating',
+  );
   expect(await page.locator('#case-reply').textContent()).toContain('开发商已承诺十日内维修');
   expect(await page.locator('.progress li.done').count()).toBe(5);
   await screenshot(page, 'public-track-replied', { fullPage: true });
@@ -182,21 +198,31 @@ test('a fire-lane camera event opens a case whose SMS shows in the case view', a
   const res = await fetch(`${ui.url}/api/device-events`, {
     method: 'POST',
     headers: { authorization: 'Bearer demo-camera-key', 'content-type': 'application/json' },
-    body: JSON.stringify({ deviceId: 'cam-zhuangqiao-01', type: 'fire-lane.occupied', laneId: 'lane-tianshui-3', plate: '浙B10003', detectedAt }),
+    body: JSON.stringify({
+      deviceId: 'cam-zhuangqiao-01',
+      type: 'fire-lane.occupied',
+      laneId: 'lane-tianshui-3',
+      plate: '浙B10003',
+      detectedAt,
+    }),
   });
   expect(res.status).toBe(202);
   const { caseId } = (await res.json()) as { caseId: string };
   await login(page, ui.url, 'supervisor');
   await page.goto(`${ui.url}/dashboard`);
   await page.locator('body[data-ready=true]').waitFor();
-  await eventually(async () => {
-    await page.locator('#case-search').fill(caseId);
-    await page.locator('#case-search').press('Enter');
-    await page.locator('#case-view-no').waitFor();
-    const sms = await page.locator('#case-sms li').count();
-    if (!sms) await page.keyboard.press('Escape');
-    return sms > 0;
-  }, 30_000, 'the notice SMS of the fire-lane case');
+  await eventually(
+    async () => {
+      await page.locator('#case-search').fill(caseId);
+      await page.locator('#case-search').press('Enter');
+      await page.locator('#case-view-no').waitFor();
+      const sms = await page.locator('#case-sms li').count();
+      if (!sms) await page.keyboard.press('Escape');
+      return sms > 0;
+    },
+    30_000,
+    'the notice SMS of the fire-lane case',
+  );
   expect(await page.locator('#case-sms').textContent()).toMatch(/浙B10003|消防/);
   await screenshot(page, 'dashboard-fire-lane-case');
   await page.keyboard.press('Escape');
@@ -218,7 +244,8 @@ test('the designer opens fire-lane, adds a service task, sets its job type in th
   // turn the dropped task into a service task (bpmnReplace, what the replace menu calls) and select it
   await page.evaluate(() => {
     const modeler = (globalThis as any).__modeler;
-    const task = modeler.get('selection').get()[0] ?? modeler.get('elementRegistry').filter((e: any) => e.type === 'bpmn:Task')[0];
+    const task =
+      modeler.get('selection').get()[0] ?? modeler.get('elementRegistry').filter((e: any) => e.type === 'bpmn:Task')[0];
     const replaced = modeler.get('bpmnReplace').replaceElement(task, { type: 'bpmn:ServiceTask' });
     modeler.get('selection').select(replaced);
   });

@@ -51,8 +51,13 @@ export function withOutcome(body: (job: WorkerJob) => Promise<JobAck>): Scenario
       return await body(job);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof ModelInputError) return job.fail({ errorMessage: `${message} (element ${job.elementId})`, retries: 0 });
-      return job.fail({ errorMessage: `${job.type} failed on element ${job.elementId}: ${message}`, retries: Math.max(0, job.retries - 1), retryBackOff: 5000 });
+      if (err instanceof ModelInputError)
+        return job.fail({ errorMessage: `${message} (element ${job.elementId})`, retries: 0 });
+      return job.fail({
+        errorMessage: `${job.type} failed on element ${job.elementId}: ${message}`,
+        retries: Math.max(0, job.retries - 1),
+        retryBackOff: 5000,
+      });
     }
   };
 }
@@ -71,8 +76,19 @@ export function optionalString(value: unknown): string | null {
 }
 
 export function stringList(value: unknown): string[] {
-  if (Array.isArray(value)) return [...new Set(value.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim()))];
-  if (typeof value === 'string' && value.trim() !== '') return [...new Set(value.split(/[,;，；\s]+/).map((v) => v.trim()).filter(Boolean))];
+  if (Array.isArray(value))
+    return [
+      ...new Set(value.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim())),
+    ];
+  if (typeof value === 'string' && value.trim() !== '')
+    return [
+      ...new Set(
+        value
+          .split(/[,;，；\s]+/)
+          .map((v) => v.trim())
+          .filter(Boolean),
+      ),
+    ];
   return [];
 }
 
@@ -81,7 +97,10 @@ export function parseInstant(value: unknown, what: string): Date {
   if (value instanceof Date) return value;
   if (typeof value === 'number') return new Date(value);
   if (typeof value === 'string') {
-    const s = value.trim().replace(/@UTC$/, 'Z').replace(/\[[^\]]+\]$/, '');
+    const s = value
+      .trim()
+      .replace(/@UTC$/, 'Z')
+      .replace(/\[[^\]]+\]$/, '');
     const ms = Date.parse(s);
     if (Number.isFinite(ms)) return new Date(ms);
   }

@@ -72,7 +72,8 @@ export class AliyunSmsProvider implements SmsProvider {
   private readonly endpoint: string;
 
   constructor(private readonly options: AliyunSmsOptions) {
-    if (!options.accessKeyId || !options.accessKeySecret) throw new Error('Expected ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET, but one is empty');
+    if (!options.accessKeyId || !options.accessKeySecret)
+      throw new Error('Expected ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET, but one is empty');
     this.endpoint = options.endpoint ?? 'https://dysmsapi.aliyuncs.com/';
   }
 
@@ -80,7 +81,11 @@ export class AliyunSmsProvider implements SmsProvider {
   buildParams(sms: OutgoingSms): Record<string, string> {
     const templateCode = this.options.templateCodes[sms.template];
     if (!templateCode) {
-      throw new ProviderError(`Expected an Aliyun template code for "${sms.template}" in ALIYUN_SMS_TEMPLATE_CODES, but none is configured`, false, 'NO_TEMPLATE_CODE');
+      throw new ProviderError(
+        `Expected an Aliyun template code for "${sms.template}" in ALIYUN_SMS_TEMPLATE_CODES, but none is configured`,
+        false,
+        'NO_TEMPLATE_CODE',
+      );
     }
     const now = this.options.now?.() ?? new Date();
     const params: Record<string, string> = {
@@ -131,7 +136,8 @@ export class AliyunSmsProvider implements SmsProvider {
     }
     if (res.ok && reply.Code === 'OK') return { providerMessageId: reply.BizId };
     const code = reply.Code ?? `HTTP_${res.status}`;
-    const retryable = res.status >= 500 || res.status === 429 || RETRYABLE_CODES.has(code) || code.startsWith('Throttling');
+    const retryable =
+      res.status >= 500 || res.status === 429 || RETRYABLE_CODES.has(code) || code.startsWith('Throttling');
     const message = maskPhonesInText(reply.Message ?? raw.slice(0, 200));
     throw new ProviderError(
       `Expected Aliyun SendSms Code "OK", but got ${code} (HTTP ${res.status}): ${message}${reply.RequestId ? ` [RequestId ${reply.RequestId}]` : ''}`,

@@ -50,7 +50,14 @@ const sha256Hex = (s: string) => crypto.createHash('sha256').update(s, 'utf8').d
 const hmac = (key: crypto.BinaryLike, s: string) => crypto.createHmac('sha256', key).update(s, 'utf8').digest();
 
 /** The TC3-HMAC-SHA256 `Authorization` header of one POST to `host` with this action and body. */
-export function signTc3(input: { secretId: string; secretKey: string; host: string; action: string; body: string; timestamp: number }): string {
+export function signTc3(input: {
+  secretId: string;
+  secretKey: string;
+  host: string;
+  action: string;
+  body: string;
+  timestamp: number;
+}): string {
   const date = new Date(input.timestamp * 1000).toISOString().slice(0, 10);
   const canonicalHeaders = `content-type:${CONTENT_TYPE}\nhost:${input.host}\nx-tc-action:${input.action.toLowerCase()}\n`;
   const canonicalRequest = `POST\n/\n\n${canonicalHeaders}\n${SIGNED_HEADERS}\n${sha256Hex(input.body)}`;
@@ -98,7 +105,8 @@ export class TencentSmsProvider implements SmsProvider {
   private readonly endpoint: URL;
 
   constructor(private readonly options: TencentSmsOptions) {
-    if (!options.secretId || !options.secretKey) throw new Error('Expected TENCENT_SMS_SECRET_ID and TENCENT_SMS_SECRET_KEY, but one is empty');
+    if (!options.secretId || !options.secretKey)
+      throw new Error('Expected TENCENT_SMS_SECRET_ID and TENCENT_SMS_SECRET_KEY, but one is empty');
     if (!options.sdkAppId) throw new Error('Expected TENCENT_SMS_SDK_APP_ID, but it is empty');
     this.endpoint = new URL(options.endpoint ?? 'https://sms.tencentcloudapi.com/');
   }
@@ -107,7 +115,11 @@ export class TencentSmsProvider implements SmsProvider {
   buildRequest(sms: OutgoingSms): { body: string; headers: Record<string, string> } {
     const templateId = this.options.templateIds[sms.template];
     if (!templateId) {
-      throw new ProviderError(`Expected a Tencent template id for "${sms.template}" in TENCENT_SMS_TEMPLATE_IDS, but none is configured`, false, 'NO_TEMPLATE_ID');
+      throw new ProviderError(
+        `Expected a Tencent template id for "${sms.template}" in TENCENT_SMS_TEMPLATE_IDS, but none is configured`,
+        false,
+        'NO_TEMPLATE_ID',
+      );
     }
     const body = JSON.stringify({
       PhoneNumberSet: [sms.to.startsWith('+') ? sms.to : `+86${sms.to}`],
@@ -122,7 +134,14 @@ export class TencentSmsProvider implements SmsProvider {
     return {
       body,
       headers: {
-        authorization: signTc3({ secretId: this.options.secretId, secretKey: this.options.secretKey, host, action: 'SendSms', body, timestamp }),
+        authorization: signTc3({
+          secretId: this.options.secretId,
+          secretKey: this.options.secretKey,
+          host,
+          action: 'SendSms',
+          body,
+          timestamp,
+        }),
         'content-type': CONTENT_TYPE,
         // Host is set by fetch from the endpoint (host[:port]), which is what was signed.
         'x-tc-action': 'SendSms',

@@ -46,7 +46,8 @@ export class WebhookProvider implements SmsProvider {
       let messageId: string | undefined;
       try {
         const parsed = JSON.parse(body) as { messageId?: unknown };
-        if (typeof parsed.messageId === 'string' || typeof parsed.messageId === 'number') messageId = String(parsed.messageId);
+        if (typeof parsed.messageId === 'string' || typeof parsed.messageId === 'number')
+          messageId = String(parsed.messageId);
       } catch {
         // a plain-text 2xx is still an acceptance
       }

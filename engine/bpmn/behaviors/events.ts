@@ -8,12 +8,19 @@ import { evaluate, evaluateTyped } from './variables';
 type Result<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** When a timer first fires and how it repeats, from its (evaluated) definition. */
-export function evaluateTimer(core: EngineCore, def: TimerDef, scopeKey: Key | null): Result<{ dueAt: number; repetitions: number; cycle?: TimerData['cycle'] }> {
+export function evaluateTimer(
+  core: EngineCore,
+  def: TimerDef,
+  scopeKey: Key | null,
+): Result<{ dueAt: number; repetitions: number; cycle?: TimerData['cycle'] }> {
   const r = evaluate(core, def.expr, scopeKey);
   if (!r.ok) return r;
   const text = typeof r.value === 'string' ? r.value : null;
   if (text === null) {
-    return { ok: false, message: `Expected result of the expression '${def.expr.feel}' to be 'STRING' (an ISO-8601 ${def.kind}), but was '${r.value === null ? 'NULL' : typeof r.value}'.` };
+    return {
+      ok: false,
+      message: `Expected result of the expression '${def.expr.feel}' to be 'STRING' (an ISO-8601 ${def.kind}), but was '${r.value === null ? 'NULL' : typeof r.value}'.`,
+    };
   }
   const now = core.now();
   try {
@@ -35,9 +42,13 @@ export function nextCycleDue(cycle: NonNullable<TimerData['cycle']>, firedAt: nu
 
 export function timerRecord(t: TimerData, dueAt: number) {
   return {
-    elementInstanceKey: t.elementInstanceKey ?? '-1', processInstanceKey: t.processInstanceKey ?? '-1',
-    processDefinitionKey: t.processDefinitionKey, targetElementId: t.targetElementId, dueDate: dueAt,
-    repetitions: t.repetitions, tenantId: TENANT,
+    elementInstanceKey: t.elementInstanceKey ?? '-1',
+    processInstanceKey: t.processInstanceKey ?? '-1',
+    processDefinitionKey: t.processDefinitionKey,
+    targetElementId: t.targetElementId,
+    dueDate: dueAt,
+    repetitions: t.repetitions,
+    tenantId: TENANT,
   };
 }
 
@@ -61,15 +72,27 @@ export function closeEventSubscriptions(core: EngineCore, inst: ElementInstance)
   for (const sk of [...core.store.subsByElement.get(inst.key)]) {
     const s = core.store.subscriptions.get(sk)!;
     core.store.subscriptions.delete(sk);
-    core.record(s.kind === 'message' ? 'MESSAGE_SUBSCRIPTION' : 'SIGNAL_SUBSCRIPTION', 'DELETED', sk, subRecord(s), s.processInstanceKey);
+    core.record(
+      s.kind === 'message' ? 'MESSAGE_SUBSCRIPTION' : 'SIGNAL_SUBSCRIPTION',
+      'DELETED',
+      sk,
+      subRecord(s),
+      s.processInstanceKey,
+    );
   }
 }
 
 export function subRecord(s: Subscription) {
   return {
-    messageName: s.kind === 'message' ? s.name : undefined, signalName: s.kind === 'signal' ? s.name : undefined,
-    correlationKey: s.correlationKey, elementInstanceKey: s.elementInstanceKey, processInstanceKey: s.processInstanceKey,
-    bpmnProcessId: s.bpmnProcessId, elementId: s.catchElementId, interrupting: s.interrupting, tenantId: TENANT,
+    messageName: s.kind === 'message' ? s.name : undefined,
+    signalName: s.kind === 'signal' ? s.name : undefined,
+    correlationKey: s.correlationKey,
+    elementInstanceKey: s.elementInstanceKey,
+    processInstanceKey: s.processInstanceKey,
+    bpmnProcessId: s.bpmnProcessId,
+    elementId: s.catchElementId,
+    interrupting: s.interrupting,
+    tenantId: TENANT,
   };
 }
 
@@ -78,15 +101,28 @@ export function subRecord(s: Subscription) {
  * event itself, an event-based gateway, the activity of a boundary event, or the scope of an
  * event subprocess). Returns an error message for an incident.
  */
-export function openCatch(core: EngineCore, waiting: ElementInstance, catchEl: ElementModel, scopeKey: Key): string | null {
+export function openCatch(
+  core: EngineCore,
+  waiting: ElementInstance,
+  catchEl: ElementModel,
+  scopeKey: Key,
+): string | null {
   if (catchEl.event === 'timer') {
     const t = evaluateTimer(core, catchEl.timer!, scopeKey);
     if (!t.ok) return t.message;
-    createTimer(core, {
-      elementInstanceKey: waiting.key, processInstanceKey: waiting.processInstanceKey,
-      processDefinitionKey: waiting.processDefinitionKey, targetElementId: catchEl.id, interrupting: catchEl.interrupting,
-      repetitions: t.value.repetitions, cycle: t.value.cycle,
-    }, t.value.dueAt);
+    createTimer(
+      core,
+      {
+        elementInstanceKey: waiting.key,
+        processInstanceKey: waiting.processInstanceKey,
+        processDefinitionKey: waiting.processDefinitionKey,
+        targetElementId: catchEl.id,
+        interrupting: catchEl.interrupting,
+        repetitions: t.value.repetitions,
+        cycle: t.value.cycle,
+      },
+      t.value.dueAt,
+    );
     return null;
   }
   if (catchEl.event === 'message') {
@@ -109,12 +145,32 @@ export function openCatch(core: EngineCore, waiting: ElementInstance, catchEl: E
   return null; // error/escalation catches are found by search, not subscribed
 }
 
-function openSubscription(core: EngineCore, waiting: ElementInstance, catchEl: ElementModel, kind: 'message' | 'signal', name: string, correlationKey: string) {
+function openSubscription(
+  core: EngineCore,
+  waiting: ElementInstance,
+  catchEl: ElementModel,
+  kind: 'message' | 'signal',
+  name: string,
+  correlationKey: string,
+) {
   const key = core.store.nextKey();
   const s: Subscription = {
-    key, kind, name, correlationKey, elementInstanceKey: waiting.key, processInstanceKey: waiting.processInstanceKey,
-    bpmnProcessId: waiting.bpmnProcessId, catchElementId: catchEl.id, interrupting: catchEl.interrupting,
+    key,
+    kind,
+    name,
+    correlationKey,
+    elementInstanceKey: waiting.key,
+    processInstanceKey: waiting.processInstanceKey,
+    bpmnProcessId: waiting.bpmnProcessId,
+    catchElementId: catchEl.id,
+    interrupting: catchEl.interrupting,
   };
   core.store.subscriptions.put(key, s);
-  core.record(kind === 'message' ? 'MESSAGE_SUBSCRIPTION' : 'SIGNAL_SUBSCRIPTION', 'CREATED', key, subRecord(s), s.processInstanceKey);
+  core.record(
+    kind === 'message' ? 'MESSAGE_SUBSCRIPTION' : 'SIGNAL_SUBSCRIPTION',
+    'CREATED',
+    key,
+    subRecord(s),
+    s.processInstanceKey,
+  );
 }

@@ -7,13 +7,25 @@ import type { ElementInstance, Incident, IncidentErrorType, Key } from '../../st
  * ACTIVATED with a failed job, or COMPLETING) until the incident is resolved.
  */
 export function raiseIncident(
-  core: EngineCore, inst: ElementInstance, errorType: IncidentErrorType, errorMessage: string, jobKey: Key = '-1',
+  core: EngineCore,
+  inst: ElementInstance,
+  errorType: IncidentErrorType,
+  errorMessage: string,
+  jobKey: Key = '-1',
 ): Incident {
   const key = core.store.nextKey();
   const incident: Incident = {
-    key, errorType, errorMessage: errorMessage.slice(0, 10000), bpmnProcessId: inst.bpmnProcessId,
-    processDefinitionKey: inst.processDefinitionKey, processInstanceKey: inst.processInstanceKey,
-    elementId: inst.elementId, elementInstanceKey: inst.key, jobKey, variableScopeKey: inst.key, createdAt: core.now(),
+    key,
+    errorType,
+    errorMessage: errorMessage.slice(0, 10000),
+    bpmnProcessId: inst.bpmnProcessId,
+    processDefinitionKey: inst.processDefinitionKey,
+    processInstanceKey: inst.processInstanceKey,
+    elementId: inst.elementId,
+    elementInstanceKey: inst.key,
+    jobKey,
+    variableScopeKey: inst.key,
+    createdAt: core.now(),
   };
   core.store.incidents.put(key, incident);
   core.store.elements.update(inst.key, { incidentKey: key });
@@ -23,9 +35,16 @@ export function raiseIncident(
 
 export function incidentRecord(i: Incident) {
   return {
-    errorType: i.errorType, errorMessage: i.errorMessage, bpmnProcessId: i.bpmnProcessId,
-    processDefinitionKey: i.processDefinitionKey, processInstanceKey: i.processInstanceKey, elementId: i.elementId,
-    elementInstanceKey: i.elementInstanceKey, jobKey: i.jobKey, variableScopeKey: i.variableScopeKey, tenantId: TENANT,
+    errorType: i.errorType,
+    errorMessage: i.errorMessage,
+    bpmnProcessId: i.bpmnProcessId,
+    processDefinitionKey: i.processDefinitionKey,
+    processInstanceKey: i.processInstanceKey,
+    elementId: i.elementId,
+    elementInstanceKey: i.elementInstanceKey,
+    jobKey: i.jobKey,
+    variableScopeKey: i.variableScopeKey,
+    tenantId: TENANT,
   };
 }
 

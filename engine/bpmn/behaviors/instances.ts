@@ -8,15 +8,34 @@ import { setLocalVariables } from './variables';
  * given start element(s). Variables are created in the root scope before anything runs.
  */
 export function createProcessInstance(
-  core: EngineCore, def: ResourceRow, startIds: string[], variables: Record<string, unknown>,
-  opts: { key?: Key; parent?: ElementInstance; startedByMessageCorrelationKey?: string; payload?: Record<string, unknown>; triggered?: boolean } = {},
+  core: EngineCore,
+  def: ResourceRow,
+  startIds: string[],
+  variables: Record<string, unknown>,
+  opts: {
+    key?: Key;
+    parent?: ElementInstance;
+    startedByMessageCorrelationKey?: string;
+    payload?: Record<string, unknown>;
+    triggered?: boolean;
+  } = {},
 ): ElementInstance {
   const key = opts.key ?? core.store.nextKey();
   const root: ElementInstance = {
-    key, elementId: def.resourceId, type: 'PROCESS', state: 'ACTIVATING', processInstanceKey: key,
-    processDefinitionKey: def.key, bpmnProcessId: def.resourceId, version: def.version, flowScopeKey: null,
-    parentElementInstanceKey: opts.parent?.key, parentProcessInstanceKey: opts.parent?.processInstanceKey,
-    startedByMessageCorrelationKey: opts.startedByMessageCorrelationKey || undefined, activeFlows: 0, createdAt: core.now(),
+    key,
+    elementId: def.resourceId,
+    type: 'PROCESS',
+    state: 'ACTIVATING',
+    processInstanceKey: key,
+    processDefinitionKey: def.key,
+    bpmnProcessId: def.resourceId,
+    version: def.version,
+    flowScopeKey: null,
+    parentElementInstanceKey: opts.parent?.key,
+    parentProcessInstanceKey: opts.parent?.processInstanceKey,
+    startedByMessageCorrelationKey: opts.startedByMessageCorrelationKey || undefined,
+    activeFlows: 0,
+    createdAt: core.now(),
   };
   core.store.elements.put(key, root);
   core.elementRecord(root, 'ELEMENT_ACTIVATING');
@@ -33,13 +52,30 @@ export function createProcessInstance(
 }
 
 /** Queues the activation of the start element(s) of an activated process instance. */
-export function queueStarts(core: EngineCore, root: ElementInstance, start: NonNullable<ElementInstance['pendingStart']>): void {
+export function queueStarts(
+  core: EngineCore,
+  root: ElementInstance,
+  start: NonNullable<ElementInstance['pendingStart']>,
+): void {
   for (const id of start.elementIds) {
-    queueActivation(core, core.store.elements.get(root.key)!, { elementId: id, payload: start.payload, triggered: start.triggered });
+    queueActivation(core, core.store.elements.get(root.key)!, {
+      elementId: id,
+      payload: start.payload,
+      triggered: start.triggered,
+    });
   }
 }
 
 /** Starts a new instance at a message/timer/signal start event; the payload becomes root variables. */
-export function startInstanceAt(core: EngineCore, def: ResourceRow, startId: string, payload: Record<string, unknown>, correlationKey?: string): ElementInstance {
-  return createProcessInstance(core, def, [startId], payload, { startedByMessageCorrelationKey: correlationKey, triggered: true });
+export function startInstanceAt(
+  core: EngineCore,
+  def: ResourceRow,
+  startId: string,
+  payload: Record<string, unknown>,
+  correlationKey?: string,
+): ElementInstance {
+  return createProcessInstance(core, def, [startId], payload, {
+    startedByMessageCorrelationKey: correlationKey,
+    triggered: true,
+  });
 }

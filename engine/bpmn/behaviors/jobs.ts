@@ -8,17 +8,30 @@ export const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
 
 export function jobRecord(j: Job) {
   return {
-    type: j.type, worker: j.worker, retries: j.retries, deadline: j.deadline, errorMessage: j.errorMessage,
-    customHeaders: j.customHeaders, elementId: j.elementId, elementInstanceKey: j.elementInstanceKey,
-    processInstanceKey: j.processInstanceKey, bpmnProcessId: j.bpmnProcessId, processDefinitionKey: j.processDefinitionKey,
-    processDefinitionVersion: j.version, tenantId: TENANT,
+    type: j.type,
+    worker: j.worker,
+    retries: j.retries,
+    deadline: j.deadline,
+    errorMessage: j.errorMessage,
+    customHeaders: j.customHeaders,
+    elementId: j.elementId,
+    elementInstanceKey: j.elementInstanceKey,
+    processInstanceKey: j.processInstanceKey,
+    bpmnProcessId: j.bpmnProcessId,
+    processDefinitionKey: j.processDefinitionKey,
+    processDefinitionVersion: j.version,
+    tenantId: TENANT,
   };
 }
 
 export type JobSpec = { type: string; retries: number; headers: Record<string, string> };
 
 /** Evaluates job type, retries and (for user tasks) the reserved headers; an error → incident message. */
-export function evaluateJobSpec(core: EngineCore, inst: ElementInstance, el: ElementModel): { ok: true; spec: JobSpec } | { ok: false; message: string; errorType?: 'FORM_NOT_FOUND' } {
+export function evaluateJobSpec(
+  core: EngineCore,
+  inst: ElementInstance,
+  el: ElementModel,
+): { ok: true; spec: JobSpec } | { ok: false; message: string; errorType?: 'FORM_NOT_FOUND' } {
   const job = el.job!;
   const type = evaluateTyped(core, job.type, inst.key, 'STRING');
   if (!type.ok) return type;
@@ -29,33 +42,65 @@ export function evaluateJobSpec(core: EngineCore, inst: ElementInstance, el: Ele
     const u = el.userTask;
     // Zeebe evaluates assignee and candidate lists as non-nullable (null → EXTRACT_VALUE_ERROR
     // incident); only the due and follow-up dates may be null.
-    const str = (e: typeof u.assignee, what: string, nullable = false): { ok: true; v?: string } | { ok: false; message: string } => {
+    const str = (
+      e: typeof u.assignee,
+      what: string,
+      nullable = false,
+    ): { ok: true; v?: string } | { ok: false; message: string } => {
       if (!e) return { ok: true };
       const r = evaluateTyped(core, e, inst.key, 'ANY');
       if (!r.ok) return r;
       if (r.value === null && nullable) return { ok: true };
-      if (r.value === null) return { ok: false, message: `Expected result of the expression '${e.feel}' to be 'STRING', but was 'NULL' (${what}).` };
-      if (typeof r.value !== 'string') return { ok: false, message: `Expected result of the expression '${e.feel}' to be 'STRING', but was '${Array.isArray(r.value) ? 'ARRAY' : typeof r.value === 'number' ? 'NUMBER' : 'OBJECT'}' (${what}).` };
+      if (r.value === null)
+        return {
+          ok: false,
+          message: `Expected result of the expression '${e.feel}' to be 'STRING', but was 'NULL' (${what}).`,
+        };
+      if (typeof r.value !== 'string')
+        return {
+          ok: false,
+          message: `Expected result of the expression '${e.feel}' to be 'STRING', but was '${Array.isArray(r.value) ? 'ARRAY' : typeof r.value === 'number' ? 'NUMBER' : 'OBJECT'}' (${what}).`,
+        };
       return { ok: true, v: r.value };
     };
     const list = (e: typeof u.assignee): { ok: true; v?: string } | { ok: false; message: string } => {
       if (!e) return { ok: true };
       if (e.feel === undefined) {
-        const items = e.raw.split(',').map((s) => s.trim()).filter(Boolean);
+        const items = e.raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         return { ok: true, v: items.length ? JSON.stringify(items) : undefined };
       }
       const r = evaluate(core, e, inst.key);
       if (!r.ok) return r;
-      if (r.value === null) return { ok: false, message: `Expected result of the expression '${e.feel}' to be 'ARRAY', but was 'NULL'.` };
-      if (typeof r.value === 'string') return { ok: true, v: JSON.stringify(r.value.split(',').map((s) => s.trim()).filter(Boolean)) };
+      if (r.value === null)
+        return { ok: false, message: `Expected result of the expression '${e.feel}' to be 'ARRAY', but was 'NULL'.` };
+      if (typeof r.value === 'string')
+        return {
+          ok: true,
+          v: JSON.stringify(
+            r.value
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          ),
+        };
       if (!Array.isArray(r.value) || r.value.some((x) => typeof x !== 'string')) {
-        return { ok: false, message: `Expected result of the expression '${e.feel}' to be a list of strings, but was '${JSON.stringify(r.value)}'.` };
+        return {
+          ok: false,
+          message: `Expected result of the expression '${e.feel}' to be a list of strings, but was '${JSON.stringify(r.value)}'.`,
+        };
       }
       return { ok: true, v: JSON.stringify(r.value) };
     };
     const date = (e: typeof u.assignee, what: string) => {
       const r = str(e, what, true);
-      if (r.ok && r.v && Number.isNaN(Date.parse(r.v))) return { ok: false as const, message: `Expected result of the expression '${e!.feel ?? e!.raw}' to be a valid date-time string (${what}), but was '${r.v}'.` };
+      if (r.ok && r.v && Number.isNaN(Date.parse(r.v)))
+        return {
+          ok: false as const,
+          message: `Expected result of the expression '${e!.feel ?? e!.raw}' to be a valid date-time string (${what}), but was '${r.v}'.`,
+        };
       return r;
     };
     const fields: [string, { ok: true; v?: string } | { ok: false; message: string }][] = [
@@ -74,7 +119,12 @@ export function evaluateJobSpec(core: EngineCore, inst: ElementInstance, el: Ele
       const r = evaluateTyped(core, u.formId, inst.key, 'STRING');
       if (!r.ok) return r;
       const form = core.store.latestForm(r.value as string);
-      if (!form) return { ok: false, errorType: 'FORM_NOT_FOUND', message: `Expected to find a form with id '${r.value}', but no form with this id is found, at least a form with this id should be available. To resolve the Incident please deploy a form with the same id` };
+      if (!form)
+        return {
+          ok: false,
+          errorType: 'FORM_NOT_FOUND',
+          message: `Expected to find a form with id '${r.value}', but no form with this id is found, at least a form with this id should be available. To resolve the Incident please deploy a form with the same id`,
+        };
       headers['io.camunda.zeebe:formKey'] = form.key;
     }
   }
@@ -84,10 +134,21 @@ export function evaluateJobSpec(core: EngineCore, inst: ElementInstance, el: Ele
 export function createJob(core: EngineCore, inst: ElementInstance, spec: JobSpec): Job {
   const key = core.store.nextKey();
   const job: Job = {
-    key, type: spec.type, state: 'ACTIVATABLE', retries: spec.retries, worker: '', deadline: -1, errorMessage: '',
-    customHeaders: spec.headers, elementId: inst.elementId, elementInstanceKey: inst.key,
-    processInstanceKey: inst.processInstanceKey, processDefinitionKey: inst.processDefinitionKey,
-    bpmnProcessId: inst.bpmnProcessId, version: inst.version, createdAt: core.now(),
+    key,
+    type: spec.type,
+    state: 'ACTIVATABLE',
+    retries: spec.retries,
+    worker: '',
+    deadline: -1,
+    errorMessage: '',
+    customHeaders: spec.headers,
+    elementId: inst.elementId,
+    elementInstanceKey: inst.key,
+    processInstanceKey: inst.processInstanceKey,
+    processDefinitionKey: inst.processDefinitionKey,
+    bpmnProcessId: inst.bpmnProcessId,
+    version: inst.version,
+    createdAt: core.now(),
   };
   core.store.jobs.put(key, job);
   core.store.elements.update(inst.key, { jobKey: key });
@@ -114,7 +175,13 @@ export function removeJobDue(core: EngineCore, jobKey: Key): void {
 
 /** Makes a job activatable again (after a timeout, back-off or resolved incident). */
 export function makeActivatable(core: EngineCore, job: Job, intent: string): void {
-  const updated = core.store.jobs.put(job.key, { ...job, state: 'ACTIVATABLE', worker: '', deadline: -1, backoffUntil: undefined });
+  const updated = core.store.jobs.put(job.key, {
+    ...job,
+    state: 'ACTIVATABLE',
+    worker: '',
+    deadline: -1,
+    backoffUntil: undefined,
+  });
   removeJobDue(core, job.key);
   core.record('JOB', intent, job.key, jobRecord(updated), job.processInstanceKey);
   core.effects.jobTypes.add(job.type);

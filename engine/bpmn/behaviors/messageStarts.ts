@@ -15,7 +15,8 @@ export function startByMessage(core: EngineCore, message: Message): string[] {
     const model = core.models.get(def.key);
     const startId = model?.messageStartIds.find((id) => model.elements.get(id)!.message!.name.raw === message.name);
     if (!startId) continue;
-    if (message.correlationKey !== '' && core.store.messageStarted.has(`${bpmnProcessId}\0${message.correlationKey}`)) continue;
+    if (message.correlationKey !== '' && core.store.messageStarted.has(`${bpmnProcessId}\0${message.correlationKey}`))
+      continue;
     startInstanceAt(core, def as ResourceRow, startId, message.variables, message.correlationKey);
     started.push(bpmnProcessId);
   }
@@ -29,7 +30,13 @@ export function retryBufferedMessageStarts(core: EngineCore, bpmnProcessId: stri
   if (!model || model.messageStartIds.length === 0) return;
   const names = new Set(model.messageStartIds.map((id) => model.elements.get(id)!.message!.name.raw));
   const candidates = [...core.store.messages.values()]
-    .filter((m) => names.has(m.name) && m.correlationKey === correlationKey && !m.correlatedTo.includes(bpmnProcessId) && m.expiresAt > core.now())
+    .filter(
+      (m) =>
+        names.has(m.name) &&
+        m.correlationKey === correlationKey &&
+        !m.correlatedTo.includes(bpmnProcessId) &&
+        m.expiresAt > core.now(),
+    )
     .sort((a, b) => a.publishedAt - b.publishedAt || Number(BigInt(a.key) - BigInt(b.key)));
   const m = candidates[0];
   if (!m) return;

@@ -11,12 +11,22 @@ import { closeEventSubscriptions, subRecord } from './events';
  * boundary event interrupts (or not) its activity, an event subprocess starts in its scope.
  * Returns false when the instance cannot take the event now (not active, held by an incident).
  */
-export function dispatchTrigger(core: EngineCore, waiting: ElementInstance, catchEl: ElementModel, payload: Record<string, unknown>): boolean {
+export function dispatchTrigger(
+  core: EngineCore,
+  waiting: ElementInstance,
+  catchEl: ElementModel,
+  payload: Record<string, unknown>,
+): boolean {
   if (waiting.state !== 'ACTIVATED' || waiting.incidentKey) return false;
   switch (catchEl.type) {
     case 'BOUNDARY_EVENT':
       if (catchEl.interrupting) interruptActivity(core, waiting, catchEl, payload);
-      else queueActivation(core, core.store.elements.get(waiting.flowScopeKey!)!, { elementId: catchEl.id, payload, triggered: true });
+      else
+        queueActivation(core, core.store.elements.get(waiting.flowScopeKey!)!, {
+          elementId: catchEl.id,
+          payload,
+          triggered: true,
+        });
       return true;
     case 'START_EVENT': {
       const esp = core.model(waiting.processDefinitionKey).elements.get(catchEl.flowScopeId!)!;
@@ -31,7 +41,9 @@ export function dispatchTrigger(core: EngineCore, waiting: ElementInstance, catc
       }
       // An event-based gateway: take the flow to the triggered catch event.
       const gwEl = core.element(waiting);
-      const flowId = gwEl.outgoing.find((f) => core.model(waiting.processDefinitionKey).flows.get(f)!.targetId === catchEl.id)!;
+      const flowId = gwEl.outgoing.find(
+        (f) => core.model(waiting.processDefinitionKey).flows.get(f)!.targetId === catchEl.id,
+      )!;
       core.store.elements.update(waiting.key, { selectedFlows: [flowId], flowPayload: payload });
       closeEventSubscriptions(core, waiting);
       queueCompletion(core, waiting);
@@ -41,14 +53,24 @@ export function dispatchTrigger(core: EngineCore, waiting: ElementInstance, catc
 }
 
 /** Interrupting boundary event: terminate the activity, then activate the boundary event. */
-export function interruptActivity(core: EngineCore, activity: ElementInstance, boundary: ElementModel, payload: Record<string, unknown>): void {
+export function interruptActivity(
+  core: EngineCore,
+  activity: ElementInstance,
+  boundary: ElementModel,
+  payload: Record<string, unknown>,
+): void {
   const scope = core.store.elements.get(activity.flowScopeKey!)!;
   terminate(core, activity);
   queueActivation(core, core.store.elements.get(scope.key)!, { elementId: boundary.id, payload, triggered: true });
 }
 
 /** Starts an event subprocess in `scope`; an interrupting one first terminates everything else in it. */
-export function triggerEventSubProcess(core: EngineCore, scope: ElementInstance, esp: ElementModel, payload: Record<string, unknown>): boolean {
+export function triggerEventSubProcess(
+  core: EngineCore,
+  scope: ElementInstance,
+  esp: ElementModel,
+  payload: Record<string, unknown>,
+): boolean {
   if (scope.interrupted) return false;
   if (esp.interrupting) {
     const model = core.model(scope.processDefinitionKey);
@@ -57,7 +79,13 @@ export function triggerEventSubProcess(core: EngineCore, scope: ElementInstance,
       const s = core.store.subscriptions.get(sk)!;
       if (model.elements.get(s.catchElementId)?.type === 'START_EVENT') {
         core.store.subscriptions.delete(sk);
-        core.record(s.kind === 'message' ? 'MESSAGE_SUBSCRIPTION' : 'SIGNAL_SUBSCRIPTION', 'DELETED', sk, subRecord(s), s.processInstanceKey);
+        core.record(
+          s.kind === 'message' ? 'MESSAGE_SUBSCRIPTION' : 'SIGNAL_SUBSCRIPTION',
+          'DELETED',
+          sk,
+          subRecord(s),
+          s.processInstanceKey,
+        );
       }
     }
     for (const id of [...core.store.dueByElement.get(scope.key)]) {
@@ -89,7 +117,10 @@ function codeOf(el: ElementModel, kind: ThrowKind): string | undefined {
 
 function pick(candidates: ElementModel[], kind: ThrowKind, code: string): ElementModel | undefined {
   const matching = candidates.filter((c) => c.event === kind);
-  return matching.find((c) => codeOf(c, kind) === code) ?? matching.find((c) => codeOf(c, kind) === undefined || codeOf(c, kind) === '');
+  return (
+    matching.find((c) => codeOf(c, kind) === code) ??
+    matching.find((c) => codeOf(c, kind) === undefined || codeOf(c, kind) === '')
+  );
 }
 
 /**
@@ -97,7 +128,12 @@ function pick(candidates: ElementModel[], kind: ThrowKind, code: string): Elemen
  * boundary events, then per enclosing scope its event subprocesses and the scope's boundary events,
  * crossing from a called process into the calling call activity.
  */
-export function findCatch(core: EngineCore, thrower: ElementInstance, kind: ThrowKind, code: string): CatchTarget | undefined {
+export function findCatch(
+  core: EngineCore,
+  thrower: ElementInstance,
+  kind: ThrowKind,
+  code: string,
+): CatchTarget | undefined {
   let cur: ElementInstance | undefined = thrower;
   let first = true;
   while (cur) {
@@ -114,7 +150,11 @@ export function findCatch(core: EngineCore, thrower: ElementInstance, kind: Thro
       }
     }
     if (!isInner && cur.type !== 'PROCESS') {
-      const hit = pick(el.boundaryIds.map((b) => model.elements.get(b)!), kind, code);
+      const hit = pick(
+        el.boundaryIds.map((b) => model.elements.get(b)!),
+        kind,
+        code,
+      );
       if (hit) return { catchEl: hit, host: cur };
     }
     first = false;
@@ -125,7 +165,11 @@ export function findCatch(core: EngineCore, thrower: ElementInstance, kind: Thro
       if (cur) {
         const m2 = core.model(cur.processDefinitionKey);
         const callEl = m2.elements.get(cur.elementId)!;
-        const hit = pick(callEl.boundaryIds.map((b) => m2.elements.get(b)!), kind, code);
+        const hit = pick(
+          callEl.boundaryIds.map((b) => m2.elements.get(b)!),
+          kind,
+          code,
+        );
         if (hit) return { catchEl: hit, host: cur };
         cur = cur.flowScopeKey ? core.store.elements.get(cur.flowScopeKey) : undefined;
         first = false;
@@ -140,7 +184,12 @@ export function catchThrown(core: EngineCore, target: CatchTarget, payload: Reco
   const { catchEl, host } = target;
   if (catchEl.type === 'BOUNDARY_EVENT') {
     if (catchEl.interrupting) interruptActivity(core, host, catchEl, payload);
-    else queueActivation(core, core.store.elements.get(host.flowScopeKey!)!, { elementId: catchEl.id, payload, triggered: true });
+    else
+      queueActivation(core, core.store.elements.get(host.flowScopeKey!)!, {
+        elementId: catchEl.id,
+        payload,
+        triggered: true,
+      });
   } else {
     const esp = core.model(host.processDefinitionKey).elements.get(catchEl.flowScopeId!)!;
     triggerEventSubProcess(core, host, esp, payload);
@@ -151,8 +200,13 @@ export function catchThrown(core: EngineCore, target: CatchTarget, payload: Reco
 
 export function messageRecord(m: Message) {
   return {
-    name: m.name, correlationKey: m.correlationKey, messageId: m.messageId, timeToLive: m.expiresAt - m.publishedAt,
-    deadline: m.expiresAt, variables: m.variables, tenantId: TENANT,
+    name: m.name,
+    correlationKey: m.correlationKey,
+    messageId: m.messageId,
+    timeToLive: m.expiresAt - m.publishedAt,
+    deadline: m.expiresAt,
+    variables: m.variables,
+    tenantId: TENANT,
   };
 }
 
@@ -162,7 +216,13 @@ export function correlate(core: EngineCore, sub: Subscription, message: Message)
   if (!waiting) return false;
   const catchEl = core.model(waiting.processDefinitionKey).elements.get(sub.catchElementId)!;
   if (!dispatchTrigger(core, waiting, catchEl, message.variables)) return false;
-  core.record('MESSAGE_SUBSCRIPTION', 'CORRELATED', sub.key, { ...subRecord(sub), messageKey: message.key, variables: message.variables }, sub.processInstanceKey);
+  core.record(
+    'MESSAGE_SUBSCRIPTION',
+    'CORRELATED',
+    sub.key,
+    { ...subRecord(sub), messageKey: message.key, variables: message.variables },
+    sub.processInstanceKey,
+  );
   return true;
 }
 

@@ -49,8 +49,13 @@ export function setLocalVariable(core: EngineCore, scopeKey: Key, name: string, 
 
 function varRecord(scope: ElementInstance, name: string, value: unknown) {
   return {
-    name, value: JSON.stringify(value), scopeKey: scope.key, processInstanceKey: scope.processInstanceKey,
-    processDefinitionKey: scope.processDefinitionKey, bpmnProcessId: scope.bpmnProcessId, tenantId: TENANT,
+    name,
+    value: JSON.stringify(value),
+    scopeKey: scope.key,
+    processInstanceKey: scope.processInstanceKey,
+    processDefinitionKey: scope.processDefinitionKey,
+    bpmnProcessId: scope.bpmnProcessId,
+    tenantId: TENANT,
   };
 }
 
@@ -86,7 +91,12 @@ export function evaluate(core: EngineCore, e: Expr, scopeKey: Key | null, extra?
   return evaluateSource(core, e.feel, scopeKey, extra);
 }
 
-export function evaluateSource(core: EngineCore, source: string, scopeKey: Key | null, extra?: Record<string, unknown>): Evaluated {
+export function evaluateSource(
+  core: EngineCore,
+  source: string,
+  scopeKey: Key | null,
+  extra?: Record<string, unknown>,
+): Evaluated {
   const vars = scopeKey ? visibleVariables(core, scopeKey) : {};
   const r = evaluateFeel(source, extra ? { ...vars, ...extra } : vars, core.now());
   if (!r.ok) return r;
@@ -101,7 +111,10 @@ function warningsText(warnings: FeelWarning[] | undefined): string {
 
 /** Evaluates and checks the result type; failures are messages for an EXTRACT_VALUE_ERROR incident. */
 export function evaluateTyped(
-  core: EngineCore, e: Expr, scopeKey: Key | null, expected: 'STRING' | 'NUMBER' | 'BOOLEAN' | 'ARRAY' | 'STRING_OR_NUMBER' | 'ANY',
+  core: EngineCore,
+  e: Expr,
+  scopeKey: Key | null,
+  expected: 'STRING' | 'NUMBER' | 'BOOLEAN' | 'ARRAY' | 'STRING_OR_NUMBER' | 'ANY',
 ): Evaluated {
   const r = evaluate(core, e, scopeKey);
   if (!r.ok) return r;
@@ -109,12 +122,13 @@ export function evaluateTyped(
   if (e.feel === undefined && expected === 'NUMBER') v = Number(e.raw);
   const t = typeName(v);
   const ok =
-    expected === 'ANY' ||
-    t === expected ||
-    (expected === 'STRING_OR_NUMBER' && (t === 'STRING' || t === 'NUMBER'));
+    expected === 'ANY' || t === expected || (expected === 'STRING_OR_NUMBER' && (t === 'STRING' || t === 'NUMBER'));
   if (!ok || (expected === 'NUMBER' && Number.isNaN(v))) {
     const exp = expected === 'STRING_OR_NUMBER' ? "'STRING' or 'NUMBER'" : `'${expected}'`;
-    return { ok: false, message: `Expected result of the expression '${e.feel ?? e.raw}' to be ${exp}, but was '${t}'.${warningsText(r.warnings)}` };
+    return {
+      ok: false,
+      message: `Expected result of the expression '${e.feel ?? e.raw}' to be ${exp}, but was '${t}'.${warningsText(r.warnings)}`,
+    };
   }
   return { ok: true, value: v };
 }
@@ -127,7 +141,10 @@ function setPath(doc: Record<string, unknown>, path: string[], value: unknown, b
   }
   const [head, ...rest] = path;
   const current = doc[head] ?? base;
-  const next = current && typeof current === 'object' && !Array.isArray(current) ? { ...(current as Record<string, unknown>) } : {};
+  const next =
+    current && typeof current === 'object' && !Array.isArray(current)
+      ? { ...(current as Record<string, unknown>) }
+      : {};
   doc[head] = next;
   setPath(next, rest, value);
 }
@@ -137,7 +154,11 @@ function setPath(doc: Record<string, unknown>, path: string[], value: unknown, b
  * targets, or an error message (IO_MAPPING_ERROR / EXTRACT_VALUE_ERROR territory).
  */
 export function evaluateMappings(
-  core: EngineCore, mappings: Mapping[], scopeKey: Key | null, extra: Record<string, unknown> = {}, existing?: (name: string) => unknown,
+  core: EngineCore,
+  mappings: Mapping[],
+  scopeKey: Key | null,
+  extra: Record<string, unknown> = {},
+  existing?: (name: string) => unknown,
 ): { ok: true; doc: Record<string, unknown> } | { ok: false; message: string } {
   const doc: Record<string, unknown> = {};
   for (const m of mappings) {

@@ -17,17 +17,31 @@ export const callActivityBehavior: ElementBehavior = {
     }
     const def = core.store.latestProcess(id.value as string);
     if (!def) {
-      fail(core, inst, 'CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${id.value}' to be deployed, but not found.`);
+      fail(
+        core,
+        inst,
+        'CALLED_ELEMENT_ERROR',
+        `Expected process with BPMN process id '${id.value}' to be deployed, but not found.`,
+      );
       return;
     }
     const model = core.models.get(def.key)!;
     if (!model.root.startId) {
-      fail(core, inst, 'CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${id.value}' to have a none start event, but not found.`);
+      fail(
+        core,
+        inst,
+        'CALLED_ELEMENT_ERROR',
+        `Expected process with BPMN process id '${id.value}' to have a none start event, but not found.`,
+      );
       return;
     }
     if (!transitionToActivated(core, inst)) return;
-    const variables = el.called!.propagateAllParentVariables ? visibleVariables(core, inst.key) : core.store.localVariables(inst.key);
-    const child = createProcessInstance(core, def, [model.root.startId], variables, { parent: core.store.elements.get(inst.key)! });
+    const variables = el.called!.propagateAllParentVariables
+      ? visibleVariables(core, inst.key)
+      : core.store.localVariables(inst.key);
+    const child = createProcessInstance(core, def, [model.root.startId], variables, {
+      parent: core.store.elements.get(inst.key)!,
+    });
     core.store.elements.update(inst.key, { calledInstanceKey: child.key });
   },
 };

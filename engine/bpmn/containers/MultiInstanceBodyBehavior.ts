@@ -8,7 +8,8 @@ function activateInner(core: EngineCore, body: ElementInstance, index: number): 
   const el = core.element(body);
   const mi = body.mi!;
   queueActivation(core, body, {
-    elementId: el.id, loopCounter: index + 1,
+    elementId: el.id,
+    loopCounter: index + 1,
     inputElement: el.mi!.inputElement ? { name: el.mi!.inputElement, value: mi.items[index] } : undefined,
   });
   core.store.elements.update(body.key, { mi: { ...mi, next: index + 1 } });
@@ -23,12 +24,20 @@ export const multiInstanceBodyBehavior: ElementBehavior = {
   activate(core, inst, el) {
     const r = evaluateSource(core, el.mi!.inputCollection, inst.key);
     if (!r.ok || !Array.isArray(r.value)) {
-      const msg = !r.ok ? r.message : `Expected result of the expression '${el.mi!.inputCollection}' to be 'ARRAY', but was '${r.value === null ? 'NULL' : typeof r.value === 'string' ? 'STRING' : typeof r.value === 'number' ? 'NUMBER' : typeof r.value === 'boolean' ? 'BOOLEAN' : 'OBJECT'}'.`;
+      const msg = !r.ok
+        ? r.message
+        : `Expected result of the expression '${el.mi!.inputCollection}' to be 'ARRAY', but was '${r.value === null ? 'NULL' : typeof r.value === 'string' ? 'STRING' : typeof r.value === 'number' ? 'NUMBER' : typeof r.value === 'boolean' ? 'BOOLEAN' : 'OBJECT'}'.`;
       fail(core, inst, 'EXTRACT_VALUE_ERROR', msg);
       return;
     }
     const items = r.value;
-    if (el.mi!.outputCollection) setLocalVariable(core, inst.key, el.mi!.outputCollection, items.map(() => null));
+    if (el.mi!.outputCollection)
+      setLocalVariable(
+        core,
+        inst.key,
+        el.mi!.outputCollection,
+        items.map(() => null),
+      );
     core.store.elements.update(inst.key, { mi: { items, next: 0, completed: 0, terminated: 0 } });
     if (!transitionToActivated(core, core.store.elements.get(inst.key)!)) return;
     if (items.length === 0) {
@@ -62,10 +71,18 @@ export const multiInstanceBodyBehavior: ElementBehavior = {
         numberOfTerminatedInstances: b.terminated,
       });
       if (!r.ok || typeof r.value !== 'boolean') {
-        fail(core, inner, 'EXTRACT_VALUE_ERROR', !r.ok ? r.message : `Expected result of the expression '${mi.completionCondition}' to be 'BOOLEAN', but was '${r.value === null ? 'NULL' : typeof r.value}'.`);
+        fail(
+          core,
+          inner,
+          'EXTRACT_VALUE_ERROR',
+          !r.ok
+            ? r.message
+            : `Expected result of the expression '${mi.completionCondition}' to be 'BOOLEAN', but was '${r.value === null ? 'NULL' : typeof r.value}'.`,
+        );
         return false;
       }
-      if (r.value) core.store.elements.update(body.key, { mi: { ...core.store.elements.get(body.key)!.mi!, done: true } });
+      if (r.value)
+        core.store.elements.update(body.key, { mi: { ...core.store.elements.get(body.key)!.mi!, done: true } });
     }
     return true;
   },
@@ -73,14 +90,21 @@ export const multiInstanceBodyBehavior: ElementBehavior = {
   onChildEnded(core, body, _inner, completed) {
     let b = core.store.elements.get(body.key);
     if (!b || b.state !== 'ACTIVATED') return;
-    const mi = { ...b.mi!, completed: b.mi!.completed + (completed ? 1 : 0), terminated: b.mi!.terminated + (completed ? 0 : 1) };
+    const mi = {
+      ...b.mi!,
+      completed: b.mi!.completed + (completed ? 1 : 0),
+      terminated: b.mi!.terminated + (completed ? 0 : 1),
+    };
     b = core.store.elements.update(b.key, { mi });
     if (mi.done) {
       for (const ck of [...core.store.childrenOf.get(b.key)]) {
         const c = core.store.elements.get(ck);
         if (c) terminate(core, c);
       }
-      b = core.store.elements.update(b.key, { mi: { ...mi, terminated: mi.terminated + (mi.items.length - mi.completed - mi.terminated) }, activeFlows: 0 });
+      b = core.store.elements.update(b.key, {
+        mi: { ...mi, terminated: mi.terminated + (mi.items.length - mi.completed - mi.terminated) },
+        activeFlows: 0,
+      });
       queueCompletion(core, b);
       return;
     }

@@ -25,13 +25,17 @@ export const processBehavior: ElementBehavior = {
       if (caller && caller.state === 'ACTIVATED') {
         const callEl = core.element(caller);
         const propagate = callEl.called!.propagateAllChildVariables || callEl.outputs.length > 0;
-        core.store.elements.update(caller.key, { calledInstanceKey: undefined, payload: propagate ? info.variables : {} });
+        core.store.elements.update(caller.key, {
+          calledInstanceKey: undefined,
+          payload: propagate ? info.variables : {},
+        });
         queueCompletion(core, core.store.elements.get(caller.key)!);
       }
     } else {
       core.effects.terminated.add(inst.key);
     }
-    if (inst.startedByMessageCorrelationKey) retryBufferedMessageStarts(core, inst.bpmnProcessId, inst.startedByMessageCorrelationKey);
+    if (inst.startedByMessageCorrelationKey)
+      retryBufferedMessageStarts(core, inst.bpmnProcessId, inst.startedByMessageCorrelationKey);
     void el;
   },
 };

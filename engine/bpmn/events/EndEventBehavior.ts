@@ -25,11 +25,28 @@ export const endEventBehavior: ElementBehavior = {
       }
       const target = findCatch(core, inst, 'error', code.value as string);
       if (!target) {
-        fail(core, inst, 'UNHANDLED_ERROR_EVENT', `Expected to throw an error event with the code '${code.value}', but it was not caught. No error events are available in the scope.`);
+        fail(
+          core,
+          inst,
+          'UNHANDLED_ERROR_EVENT',
+          `Expected to throw an error event with the code '${code.value}', but it was not caught. No error events are available in the scope.`,
+        );
         return;
       }
       if (!transitionToActivated(core, inst)) return;
-      core.record('ERROR', 'THROWN', core.store.nextKey(), { errorCode: code.value, errorMessage: '', elementId: el.id, processInstanceKey: inst.processInstanceKey, tenantId: TENANT }, inst.processInstanceKey);
+      core.record(
+        'ERROR',
+        'THROWN',
+        core.store.nextKey(),
+        {
+          errorCode: code.value,
+          errorMessage: '',
+          elementId: el.id,
+          processInstanceKey: inst.processInstanceKey,
+          tenantId: TENANT,
+        },
+        inst.processInstanceKey,
+      );
       catchThrown(core, target, {});
       return;
     }

@@ -43,7 +43,13 @@ export function throwEvent(core: EngineCore, inst: ElementInstance, el: ElementM
       }
       if (!transitionToActivated(core, inst)) return 'stop';
       const target = findCatch(core, core.store.elements.get(inst.key)!, 'escalation', code.value as string);
-      const value = { escalationCode: code.value, throwElementId: el.id, catchElementId: target?.catchEl.id ?? '', processInstanceKey: inst.processInstanceKey, tenantId: TENANT };
+      const value = {
+        escalationCode: code.value,
+        throwElementId: el.id,
+        catchElementId: target?.catchEl.id ?? '',
+        processInstanceKey: inst.processInstanceKey,
+        tenantId: TENANT,
+      };
       if (!target) {
         core.record('ESCALATION', 'NOT_ESCALATED', core.store.nextKey(), value, inst.processInstanceKey);
         return 'continue';
@@ -66,7 +72,11 @@ export function jumpToLink(core: EngineCore, inst: ElementInstance, el: ElementM
   const model = core.model(inst.processDefinitionKey);
   const scope = core.store.elements.get(inst.flowScopeKey!)!;
   const target = [...model.elements.values()].find(
-    (e) => e.type === 'INTERMEDIATE_CATCH_EVENT' && e.event === 'link' && e.linkName === el.linkName && e.flowScopeId === el.flowScopeId,
+    (e) =>
+      e.type === 'INTERMEDIATE_CATCH_EVENT' &&
+      e.event === 'link' &&
+      e.linkName === el.linkName &&
+      e.flowScopeId === el.flowScopeId,
   )!;
   queueActivation(core, scope, { elementId: target.id });
 }

@@ -5,12 +5,14 @@ import type { ElementBehavior } from '../ElementBehavior';
 import { fail, queueCompletion, transitionToActivated } from '../execution';
 import { evaluateSource } from '../behaviors/variables';
 
-type Choice = { ok: true; flows: string[] } | { ok: false; type: 'EXTRACT_VALUE_ERROR' | 'CONDITION_ERROR'; message: string };
+type Choice =
+  { ok: true; flows: string[] } | { ok: false; type: 'EXTRACT_VALUE_ERROR' | 'CONDITION_ERROR'; message: string };
 
 /** Evaluates the conditions of outgoing flows (document order); non-boolean results are errors. */
 function evaluateConditions(core: EngineCore, inst: ElementInstance, el: ElementModel, firstOnly: boolean): Choice {
   const model = core.model(inst.processDefinitionKey);
-  if (el.outgoing.length === 1 && model.flows.get(el.outgoing[0])!.condition === undefined) return { ok: true, flows: el.outgoing };
+  if (el.outgoing.length === 1 && model.flows.get(el.outgoing[0])!.condition === undefined)
+    return { ok: true, flows: el.outgoing };
   const chosen: string[] = [];
   for (const fid of el.outgoing) {
     if (fid === el.defaultFlowId) continue;
@@ -22,7 +24,11 @@ function evaluateConditions(core: EngineCore, inst: ElementInstance, el: Element
     const r = evaluateSource(core, cond, inst.key);
     if (!r.ok) return { ok: false, type: 'EXTRACT_VALUE_ERROR', message: r.message };
     if (typeof r.value !== 'boolean') {
-      return { ok: false, type: 'EXTRACT_VALUE_ERROR', message: `Expected result of the expression '${cond}' to be 'BOOLEAN', but was '${r.value === null ? 'NULL' : typeof r.value === 'string' ? 'STRING' : typeof r.value === 'number' ? 'NUMBER' : 'OBJECT'}'.` };
+      return {
+        ok: false,
+        type: 'EXTRACT_VALUE_ERROR',
+        message: `Expected result of the expression '${cond}' to be 'BOOLEAN', but was '${r.value === null ? 'NULL' : typeof r.value === 'string' ? 'STRING' : typeof r.value === 'number' ? 'NUMBER' : 'OBJECT'}'.`,
+      };
     }
     if (r.value) {
       chosen.push(fid);
@@ -32,7 +38,11 @@ function evaluateConditions(core: EngineCore, inst: ElementInstance, el: Element
   if (chosen.length) return { ok: true, flows: chosen };
   if (el.defaultFlowId) return { ok: true, flows: [el.defaultFlowId] };
   if (el.outgoing.length === 0) return { ok: true, flows: [] };
-  return { ok: false, type: 'CONDITION_ERROR', message: 'Expected at least one condition to evaluate to true, or to have a default flow' };
+  return {
+    ok: false,
+    type: 'CONDITION_ERROR',
+    message: 'Expected at least one condition to evaluate to true, or to have a default flow',
+  };
 }
 
 function choosing(firstOnly: boolean): ElementBehavior {

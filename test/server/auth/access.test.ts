@@ -2,7 +2,14 @@ import { hasDepartmentAccess, presentPhone, assertDepartmentAccess } from '../..
 import type { KeyPrincipal, UserPrincipal } from '../../../server/auth/roles';
 
 const user = (roles: UserPrincipal['roles'], departments: string[]): UserPrincipal => ({
-  kind: 'user', userId: 'u', username: 'u', displayName: 'U', roles, departments, csrfToken: 't', sessionIdHash: 'h',
+  kind: 'user',
+  userId: 'u',
+  username: 'u',
+  displayName: 'U',
+  roles,
+  departments,
+  csrfToken: 't',
+  sessionIdHash: 'h',
 });
 const device: KeyPrincipal = { kind: 'device', keyId: 'k', name: 'cam', deviceId: null };
 

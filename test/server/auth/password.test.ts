@@ -1,4 +1,10 @@
-import { hashPassword, needsRehash, PUBLIC_PASSWORD_SCRYPT_PARAMS, randomPassword, verifyPassword } from '../../../server/auth/password';
+import {
+  hashPassword,
+  needsRehash,
+  PUBLIC_PASSWORD_SCRYPT_PARAMS,
+  randomPassword,
+  verifyPassword,
+} from '../../../server/auth/password';
 
 describe('password hashing', () => {
   it('hashes with scrypt, a per-hash salt and the parameters in the string', async () => {
@@ -23,7 +29,13 @@ describe('password hashing', () => {
   });
 
   it('treats malformed or hostile stored hashes as non-matching, never throwing', async () => {
-    for (const stored of ['', 'plain', 'scrypt$N=3,r=8,p=1$c2FsdA$aGFzaA', 'scrypt$N=1073741824,r=8,p=1$c2FsdA$aGFzaA', 'scrypt$N=16384,r=8,p=1$$']) {
+    for (const stored of [
+      '',
+      'plain',
+      'scrypt$N=3,r=8,p=1$c2FsdA$aGFzaA',
+      'scrypt$N=1073741824,r=8,p=1$c2FsdA$aGFzaA',
+      'scrypt$N=16384,r=8,p=1$$',
+    ]) {
       expect(await verifyPassword('x', stored)).toBe(false);
     }
   });

@@ -43,7 +43,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 /** An app on a database the caller migrated and owns (closing the app leaves the database). */
-export function startTestAppOn(testDb: TestDb, options: Pick<TestAppOptions, 'env' | 'context' | 'demo'> = {}): Promise<TestApp> {
+export function startTestAppOn(
+  testDb: TestDb,
+  options: Pick<TestAppOptions, 'env' | 'context' | 'demo'> = {},
+): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: options.demo === false ? '0' : '1', ...options.env });
   return serve(testDb, config, options, false);
 }
@@ -70,10 +73,12 @@ async function serve(testDb: TestDb, config: Config, options: TestAppOptions, ow
     async loginAs(username, password = DEMO_PASSWORD) {
       const c = new TestClient(url);
       const res = await c.login(username, password);
-      if (res.status !== 200) throw new Error(`Expected login of ${username} to succeed, but got ${res.status}: ${JSON.stringify(res.body)}`);
+      if (res.status !== 200)
+        throw new Error(`Expected login of ${username} to succeed, but got ${res.status}: ${JSON.stringify(res.body)}`);
       return c;
     },
-    spawn: (more = {}) => serve(testDb, loadConfig({ LOG_LEVEL: 'silent', DEMO: config.demo ? '1' : '0', ...more.env }), more, false),
+    spawn: (more = {}) =>
+      serve(testDb, loadConfig({ LOG_LEVEL: 'silent', DEMO: config.demo ? '1' : '0', ...more.env }), more, false),
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -104,7 +109,8 @@ export class TestClient {
   ): Promise<TestResponse> {
     const headers: Record<string, string> = { ...opts.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (opts.csrf !== false && this.csrfToken && !['GET', 'HEAD'].includes(method)) headers['x-csrf-token'] ??= this.csrfToken;
+    if (opts.csrf !== false && this.csrfToken && !['GET', 'HEAD'].includes(method))
+      headers['x-csrf-token'] ??= this.csrfToken;
     let body: string | undefined = opts.body;
     if (opts.json !== undefined) {
       body = JSON.stringify(opts.json);
@@ -127,9 +133,12 @@ export class TestClient {
   }
 
   get = (path: string, opts?: Parameters<TestClient['request']>[2]) => this.request('GET', path, opts);
-  post = (path: string, json?: unknown, opts?: Parameters<TestClient['request']>[2]) => this.request('POST', path, { ...opts, json });
-  patch = (path: string, json?: unknown, opts?: Parameters<TestClient['request']>[2]) => this.request('PATCH', path, { ...opts, json });
-  put = (path: string, json?: unknown, opts?: Parameters<TestClient['request']>[2]) => this.request('PUT', path, { ...opts, json });
+  post = (path: string, json?: unknown, opts?: Parameters<TestClient['request']>[2]) =>
+    this.request('POST', path, { ...opts, json });
+  patch = (path: string, json?: unknown, opts?: Parameters<TestClient['request']>[2]) =>
+    this.request('PATCH', path, { ...opts, json });
+  put = (path: string, json?: unknown, opts?: Parameters<TestClient['request']>[2]) =>
+    this.request('PUT', path, { ...opts, json });
   delete = (path: string, opts?: Parameters<TestClient['request']>[2]) => this.request('DELETE', path, opts);
 
   async login(username: string, password: string): Promise<TestResponse> {

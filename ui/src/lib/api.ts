@@ -66,7 +66,8 @@ export async function api<T = any>(path: string, opts: RequestOptions = {}): Pro
   const text = await res.text();
   const parsed = type.includes('json') && text ? JSON.parse(text) : text;
   if (!res.ok) {
-    const detail = (parsed && typeof parsed === 'object' && (parsed.detail || parsed.title)) || `${res.status} ${res.statusText}`;
+    const detail =
+      (parsed && typeof parsed === 'object' && (parsed.detail || parsed.title)) || `${res.status} ${res.statusText}`;
     throw new ApiError(res.status, String(detail), parsed);
   }
   return parsed as T;
@@ -105,8 +106,20 @@ function sessionExpired(): void {
       console.error('saving a draft on session expiry failed', err);
     }
   }
-  const relogin = h('button', { type: 'button', class: 'primary', id: 'relogin', onclick: () => location.assign(loginUrl('expired')) }, T('session.expired.login'));
-  const dialog = h('dialog', { id: 'session-expired', class: 'session-dialog', role: 'alertdialog', 'aria-labelledby': 'session-expired-title', 'aria-describedby': 'session-expired-text' },
+  const relogin = h(
+    'button',
+    { type: 'button', class: 'primary', id: 'relogin', onclick: () => location.assign(loginUrl('expired')) },
+    T('session.expired.login'),
+  );
+  const dialog = h(
+    'dialog',
+    {
+      id: 'session-expired',
+      class: 'session-dialog',
+      role: 'alertdialog',
+      'aria-labelledby': 'session-expired-title',
+      'aria-describedby': 'session-expired-text',
+    },
     h('h2', { id: 'session-expired-title' }, T('session.expired.title')),
     h('p', { id: 'session-expired-text' }, T('session.expired.text')),
     h('div', { class: 'row' }, relogin),
@@ -129,7 +142,10 @@ export async function requireUser(): Promise<Me> {
 }
 
 export async function login(username: string, password: string): Promise<Me> {
-  const body = await api<{ user: Me; csrfToken: string }>('/api/auth/login', { json: { username, password }, anonymous: true });
+  const body = await api<{ user: Me; csrfToken: string }>('/api/auth/login', {
+    json: { username, password },
+    anonymous: true,
+  });
   setSession(body.csrfToken);
   return body.user;
 }
@@ -149,7 +165,11 @@ export interface Department {
 let departments: Promise<Department[]> | undefined;
 export function loadDepartments(): Promise<Department[]> {
   departments ??= api<any>('/api/departments').then((b) =>
-    (b.departments ?? b).map((d: any) => ({ code: d.code, nameZh: d.nameZh ?? d.name_zh ?? d.name?.zh ?? d.code, nameEn: d.nameEn ?? d.name_en ?? d.name?.en ?? d.code })),
+    (b.departments ?? b).map((d: any) => ({
+      code: d.code,
+      nameZh: d.nameZh ?? d.name_zh ?? d.name?.zh ?? d.code,
+      nameEn: d.nameEn ?? d.name_en ?? d.name?.en ?? d.code,
+    })),
   );
   return departments;
 }

@@ -7,7 +7,13 @@ import type { Department } from './api';
 export const STEPS = ['accepted', 'dispatched', 'handling', 'replied', 'closed', 'rated'] as const;
 
 /** How far a case got on 受理 → 分拨 → 处置 → 反馈 → 办结 → 回访. */
-export function stepsDone(c: { status: string; timeline?: Array<{ type: string }>; rating?: unknown; reply?: string | null; classification?: unknown }): number {
+export function stepsDone(c: {
+  status: string;
+  timeline?: Array<{ type: string }>;
+  rating?: unknown;
+  reply?: string | null;
+  classification?: unknown;
+}): number {
   const types = new Set((c.timeline ?? []).map((e) => e.type));
   const s = c.status;
   if (c.rating && s === 'closed') return 6;
@@ -24,7 +30,15 @@ export function progressLine(c: Parameters<typeof stepsDone>[0]): HTMLOListEleme
     'ol',
     { class: 'progress', 'aria-label': t('progress.aria'), 'data-i18n-aria-label': 'progress.aria' },
     STEPS.map((s, i) =>
-      h('li', { class: i < done ? 'done' : i === done ? 'current' : '', 'aria-current': i === done ? 'step' : null, 'data-step': s }, T(`step.${s}` as StringKey)),
+      h(
+        'li',
+        {
+          class: i < done ? 'done' : i === done ? 'current' : '',
+          'aria-current': i === done ? 'step' : null,
+          'data-step': s,
+        },
+        T(`step.${s}` as StringKey),
+      ),
     ),
   );
 }
@@ -64,7 +78,11 @@ export interface TimelineEntry {
 }
 
 /** The case history, oldest first; `detail` renders an entry's data (staff views). */
-export function timeline(entries: TimelineEntry[], departments: Department[], detail?: (e: TimelineEntry) => Node | null): HTMLElement {
+export function timeline(
+  entries: TimelineEntry[],
+  departments: Department[],
+  detail?: (e: TimelineEntry) => Node | null,
+): HTMLElement {
   if (!entries.length) return h('p', { class: 'muted' }, T('common.none'));
   return h(
     'ol',
@@ -76,7 +94,9 @@ export function timeline(entries: TimelineEntry[], departments: Department[], de
         h('time', { datetime: e.at }, fmtTime(e.at)),
         h('strong', null, eventLabel(e.type)),
         e.department ? [' · ', deptName(e.department, departments)] : null,
-        e.actor && !['system', 'reporter', 'staff', 'device'].includes(e.actor) ? h('span', { class: 'muted' }, ` · ${e.actor}`) : null,
+        e.actor && !['system', 'reporter', 'staff', 'device'].includes(e.actor)
+          ? h('span', { class: 'muted' }, ` · ${e.actor}`)
+          : null,
         detail?.(e) ?? null,
       ),
     ),

@@ -12,7 +12,8 @@ const ZH: Record<string, string> = {
   Search: '搜索',
   'Field is required.': '此项为必填。',
   'Field must be a valid email.': '请输入有效的电子邮箱。',
-  'Field must be a valid international phone number. (e.g. +4930664040900)': '请输入有效的国际电话号码（如 +8657487654321）。',
+  'Field must be a valid international phone number. (e.g. +4930664040900)':
+    '请输入有效的国际电话号码（如 +8657487654321）。',
   'Field must have minimum length of {value}.': '至少 {value} 个字符。',
   'Field must have maximum length of {value}.': '最多 {value} 个字符。',
   'Field must have minimum value of {value}.': '不能小于 {value}。',
@@ -22,7 +23,8 @@ const ZH: Record<string, string> = {
   'Value is expected to be an integer.': '请输入整数。',
   'Value is expected to have at most 1 decimal digit.': '最多 1 位小数。',
   'Value is expected to have at most {value} decimal digits.': '最多 {value} 位小数。',
-  'Please select a valid value, the two nearest valid values are {previousValue} and {nextValue}.': '请输入有效值，最接近的是 {previousValue} 和 {nextValue}。',
+  'Please select a valid value, the two nearest valid values are {previousValue} and {nextValue}.':
+    '请输入有效值，最接近的是 {previousValue} 和 {nextValue}。',
   'Date and time must both be entered.': '日期和时间都要填写。',
   'Max validation value is not a valid number.': '最大值设置不是有效数字。',
   'Min validation value is not a valid number.': '最小值设置不是有效数字。',
@@ -54,7 +56,9 @@ const ZH: Record<string, string> = {
 /** form-js's `translate(template, replacements)` in the page's language. */
 export function formTranslate(template: string, replacements?: Record<string, unknown>): string {
   const s = lang() === 'zh' ? (ZH[template] ?? template) : template;
-  return s.replace(/{([^}]+)}/g, (_, key: string) => (replacements?.[key] != null && replacements[key] !== '' ? String(replacements[key]) : `{${key}}`));
+  return s.replace(/{([^}]+)}/g, (_, key: string) =>
+    replacements?.[key] != null && replacements[key] !== '' ? String(replacements[key]) : `{${key}}`,
+  );
 }
 
 /** Pass as `additionalModules` to `new Form(...)` (it overrides form-js's TranslateModule). */
@@ -72,7 +76,8 @@ function localize(root: HTMLElement): void {
     }
   }
   for (const input of root.querySelectorAll<HTMLInputElement>('input[placeholder]')) {
-    if (SEARCH_TEXTS.has(input.placeholder) && input.placeholder !== formTranslate('Search')) input.placeholder = formTranslate('Search');
+    if (SEARCH_TEXTS.has(input.placeholder) && input.placeholder !== formTranslate('Search'))
+      input.placeholder = formTranslate('Search');
   }
 }
 
@@ -80,7 +85,13 @@ function localize(root: HTMLElement): void {
 export function localizeFormDom(root: HTMLElement): () => void {
   localize(root);
   const observer = new MutationObserver(() => localize(root));
-  observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['placeholder', 'class'] });
+  observer.observe(root, {
+    subtree: true,
+    childList: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: ['placeholder', 'class'],
+  });
   let active = true;
   onLang(() => active && localize(root));
   return () => {

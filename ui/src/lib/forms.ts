@@ -15,11 +15,22 @@ export interface FieldOptions {
 }
 
 /** A label + input (+ hint + error line); returns the wrapper and the control. */
-export function field(labelKey: StringKey, o: FieldOptions): { wrap: HTMLDivElement; input: HTMLInputElement | HTMLTextAreaElement; setError(msg?: string): void } {
+export function field(
+  labelKey: StringKey,
+  o: FieldOptions,
+): { wrap: HTMLDivElement; input: HTMLInputElement | HTMLTextAreaElement; setError(msg?: string): void } {
   const id = uid(o.name);
   const hintId = o.hint ? `${id}-hint` : undefined;
   const errId = `${id}-err`;
-  const attrs = { id, name: o.name, required: o.required, 'aria-describedby': [hintId, errId].filter(Boolean).join(' '), autocomplete: o.autocomplete, value: o.value, ...o.attrs };
+  const attrs = {
+    id,
+    name: o.name,
+    required: o.required,
+    'aria-describedby': [hintId, errId].filter(Boolean).join(' '),
+    autocomplete: o.autocomplete,
+    value: o.value,
+    ...o.attrs,
+  };
   const input = o.multiline ? h('textarea', attrs) : h('input', { type: o.type ?? 'text', ...attrs });
   if (o.placeholder) tAttr(input, 'placeholder', o.placeholder);
   const err = h('div', { class: 'field-error', id: errId });
@@ -41,8 +52,17 @@ export function field(labelKey: StringKey, o: FieldOptions): { wrap: HTMLDivElem
   };
 }
 
-export function select(labelKey: StringKey, name: string, options: Array<{ value: string; label: Node | string }>, value = ''): { wrap: HTMLDivElement; input: HTMLSelectElement } {
+export function select(
+  labelKey: StringKey,
+  name: string,
+  options: Array<{ value: string; label: Node | string }>,
+  value = '',
+): { wrap: HTMLDivElement; input: HTMLSelectElement } {
   const id = uid(name);
-  const input = h('select', { id, name }, options.map((o) => h('option', { value: o.value, selected: o.value === value }, o.label)));
+  const input = h(
+    'select',
+    { id, name },
+    options.map((o) => h('option', { value: o.value, selected: o.value === value }, o.label)),
+  );
   return { wrap: h('div', { class: 'field' }, h('label', { for: id }, T(labelKey)), input), input };
 }

@@ -67,7 +67,9 @@ export function applyLang(root: ParentNode = document): void {
     el.textContent = (current === 'zh' ? el.dataset.zh : el.dataset.en) ?? '';
   });
   for (const attr of ['placeholder', 'aria-label', 'title']) {
-    root.querySelectorAll<HTMLElement>(`[data-i18n-${attr}]`).forEach((el) => el.setAttribute(attr, t(el.getAttribute(`data-i18n-${attr}`)!)));
+    root
+      .querySelectorAll<HTMLElement>(`[data-i18n-${attr}]`)
+      .forEach((el) => el.setAttribute(attr, t(el.getAttribute(`data-i18n-${attr}`)!)));
   }
   const titleKey = document.body?.dataset.titleKey;
   if (titleKey) document.title = `${t(titleKey)} · ${t('app.name')}`;

@@ -1,7 +1,9 @@
 declare module '@camunda/linting' {
   export class Linter {
     constructor(options?: { modeler?: 'web' | 'desktop'; type?: 'cloud' | 'platform'; plugins?: unknown[] });
-    lint(definitions: unknown): Promise<Array<{ id: string; message: string; category: string; rule: string; path?: unknown }>>;
+    lint(
+      definitions: unknown,
+    ): Promise<Array<{ id: string; message: string; category: string; rule: string; path?: unknown }>>;
   }
 }
 declare module '@camunda/linting/modeler' {

@@ -67,19 +67,32 @@ export function shell(opts: ShellOptions): HTMLElement {
   const header = h(
     'header',
     { class: 'topbar' },
-    h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '一'), T('app.name')),
+    h(
+      'a',
+      { class: 'brand', href: '/' },
+      h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '一'),
+      T('app.name'),
+    ),
     h(
       'nav',
       { 'aria-label': t('nav.aria'), 'data-i18n-aria-label': 'nav.aria' },
       h(
         'ul',
         null,
-        items.map((n) => h('li', null, h('a', { href: n.href, 'aria-current': n.href === opts.current ? 'page' : null }, T(n.key)))),
+        items.map((n) =>
+          h('li', null, h('a', { href: n.href, 'aria-current': n.href === opts.current ? 'page' : null }, T(n.key))),
+        ),
       ),
     ),
     h('div', { class: 'topbar-right' }, langBtn, userBox),
   );
-  mount(document.body, h('a', { class: 'skip-link', href: '#main' }, T('nav.skip')), header, main, h('div', { id: 'toasts', role: 'status', 'aria-live': 'polite' }));
+  mount(
+    document.body,
+    h('a', { class: 'skip-link', href: '#main' }, T('nav.skip')),
+    header,
+    main,
+    h('div', { id: 'toasts', role: 'status', 'aria-live': 'polite' }),
+  );
   applyLang();
   return main;
 }

@@ -64,8 +64,18 @@ const lintList = h('div', { class: 'lint-list', id: 'lint', 'aria-live': 'polite
 const serverLintList = h('div', { class: 'lint-list', id: 'server-lint', 'aria-live': 'polite' });
 const currentLabel = h('span', { id: 'current', class: 'muted small' });
 const formsBox = h('div', { id: 'forms' });
-const uploadInput = h('input', { type: 'file', id: 'upload', accept: '.bpmn,.xml,.form,application/json', multiple: true, class: 'visually-hidden' });
-const deployBtn = h('button', { type: 'button', class: 'primary', id: 'deploy', onclick: () => void deploy() }, T('designer.deploy'));
+const uploadInput = h('input', {
+  type: 'file',
+  id: 'upload',
+  accept: '.bpmn,.xml,.form,application/json',
+  multiple: true,
+  class: 'visually-hidden',
+});
+const deployBtn = h(
+  'button',
+  { type: 'button', class: 'primary', id: 'deploy', onclick: () => void deploy() },
+  T('designer.deploy'),
+);
 
 let current: { id: string; version: number | null } = { id: '', version: null };
 /** .form files uploaded in this session, deployed together with the diagram. */
@@ -79,9 +89,27 @@ main.append(
       'aside',
       { class: 'designer-side', 'aria-label': t('designer.processes') },
       h('h1', { class: 'visually-hidden' }, T('designer.title')),
-      h('div', { class: 'row' }, deployBtn, h('button', { type: 'button', id: 'download', onclick: () => void saveFile() }, T('designer.download'))),
-      h('div', { class: 'row', style: { marginTop: '6px' } },
-        h('label', { for: 'upload', class: 'button', style: { margin: 0, fontWeight: 400 }, tabindex: '0', onkeydown: (e: KeyboardEvent) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), uploadInput.click()) }, T('designer.upload')),
+      h(
+        'div',
+        { class: 'row' },
+        deployBtn,
+        h('button', { type: 'button', id: 'download', onclick: () => void saveFile() }, T('designer.download')),
+      ),
+      h(
+        'div',
+        { class: 'row', style: { marginTop: '6px' } },
+        h(
+          'label',
+          {
+            for: 'upload',
+            class: 'button',
+            style: { margin: 0, fontWeight: 400 },
+            tabindex: '0',
+            onkeydown: (e: KeyboardEvent) =>
+              (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), uploadInput.click()),
+          },
+          T('designer.upload'),
+        ),
         uploadInput,
         h('button', { type: 'button', id: 'new-process', onclick: () => void newProcess() }, T('designer.new')),
       ),
@@ -91,11 +119,20 @@ main.append(
       h('h2', null, T('designer.versions')),
       versionList,
       h('h2', null, T('designer.forms')),
-      h('button', { type: 'button', id: 'new-form', class: 'small-btn', onclick: () => void openFormEditor(EMPTY_FORM()) }, T('designer.form.new')),
+      h(
+        'button',
+        { type: 'button', id: 'new-form', class: 'small-btn', onclick: () => void openFormEditor(EMPTY_FORM()) },
+        T('designer.form.new'),
+      ),
       formsBox,
     ),
-    h('section', { class: 'designer-main', 'aria-label': 'BPMN' }, canvasEl,
-      h('div', { class: 'designer-lint' },
+    h(
+      'section',
+      { class: 'designer-main', 'aria-label': 'BPMN' },
+      canvasEl,
+      h(
+        'div',
+        { class: 'designer-lint' },
         h('div', null, h('h2', null, T('designer.lint')), lintList),
         h('div', null, h('h2', null, T('designer.lint.server')), serverLintList),
       ),
@@ -104,7 +141,12 @@ main.append(
   ),
 );
 
-const modeler = new Modeler({ container: canvasEl, propertiesPanel: { parent: panelEl }, additionalModules: [lintingModule], linting: { active: true } });
+const modeler = new Modeler({
+  container: canvasEl,
+  propertiesPanel: { parent: panelEl },
+  additionalModules: [lintingModule],
+  linting: { active: true },
+});
 const linter = new Linter({ modeler: 'web', type: 'cloud' });
 (window as any).__modeler = modeler; // for the browser tests and the console
 
@@ -158,7 +200,10 @@ function showServerLint(entries: LintEntry[]): void {
   for (const e of entries) {
     const id = e.id ?? e.elementId;
     if (!id || !modeler.get('elementRegistry').get(id)) continue;
-    overlays.add(id, 'server-lint', { position: { top: -14, left: -14 }, html: `<span class="server-lint-badge" title="${e.message.replace(/"/g, '&quot;')}">!</span>` });
+    overlays.add(id, 'server-lint', {
+      position: { top: -14, left: -14 },
+      html: `<span class="server-lint-badge" title="${e.message.replace(/"/g, '&quot;')}">!</span>`,
+    });
   }
 }
 
@@ -169,10 +214,14 @@ async function openXml(xml: string, id: string, version: number | null): Promise
   canvas.zoom('fit-viewport');
   canvas.zoom(canvas.zoom() * 0.85, 'auto');
   current = { id, version };
-  currentLabel.textContent = t('designer.current', { id, version: version == null ? t('designer.unsaved') : t('designer.version', { version }) });
+  currentLabel.textContent = t('designer.current', {
+    id,
+    version: version == null ? t('designer.unsaved') : t('designer.version', { version }),
+  });
   showServerLint([]);
   for (const li of processList.querySelectorAll('li')) li.classList.toggle('active', li.dataset.id === id);
-  for (const li of versionList.querySelectorAll('li')) li.classList.toggle('active', Number(li.dataset.version) === version);
+  for (const li of versionList.querySelectorAll('li'))
+    li.classList.toggle('active', Number(li.dataset.version) === version);
 }
 
 async function loadProcesses(): Promise<ProcessRow[]> {
@@ -180,7 +229,9 @@ async function loadProcesses(): Promise<ProcessRow[]> {
   mount(
     processList,
     rows.map((p) =>
-      h('li', { 'data-id': p.id, class: p.id === current.id ? 'active' : '' },
+      h(
+        'li',
+        { 'data-id': p.id, class: p.id === current.id ? 'active' : '' },
         h('button', { type: 'button', class: 'link', onclick: () => void openProcess(p.id) }, p.id),
         h('span', { class: 'muted small' }, ` v${p.latestVersion}`, p.name ? ` · ${p.name}` : ''),
       ),
@@ -196,8 +247,14 @@ async function openProcess(id: string, version?: number): Promise<void> {
   mount(
     versionList,
     versions.map((v) =>
-      h('li', { 'data-version': String(v.version) },
-        h('button', { type: 'button', class: 'link', onclick: () => void openVersion(id, v.version) }, t('designer.version', { version: v.version })),
+      h(
+        'li',
+        { 'data-version': String(v.version) },
+        h(
+          'button',
+          { type: 'button', class: 'link', onclick: () => void openVersion(id, v.version) },
+          t('designer.version', { version: v.version }),
+        ),
         h('span', { class: 'muted small' }, ` ${fmtTime(v.deployedAt)} · ${v.deployedBy}`),
       ),
     ),
@@ -206,7 +263,10 @@ async function openProcess(id: string, version?: number): Promise<void> {
 }
 
 async function openVersion(id: string, version: number): Promise<void> {
-  const res = await api<Response>(`/api/processes/${encodeURIComponent(id)}/versions/${version}/xml`, { raw: true, headers: { accept: 'application/xml' } });
+  const res = await api<Response>(`/api/processes/${encodeURIComponent(id)}/versions/${version}/xml`, {
+    raw: true,
+    headers: { accept: 'application/xml' },
+  });
   await openXml(await res.text(), id, version);
 }
 
@@ -275,24 +335,66 @@ function upload(name: string, content: string, type: string): Promise<any> {
 /** The deployed forms (.form): preview with form-js, or edit in the form editor. */
 async function loadForms(): Promise<void> {
   const { processes: forms } = await api<{ processes: ProcessRow[] }>('/api/processes?kind=form');
-  const fetchForm = async (id: string) => JSON.parse(await (await api<Response>(`/api/processes/${encodeURIComponent(id)}/versions/latest/xml?kind=form`, { raw: true })).text());
-  const list = h('ul', { class: 'proc-list', id: 'form-list' }, forms.map((f) =>
-    h('li', { 'data-form-id': f.id },
-      h('button', { type: 'button', class: 'link', onclick: async () => {
-        formsBox.querySelectorAll('.card').forEach((c) => c.remove());
-        previewForm(`${f.id} v${f.latestVersion}`, await fetchForm(f.id));
-      } }, f.id),
-      h('span', { class: 'muted small' }, ` v${f.latestVersion} `),
-      h('button', { type: 'button', class: 'link small', 'data-edit-form': f.id, 'aria-label': t('designer.form.editOne', { id: f.id }), onclick: async () => void openFormEditor(await fetchForm(f.id)) }, T('designer.form.edit')))));
+  const fetchForm = async (id: string) =>
+    JSON.parse(
+      await (
+        await api<Response>(`/api/processes/${encodeURIComponent(id)}/versions/latest/xml?kind=form`, { raw: true })
+      ).text(),
+    );
+  const list = h(
+    'ul',
+    { class: 'proc-list', id: 'form-list' },
+    forms.map((f) =>
+      h(
+        'li',
+        { 'data-form-id': f.id },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'link',
+            onclick: async () => {
+              formsBox.querySelectorAll('.card').forEach((c) => c.remove());
+              previewForm(`${f.id} v${f.latestVersion}`, await fetchForm(f.id));
+            },
+          },
+          f.id,
+        ),
+        h('span', { class: 'muted small' }, ` v${f.latestVersion} `),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'link small',
+            'data-edit-form': f.id,
+            'aria-label': t('designer.form.editOne', { id: f.id }),
+            onclick: async () => void openFormEditor(await fetchForm(f.id)),
+          },
+          T('designer.form.edit'),
+        ),
+      ),
+    ),
+  );
   formsBox.querySelector('#form-list')?.remove();
   formsBox.prepend(list);
 }
 
 function previewForm(name: string, schema: any): void {
   const container = h('div', { class: 'form-preview' });
-  formsBox.append(h('div', { class: 'card', 'data-form': name }, h('strong', null, name), h('span', { class: 'muted small' }, ` id=${schema.id ?? '—'}`), h('h3', null, T('designer.form.preview')), container));
+  formsBox.append(
+    h(
+      'div',
+      { class: 'card', 'data-form': name },
+      h('strong', null, name),
+      h('span', { class: 'muted small' }, ` id=${schema.id ?? '—'}`),
+      h('h3', null, T('designer.form.preview')),
+      container,
+    ),
+  );
   localizeFormDom(container);
-  new Form({ container, additionalModules: [formI18nModule] } as any).importSchema(schema, {}).catch((err: unknown) => toast(`${name}: ${errorText(err)}`, 'error'));
+  new Form({ container, additionalModules: [formI18nModule] } as any)
+    .importSchema(schema, {})
+    .catch((err: unknown) => toast(`${name}: ${errorText(err)}`, 'error'));
 }
 
 // ---- the form editor (@bpmn-io/form-js-editor, loaded on first use) --------------------------------
@@ -301,25 +403,49 @@ let formDialog: HTMLDialogElement | null = null;
 
 async function openFormEditor(schema: any): Promise<void> {
   // The editor (and its CSS) is a chunk of its own: only opening it downloads it.
-  const [{ FormEditor }] = await Promise.all([import('@bpmn-io/form-js-editor'), import('@bpmn-io/form-js-editor/dist/assets/form-js-editor.css')]);
+  const [{ FormEditor }] = await Promise.all([
+    import('@bpmn-io/form-js-editor'),
+    import('@bpmn-io/form-js-editor/dist/assets/form-js-editor.css'),
+  ]);
   formDialog?.remove();
   const editorEl = h('div', { class: 'form-editor', id: 'form-editor' });
   const previewEl = h('div', { class: 'form-editor-preview', id: 'form-editor-preview', hidden: true });
-  const idInput = h('input', { type: 'text', id: 'form-id', name: 'formId', value: schema.id ?? 'new-form', pattern: '[A-Za-z_][\\w.-]*', required: true });
+  const idInput = h('input', {
+    type: 'text',
+    id: 'form-id',
+    name: 'formId',
+    value: schema.id ?? 'new-form',
+    pattern: '[A-Za-z_][\\w.-]*',
+    required: true,
+  });
   const status = h('div', { role: 'status', id: 'form-editor-status', class: 'small' });
   const editor = new FormEditor({ container: editorEl });
   (window as any).__formEditor = editor; // for the browser tests and the console
   const tab = (id: string, key: 'designer.form.editTab' | 'designer.form.preview', onSelect: () => void) =>
-    h('button', { type: 'button', role: 'tab', id, 'aria-selected': String(id === 'tab-form-edit'), 'aria-controls': id === 'tab-form-edit' ? 'form-editor' : 'form-editor-preview', onclick: onSelect }, T(key));
+    h(
+      'button',
+      {
+        type: 'button',
+        role: 'tab',
+        id,
+        'aria-selected': String(id === 'tab-form-edit'),
+        'aria-controls': id === 'tab-form-edit' ? 'form-editor' : 'form-editor-preview',
+        onclick: onSelect,
+      },
+      T(key),
+    );
   const select = (preview: boolean) => {
-    for (const b of dialog.querySelectorAll<HTMLButtonElement>('[role=tab]')) b.setAttribute('aria-selected', String((b.id === 'tab-form-preview') === preview));
+    for (const b of dialog.querySelectorAll<HTMLButtonElement>('[role=tab]'))
+      b.setAttribute('aria-selected', String((b.id === 'tab-form-preview') === preview));
     editorEl.hidden = preview;
     previewEl.hidden = !preview;
     if (preview) {
       // What a clerk sees: the task page's viewer (form-js-viewer 2.0.0) renders the editor's schema.
       mount(previewEl);
       localizeFormDom(previewEl);
-      new Form({ container: previewEl, additionalModules: [formI18nModule] } as any).importSchema(editor.saveSchema(), {}).catch((err: unknown) => mount(previewEl, h('div', { class: 'alert error', role: 'alert' }, errorText(err))));
+      new Form({ container: previewEl, additionalModules: [formI18nModule] } as any)
+        .importSchema(editor.saveSchema(), {})
+        .catch((err: unknown) => mount(previewEl, h('div', { class: 'alert error', role: 'alert' }, errorText(err))));
     }
   };
   const deployForm = async (btn: HTMLButtonElement) => {
@@ -332,17 +458,33 @@ async function openFormEditor(schema: any): Promise<void> {
       toast(t('designer.form.deployed', { id: out.id }));
       await loadForms();
     } catch (err) {
-      mount(status, h('span', { class: 'field-error', role: 'alert' }, t('designer.deployFailed', { detail: errorText(err) })));
+      mount(
+        status,
+        h('span', { class: 'field-error', role: 'alert' }, t('designer.deployFailed', { detail: errorText(err) })),
+      );
     } finally {
       btn.disabled = false;
     }
   };
-  const deployBtn: HTMLButtonElement = h('button', { type: 'button', class: 'primary', id: 'form-deploy', onclick: () => void deployForm(deployBtn) }, T('designer.form.deploy'));
-  const dialog = h('dialog', { class: 'form-editor-dialog', id: 'form-editor-dialog', 'aria-labelledby': 'form-editor-title' },
-    h('div', { class: 'form-editor-head' },
+  const deployBtn: HTMLButtonElement = h(
+    'button',
+    { type: 'button', class: 'primary', id: 'form-deploy', onclick: () => void deployForm(deployBtn) },
+    T('designer.form.deploy'),
+  );
+  const dialog = h(
+    'dialog',
+    { class: 'form-editor-dialog', id: 'form-editor-dialog', 'aria-labelledby': 'form-editor-title' },
+    h(
+      'div',
+      { class: 'form-editor-head' },
       h('h2', { id: 'form-editor-title' }, T('designer.form.editor')),
       h('div', { class: 'field' }, h('label', { for: 'form-id' }, T('designer.form.id')), idInput),
-      h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('designer.form.editor') }, tab('tab-form-edit', 'designer.form.editTab', () => select(false)), tab('tab-form-preview', 'designer.form.preview', () => select(true))),
+      h(
+        'div',
+        { class: 'tabs', role: 'tablist', 'aria-label': t('designer.form.editor') },
+        tab('tab-form-edit', 'designer.form.editTab', () => select(false)),
+        tab('tab-form-preview', 'designer.form.preview', () => select(true)),
+      ),
       h('span', { class: 'spacer' }),
       deployBtn,
       h('button', { type: 'button', id: 'form-editor-close', onclick: () => dialog.close() }, T('common.close')),

@@ -12,7 +12,12 @@ const next = params.get('next');
 const safeNext = next && next.startsWith('/') && !next.startsWith('//') ? next : null;
 
 const user = field('login.username', { name: 'username', required: true, autocomplete: 'username' });
-const pass = field('login.password', { name: 'password', type: 'password', required: true, autocomplete: 'current-password' });
+const pass = field('login.password', {
+  name: 'password',
+  type: 'password',
+  required: true,
+  autocomplete: 'current-password',
+});
 const status = h('div', { role: 'alert' });
 const button = h('button', { type: 'submit', class: 'primary' }, T('login.submit'));
 

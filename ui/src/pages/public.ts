@@ -9,18 +9,37 @@ import { errorText, shell } from '../lib/shell';
 
 const main = shell({ current: '/', titleKey: 'public.title' });
 let departments: Department[] = [];
-loadDepartments().then((d) => (departments = d), () => {});
+loadDepartments().then(
+  (d) => (departments = d),
+  () => {},
+);
 
 /** Clock bookkeeping the reporter does not need to see. */
 const INTERNAL_EVENTS = new Set(['sla.started', 'sla.stopped', 'task.created']);
 const PHONE = /^\+?[0-9][0-9\s-]{4,19}$/;
 
 // ---- report ---------------------------------------------------------------------------------------
-const desc = field('public.description', { name: 'description', required: true, multiline: true, hint: 'public.description.hint', attrs: { maxlength: 2000 } });
-const address = field('public.address', { name: 'address', placeholder: 'public.address.hint', autocomplete: 'street-address' });
+const desc = field('public.description', {
+  name: 'description',
+  required: true,
+  multiline: true,
+  hint: 'public.description.hint',
+  attrs: { maxlength: 2000 },
+});
+const address = field('public.address', {
+  name: 'address',
+  placeholder: 'public.address.hint',
+  autocomplete: 'street-address',
+});
 const photo = field('public.photo', { name: 'photo', type: 'url', attrs: { placeholder: 'https://' } });
 const name = field('public.name', { name: 'name', autocomplete: 'name' });
-const phone = field('public.phone', { name: 'phone', type: 'tel', required: true, hint: 'public.phone.hint', autocomplete: 'tel' });
+const phone = field('public.phone', {
+  name: 'phone',
+  type: 'tel',
+  required: true,
+  hint: 'public.phone.hint',
+  autocomplete: 'tel',
+});
 const reportStatus = h('div', { 'aria-live': 'polite' });
 const reportButton = h('button', { type: 'submit', class: 'primary', id: 'report-submit' }, T('public.submit'));
 
@@ -70,8 +89,23 @@ async function submitReport(): Promise<void> {
         'div',
         { class: 'alert ok', role: 'status' },
         h('p', null, h('strong', null, T('public.submitted'))),
-        h('dl', { class: 'kv' }, h('dt', null, T('public.caseNo')), h('dd', null, h('span', { class: 'case-no', id: 'case-no' }, created.caseNo)), h('dt', null, T('public.promised')), promised),
-        h('p', null, h('button', { type: 'button', class: 'primary', onclick: () => track(created.caseNo, p) }, T('public.trackThis'))),
+        h(
+          'dl',
+          { class: 'kv' },
+          h('dt', null, T('public.caseNo')),
+          h('dd', null, h('span', { class: 'case-no', id: 'case-no' }, created.caseNo)),
+          h('dt', null, T('public.promised')),
+          promised,
+        ),
+        h(
+          'p',
+          null,
+          h(
+            'button',
+            { type: 'button', class: 'primary', onclick: () => track(created.caseNo, p) },
+            T('public.trackThis'),
+          ),
+        ),
       ),
     );
     reportForm.reset();
@@ -79,10 +113,21 @@ async function submitReport(): Promise<void> {
   } catch (err) {
     const fields = err instanceof ApiError ? err.fieldErrors : [];
     for (const fe of fields) {
-      const f = fe.field.startsWith('description') ? desc : fe.field.includes('phone') ? phone : fe.field.includes('address') ? address : fe.field.includes('attachments') ? photo : null;
+      const f = fe.field.startsWith('description')
+        ? desc
+        : fe.field.includes('phone')
+          ? phone
+          : fe.field.includes('address')
+            ? address
+            : fe.field.includes('attachments')
+              ? photo
+              : null;
       f?.setError(fe.message);
     }
-    mount(reportStatus, h('div', { class: 'alert error', role: 'alert' }, t('common.error', { detail: errorText(err) })));
+    mount(
+      reportStatus,
+      h('div', { class: 'alert error', role: 'alert' }, t('common.error', { detail: errorText(err) })),
+    );
   } finally {
     reportButton.disabled = false;
   }
@@ -106,8 +151,18 @@ async function waitForPromise(caseNo: string, phoneNo: string, target: HTMLEleme
 
 // ---- track ----------------------------------------------------------------------------------------
 const params = new URLSearchParams(location.search);
-const trackNo = field('public.track.caseNo', { name: 'caseNo', required: true, value: params.get('case') ?? params.get('caseNo') ?? '', attrs: { autocapitalize: 'characters' } });
-const trackPhone = field('public.track.phone', { name: 'trackPhone', type: 'tel', required: true, autocomplete: 'tel' });
+const trackNo = field('public.track.caseNo', {
+  name: 'caseNo',
+  required: true,
+  value: params.get('case') ?? params.get('caseNo') ?? '',
+  attrs: { autocapitalize: 'characters' },
+});
+const trackPhone = field('public.track.phone', {
+  name: 'trackPhone',
+  type: 'tel',
+  required: true,
+  autocomplete: 'tel',
+});
 const trackResult = h('div', { id: 'track-result', 'aria-live': 'polite' });
 const trackForm = h(
   'form',
@@ -122,7 +177,11 @@ const trackForm = h(
   },
   h('h2', null, T('public.track')),
   h('div', { class: 'grid-2' }, trackNo.wrap, trackPhone.wrap),
-  h('div', { class: 'row', style: { marginTop: '12px' } }, h('button', { type: 'submit', class: 'primary', id: 'track-submit' }, T('public.track.submit'))),
+  h(
+    'div',
+    { class: 'row', style: { marginTop: '12px' } },
+    h('button', { type: 'submit', class: 'primary', id: 'track-submit' }, T('public.track.submit')),
+  ),
 );
 
 async function fetchCase(caseNo: string, phoneNo: string): Promise<any> {
@@ -143,7 +202,14 @@ async function track(caseNo: string, phoneNo: string): Promise<void> {
     trackResult.scrollIntoView({ block: 'nearest' });
   } catch (err) {
     const notFound = err instanceof ApiError && (err.status === 404 || err.status === 403);
-    mount(trackResult, h('div', { class: 'alert error', role: 'alert' }, notFound ? T('public.track.notFound') : t('common.error', { detail: errorText(err) })));
+    mount(
+      trackResult,
+      h(
+        'div',
+        { class: 'alert error', role: 'alert' },
+        notFound ? T('public.track.notFound') : t('common.error', { detail: errorText(err) }),
+      ),
+    );
   }
 }
 
@@ -166,26 +232,57 @@ function renderCase(c: any, phoneNo: string): void {
         cls?.scenario ? [h('dt', null, T('tasks.filter.scenario')), h('dd', null, scenarioName(cls.scenario))] : null,
         h('dt', null, T('public.department')),
         h('dd', null, deptName(c.leadDepartment ?? cls?.leadDepartment, departments)),
-        cls?.collaborators?.length ? [h('dt', null, T('public.collaborators')), h('dd', null, cls.collaborators.map((d: string, i: number) => [i ? '、' : '', deptName(d, departments)]))] : null,
+        cls?.collaborators?.length
+          ? [
+              h('dt', null, T('public.collaborators')),
+              h(
+                'dd',
+                null,
+                cls.collaborators.map((d: string, i: number) => [i ? '、' : '', deptName(d, departments)]),
+              ),
+            ]
+          : null,
         h('dt', null, T('public.description')),
         h('dd', null, c.description),
       ),
-      c.reply ? h('div', { class: 'alert info', id: 'case-reply' }, h('strong', null, T('public.reply')), h('p', { style: { margin: '4px 0 0', whiteSpace: 'pre-wrap' } }, c.reply)) : null,
+      c.reply
+        ? h(
+            'div',
+            { class: 'alert info', id: 'case-reply' },
+            h('strong', null, T('public.reply')),
+            h('p', { style: { margin: '4px 0 0', whiteSpace: 'pre-wrap' } }, c.reply),
+          )
+        : null,
       ratingBox(c, phoneNo),
       h('h3', null, T('public.timeline')),
-      timeline((c.timeline ?? []).filter((e: any) => !INTERNAL_EVENTS.has(e.type)), departments),
+      timeline(
+        (c.timeline ?? []).filter((e: any) => !INTERNAL_EVENTS.has(e.type)),
+        departments,
+      ),
     ),
   );
 }
 
 function ratingBox(c: any, phoneNo: string): HTMLElement | null {
-  if (c.rating) return h('p', { id: 'rating-done' }, T('public.rated', { value: t(c.rating.satisfied ? 'public.rate.yes' : 'public.rate.no') }));
+  if (c.rating)
+    return h(
+      'p',
+      { id: 'rating-done' },
+      T('public.rated', { value: t(c.rating.satisfied ? 'public.rate.yes' : 'public.rate.no') }),
+    );
   if (c.status !== 'closed' || !c.reply) return null;
-  const comment = field('public.rate.comment', { name: 'comment', multiline: true, attrs: { maxlength: 500, rows: 2 } });
+  const comment = field('public.rate.comment', {
+    name: 'comment',
+    multiline: true,
+    attrs: { maxlength: 500, rows: 2 },
+  });
   const status = h('div', { role: 'status' });
   const send = async (satisfied: boolean) => {
     try {
-      await api(`/api/cases/${encodeURIComponent(c.id)}/rating`, { anonymous: true, json: { satisfied, phone: phoneNo, comment: comment.input.value.trim() || undefined } });
+      await api(`/api/cases/${encodeURIComponent(c.id)}/rating`, {
+        anonymous: true,
+        json: { satisfied, phone: phoneNo, comment: comment.input.value.trim() || undefined },
+      });
       mount(status, h('div', { class: 'alert ok' }, T(satisfied ? 'public.rate.thanks' : 'public.rate.reopened')));
       setTimeout(() => void track(c.caseNo, phoneNo), 800);
     } catch (err) {
@@ -197,7 +294,16 @@ function ratingBox(c: any, phoneNo: string): HTMLElement | null {
     { id: 'rating' },
     h('legend', null, T('public.rate')),
     comment.wrap,
-    h('div', { class: 'row', style: { marginTop: '8px' } }, h('button', { type: 'button', class: 'primary', id: 'rate-yes', onclick: () => send(true) }, T('public.rate.yes')), h('button', { type: 'button', id: 'rate-no', onclick: () => send(false) }, T('public.rate.no'))),
+    h(
+      'div',
+      { class: 'row', style: { marginTop: '8px' } },
+      h(
+        'button',
+        { type: 'button', class: 'primary', id: 'rate-yes', onclick: () => send(true) },
+        T('public.rate.yes'),
+      ),
+      h('button', { type: 'button', id: 'rate-no', onclick: () => send(false) }, T('public.rate.no')),
+    ),
     status,
   );
 }

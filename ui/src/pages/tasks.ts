@@ -18,7 +18,14 @@ import { onLang, T, t, type StringKey } from '../lib/i18n';
 import { errorText, shell, toast } from '../lib/shell';
 
 const POLL_MS = 5000;
-const SCENARIOS = ['case-intake', 'housing-quality', 'hazmat-transport', 'pollution-source', 'new-product-rd', 'fire-lane'];
+const SCENARIOS = [
+  'case-intake',
+  'housing-quality',
+  'hazmat-transport',
+  'pollution-source',
+  'new-product-rd',
+  'fire-lane',
+];
 type View = 'open' | 'mine' | 'unassigned' | 'completed';
 const VIEWS: Array<{ id: View; key: StringKey }> = [
   { id: 'open', key: 'tasks.filter.open' },
@@ -45,18 +52,59 @@ let firstLoad = true;
 
 const listEl = h('ul', { class: 'task-list', id: 'task-list', 'aria-label': t('tasks.list') });
 const newBanner = h('div', { class: 'new-banner', id: 'new-tasks', role: 'status', 'aria-live': 'polite' });
-const detailEl = h('section', { class: 'task-detail', id: 'task-detail', 'aria-live': 'polite' }, h('p', { class: 'muted' }, T('tasks.pick')));
+const detailEl = h(
+  'section',
+  { class: 'task-detail', id: 'task-detail', 'aria-live': 'polite' },
+  h('p', { class: 'muted' }, T('tasks.pick')),
+);
 const sideEl = h('aside', { class: 'task-side', id: 'task-side' });
 
-const viewTabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('tasks.filters') },
-  VIEWS.map((v) => h('button', { type: 'button', role: 'tab', 'data-view': v.id, 'aria-selected': String(v.id === state.view), onclick: () => { state.view = v.id; syncTabs(); void refresh(true); } }, T(v.key))));
+const viewTabs = h(
+  'div',
+  { class: 'tabs', role: 'tablist', 'aria-label': t('tasks.filters') },
+  VIEWS.map((v) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        role: 'tab',
+        'data-view': v.id,
+        'aria-selected': String(v.id === state.view),
+        onclick: () => {
+          state.view = v.id;
+          syncTabs();
+          void refresh(true);
+        },
+      },
+      T(v.key),
+    ),
+  ),
+);
 function syncTabs(): void {
-  for (const b of viewTabs.querySelectorAll<HTMLButtonElement>('button')) b.setAttribute('aria-selected', String(b.dataset.view === state.view));
+  for (const b of viewTabs.querySelectorAll<HTMLButtonElement>('button'))
+    b.setAttribute('aria-selected', String(b.dataset.view === state.view));
 }
-const scenarioSel = select('tasks.filter.scenario', 'scenario', [{ value: '', label: T('common.all') }, ...SCENARIOS.map((s) => ({ value: s, label: scenarioName(s) }))], state.scenario);
-const lightSel = select('tasks.filter.light', 'light', [{ value: '', label: T('common.all') }, ...['green', 'yellow', 'red'].map((l) => ({ value: l, label: T(`light.${l}` as StringKey) }))], state.light);
+const scenarioSel = select(
+  'tasks.filter.scenario',
+  'scenario',
+  [{ value: '', label: T('common.all') }, ...SCENARIOS.map((s) => ({ value: s, label: scenarioName(s) }))],
+  state.scenario,
+);
+const lightSel = select(
+  'tasks.filter.light',
+  'light',
+  [
+    { value: '', label: T('common.all') },
+    ...['green', 'yellow', 'red'].map((l) => ({ value: l, label: T(`light.${l}` as StringKey) })),
+  ],
+  state.light,
+);
 const dueField = field('tasks.filter.due', { name: 'due', type: 'date', value: state.due });
-for (const [el, key] of [[scenarioSel.input, 'scenario'], [lightSel.input, 'light'], [dueField.input, 'due']] as const) {
+for (const [el, key] of [
+  [scenarioSel.input, 'scenario'],
+  [lightSel.input, 'light'],
+  [dueField.input, 'due'],
+] as const) {
   el.addEventListener('change', () => {
     (state as any)[key] = el.value;
     void refresh(true);
@@ -65,10 +113,20 @@ for (const [el, key] of [[scenarioSel.input, 'scenario'], [lightSel.input, 'ligh
 
 main.append(
   h('h1', { class: 'visually-hidden' }, T('tasks.title')),
-  h('div', { class: 'tasks-layout' },
-    h('div', { class: 'task-col' },
+  h(
+    'div',
+    { class: 'tasks-layout' },
+    h(
+      'div',
+      { class: 'task-col' },
       viewTabs,
-      h('div', { class: 'filters', role: 'group', 'aria-label': t('tasks.filters') }, scenarioSel.wrap, lightSel.wrap, dueField.wrap),
+      h(
+        'div',
+        { class: 'filters', role: 'group', 'aria-label': t('tasks.filters') },
+        scenarioSel.wrap,
+        lightSel.wrap,
+        dueField.wrap,
+      ),
       newBanner,
       listEl,
     ),
@@ -97,7 +155,8 @@ function syncUrl(): void {
   history.replaceState(null, '', `/tasks${q.size ? `?${q}` : ''}`);
 }
 
-const prioKey = (p: number): StringKey => (p > 75 ? 'tasks.prio.critical' : p > 50 ? 'tasks.prio.high' : p > 25 ? 'tasks.prio.medium' : 'tasks.prio.low');
+const prioKey = (p: number): StringKey =>
+  p > 75 ? 'tasks.prio.critical' : p > 50 ? 'tasks.prio.high' : p > 25 ? 'tasks.prio.medium' : 'tasks.prio.low';
 const prioClass = (p: number) => (p > 75 ? 'prio prio-critical' : p > 50 ? 'prio prio-high' : 'prio');
 
 async function refresh(reset = false): Promise<void> {
@@ -106,7 +165,8 @@ async function refresh(reset = false): Promise<void> {
   try {
     body = await api(`/api/tasks?${query()}`);
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 401)) mount(listEl, h('li', { class: 'alert error' }, t('common.error', { detail: errorText(err) })));
+    if (!(err instanceof ApiError && err.status === 401))
+      mount(listEl, h('li', { class: 'alert error' }, t('common.error', { detail: errorText(err) })));
     return;
   }
   const fresh = reset || firstLoad ? [] : body.tasks.filter((x) => !known.has(x.id));
@@ -116,22 +176,53 @@ async function refresh(reset = false): Promise<void> {
   else if (reset) mount(newBanner);
   const freshIds = new Set(fresh.map((x) => x.id));
   if (!body.tasks.length) return mount(listEl, h('li', { class: 'muted empty' }, T('tasks.empty')));
-  mount(listEl, body.tasks.map((task) => {
-    const sel = task.id === state.selected;
-    return h('li', { class: `task-item light-edge-${task.light}${sel ? ' selected' : ''}${freshIds.has(task.id) ? ' fresh' : ''}`, 'data-task-id': task.id, 'data-light': task.light },
-      h('button', { type: 'button', class: 'task-open', 'aria-current': sel ? 'true' : null, onclick: () => void openTask(task.id) },
-        h('span', { class: 'task-name' }, task.name),
-        h('span', { class: 'task-meta' }, task.caseNo ? h('span', { class: 'mono' }, task.caseNo) : null, ' ', task.scenario || task.bpmnProcessId ? scenarioName(task.scenario ?? task.bpmnProcessId) : null),
-        task.summary ? h('span', { class: 'task-summary' }, task.summary) : null,
-        h('span', { class: 'task-meta' },
-          lightBadge(task.light), ' ',
-          h('span', { class: `badge ${prioClass(task.priority)}`, title: `${t('tasks.priority')} ${task.priority}` }, T(prioKey(task.priority))), ' ',
-          task.dueAt ? T('tasks.due', { time: fmtTime(task.dueAt) }) : null, ' ',
-          h('span', { class: 'muted' }, task.assignee ?? t('tasks.unassignedLabel')),
+  mount(
+    listEl,
+    body.tasks.map((task) => {
+      const sel = task.id === state.selected;
+      return h(
+        'li',
+        {
+          class: `task-item light-edge-${task.light}${sel ? ' selected' : ''}${freshIds.has(task.id) ? ' fresh' : ''}`,
+          'data-task-id': task.id,
+          'data-light': task.light,
+        },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'task-open',
+            'aria-current': sel ? 'true' : null,
+            onclick: () => void openTask(task.id),
+          },
+          h('span', { class: 'task-name' }, task.name),
+          h(
+            'span',
+            { class: 'task-meta' },
+            task.caseNo ? h('span', { class: 'mono' }, task.caseNo) : null,
+            ' ',
+            task.scenario || task.bpmnProcessId ? scenarioName(task.scenario ?? task.bpmnProcessId) : null,
+          ),
+          task.summary ? h('span', { class: 'task-summary' }, task.summary) : null,
+          h(
+            'span',
+            { class: 'task-meta' },
+            lightBadge(task.light),
+            ' ',
+            h(
+              'span',
+              { class: `badge ${prioClass(task.priority)}`, title: `${t('tasks.priority')} ${task.priority}` },
+              T(prioKey(task.priority)),
+            ),
+            ' ',
+            task.dueAt ? T('tasks.due', { time: fmtTime(task.dueAt) }) : null,
+            ' ',
+            h('span', { class: 'muted' }, task.assignee ?? t('tasks.unassignedLabel')),
+          ),
         ),
-      ),
-    );
-  }));
+      );
+    }),
+  );
 }
 
 // ---- drafts ---------------------------------------------------------------------------------------
@@ -186,7 +277,10 @@ async function openTask(id: string): Promise<void> {
   try {
     task = await api(`/api/tasks/${id}`);
   } catch (err) {
-    return mount(detailEl, h('div', { class: 'alert error', role: 'alert' }, t('common.error', { detail: errorText(err) })));
+    return mount(
+      detailEl,
+      h('div', { class: 'alert error', role: 'alert' }, t('common.error', { detail: errorText(err) })),
+    );
   }
   renderTask(task);
   renderSide(task);
@@ -214,22 +308,55 @@ function renderTask(task: any): void {
     }
   };
   const formBox = h('div', { class: 'task-form', id: 'task-form' });
-  const submit = h('button', { type: 'button', class: 'primary', id: 'complete', disabled: !mine, onclick: () => void complete(task, submit, status) }, T('tasks.complete'));
+  const submit = h(
+    'button',
+    {
+      type: 'button',
+      class: 'primary',
+      id: 'complete',
+      disabled: !mine,
+      onclick: () => void complete(task, submit, status),
+    },
+    T('tasks.complete'),
+  );
   mount(
     detailEl,
-    h('header', { class: 'task-head' },
+    h(
+      'header',
+      { class: 'task-head' },
       h('h2', { id: 'task-title' }, task.name),
-      h('div', { class: 'task-meta' },
-        lightBadge(task.light), ' ',
-        h('span', { class: `badge ${prioClass(task.priority)}` }, T('tasks.priority'), ' ', T(prioKey(task.priority))), ' ',
-        task.dueAt ? T('tasks.due', { time: fmtTime(task.dueAt) }) : null, ' · ',
+      h(
+        'div',
+        { class: 'task-meta' },
+        lightBadge(task.light),
+        ' ',
+        h('span', { class: `badge ${prioClass(task.priority)}` }, T('tasks.priority'), ' ', T(prioKey(task.priority))),
+        ' ',
+        task.dueAt ? T('tasks.due', { time: fmtTime(task.dueAt) }) : null,
+        ' · ',
         deptName(task.department, departments),
       ),
-      h('div', { class: 'row' },
-        h('span', null, T('tasks.assignee'), '：', h('strong', { id: 'assignee' }, task.assignee ?? t('tasks.unassignedLabel'))),
+      h(
+        'div',
+        { class: 'row' },
+        h(
+          'span',
+          null,
+          T('tasks.assignee'),
+          '：',
+          h('strong', { id: 'assignee' }, task.assignee ?? t('tasks.unassignedLabel')),
+        ),
         h('span', { class: 'spacer' }),
-        open && !task.assignee ? h('button', { type: 'button', class: 'primary', id: 'claim', onclick: () => act('claim') }, T('tasks.claim')) : null,
-        open && mine ? h('button', { type: 'button', id: 'unclaim', onclick: () => act('unclaim') }, T('tasks.unclaim')) : null,
+        open && !task.assignee
+          ? h(
+              'button',
+              { type: 'button', class: 'primary', id: 'claim', onclick: () => act('claim') },
+              T('tasks.claim'),
+            )
+          : null,
+        open && mine
+          ? h('button', { type: 'button', id: 'unclaim', onclick: () => act('unclaim') }, T('tasks.unclaim'))
+          : null,
       ),
     ),
     status,
@@ -240,10 +367,17 @@ function renderTask(task: any): void {
     open ? h('div', { class: 'row', style: { marginTop: '10px' } }, submit) : null,
     open && mine ? requestsBox(task, draft) : null,
   );
-  const inputs = () => Object.fromEntries([...detailEl.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('.requests [name]')].map((el) => [el.name, el.value]));
+  const inputs = () =>
+    Object.fromEntries(
+      [...detailEl.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('.requests [name]')].map((el) => [
+        el.name,
+        el.value,
+      ]),
+    );
   if (open && mine) {
     detailEl.querySelector('.requests')?.addEventListener('input', () => writeDraft(task.id, { inputs: inputs() }));
-    saveOpenDraft = () => writeDraft(task.id, { ...(currentForm ? { form: currentForm._getState().data } : {}), inputs: inputs() });
+    saveOpenDraft = () =>
+      writeDraft(task.id, { ...(currentForm ? { form: currentForm._getState().data } : {}), inputs: inputs() });
   }
   if (task.formSchema) {
     // No debounce: every keystroke is committed (and kept in the draft) at once.
@@ -252,14 +386,24 @@ function renderTask(task: any): void {
     stopFormI18n = localizeFormDom(formBox);
     // Null variables are left out so the form's default values apply (form-js keeps a null as the value).
     const data: Record<string, unknown> = Object.fromEntries(
-      Object.entries({ ...(task.case ? { caseNo: task.case.caseNo, description: task.case.description } : {}), ...task.variables, ...(task.result ?? {}) }).filter(([, v]) => v != null),
+      Object.entries({
+        ...(task.case ? { caseNo: task.case.caseNo, description: task.case.description } : {}),
+        ...task.variables,
+        ...(task.result ?? {}),
+      }).filter(([, v]) => v != null),
     );
-    const restored = draft.form && Object.entries(draft.form).some(([k, v]) => v != null && v !== '' && JSON.stringify(v) !== JSON.stringify(data[k]));
+    const restored =
+      draft.form &&
+      Object.entries(draft.form).some(
+        ([k, v]) => v != null && v !== '' && JSON.stringify(v) !== JSON.stringify(data[k]),
+      );
     form.importSchema(task.formSchema, { ...data, ...(draft.form ?? {}) }).then(
       () => {
         form.setProperty(open ? 'disabled' : 'readOnly', !open || !mine ? true : false);
-        if (open && mine) form.on('changed', (e: { data: Record<string, unknown> }) => writeDraft(task.id, { form: e.data }));
-        if (focusFormNext && open && mine) formBox.querySelector<HTMLElement>('.fjs-form-field :is(input, textarea, select):not([disabled])')?.focus();
+        if (open && mine)
+          form.on('changed', (e: { data: Record<string, unknown> }) => writeDraft(task.id, { form: e.data }));
+        if (focusFormNext && open && mine)
+          formBox.querySelector<HTMLElement>('.fjs-form-field :is(input, textarea, select):not([disabled])')?.focus();
         focusFormNext = false;
       },
       (err: unknown) => mount(formBox, h('div', { class: 'alert error' }, errorText(err))),
@@ -279,7 +423,9 @@ async function complete(task: any, button: HTMLButtonElement, status: HTMLElemen
     const { data, errors } = currentForm.submit();
     if (Object.keys(errors).length) {
       mount(status, h('div', { class: 'alert error', role: 'alert' }, T('tasks.formInvalid')));
-      detailEl.querySelector<HTMLElement>('.fjs-has-errors input, .fjs-has-errors textarea, .fjs-has-errors select')?.focus();
+      detailEl
+        .querySelector<HTMLElement>('.fjs-has-errors input, .fjs-has-errors textarea, .fjs-has-errors select')
+        ?.focus();
       return;
     }
     variables = data;
@@ -295,7 +441,21 @@ async function complete(task: any, button: HTMLButtonElement, status: HTMLElemen
     await refresh();
   } catch (err) {
     const fields = err instanceof ApiError ? err.fieldErrors : [];
-    mount(status, h('div', { class: 'alert error', role: 'alert' }, errorText(err), fields.length ? h('ul', null, fields.map((f) => h('li', null, `${f.field}: ${f.message}`))) : null));
+    mount(
+      status,
+      h(
+        'div',
+        { class: 'alert error', role: 'alert' },
+        errorText(err),
+        fields.length
+          ? h(
+              'ul',
+              null,
+              fields.map((f) => h('li', null, `${f.field}: ${f.message}`)),
+            )
+          : null,
+      ),
+    );
     button.disabled = false;
   }
 }
@@ -303,36 +463,83 @@ async function complete(task: any, button: HTMLButtonElement, status: HTMLElemen
 /** Extension (延期申请) and return (退单) requests from the task. */
 function requestsBox(task: any, draft: Draft): HTMLElement {
   const kept = draft.inputs ?? {};
-  const hours = field('tasks.extension.hours', { name: 'hours', type: 'number', required: true, value: kept.hours || '8', attrs: { min: 1, max: 240, step: 1 } });
-  const reason = field('tasks.extension.reason', { name: 'extReason', required: true, multiline: true, value: kept.extReason, attrs: { rows: 2, maxlength: 2000 } });
-  const retReason = field('tasks.return.reason', { name: 'retReason', required: true, multiline: true, value: kept.retReason, attrs: { rows: 2, maxlength: 2000 } });
+  const hours = field('tasks.extension.hours', {
+    name: 'hours',
+    type: 'number',
+    required: true,
+    value: kept.hours || '8',
+    attrs: { min: 1, max: 240, step: 1 },
+  });
+  const reason = field('tasks.extension.reason', {
+    name: 'extReason',
+    required: true,
+    multiline: true,
+    value: kept.extReason,
+    attrs: { rows: 2, maxlength: 2000 },
+  });
+  const retReason = field('tasks.return.reason', {
+    name: 'retReason',
+    required: true,
+    multiline: true,
+    value: kept.retReason,
+    attrs: { rows: 2, maxlength: 2000 },
+  });
   const out = h('div', { role: 'status' });
-  return h('div', { class: 'requests' },
-    h('details', { id: 'extension', open: Boolean(kept.extReason) }, h('summary', null, T('tasks.extension')),
-      h('form', { onsubmit: async (e: Event) => {
-        e.preventDefault();
-        if (!reason.input.value.trim()) return reason.setError(t('common.required'));
-        try {
-          await api(`/api/tasks/${task.id}/extension`, { json: { hours: Number(hours.input.value), reason: reason.input.value.trim() } });
-          reason.input.value = '';
-          writeDraft(task.id, { inputs: { ...(readDraft(task.id).inputs ?? {}), extReason: '' } });
-          mount(out, h('div', { class: 'alert ok', id: 'extension-sent' }, T('tasks.extension.sent')));
-        } catch (err) {
-          mount(out, h('div', { class: 'alert error', role: 'alert' }, errorText(err)));
-        }
-      } }, hours.wrap, reason.wrap, h('button', { type: 'submit' }, T('tasks.extension.send')))),
-    task.caseId ? h('details', { id: 'return', open: Boolean(kept.retReason) }, h('summary', null, T('tasks.return')),
-      h('form', { onsubmit: async (e: Event) => {
-        e.preventDefault();
-        if (!retReason.input.value.trim()) return retReason.setError(t('common.required'));
-        try {
-          await api(`/api/cases/${task.caseId}/return`, { json: { reason: retReason.input.value.trim() } });
-          mount(out, h('div', { class: 'alert ok' }, T('tasks.return.sent')));
-          await refresh();
-        } catch (err) {
-          mount(out, h('div', { class: 'alert error', role: 'alert' }, errorText(err)));
-        }
-      } }, retReason.wrap, h('button', { type: 'submit', class: 'danger' }, T('tasks.return.send')))) : null,
+  return h(
+    'div',
+    { class: 'requests' },
+    h(
+      'details',
+      { id: 'extension', open: Boolean(kept.extReason) },
+      h('summary', null, T('tasks.extension')),
+      h(
+        'form',
+        {
+          onsubmit: async (e: Event) => {
+            e.preventDefault();
+            if (!reason.input.value.trim()) return reason.setError(t('common.required'));
+            try {
+              await api(`/api/tasks/${task.id}/extension`, {
+                json: { hours: Number(hours.input.value), reason: reason.input.value.trim() },
+              });
+              reason.input.value = '';
+              writeDraft(task.id, { inputs: { ...(readDraft(task.id).inputs ?? {}), extReason: '' } });
+              mount(out, h('div', { class: 'alert ok', id: 'extension-sent' }, T('tasks.extension.sent')));
+            } catch (err) {
+              mount(out, h('div', { class: 'alert error', role: 'alert' }, errorText(err)));
+            }
+          },
+        },
+        hours.wrap,
+        reason.wrap,
+        h('button', { type: 'submit' }, T('tasks.extension.send')),
+      ),
+    ),
+    task.caseId
+      ? h(
+          'details',
+          { id: 'return', open: Boolean(kept.retReason) },
+          h('summary', null, T('tasks.return')),
+          h(
+            'form',
+            {
+              onsubmit: async (e: Event) => {
+                e.preventDefault();
+                if (!retReason.input.value.trim()) return retReason.setError(t('common.required'));
+                try {
+                  await api(`/api/cases/${task.caseId}/return`, { json: { reason: retReason.input.value.trim() } });
+                  mount(out, h('div', { class: 'alert ok' }, T('tasks.return.sent')));
+                  await refresh();
+                } catch (err) {
+                  mount(out, h('div', { class: 'alert error', role: 'alert' }, errorText(err)));
+                }
+              },
+            },
+            retReason.wrap,
+            h('button', { type: 'submit', class: 'danger' }, T('tasks.return.send')),
+          ),
+        )
+      : null,
     out,
   );
 }
@@ -344,30 +551,99 @@ async function renderSide(task: any): Promise<void> {
   let notifications: any[] = [];
   if (task.caseId) {
     try {
-      notifications = (await api<any>(`/api/notifications?caseId=${encodeURIComponent(task.caseId)}`)).notifications ?? [];
+      notifications =
+        (await api<any>(`/api/notifications?caseId=${encodeURIComponent(task.caseId)}`)).notifications ?? [];
     } catch {
       /* shown without SMS */
     }
   }
   mount(
     sideEl,
-    c ? h('section', { class: 'card', id: 'case-card', 'data-case-no': c.caseNo },
-      h('h2', null, T('tasks.case'), ' ', h('span', { class: 'mono' }, c.caseNo)),
-      h('dl', { class: 'kv' },
-        h('dt', null, T('public.status')), h('dd', null, statusBadge(c.status), ' ', lightBadge(c.sla?.light)),
-        h('dt', null, T('public.promised')), h('dd', null, fmtTime(c.sla?.dueAt)),
-        h('dt', null, T('public.department')), h('dd', null, deptName(c.leadDepartment, departments)),
-        c.reporter ? [h('dt', null, T('public.name')), h('dd', null, [c.reporter.name, c.reporter.phone].filter(Boolean).join(' · ') || '—')] : null,
-        h('dt', null, T('public.description')), h('dd', null, c.description),
-      ),
-    ) : null,
-    answers.length ? h('section', { class: 'card', id: 'earlier-answers' }, h('h2', null, T('tasks.earlier')),
-      answers.map((a) => h('div', { class: 'answer' },
-        h('strong', null, a.name), ' ', h('span', { class: 'muted small' }, deptName(a.department, departments), ` · ${a.completedBy ?? ''} · ${fmtTime(a.completedAt)}`),
-        h('dl', { class: 'kv small' }, Object.entries(a.answer).map(([k, v]) => [h('dt', null, k), h('dd', null, Array.isArray(v) ? v.map((d) => (typeof d === 'string' && departments.some((x) => x.code === d) ? deptName(d, departments) : String(d))).flatMap((n, i) => (i ? ['、', n] : [n])) : String(v ?? ''))])),
-      ))) : null,
-    notifications.length ? h('section', { class: 'card', id: 'case-sms' }, h('h2', null, T('tasks.notifications')),
-      h('ul', { class: 'plain' }, notifications.map((n) => h('li', null, h('span', { class: 'muted small' }, `${fmtTime(n.sentAt ?? n.queuedAt)} · ${n.to} · ${n.status}`), h('div', null, n.text))))) : null,
+    c
+      ? h(
+          'section',
+          { class: 'card', id: 'case-card', 'data-case-no': c.caseNo },
+          h('h2', null, T('tasks.case'), ' ', h('span', { class: 'mono' }, c.caseNo)),
+          h(
+            'dl',
+            { class: 'kv' },
+            h('dt', null, T('public.status')),
+            h('dd', null, statusBadge(c.status), ' ', lightBadge(c.sla?.light)),
+            h('dt', null, T('public.promised')),
+            h('dd', null, fmtTime(c.sla?.dueAt)),
+            h('dt', null, T('public.department')),
+            h('dd', null, deptName(c.leadDepartment, departments)),
+            c.reporter
+              ? [
+                  h('dt', null, T('public.name')),
+                  h('dd', null, [c.reporter.name, c.reporter.phone].filter(Boolean).join(' · ') || '—'),
+                ]
+              : null,
+            h('dt', null, T('public.description')),
+            h('dd', null, c.description),
+          ),
+        )
+      : null,
+    answers.length
+      ? h(
+          'section',
+          { class: 'card', id: 'earlier-answers' },
+          h('h2', null, T('tasks.earlier')),
+          answers.map((a) =>
+            h(
+              'div',
+              { class: 'answer' },
+              h('strong', null, a.name),
+              ' ',
+              h(
+                'span',
+                { class: 'muted small' },
+                deptName(a.department, departments),
+                ` · ${a.completedBy ?? ''} · ${fmtTime(a.completedAt)}`,
+              ),
+              h(
+                'dl',
+                { class: 'kv small' },
+                Object.entries(a.answer).map(([k, v]) => [
+                  h('dt', null, k),
+                  h(
+                    'dd',
+                    null,
+                    Array.isArray(v)
+                      ? v
+                          .map((d) =>
+                            typeof d === 'string' && departments.some((x) => x.code === d)
+                              ? deptName(d, departments)
+                              : String(d),
+                          )
+                          .flatMap((n, i) => (i ? ['、', n] : [n]))
+                      : String(v ?? ''),
+                  ),
+                ]),
+              ),
+            ),
+          ),
+        )
+      : null,
+    notifications.length
+      ? h(
+          'section',
+          { class: 'card', id: 'case-sms' },
+          h('h2', null, T('tasks.notifications')),
+          h(
+            'ul',
+            { class: 'plain' },
+            notifications.map((n) =>
+              h(
+                'li',
+                null,
+                h('span', { class: 'muted small' }, `${fmtTime(n.sentAt ?? n.queuedAt)} · ${n.to} · ${n.status}`),
+                h('div', null, n.text),
+              ),
+            ),
+          ),
+        )
+      : null,
     h('section', { class: 'card' }, h('h2', null, T('public.timeline')), timeline(task.timeline ?? [], departments)),
   );
 }
