@@ -74,6 +74,21 @@ export async function startUiPlatform(): Promise<UiPlatform> {
   };
 }
 
+/**
+ * Under libfaketime (`.ci/faketime-pass.sh`) the platform runs at a faked moment, but Chromium does not
+ * run under libfaketime (page loads never finish). The browser then starts without it, and its pages get
+ * the test process's (faked) time through Playwright's clock, which keeps ticking from there.
+ */
+const FAKED_TIME = (process.env.LD_PRELOAD ?? '').includes('faketime');
+
+function envWithoutFaketime(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME'),
+    ),
+  );
+}
+
 export async function launchBrowser(): Promise<BrowserContext> {
   if (!fs.existsSync(CHROMIUM))
     throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
@@ -85,7 +100,9 @@ export async function launchBrowser(): Promise<BrowserContext> {
     viewport: { width: 1366, height: 768 },
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
+    ...(FAKED_TIME ? { env: envWithoutFaketime() } : {}),
   });
+  if (FAKED_TIME) await ctx.clock.install({ time: Date.now() });
   // Chromium may still write to the profile as it exits: remove it a moment later, quietly.
   ctx.on('close', () =>
     setTimeout(() => fs.rm(profile, { recursive: true, force: true, maxRetries: 3 }, () => {}), 500).unref(),
