@@ -14,6 +14,15 @@ export const CASE_STATUSES = [
   'cancelled',
   'merged',
 ] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+/** A case in one of these is still being worked on (the dashboard's open figures, a camera's open case). */
+export const OPEN_CASE_STATUSES: readonly CaseStatus[] = [
+  'received',
+  'dispatching',
+  'handling',
+  'suspended',
+  'replied',
+];
 export const LIGHTS = ['green', 'yellow', 'red'] as const;
 
 /** Filters shared by `GET /api/cases` and every dashboard figure (so a figure drills down to its cases). */
@@ -172,16 +181,6 @@ export async function listCaseTasks(db: Knex, caseId: string, openOnly: boolean)
   const q = db('task').where({ case_id: caseId }).orderBy('created_at');
   if (openOnly) q.where({ state: 'created' });
   return q;
-}
-
-export async function caseNoOf(db: Knex, caseId: string): Promise<string | undefined> {
-  return (await db('case').where({ id: caseId }).first('case_no'))?.case_no;
-}
-
-export async function setCaseAttachments(db: Knex, caseId: string, attachments: unknown[]): Promise<void> {
-  await db('case')
-    .where({ id: caseId })
-    .update({ attachments: JSON.stringify(attachments) });
 }
 
 export async function deleteCase(db: Knex, caseId: string): Promise<void> {

@@ -1,5 +1,3 @@
-import type { CatalogData } from './catalog-types';
-
 /**
  * The file format shared by import and export: one sheet (XLSX worksheet or CSV file) per table,
  * the first row holding these column names. List cells hold codes or keywords separated by `;`
@@ -71,15 +69,6 @@ export const SHEET_COLUMNS: Record<SheetName, ColumnSpec[]> = {
     col('scenario', 'string', true, false),
     col('sort', 'int', false),
   ],
-};
-
-/** Which CatalogData field a sheet fills. */
-export const SHEET_FIELD: Record<SheetName, keyof CatalogData> = {
-  categories: 'categories',
-  matters: 'matters',
-  situations: 'situations',
-  scenario_nodes: 'scenarioNodes',
-  one_matter_lists: 'oneMatterLists',
 };
 
 /** A sheet as read from a file, before validation: every cell a trimmed string. */

@@ -9,6 +9,7 @@
  */
 import type { Knex } from 'knex';
 import { periodFacts, type RollupMetric } from './dashboard-rollup';
+import { OPEN_CASE_STATUSES } from '../../domain/cases/case-queries';
 
 export interface Period {
   from: Date;
@@ -21,7 +22,7 @@ export interface Scope {
 }
 
 /** Statuses of a case still in the loop. */
-export const OPEN_STATUSES = ['received', 'dispatching', 'handling', 'suspended', 'replied'];
+export const OPEN_STATUSES = OPEN_CASE_STATUSES;
 /** A step that breached its clock: the red card fired, or it finished after its due date. */
 const BREACHED = '(k.red_at is not null or k.stopped_at > k.due_at)';
 

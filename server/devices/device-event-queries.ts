@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { FireLane } from '../../domain/fire-lane/lanes';
 import { caseEventInsertSql } from '../../domain/cases/timeline';
+import { OPEN_CASE_STATUSES } from '../../domain/cases/case-queries';
 
 export type DeviceEventStatus = 'received' | 'pending' | 'processed' | 'ignored' | 'failed';
 
@@ -108,7 +109,7 @@ export async function lockPlateInLane(trx: Knex.Transaction, laneId: string, pla
   await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`fire-lane:${laneId}:${plate}`]);
 }
 
-const OPEN = ['received', 'dispatching', 'handling', 'suspended', 'replied'];
+const OPEN = OPEN_CASE_STATUSES;
 
 /** The open fire-lane case of a plate in a lane (through the detections that opened or joined it). */
 export async function findOpenFireLaneCase(

@@ -1,9 +1,10 @@
 /** Response and request schemas shared by the case, task and dashboard routes (OpenAPI components). */
 import { z } from 'zod';
 import { query } from '../http/validate';
+import { LIGHTS } from '../../domain/cases/case-queries';
 
 export const IsoTime = z.iso.datetime({ offset: true });
-export const Light = z.enum(['green', 'yellow', 'red']);
+export const Light = z.enum(LIGHTS);
 
 export const Sla = z.object({ dueAt: IsoTime.nullable(), warnAt: IsoTime.nullable(), light: z.string() });
 
