@@ -75,7 +75,9 @@ module.exports = {
       ? [{ displayName: 'external', ...shared, roots: ['<rootDir>/test/external'], testMatch: ['**/*.ext.test.ts'] }]
       : []),
   ],
-  testTimeout: 30000,
+  // A guard against hangs, not a speed check: hooks that migrate a database and start an engine take
+  // ~5 s alone but several times that on a loaded two-core machine (the timeout covers hooks too).
+  testTimeout: 60000,
   // @camunda8/sdk's gRPC channels keep a keepalive timer referenced for a moment after close();
   // without this jest waits on them after an otherwise finished run.
   forceExit: true,
