@@ -16,6 +16,7 @@ import { createMetrics, httpMetrics, registerStateGauges, type PlatformMetrics }
 import { buildOpenApiDocument } from './openapi/document';
 import { IncidentService } from './operations/incident-service';
 import { adminApiKeyRoutes } from './routes/admin-api-keys';
+import { adminAuditRoutes } from './routes/admin-audit';
 import { adminCalendarRoutes } from './routes/admin-calendar';
 import { adminIncidentRoutes } from './routes/admin-incidents';
 import { adminUserRoutes } from './routes/admin-users';
@@ -36,6 +37,7 @@ import { processRoutes } from './routes/processes';
 import { taskRoutes } from './routes/tasks';
 import { documentOpen311 } from './open311/openapi';
 import { CalendarService } from '../domain/sla/calendar-service';
+import { appendAudit } from '../domain/audit/audit-log';
 
 /** What route modules get: the database, configuration, logger and the engine client. */
 export interface AppContext {
@@ -75,6 +77,7 @@ export const routeModules: ReadonlyArray<(ctx: RouteContext) => AnyRoute[]> = [
   departmentContactRoutes,
   adminUserRoutes,
   adminApiKeyRoutes,
+  adminAuditRoutes,
   adminIncidentRoutes,
   adminCalendarRoutes,
   deviceEventRoutes,
@@ -136,7 +139,14 @@ export function createApp(ctx: AppContext): App {
   app.use(metricsRouter(metrics, ctx.config.metricsToken));
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', authenticate(auth.sessions, auth.apiKeys));
-  app.use(buildApiRouter(routes, { limiters: auth.limiters, strictResponses: process.env.NODE_ENV === 'test' }));
+  const now = ctx.now ?? (() => new Date());
+  app.use(
+    buildApiRouter(routes, {
+      limiters: auth.limiters,
+      strictResponses: process.env.NODE_ENV === 'test',
+      audit: (entry) => appendAudit(ctx.db, { ...entry, at: now() }),
+    }),
+  );
   app.use('/api', problemNotFound);
   app.use(uiPages(UI_DIST));
   app.use(problemHandler(ctx.log));

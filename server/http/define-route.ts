@@ -7,7 +7,8 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import type { z } from 'zod';
 import { authorize, type Access } from '../auth/authorize';
 import type { RateLimiter, RateLimiters } from '../auth/rate-limit';
-import { isUser, type Principal } from '../auth/roles';
+import { isUser, type Principal, type UserPrincipal } from '../auth/roles';
+import { AUDITED_ROLES, redactDetail, type AuditEntry } from '../../domain/audit/audit-log';
 import { HttpProblem } from './problem';
 import { validate, type ValidatedInput } from './validate';
 
@@ -60,6 +61,12 @@ export interface RouteDefinition<
    * `publicIntakePerIp` only counts anonymous callers: logged-in staff and API keys are not limited.
    */
   rateLimit?: 'loginPerIp' | 'publicIntakePerIp';
+  /**
+   * State-changing routes (not GET) called by an admin, designer or supervisor are written to the audit
+   * log (domain/audit) with their outcome; `false` leaves a route out (only for one that changes nothing
+   * anyone else sees, e.g. logout).
+   */
+  audit?: false;
   request?: { params?: P; query?: Q; body?: B };
   /** Documented answers; the handler's return value is sent with the first 2xx status. 400 is added when a request schema exists. */
   responses: Record<number, ResponseSpec>;
@@ -96,6 +103,8 @@ export interface ApiRouterOptions {
    * tests (NODE_ENV=test), so a handler and its document cannot drift apart unnoticed.
    */
   strictResponses: boolean;
+  /** Writes an audit entry (the app adds the time); absent → nothing is audited (unit tests of the router). */
+  audit?: (entry: Omit<AuditEntry, 'at'>) => Promise<void>;
 }
 
 /** Mounts routes (absolute paths) on a router: rate limit → authorize → validate → handler. */
@@ -107,13 +116,60 @@ export function buildApiRouter(routes: readonly AnyRoute[], options: ApiRouterOp
     if (seen.has(id)) throw new Error(`Expected one definition of ${id.toUpperCase()}, but it is defined twice`);
     seen.add(id);
     successStatus(route);
-    const chain: RequestHandler[] = [authorize(route.access)];
+    const chain: RequestHandler[] = [];
+    if (options.audit && route.method !== 'get' && route.audit !== false)
+      chain.push(auditRefusals(route, options.audit));
+    chain.push(authorize(route.access));
     if (route.rateLimit) chain.push(limit(options.limiters[route.rateLimit], route.rateLimit === 'publicIntakePerIp'));
     chain.push(validate(route.request ?? {}));
     chain.push(handle(route, options));
     router[route.method](route.path, ...chain);
   }
   return router;
+}
+
+function audited(principal: Principal | undefined): principal is UserPrincipal {
+  return isUser(principal) && principal.roles.some((r) => (AUDITED_ROLES as readonly string[]).includes(r));
+}
+
+function auditEntry(route: AnyRoute, req: Request, res: Response, status: number): Omit<AuditEntry, 'at'> {
+  const user = req.principal as UserPrincipal;
+  const params = Object.entries(req.params ?? {});
+  const input = res.locals.input as ValidatedInput | undefined;
+  const body = input ? input.body : req.is('application/json') ? req.body : undefined;
+  return {
+    actor: user.username,
+    roles: [...user.roles],
+    action: `${route.method.toUpperCase()} ${route.path}`,
+    summary: route.summary,
+    target: params.length ? params.map(([k, v]) => `${k}=${v}`).join(', ') : null,
+    detail: redactDetail(body),
+    status,
+    ip: req.ip ?? null,
+    requestId: typeof (req as { id?: unknown }).id === 'string' ? ((req as { id?: unknown }).id as string) : null,
+  };
+}
+
+/**
+ * Marks a privileged caller's change for the audit log. Done changes are written by {@link handle}
+ * before the answer; a refusal (403, 400, 404, 409 …) is written as the answer finishes.
+ */
+function auditRefusals(route: AnyRoute, write: NonNullable<ApiRouterOptions['audit']>): RequestHandler {
+  return (req, res, next) => {
+    if (!audited(req.principal)) return next();
+    res.locals.audit = true;
+    res.on('finish', () => {
+      if (!res.locals.audit) return;
+      res.locals.audit = undefined;
+      write(auditEntry(route, req, res, res.statusCode)).catch((err: unknown) =>
+        (req as { log?: { error(o: object, m: string): void } }).log?.error(
+          { err },
+          'audit log write failed (refused request)',
+        ),
+      );
+    });
+    next();
+  };
 }
 
 function limit(limiter: RateLimiter, anonymousOnly: boolean): RequestHandler {
@@ -149,6 +205,11 @@ function handle(route: AnyRoute, options: ApiRouterOptions): RequestHandler {
       if (options.strictResponses) checkResponse(route, status, result);
       if (status === 429 || status >= 400)
         throw new Error(`Expected a handler to throw HttpProblem for ${status}, but it returned it`);
+      // a change that was made is in the audit log before anyone hears it was made
+      if (res.locals.audit) {
+        res.locals.audit = undefined;
+        await options.audit!(auditEntry(route, req, res, status));
+      }
       if (result === undefined) res.status(status).end();
       else res.status(status).json(result);
     } catch (err) {

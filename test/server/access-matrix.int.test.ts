@@ -79,6 +79,8 @@ const MATRIX: Row[] = [
         contacts: [{ role: 'head', name: '住建局值班', phone: '13800000001' }],
       }),
   },
+  { route: 'GET /api/admin/audit', allowed: ['admin'], send: (c) => c.get('/api/admin/audit') },
+  { route: 'GET /api/admin/audit/export', allowed: ['admin'], send: (c) => c.get('/api/admin/audit/export') },
   { route: 'GET /api/admin/incidents', allowed: ['admin'], send: (c) => c.get('/api/admin/incidents') },
   {
     route: 'POST /api/admin/incidents/:key/resolve',

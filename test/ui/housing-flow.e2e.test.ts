@@ -263,7 +263,7 @@ test('the designer opens fire-lane, adds a service task, sets its job type in th
   await logout(page);
 });
 
-test('the admin pages: users, departments, keys, catalog, incidents', async () => {
+test('the admin pages: users, departments, keys, catalog, incidents, audit log', async () => {
   const { page } = w;
   await login(page, ui.url, 'admin');
   await page.goto(`${ui.url}/admin`);
@@ -280,5 +280,16 @@ test('the admin pages: users, departments, keys, catalog, incidents', async () =
   await page.locator('#incidents, #incidents-empty').first().waitFor();
   await page.locator('#tab-departments').click();
   await page.locator('#departments').waitFor();
+  // the audit log names the designer's deployment and the key just created, in words
+  await page.locator('#tab-audit').click();
+  await page.locator('#audit-log tbody tr').first().waitFor();
+  const log = await page.locator('#audit-log').innerText();
+  expect(log).toContain('新建接入密钥');
+  expect(log).toMatch(/designer[\s\S]*部署流程或表单/);
+  await expect(page.locator('#audit-total').innerText()).resolves.toMatch(/^共 \d+ 条，已显示 \d+ 条$/);
+  await page.getByLabel('结果').selectOption('refused');
+  await page.getByRole('button', { name: '查询' }).click();
+  await expect(page.locator('#audit-export').getAttribute('href')).resolves.toContain('outcome=refused');
+  await screenshot(page, 'admin-audit');
   await logout(page);
 });

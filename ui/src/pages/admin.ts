@@ -1,4 +1,4 @@
-/** `/admin`: users, departments, roles, device and Open311 keys, catalog import/export, holidays, incidents. */
+/** `/admin`: users, departments, roles, device and Open311 keys, catalog import/export, holidays, incidents, audit log. */
 import '../styles.css';
 import { api, ApiError, loadDepartments, requireUser, type Department } from '../lib/api';
 import { deptName } from '../lib/case-view';
@@ -6,6 +6,7 @@ import { fmtTime, h, mount, uid } from '../lib/dom';
 import { field, select } from '../lib/forms';
 import { bi, T, t, type StringKey } from '../lib/i18n';
 import { errorText, shell, toast } from '../lib/shell';
+import { renderAudit } from './admin-audit';
 import { mountCalendarBanner, renderCalendar } from './admin-calendar';
 
 const ROLES = ['admin', 'designer', 'supervisor', 'clerk'] as const;
@@ -20,6 +21,7 @@ const sections: Array<{ id: string; key: StringKey; render: (el: HTMLElement) =>
   { id: 'catalog', key: 'admin.catalog', render: renderCatalog },
   { id: 'calendar', key: 'admin.calendar', render: renderCalendar },
   { id: 'incidents', key: 'admin.incidents', render: renderIncidents },
+  { id: 'audit', key: 'admin.audit', render: renderAudit },
 ];
 const panel = h('div', { role: 'tabpanel', id: 'admin-panel', tabindex: '0' });
 const tabs = h(
