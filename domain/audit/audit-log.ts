@@ -32,6 +32,9 @@ export interface AuditRecord extends Omit<AuditEntry, 'at'> {
 }
 
 const MAX_DETAIL_BYTES = 4096;
+const MAX_DEPTH = 8;
+const MAX_NODES = 2000;
+const TOO_BIG = new Error('audit detail too big');
 const SECRET_KEY = /pass(word)?|secret|token|api_?key|^key$|credential|private/i;
 
 /**
@@ -41,18 +44,30 @@ const SECRET_KEY = /pass(word)?|secret|token|api_?key|^key$|credential|private/i
  */
 export function redactDetail(body: unknown): unknown {
   if (body === undefined || body === null) return null;
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v))
-      return Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, SECRET_KEY.test(k) ? '[redacted]' : walk(x)]),
-      );
+  let nodes = 0;
+  // bounded by depth and node count, so a hostile body (deeply nested, huge) costs nothing
+  const walk = (v: unknown, depth: number): unknown => {
+    if (++nodes > MAX_NODES) throw TOO_BIG;
     if (Buffer.isBuffer(v)) return `[${v.length} bytes]`;
-    return v;
+    if (v === null || typeof v !== 'object' || v instanceof Date) return v;
+    if (depth >= MAX_DEPTH) return '[…]';
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).map(([k, x]) => [
+        k,
+        SECRET_KEY.test(k) ? '[redacted]' : walk(x, depth + 1),
+      ]),
+    );
   };
-  const clean = walk(body);
-  const text = JSON.stringify(clean) ?? 'null';
-  return Buffer.byteLength(text) > MAX_DETAIL_BYTES ? { omitted: `${Buffer.byteLength(text)} bytes` } : clean;
+  let clean: unknown;
+  try {
+    clean = walk(body, 0);
+  } catch (err) {
+    if (err !== TOO_BIG) throw err;
+    return { omitted: `more than ${MAX_NODES} values` };
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(clean) ?? 'null');
+  return bytes > MAX_DETAIL_BYTES ? { omitted: `${bytes} bytes` } : clean;
 }
 
 export async function appendAudit(db: Knex, e: AuditEntry): Promise<void> {

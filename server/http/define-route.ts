@@ -161,12 +161,15 @@ function auditRefusals(route: AnyRoute, write: NonNullable<ApiRouterOptions['aud
     res.on('finish', () => {
       if (!res.locals.audit) return;
       res.locals.audit = undefined;
-      write(auditEntry(route, req, res, res.statusCode)).catch((err: unknown) =>
-        (req as { log?: { error(o: object, m: string): void } }).log?.error(
-          { err },
-          'audit log write failed (refused request)',
-        ),
-      );
+      // never throws out of the listener: a failure here is logged, not a crash
+      Promise.resolve()
+        .then(() => write(auditEntry(route, req, res, res.statusCode)))
+        .catch((err: unknown) =>
+          (req as { log?: { error(o: object, m: string): void } }).log?.error(
+            { err },
+            'audit log write failed (refused request)',
+          ),
+        );
     });
     next();
   };

@@ -118,3 +118,20 @@ describe('audit log', () => {
     expect(lines.find((l) => l.includes('audit.export'))).toContain('导出测试');
   });
 });
+
+describe('audit detail', () => {
+  it('keeps small bodies, redacts secrets at any depth, and summarises hostile ones', async () => {
+    const { redactDetail } = await import('../../domain/audit/audit-log');
+    expect(redactDetail({ a: 1, nested: [{ token: 'x', ok: true }] })).toEqual({
+      a: 1,
+      nested: [{ token: '[redacted]', ok: true }],
+    });
+    let deep: unknown = 1;
+    for (let i = 0; i < 50_000; i++) deep = [deep];
+    expect(JSON.stringify(redactDetail({ deep }))).toContain('[…]');
+    expect(redactDetail({ many: Array.from({ length: 10_000 }, (_, i) => i) })).toEqual({
+      omitted: 'more than 2000 values',
+    });
+    expect(redactDetail({ long: 'x'.repeat(5000) })).toEqual({ omitted: expect.stringMatching(/^\d+ bytes$/) });
+  });
+});
