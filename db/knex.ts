@@ -82,7 +82,7 @@ export class DataDirInUseError extends Error {}
  * A lock file next to it (`<dir>.lock`, holding the owner's pid) makes a second `npm start` on the
  * same DATA_DIR fail fast with a clear message; a lock left by a dead process is taken over.
  */
-function lockDataDir(dir: string): () => void {
+export function lockDataDir(dir: string): () => void {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const lockPath = `${dir}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
