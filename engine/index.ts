@@ -11,6 +11,7 @@ import { systemClock, type EngineClock } from './processing/Clock';
 import { migrateEngine } from './state/migrate';
 import { Ownership } from './state/Ownership';
 import type { EngineRecord, Incident } from './state/types';
+import { parseJson } from './state/json';
 
 export interface EngineLogger {
   info(obj: object | string, msg?: string): void;
@@ -128,7 +129,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         }
         bindings.push(filter.limit ?? 10000);
         const res: any = await options.db.raw(
-          `select r.* from engine_record_batch b
+          `select r.position, r.key, r."valueType", r.intent, r."processInstanceKey", r.timestamp, r.value::text as value
+           from engine_record_batch b
            cross join lateral json_to_recordset(b.records::json) as r(position int8, key text, "valueType" text, intent text,
              "processInstanceKey" text, timestamp int8, value json)
            ${where.length ? `where ${where.join(' and ')}` : ''}
@@ -142,7 +144,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
           intent: r.intent,
           processInstanceKey: r.processInstanceKey ?? null,
           timestamp: Number(r.timestamp),
-          value: typeof r.value === 'string' ? JSON.parse(r.value) : r.value,
+          value: typeof r.value === 'string' ? parseJson(r.value) : r.value,
         }));
       },
     },

@@ -163,7 +163,10 @@ function canStillReach(core: EngineCore, scope: ElementInstance, gw: ElementMode
     if (upstream.has(core.store.elements.get(ck)!.elementId)) return true;
   }
   for (const s of core.steps) {
-    if (s.kind === 'activate' && s.scopeKey === scope.key && upstream.has(s.elementId)) return true;
+    if (s.kind !== 'activate' || s.scopeKey !== scope.key) continue;
+    if (upstream.has(s.elementId)) return true;
+    // A token already queued on one of these flows into the join itself arrives next.
+    if (s.elementId === gw.id && s.flowId !== undefined && flows.includes(s.flowId)) return true;
   }
   return false;
 }
@@ -217,6 +220,10 @@ function createAndActivate(
   if (step.loopCounter !== undefined) {
     if (step.inputElement) setLocalVariable(core, key, step.inputElement.name, step.inputElement.value);
     setLocalVariable(core, key, 'loopCounter', step.loopCounter);
+    // Zeebe: an outputElement that names a variable gets a null local in each inner instance, so
+    // what the inner element writes to it stays there; only the output collection propagates.
+    const out = el.mi?.outputElementVariable;
+    if (out && out !== step.inputElement?.name && out !== 'loopCounter') setLocalVariable(core, key, out, null);
   }
   runActivation(core, core.store.elements.get(key)!);
 }

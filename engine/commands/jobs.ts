@@ -1,4 +1,4 @@
-import { catchThrown, findCatch } from '../bpmn/behaviors/triggers';
+import { catchThrown, findCatch, unhandledErrorMessage } from '../bpmn/behaviors/triggers';
 import { queueCompletion, runSteps } from '../bpmn/execution';
 import { jobRecord, makeActivatable, removeJobDue } from '../bpmn/behaviors/jobs';
 import { raiseIncident } from '../bpmn/behaviors/incidents';
@@ -7,6 +7,7 @@ import type { EngineCore } from '../processing/EngineCore';
 import { TENANT } from '../processing/EngineCore';
 import { Rejection } from '../processing/Rejection';
 import type { Job, Key } from '../state/types';
+import { stringifyJson } from '../state/json';
 
 /** The gateway's ActivatedJob message (int64 as strings, JSON documents as strings). */
 export interface ActivatedJob {
@@ -91,7 +92,7 @@ export function toActivatedJob(core: EngineCore, job: Job, fetchVariable: string
     worker: job.worker,
     retries: job.retries,
     deadline: String(job.deadline),
-    variables: JSON.stringify(visibleVariables(core, job.elementInstanceKey, fetchVariable)),
+    variables: stringifyJson(visibleVariables(core, job.elementInstanceKey, fetchVariable)),
     tenantId: TENANT,
   };
 }
@@ -179,16 +180,10 @@ export function throwError(
     { ...jobRecord(thrown), errorCode, errorMessage, variables },
     job.processInstanceKey,
   );
-  const target = findCatch(core, inst, 'error', errorCode);
+  const available: string[] = [];
+  const target = findCatch(core, inst, 'error', errorCode, available);
   if (!target) {
-    const withMessage = errorMessage ? ` with message '${errorMessage}'` : '';
-    raiseIncident(
-      core,
-      inst,
-      'UNHANDLED_ERROR_EVENT',
-      `Expected to throw an error event with the code '${errorCode}'${withMessage}, but it was not caught. No error events are available in the scope.`,
-      key,
-    );
+    raiseIncident(core, inst, 'UNHANDLED_ERROR_EVENT', unhandledErrorMessage(errorCode, errorMessage, available), key);
     return;
   }
   core.record(

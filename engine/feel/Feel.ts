@@ -12,6 +12,7 @@ import {
   isRange,
 } from 'feelin';
 import crypto from 'node:crypto';
+import { bigIntsSeen, bigIntsToNumbers, containsBigInt, parseJson, stringifyJson } from '../state/json';
 
 /**
  * A property value from a model: a FEEL expression when its text starts with `=`, otherwise a
@@ -79,14 +80,14 @@ const BUILTINS: Record<string, unknown> = {
   'from json': new FeelFunction(
     (value: string) => {
       try {
-        return JSON.parse(value);
+        return parseJson(value);
       } catch {
         return null;
       }
     },
     ['value'],
   ),
-  'to json': new FeelFunction((value: unknown) => JSON.stringify(toJsonValue(value)), ['value']),
+  'to json': new FeelFunction((value: unknown) => stringifyJson(toJsonValue(value)), ['value']),
   cycle: new FeelFunction(
     (a: unknown, b?: unknown) => {
       // Zeebe: cycle(duration) → "R/<d>", cycle(n, duration) → "R<n>/<d>"
@@ -102,7 +103,13 @@ const BUILTINS: Record<string, unknown> = {
  * Temporal results come back as ISO-8601 strings (what Zeebe stores in variables).
  */
 export function evaluateFeel(source: string, variables: Record<string, unknown>, nowMs: number): EvalResult {
-  const context = { ...variables, ...BUILTINS, ...clockFunctions(nowMs) };
+  // 64-bit integers beyond ±2^53 are bigints: a path (`=id`, `=order.id`) passes them on exactly;
+  // any other expression computes with them as doubles (feelin's numbers), see engine/README.md.
+  const vars =
+    bigIntsSeen() && pathRoot(source) === undefined && containsBigInt(variables)
+      ? (bigIntsToNumbers(variables) as Record<string, unknown>)
+      : variables;
+  const context = { ...vars, ...BUILTINS, ...clockFunctions(nowMs) };
   let result;
   try {
     result = feelEvaluate(source, context);
@@ -114,6 +121,15 @@ export function evaluateFeel(source: string, variables: Record<string, unknown>,
     value: toJsonValue(result.value),
     warnings: result.warnings.map((w) => ({ type: w.type, message: w.message })),
   };
+}
+
+/**
+ * The variable a FEEL expression only reads (`result` or `result.total` → `result`), like Zeebe's
+ * `Expression.getVariableName`; undefined for any other expression.
+ */
+export function pathRoot(source: string): string | undefined {
+  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*\s*$/.exec(source);
+  return m && !['true', 'false', 'null'].includes(m[1]) ? m[1] : undefined;
 }
 
 /** Deep-converts FEEL values to JSON-able values. */
@@ -140,7 +156,7 @@ export function toJsonValue(v: unknown): unknown {
 export function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
   if (typeof v === 'boolean') return 'BOOLEAN';
-  if (typeof v === 'number') return 'NUMBER';
+  if (typeof v === 'number' || typeof v === 'bigint') return 'NUMBER';
   if (typeof v === 'string') return 'STRING';
   if (Array.isArray(v)) return 'ARRAY';
   return 'OBJECT';

@@ -18,6 +18,7 @@ import { setVariables } from '../commands/variables';
 import { InvalidArgument, Rejection } from '../processing/Rejection';
 import type { Poller, JobStream } from '../processing/JobBroker';
 import { TENANT } from '../processing/EngineCore';
+import { parseJson, stringifyJson } from '../state/json';
 
 /** The proto that ships with the SDK is the wire contract (nothing copied). */
 const PROTO = path.join(path.dirname(require.resolve('@camunda8/sdk/package.json')), 'dist/proto/zeebe.proto');
@@ -33,7 +34,7 @@ export function parseDocument(text: string | undefined, field = 'variables'): Re
   if (text === undefined || text === null || text.trim() === '') return {};
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch (e) {
     throw new InvalidArgument(
       `Property '${field}' is invalid: Expected document to be valid JSON, but it was not: ${(e as Error).message}`,
@@ -242,7 +243,7 @@ export class Gateway {
         try {
           const vars = await Promise.race([done, timedOut]);
           const out = fetch.length ? Object.fromEntries(Object.entries(vars).filter(([k]) => fetch.includes(k))) : vars;
-          return { ...created, variables: JSON.stringify(out), tenantId: TENANT };
+          return { ...created, variables: stringifyJson(out), tenantId: TENANT };
         } finally {
           clearTimeout(timer);
         }

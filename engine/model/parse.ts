@@ -1,5 +1,5 @@
 import { BpmnModdle } from 'bpmn-moddle';
-import { expr, feelSyntaxError, type Expr } from '../feel/Feel';
+import { expr, feelSyntaxError, pathRoot, type Expr } from '../feel/Feel';
 import type { BpmnElementType } from '../state/types';
 import type { ElementModel, EventKind, Flow, Mapping, ProcessModel } from './types';
 import { validateTimerExpr } from './timerSyntax';
@@ -283,33 +283,8 @@ class ProcessBuilder {
         return;
       }
       case 'message': {
-        const msg = def.messageRef;
         if (el.type === 'END_EVENT' || el.type === 'INTERMEDIATE_THROW_EVENT') return; // job-based
-        if (!msg || !msg.name) {
-          this.problem(el.id, 'Must reference a message with a name');
-          return;
-        }
-        const name = this.checkExpr(el.id, expr(msg.name), 'the message name')!;
-        const sub = ext(msg, 'zeebe:Subscription')[0];
-        const isProcessStart = el.type === 'START_EVENT' && el.flowScopeId === this.process.id;
-        let correlationKey: Expr | undefined;
-        if (!isProcessStart) {
-          if (!sub?.correlationKey) {
-            this.problem(
-              el.id,
-              `Must have a correlation key: add 'zeebe:subscription correlationKey' to the message '${msg.name}'`,
-            );
-          } else {
-            correlationKey = this.checkExpr(
-              el.id,
-              expr(sub.correlationKey.trim().startsWith('=') ? sub.correlationKey : `=${sub.correlationKey}`),
-              'the correlation key',
-            );
-          }
-        } else if (name.feel !== undefined) {
-          this.problem(el.id, 'Message start event names must be static');
-        }
-        el.message = { name, correlationKey };
+        this.messageCatch(el, def.messageRef);
         return;
       }
       case 'signal': {
@@ -349,6 +324,35 @@ class ProcessBuilder {
       default:
         return;
     }
+  }
+
+  /** The message a catch event or receive task waits for: a name and (except process starts) a correlation key. */
+  private messageCatch(el: ElementModel, msg: any) {
+    if (!msg || !msg.name) {
+      this.problem(el.id, 'Must reference a message with a name');
+      return;
+    }
+    const name = this.checkExpr(el.id, expr(msg.name), 'the message name')!;
+    const sub = ext(msg, 'zeebe:Subscription')[0];
+    const isProcessStart = el.type === 'START_EVENT' && el.flowScopeId === this.process.id;
+    let correlationKey: Expr | undefined;
+    if (!isProcessStart) {
+      if (!sub?.correlationKey) {
+        this.problem(
+          el.id,
+          `Must have a correlation key: add 'zeebe:subscription correlationKey' to the message '${msg.name}'`,
+        );
+      } else {
+        correlationKey = this.checkExpr(
+          el.id,
+          expr(sub.correlationKey.trim().startsWith('=') ? sub.correlationKey : `=${sub.correlationKey}`),
+          'the correlation key',
+        );
+      }
+    } else if (name.feel !== undefined) {
+      this.problem(el.id, 'Message start event names must be static');
+    }
+    el.message = { name, correlationKey };
   }
 
   private mappings(node: any, el: ElementModel) {
@@ -424,6 +428,15 @@ class ProcessBuilder {
       case 'USER_TASK':
         this.userTask(node, el, headers);
         return;
+      case 'RECEIVE_TASK':
+        // Zeebe: the task's own messageRef, a catch like an intermediate message event.
+        if (!node.messageRef) {
+          this.problem(el.id, 'Must reference a message');
+          return;
+        }
+        el.event = 'message';
+        this.messageCatch(el, node.messageRef);
+        return;
       case 'CALL_ACTIVITY': {
         const ce = ext(node, 'zeebe:CalledElement')[0];
         if (!ce?.processId) {
@@ -498,6 +511,7 @@ class ProcessBuilder {
       inputElement: z.inputElement || undefined,
       outputCollection: z.outputCollection || undefined,
       outputElement: z.outputElement ? this.checkFeel(el.id, z.outputElement, 'the output element') : undefined,
+      outputElementVariable: z.outputElement ? pathRoot(z.outputElement.trim().replace(/^=/, '')) : undefined,
       completionCondition: lc.completionCondition?.body
         ? this.checkFeel(el.id, lc.completionCondition.body, 'the completion condition')
         : undefined,
@@ -560,6 +574,11 @@ class ProcessBuilder {
     }
     // Error catch uniqueness per activity (boundaries) and per scope (event subprocess starts).
     for (const el of this.elements.values()) {
+      if (el.type === 'RECEIVE_TASK' && el.message) {
+        const raw = el.message.name.raw;
+        if (el.boundaryIds.some((b) => this.elements.get(b)?.message?.name.raw === raw))
+          this.problem(el.id, 'Cannot reference the same message name as a boundary event');
+      }
       const catches: ElementModel[] = [];
       for (const b of el.boundaryIds) catches.push(this.elements.get(b)!);
       for (const esp of el.eventSubProcessIds) {

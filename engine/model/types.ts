@@ -46,6 +46,8 @@ export interface MultiInstanceDef {
   inputElement?: string;
   outputCollection?: string;
   outputElement?: string;
+  /** The variable `outputElement` only reads, if it is one: a local of each inner instance (Zeebe). */
+  outputElementVariable?: string;
   completionCondition?: string;
 }
 

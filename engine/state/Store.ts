@@ -12,11 +12,14 @@ import type {
   Subscription,
   Variable,
 } from './types';
+import { parseJson, stringifyJson } from './json';
 
 /** First key of partition 1: keys are `(partitionId << 51) + n` (zeebe Protocol.encodePartitionId). */
 export const KEY_BASE = 2n ** 51n;
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
+/** The jsonb columns of the state tables (variable values, row documents). */
+const JSONB_COLUMNS = new Set(['value', 'data']);
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 const specs = {
@@ -504,7 +507,7 @@ export class Store {
           `u${n} as (insert into ${t} (${cols}) select ${cols} from json_populate_recordset(null::${t}, ?::json) ` +
             `on conflict (${ident(pk)}) do update set ${set} returning 1)`,
         );
-        bindings.push(JSON.stringify(upserts));
+        bindings.push(stringifyJson(upserts));
       }
       n++;
     }
@@ -525,7 +528,7 @@ export class Store {
         String(records[records.length - 1].position),
         String(lastTimestamp),
         `{${[...pis].join(',')}}`,
-        JSON.stringify(records),
+        stringifyJson(records),
       );
     }
     if (this.metaDirty) {
@@ -558,8 +561,13 @@ export class Store {
   /** Loads the whole state (at start, or on takeover by a standby engine). */
   async load(db: Knex): Promise<void> {
     for (const table of this.tables) {
-      const rows = await db(table.spec.name).select('*');
+      // jsonb as text, parsed here: the driver's JSON.parse would round 64-bit integers.
+      const cols = table.spec.columns.map((c) =>
+        JSONB_COLUMNS.has(c) ? db.raw('??::text as ??', [c, c]) : db.raw('??', [c]),
+      );
+      const rows = await db(table.spec.name).select(cols);
       for (const row of rows) {
+        for (const c of JSONB_COLUMNS) if (typeof row[c] === 'string') row[c] = parseJson(row[c]);
         const e = table.spec.fromRow(row);
         table.setRaw(String(row[table.spec.primaryKey]), e);
       }

@@ -10,6 +10,7 @@ import { Camunda8 } from '@camunda8/sdk';
 import { startEngine, type Engine } from '../index';
 import { ControlledClock } from '../processing/Clock';
 import type { EngineRecord, Incident, IncidentErrorType } from '../state/types';
+import { parseJson, stringifyJson } from '../state/json';
 
 type ZeebeClient = ReturnType<Camunda8['getZeebeGrpcApiClient']>;
 
@@ -205,16 +206,16 @@ export class TestEngine {
   async variable(pi: string, name: string): Promise<unknown> {
     const recs = await this.records({ processInstanceKey: pi, valueType: 'VARIABLE' });
     const last = recs.filter((r) => r.value.name === name && r.value.scopeKey === pi).pop();
-    return last ? JSON.parse(last.value.value as string) : undefined;
+    return last ? parseJson(last.value.value as string) : undefined;
   }
 
   hasVariable(pi: string, name: string, value?: unknown): Promise<void> {
     return this.eventually(
-      `process instance ${pi} to have variable '${name}'${value === undefined ? '' : ` = ${JSON.stringify(value)}`}`,
+      `process instance ${pi} to have variable '${name}'${value === undefined ? '' : ` = ${stringifyJson(value)}`}`,
       async () => {
         const v = await this.variable(pi, name);
         if (v === undefined) return false;
-        return value === undefined || JSON.stringify(v) === JSON.stringify(value);
+        return value === undefined || stringifyJson(v) === stringifyJson(value);
       },
     );
   }

@@ -245,7 +245,7 @@ describe('BPMN elements (SDK-driven)', () => {
     await ctx.zbc.throwError({ jobKey: job2.key, errorCode: 'OTHER', errorMessage: 'boom' });
     const incident = await ctx.te.hasIncident(pi2, 'UNHANDLED_ERROR_EVENT', 'check');
     expect(incident.errorMessage).toBe(
-      "Expected to throw an error event with the code 'OTHER' with message 'boom', but it was not caught. No error events are available in the scope.",
+      "Expected to throw an error event with the code 'OTHER' with message 'boom', but it was not caught. Available error events are [REJECTED]",
     );
   });
 

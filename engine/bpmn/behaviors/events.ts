@@ -130,7 +130,7 @@ export function openCatch(
     if (!name.ok) return name.message;
     const ck = evaluate(core, catchEl.message!.correlationKey!, scopeKey);
     if (!ck.ok) return ck.message;
-    if (typeof ck.value !== 'string' && typeof ck.value !== 'number') {
+    if (typeof ck.value !== 'string' && typeof ck.value !== 'number' && typeof ck.value !== 'bigint') {
       return `Failed to extract the correlation key for '${catchEl.message!.correlationKey!.feel}': The value must be either a string or a number, but was '${ck.value === null ? 'NULL' : Array.isArray(ck.value) ? 'ARRAY' : typeof ck.value === 'boolean' ? 'BOOLEAN' : 'OBJECT'}'.`;
     }
     openSubscription(core, waiting, catchEl, 'message', name.value as string, String(ck.value));

@@ -3,6 +3,7 @@ import type { EngineCore } from '../../processing/EngineCore';
 import { TENANT } from '../../processing/EngineCore';
 import type { ElementInstance, Job, Key } from '../../state/types';
 import { evaluate, evaluateTyped } from './variables';
+import { stringifyJson } from '../../state/json';
 
 export const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
 
@@ -89,10 +90,10 @@ export function evaluateJobSpec(
       if (!Array.isArray(r.value) || r.value.some((x) => typeof x !== 'string')) {
         return {
           ok: false,
-          message: `Expected result of the expression '${e.feel}' to be a list of strings, but was '${JSON.stringify(r.value)}'.`,
+          message: `Expected result of the expression '${e.feel}' to be a list of strings, but was '${stringifyJson(r.value)}'.`,
         };
       }
-      return { ok: true, v: JSON.stringify(r.value) };
+      return { ok: true, v: stringifyJson(r.value) };
     };
     const date = (e: typeof u.assignee, what: string) => {
       const r = str(e, what, true);

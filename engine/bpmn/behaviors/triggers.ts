@@ -123,16 +123,28 @@ function pick(candidates: ElementModel[], kind: ThrowKind, code: string): Elemen
   );
 }
 
+/** Zeebe lists a scope's error codes in descending order (the order it tries them in). */
+function codesOfScope(candidates: ElementModel[], kind: ThrowKind): string[] {
+  return candidates
+    .filter((c) => c.event === kind)
+    .map((c) => codeOf(c, kind))
+    .filter((c): c is string => !!c)
+    .sort()
+    .reverse();
+}
+
 /**
  * Finds the catch event for a thrown error/escalation, from the throwing element outward: its own
  * boundary events, then per enclosing scope its event subprocesses and the scope's boundary events,
- * crossing from a called process into the calling call activity.
+ * crossing from a called process into the calling call activity. `available` collects the codes
+ * of the catch events that were looked at, scope by scope (for Zeebe's unhandled-error message).
  */
 export function findCatch(
   core: EngineCore,
   thrower: ElementInstance,
   kind: ThrowKind,
   code: string,
+  available: string[] = [],
 ): CatchTarget | undefined {
   let cur: ElementInstance | undefined = thrower;
   let first = true;
@@ -140,6 +152,7 @@ export function findCatch(
     const model = core.model(cur.processDefinitionKey);
     const el = model.elements.get(cur.elementId)!;
     const isInner = cur.type !== 'MULTI_INSTANCE_BODY' && !!el.mi;
+    const looked: ElementModel[] = [];
     if (cur.type === 'PROCESS' || cur.type === 'SUB_PROCESS' || cur.type === 'EVENT_SUB_PROCESS') {
       if (!first) {
         const starts = el.eventSubProcessIds
@@ -147,16 +160,16 @@ export function findCatch(
           .filter((s): s is ElementModel => !!s);
         const hit = pick(starts, kind, code);
         if (hit) return { catchEl: hit, host: cur };
+        looked.push(...starts);
       }
     }
     if (!isInner && cur.type !== 'PROCESS') {
-      const hit = pick(
-        el.boundaryIds.map((b) => model.elements.get(b)!),
-        kind,
-        code,
-      );
+      const boundaries = el.boundaryIds.map((b) => model.elements.get(b)!);
+      const hit = pick(boundaries, kind, code);
       if (hit) return { catchEl: hit, host: cur };
+      looked.push(...boundaries);
     }
+    available.push(...codesOfScope(looked, kind));
     first = false;
     if (cur.flowScopeKey) cur = core.store.elements.get(cur.flowScopeKey);
     else if (cur.parentElementInstanceKey) {
@@ -165,18 +178,25 @@ export function findCatch(
       if (cur) {
         const m2 = core.model(cur.processDefinitionKey);
         const callEl = m2.elements.get(cur.elementId)!;
-        const hit = pick(
-          callEl.boundaryIds.map((b) => m2.elements.get(b)!),
-          kind,
-          code,
-        );
+        const boundaries = callEl.boundaryIds.map((b) => m2.elements.get(b)!);
+        const hit = pick(boundaries, kind, code);
         if (hit) return { catchEl: hit, host: cur };
+        available.push(...codesOfScope(boundaries, kind));
         cur = cur.flowScopeKey ? core.store.elements.get(cur.flowScopeKey) : undefined;
         first = false;
       }
     } else cur = undefined;
   }
   return undefined;
+}
+
+/** Zeebe's UNHANDLED_ERROR_EVENT incident message. */
+export function unhandledErrorMessage(code: string, errorMessage: string, available: string[]): string {
+  const withMessage = errorMessage ? ` with message '${errorMessage}'` : '';
+  const codes = available.length
+    ? ` Available error events are [${available.join(', ')}]`
+    : ' No error events are available in the scope.';
+  return `Expected to throw an error event with the code '${code}'${withMessage}, but it was not caught.${codes}`;
 }
 
 /** Activates the catch found for a thrown event. */

@@ -3,6 +3,7 @@ import type { Mapping } from '../../model/types';
 import type { EngineCore } from '../../processing/EngineCore';
 import { TENANT } from '../../processing/EngineCore';
 import type { ElementInstance, Key } from '../../state/types';
+import { stringifyJson } from '../../state/json';
 
 /** The scope chain of an element instance: itself, its flow scopes, up to its process instance. */
 export function* scopeChain(core: EngineCore, scopeKey: Key): Generator<ElementInstance> {
@@ -29,7 +30,7 @@ export function visibleVariables(core: EngineCore, scopeKey: Key, only?: readonl
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
+  return a === b || stringifyJson(a) === stringifyJson(b);
 }
 
 /** Creates or updates a variable in exactly this scope (Zeebe: local merge). */
@@ -50,7 +51,7 @@ export function setLocalVariable(core: EngineCore, scopeKey: Key, name: string, 
 function varRecord(scope: ElementInstance, name: string, value: unknown) {
   return {
     name,
-    value: JSON.stringify(value),
+    value: stringifyJson(value),
     scopeKey: scope.key,
     processInstanceKey: scope.processInstanceKey,
     processDefinitionKey: scope.processDefinitionKey,

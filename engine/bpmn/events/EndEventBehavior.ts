@@ -1,6 +1,6 @@
 import type { ElementBehavior } from '../ElementBehavior';
 import { fail, queueCompletion, terminateChildren, transitionToActivated } from '../execution';
-import { catchThrown, findCatch } from '../behaviors/triggers';
+import { catchThrown, findCatch, unhandledErrorMessage } from '../behaviors/triggers';
 import { evaluateTyped } from '../behaviors/variables';
 import { TENANT } from '../../processing/EngineCore';
 import { throwEvent } from './throwing';
@@ -23,14 +23,10 @@ export const endEventBehavior: ElementBehavior = {
         fail(core, inst, 'EXTRACT_VALUE_ERROR', code.message);
         return;
       }
-      const target = findCatch(core, inst, 'error', code.value as string);
+      const available: string[] = [];
+      const target = findCatch(core, inst, 'error', code.value as string, available);
       if (!target) {
-        fail(
-          core,
-          inst,
-          'UNHANDLED_ERROR_EVENT',
-          `Expected to throw an error event with the code '${code.value}', but it was not caught. No error events are available in the scope.`,
-        );
+        fail(core, inst, 'UNHANDLED_ERROR_EVENT', unhandledErrorMessage(code.value as string, '', available));
         return;
       }
       if (!transitionToActivated(core, inst)) return;
