@@ -97,12 +97,17 @@ const BUILTINS: Record<string, unknown> = {
   ),
 };
 
+/** The evaluation context of FEEL: the variables, the engine's built-ins and its clock (also for DMN). */
+export function feelContext(variables: Record<string, unknown>, nowMs: number): Record<string, unknown> {
+  return { ...variables, ...BUILTINS, ...clockFunctions(nowMs) };
+}
+
 /**
  * Evaluates FEEL against a variables context. `now()`/`today()` read the engine clock.
  * Temporal results come back as ISO-8601 strings (what Zeebe stores in variables).
  */
 export function evaluateFeel(source: string, variables: Record<string, unknown>, nowMs: number): EvalResult {
-  const context = { ...variables, ...BUILTINS, ...clockFunctions(nowMs) };
+  const context = feelContext(variables, nowMs);
   let result;
   try {
     result = feelEvaluate(source, context);
