@@ -71,9 +71,23 @@ const HIT_POLICIES: HitPolicy[] = ['UNIQUE', 'FIRST', 'PRIORITY', 'ANY', 'COLLEC
 const AGGREGATIONS: Aggregation[] = ['SUM', 'MIN', 'MAX', 'COUNT'];
 const PARSE_CONTEXT = { 'is defined': true, 'get or else': true, 'from json': true, 'to json': true };
 
+/**
+ * The model namespaces of DMN 1.1, 1.2, 1.4 and 1.5. dmn-moddle reads DMN 1.3; the elements the
+ * engine executes (decisions, decision tables, literal expressions, information requirements) are
+ * the same in every version, so other versions are read as 1.3 (Zeebe's parser reads 1.1–1.5).
+ */
+const OTHER_DMN_NAMESPACES = [
+  'http://www.omg.org/spec/DMN/20151101/dmn.xsd',
+  'http://www.omg.org/spec/DMN/20180521/MODEL/',
+  'https://www.omg.org/spec/DMN/20211108/MODEL/',
+  'https://www.omg.org/spec/DMN/20230324/MODEL/',
+];
+const DMN13 = 'https://www.omg.org/spec/DMN/20191111/MODEL/';
+
 /** Parses a `.dmn` document (DMN 1.1–1.5 via dmn-moddle); throws DmnError. */
 export async function parseDmn(xml: string): Promise<DrgModel> {
   moddle ??= new DmnModdle();
+  for (const ns of OTHER_DMN_NAMESPACES) xml = xml.split(`"${ns}"`).join(`"${DMN13}"`);
   let defs: any;
   try {
     const result = await moddle.fromXML(xml, 'dmn:Definitions');

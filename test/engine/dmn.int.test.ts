@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { startTestEngine } from '../../engine/testing';
+import { createTestDb } from '../helpers/db';
 import { bpmn, chain, deploy, engineForTest, jobsOf, serviceTask } from './helpers';
 
 const DMN = path.join(__dirname, 'fixtures', 'dmn');
@@ -474,5 +476,32 @@ describe('DMN (SDK-driven)', () => {
       expect(next.processDefinitionKey).toBe((v1.deployments as any[])[0].process.processDefinitionKey);
       await ctx.te.isCompleted(next.processInstanceKey);
     });
+  });
+});
+
+describe('DMN across a restart', () => {
+  it('loads the deployed DRGs from the database; a DMN 1.1 file (Camunda 7 style) evaluates too', async () => {
+    // given a decision deployed on one engine
+    const testDb = await createTestDb();
+    try {
+      const first = await startTestEngine({ db: testDb.db });
+      const res = await first.client().deployResource({ decisionFilename: path.join(DMN, 'dmn11-season.dmn') });
+      const decisionKey = (res.deployments as any[])[0].decision.decisionKey;
+      await first.stop();
+      // when a new engine starts on the same database
+      const second = await startTestEngine({ db: testDb.db });
+      try {
+        // then the decision evaluates by key, and re-deploying it is a duplicate
+        const out = await second.client().evaluateDecision({ decisionKey, variables: { season: 'fall' } });
+        expect(out).toMatchObject({ decisionName: 'My Decision', decisionOutput: '"Spareribs"' });
+        expect(out.evaluatedDecisions).toHaveLength(1);
+        const again = await second.client().deployResource({ decisionFilename: path.join(DMN, 'dmn11-season.dmn') });
+        expect((again.deployments as any[])[0].decision.decisionKey).toBe(decisionKey);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await testDb.destroy();
+    }
   });
 });
