@@ -479,6 +479,42 @@ describe('DMN (SDK-driven)', () => {
   });
 });
 
+describe('DeleteResource of the latest process version with a timer start event', () => {
+  it("re-arms the previous version's timer start event", async () => {
+    const ctx = await engineForTest();
+    try {
+      // given two versions of a process with a timer start event
+      const timerProcess = (end: string) =>
+        bpmn(
+          'delTimer',
+          `<bpmn:startEvent id="tick"><bpmn:timerEventDefinition><bpmn:timeCycle>R/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent><bpmn:endEvent id="${end}"/>${chain('tick', end)}`,
+        );
+      const v1 = await deploy(ctx.zbc, 'delTimer.bpmn', timerProcess('e1'));
+      const v2 = await deploy(ctx.zbc, 'delTimer.bpmn', timerProcess('e2'));
+      const v1Key = (v1.deployments as any[])[0].process.processDefinitionKey;
+      const v2Key = (v2.deployments as any[])[0].process.processDefinitionKey;
+      // when version 2 is deleted
+      await ctx.zbc.deleteResource({ resourceKey: v2Key });
+      // then its timer is cancelled and version 1's timer is created again
+      const timers = (await ctx.te.records({ valueType: 'TIMER' })).map((r) => [
+        r.intent,
+        r.value.processDefinitionKey,
+      ]);
+      expect(timers).toEqual([
+        ['CREATED', v1Key],
+        ['CANCELED', v1Key],
+        ['CREATED', v2Key],
+        ['CANCELED', v2Key],
+        ['CREATED', v1Key],
+      ]);
+      const deletions = (await ctx.te.records({ valueType: 'PROCESS' })).map((r) => r.intent);
+      expect(deletions).toEqual(['CREATED', 'CREATED', 'DELETING', 'DELETED']);
+    } finally {
+      await ctx.stop();
+    }
+  });
+});
+
 describe('DMN across a restart', () => {
   it('loads the deployed DRGs from the database; a DMN 1.1 file (Camunda 7 style) evaluates too', async () => {
     // given a decision deployed on one engine
