@@ -287,6 +287,10 @@ describe('DMN (SDK-driven)', () => {
   });
 
   describe('business rule tasks', () => {
+    beforeAll(async () => {
+      await ctx.zbc.deployResource({ decisionFilename: hitPoliciesFile }); // a duplicate when already deployed
+    });
+
     it('evaluates the called decision and sets the result variable; the evaluation is in the record log', async () => {
       // given a process deployed together with its decision (binding type deployment)
       await ctx.zbc.deployResources([
@@ -403,6 +407,35 @@ describe('DMN (SDK-driven)', () => {
       await ctx.te.hasVariable(tagRun.processInstanceKey, 'dish', 'Ribs one');
     });
 
+    it('evaluates once per element of a multi-instance business rule task', async () => {
+      await deploy(
+        ctx.zbc,
+        'brtMi.bpmn',
+        bpmn(
+          'brtMi',
+          `<bpmn:startEvent id="s"/>
+           <bpmn:businessRuleTask id="rule">
+             <bpmn:extensionElements>
+               <zeebe:calledDecision decisionId="doubled" resultVariable="d" />
+               <zeebe:ioMapping><zeebe:input source="=item" target="score" /></zeebe:ioMapping>
+             </bpmn:extensionElements>
+             <bpmn:multiInstanceLoopCharacteristics isSequential="true">
+               <bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=items" inputElement="item" outputCollection="results" outputElement="=d" /></bpmn:extensionElements>
+             </bpmn:multiInstanceLoopCharacteristics>
+           </bpmn:businessRuleTask>
+           <bpmn:endEvent id="e"/>${chain('s', 'rule', 'e')}`,
+        ),
+      );
+      const { processInstanceKey: pi } = await ctx.zbc.createProcessInstance({
+        bpmnProcessId: 'brtMi',
+        variables: { items: [1, 2, 3] },
+      });
+      await ctx.te.isCompleted(pi);
+      await ctx.te.hasVariable(pi, 'results', [2, 4, 6]);
+      const evaluations = await ctx.te.records({ processInstanceKey: pi, valueType: 'DECISION_EVALUATION' as any });
+      expect(evaluations.map((r) => r.value.decisionOutput)).toEqual(['2', '4', '6']);
+    });
+
     it('rejects a calledDecision without a result variable at deploy time', async () => {
       const st = await statusOf(
         deploy(ctx.zbc, 'brtBad.bpmn', ruleProcess('brtBad', '<zeebe:calledDecision decisionId="dish" />')),
@@ -440,6 +473,21 @@ describe('DMN (SDK-driven)', () => {
       expect(gone.details).toContain(`Expected to delete resource but no resource found with key \`${drgKey}\``);
       const deleted = (await ctx.te.records({ valueType: 'DECISION' as any })).filter((r) => r.intent === 'DELETED');
       expect(deleted.map((r) => r.value.decisionId).sort()).toEqual(['delBeverages', 'delDish']);
+    });
+
+    it('deleting a form makes its previous version the latest again', async () => {
+      const form = (label: string) =>
+        Buffer.from(JSON.stringify({ id: 'delForm', type: 'default', components: [{ type: 'text', text: label }] }));
+      const f1 = await ctx.zbc.deployResource({ name: 'del.form', form: form('one') });
+      const f2 = await ctx.zbc.deployResource({ name: 'del.form', form: form('two') });
+      const key1 = (f1.deployments as any[])[0].form.formKey;
+      const key2 = (f2.deployments as any[])[0].form.formKey;
+      await ctx.zbc.deleteResource({ resourceKey: key2 });
+      const deleted = (await ctx.te.records({ valueType: 'FORM' })).filter((r) => r.intent === 'DELETED');
+      expect(deleted.map((r) => [r.value.formId, r.value.formKey, r.value.version])).toEqual([['delForm', key2, 2]]);
+      // re-deploying version 1's content is then a duplicate of the latest (version 1)
+      const again = await ctx.zbc.deployResource({ name: 'del.form', form: form('one') });
+      expect((again.deployments as any[])[0].form).toMatchObject({ formKey: key1, version: 1 });
     });
 
     it('a process definition with running instances is not deleted; without, the previous version takes over', async () => {
