@@ -6,6 +6,7 @@ const ESM_PKGS = [
   'lezer-feel',
   '@lezer',
   'bpmn-moddle',
+  'dmn-moddle',
   'zeebe-bpmn-moddle',
   'moddle',
   'moddle-xml',

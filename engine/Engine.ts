@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { behaviorFor } from './bpmn/registry';
 import { parseBpmn, ModelError } from './model/parse';
+import { parseDmn } from './dmn/parse';
 import { deploy, type ParsedResource } from './commands/deploy';
 import { processDue } from './commands/due';
 import { yieldJob } from './commands/jobs';
@@ -62,6 +63,7 @@ export class EngineRuntime {
 
   private async loadModels(): Promise<void> {
     for (const r of this.core.store.resources.values()) {
+      if (r.kind === 'drg') this.core.drgs.set(r.key, await parseDmn(r.content));
       if (r.kind !== 'process') continue;
       const models = await parseBpmn(r.content);
       const m = models.find((x) => x.bpmnProcessId === r.resourceId);
@@ -123,9 +125,9 @@ export class EngineRuntime {
             throw new Error("Expected the form to have a non-empty 'id'");
           parsed.push({ kind: 'form', name: r.name, content, formId: json.id });
         } else if (lower.endsWith('.dmn')) {
-          throw new Error('DMN decisions are not supported yet by the embedded engine');
+          parsed.push({ kind: 'dmn', name: r.name, content, drg: await parseDmn(content) });
         } else {
-          throw new Error('Resource type is not supported. Supported resource types are: .bpmn, .xml, .form');
+          throw new Error('Resource type is not supported. Supported resource types are: .bpmn, .xml, .dmn, .form');
         }
       } catch (e) {
         errors.push(`'${r.name}': ${e instanceof ModelError ? e.message : (e as Error).message}`);

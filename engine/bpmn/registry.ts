@@ -14,6 +14,7 @@ import {
   inclusiveGatewayBehavior,
   parallelGatewayBehavior,
 } from './gateways/GatewayBehaviors';
+import { businessRuleTaskBehavior } from './tasks/BusinessRuleTaskBehavior';
 import { jobWorkerTaskBehavior } from './tasks/JobWorkerTaskBehavior';
 import { passThroughTaskBehavior } from './tasks/PassThroughTaskBehavior';
 import { receiveTaskBehavior } from './tasks/ReceiveTaskBehavior';
@@ -37,7 +38,7 @@ const registry: Partial<Record<BpmnElementType, ElementBehavior>> = {
   INTERMEDIATE_THROW_EVENT: intermediateThrowEventBehavior,
   SERVICE_TASK: jobWorkerTaskBehavior,
   SEND_TASK: jobWorkerTaskBehavior,
-  BUSINESS_RULE_TASK: jobWorkerTaskBehavior,
+  BUSINESS_RULE_TASK: businessRuleTaskBehavior,
   USER_TASK: jobWorkerTaskBehavior,
   SCRIPT_TASK: scriptTaskBehavior,
   RECEIVE_TASK: receiveTaskBehavior,

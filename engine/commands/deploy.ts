@@ -4,11 +4,15 @@ import { createTimer, evaluateTimer, cancelTimer } from '../bpmn/behaviors/event
 import type { EngineCore } from '../processing/EngineCore';
 import { TENANT } from '../processing/EngineCore';
 import type { Key, ResourceRow } from '../state/types';
+import { Rejection } from '../processing/Rejection';
+import { deployDrg, type DeployedDecision, type DeployedDrg } from '../dmn/decisions';
+import type { DrgModel } from '../dmn/parse';
 
 /** A resource after the (asynchronous) parse step: BPMN with its models, or a form with its id. */
 export type ParsedResource =
   | { kind: 'bpmn'; name: string; content: string; models: ProcessModel[] }
-  | { kind: 'form'; name: string; content: string; formId: string };
+  | { kind: 'form'; name: string; content: string; formId: string }
+  | { kind: 'dmn'; name: string; content: string; drg: DrgModel };
 
 export type DeployedEntry =
   | {
@@ -20,7 +24,13 @@ export type DeployedEntry =
         tenantId: string;
       };
     }
-  | { form: { formId: string; version: number; formKey: Key; resourceName: string; tenantId: string } };
+  | { form: { formId: string; version: number; formKey: Key; resourceName: string; tenantId: string } }
+  | { decision: DeployedDecision }
+  | { decisionRequirements: DeployedDrg };
+
+/** Zeebe's DeployResourceResponse lists processes, then decisions, then DRGs, then forms. */
+const ENTRY_ORDER = ['process', 'decision', 'decisionRequirements', 'form'];
+const entryRank = (e: DeployedEntry) => ENTRY_ORDER.indexOf(Object.keys(e)[0]);
 
 export function checksum(content: string): string {
   return crypto.createHash('sha256').update(content).digest('hex');
@@ -35,8 +45,15 @@ export function deploy(core: EngineCore, resources: ParsedResource[]): { key: Ke
   const deploymentKey = core.store.nextKey();
   const deployments: DeployedEntry[] = [];
   const now = core.now();
+  checkUniqueDecisionIds(resources);
   for (const res of resources) {
     const sum = checksum(res.content);
+    if (res.kind === 'dmn') {
+      const r = deployDrg(core, { name: res.name, content: res.content, checksum: sum, drg: res.drg }, deploymentKey);
+      for (const decision of r.decisions) deployments.push({ decision });
+      deployments.push({ decisionRequirements: r.drg });
+      continue;
+    }
     if (res.kind === 'form') {
       const latest = core.store.latestForm(res.formId);
       let row = latest;
@@ -111,7 +128,30 @@ export function deploy(core: EngineCore, resources: ParsedResource[]): { key: Ke
     });
   }
   core.record('DEPLOYMENT', 'CREATED', deploymentKey, { resources: resources.map((r) => r.name), tenantId: TENANT });
+  deployments.sort((a, b) => entryRank(a) - entryRank(b)); // stable: resource order within a kind
   return { key: deploymentKey, deployments };
+}
+
+/** DRG and decision ids must be unique within one deployment (Zeebe's DmnResourceTransformer). */
+function checkUniqueDecisionIds(resources: ParsedResource[]): void {
+  const drgs = new Map<string, string>();
+  const decisions = new Map<string, string>();
+  const fail = (what: string, id: string, first: string, second: string) => {
+    throw new Rejection(
+      'INVALID_ARGUMENT',
+      'CREATE',
+      `Expected to deploy new resources, but encountered the following errors:\nExpected the ${what} ids to be unique within a deployment but found a duplicated id '${id}' in the resources '${first}' and '${second}'.`,
+    );
+  };
+  for (const res of resources) {
+    if (res.kind !== 'dmn') continue;
+    if (drgs.has(res.drg.id)) fail('decision requirements', res.drg.id, drgs.get(res.drg.id)!, res.name);
+    drgs.set(res.drg.id, res.name);
+    for (const d of res.drg.decisions) {
+      if (decisions.has(d.id)) fail('decision', d.id, decisions.get(d.id)!, res.name);
+      decisions.set(d.id, res.name);
+    }
+  }
 }
 
 function addResource(
@@ -141,8 +181,8 @@ function addResource(
   return row;
 }
 
-/** Cancels the previous version's timer start events and schedules the new version's. */
-function replaceStartTimers(
+/** Cancels the previous version's timer start events and schedules the new version's (also after a deletion: DeleteResource). */
+export function replaceStartTimers(
   core: EngineCore,
   previous: ResourceRow | undefined,
   def: ResourceRow,

@@ -98,6 +98,14 @@ const BUILTINS: Record<string, unknown> = {
   ),
 };
 
+/** The evaluation context of FEEL: the variables, the engine's built-ins and its clock (also for DMN). */
+export function feelContext(variables: Record<string, unknown>, nowMs: number): Record<string, unknown> {
+  // feelin computes with JavaScript numbers: bigints (exact int64 variables) enter as doubles
+  const vars =
+    bigIntsSeen() && containsBigInt(variables) ? (bigIntsToNumbers(variables) as Record<string, unknown>) : variables;
+  return { ...vars, ...BUILTINS, ...clockFunctions(nowMs) };
+}
+
 /**
  * Evaluates FEEL against a variables context. `now()`/`today()` read the engine clock.
  * Temporal results come back as ISO-8601 strings (what Zeebe stores in variables).
@@ -105,11 +113,10 @@ const BUILTINS: Record<string, unknown> = {
 export function evaluateFeel(source: string, variables: Record<string, unknown>, nowMs: number): EvalResult {
   // 64-bit integers beyond ±2^53 are bigints: a path (`=id`, `=order.id`) passes them on exactly;
   // any other expression computes with them as doubles (feelin's numbers), see engine/README.md.
-  const vars =
-    bigIntsSeen() && pathRoot(source) === undefined && containsBigInt(variables)
-      ? (bigIntsToNumbers(variables) as Record<string, unknown>)
-      : variables;
-  const context = { ...vars, ...BUILTINS, ...clockFunctions(nowMs) };
+  const context =
+    pathRoot(source) !== undefined
+      ? { ...variables, ...BUILTINS, ...clockFunctions(nowMs) }
+      : feelContext(variables, nowMs);
   let result;
   try {
     result = feelEvaluate(source, context);

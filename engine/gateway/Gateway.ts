@@ -15,6 +15,8 @@ import {
 import { broadcastSignal, publishMessage } from '../commands/messages';
 import { resolveIncident } from '../commands/incidents';
 import { setVariables } from '../commands/variables';
+import { deleteResource } from '../commands/resources';
+import { evaluateDecisionCommand } from '../dmn/decisions';
 import { InvalidArgument, Rejection } from '../processing/Rejection';
 import type { Poller, JobStream } from '../processing/JobBroker';
 import { TENANT } from '../processing/EngineCore';
@@ -426,8 +428,25 @@ export class Gateway {
         return {};
       }),
 
+      EvaluateDecision: unary(async (req: any) => {
+        checkTenant(req.tenantId);
+        const variables = parseDocument(req.variables);
+        return p.submit((core) =>
+          evaluateDecisionCommand(core, {
+            decisionId: req.decisionId ?? '',
+            decisionKey: String(req.decisionKey ?? '0'),
+            variables,
+          }),
+        );
+      }),
+
+      DeleteResource: unary(async (req: any) => {
+        await p.submit((core) => deleteResource(core, String(req.resourceKey ?? '0')));
+        return {};
+      }),
+
       ...Object.fromEntries(
-        ['EvaluateDecision', 'ModifyProcessInstance', 'MigrateProcessInstance', 'DeleteResource'].map((name) => [
+        ['ModifyProcessInstance', 'MigrateProcessInstance'].map((name) => [
           name,
           (_call: Call, cb: Callback) =>
             cb({

@@ -414,12 +414,8 @@ class ProcessBuilder {
         return;
       }
       case 'BUSINESS_RULE_TASK':
-        if (ext(node, 'zeebe:CalledDecision').length) {
-          this.problem(
-            el.id,
-            'DMN decisions (zeebe:calledDecision) are not supported yet by the embedded engine; use a job worker implementation',
-          );
-        } else jobDef();
+        if (ext(node, 'zeebe:CalledDecision').length) this.calledDecision(ext(node, 'zeebe:CalledDecision')[0], el);
+        else jobDef();
         return;
       case 'END_EVENT':
       case 'INTERMEDIATE_THROW_EVENT':
@@ -453,6 +449,29 @@ class ProcessBuilder {
       default:
         return;
     }
+  }
+
+  /** `zeebe:calledDecision` of a business rule task (evaluated by engine/dmn, no job). */
+  private calledDecision(cd: any, el: ElementModel) {
+    const bindingType = cd.bindingType ?? 'latest';
+    if (!cd.decisionId || !String(cd.decisionId).trim())
+      this.problem(el.id, "Attribute 'decisionId' must be present and not empty");
+    if (!cd.resultVariable || !String(cd.resultVariable).trim())
+      this.problem(el.id, "Attribute 'resultVariable' must be present and not empty");
+    if (!['latest', 'deployment', 'versionTag'].includes(bindingType))
+      this.problem(
+        el.id,
+        `Attribute 'bindingType' must be one of 'latest', 'deployment' or 'versionTag', but was '${bindingType}'`,
+      );
+    if (bindingType === 'versionTag' && !cd.versionTag)
+      this.problem(el.id, "Attribute 'versionTag' must be present and not empty when the binding type is 'versionTag'");
+    if (!cd.decisionId || !cd.resultVariable) return;
+    el.calledDecision = {
+      decisionId: this.checkExpr(el.id, expr(cd.decisionId), 'the decision id')!,
+      resultVariable: cd.resultVariable,
+      bindingType,
+      versionTag: cd.versionTag ? this.checkExpr(el.id, expr(cd.versionTag), 'the version tag') : undefined,
+    };
   }
 
   private userTask(node: any, el: ElementModel, headers: Record<string, string>) {

@@ -76,6 +76,13 @@ export interface ElementModel {
   job?: JobDef;
   userTask?: UserTaskDef;
   script?: { expression: string; resultVariable?: string };
+  /** Business rule task with `zeebe:calledDecision` (engine/dmn). */
+  calledDecision?: {
+    decisionId: Expr;
+    resultVariable: string;
+    bindingType: 'latest' | 'deployment' | 'versionTag';
+    versionTag?: Expr;
+  };
   called?: { processId: Expr; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean };
   inputs: Mapping[];
   outputs: Mapping[];

@@ -1,5 +1,6 @@
 import type { ElementBehavior, ElementBehaviors } from '../bpmn/ElementBehavior';
 import type { ProcessModel, ElementModel } from '../model/types';
+import type { DrgModel } from '../dmn/parse';
 import { Store } from '../state/Store';
 import type { BpmnElementType, ElementInstance, EngineRecord, Key, ValueType } from '../state/types';
 import type { EngineClock } from './Clock';
@@ -44,6 +45,8 @@ export const TENANT = '<default>';
 export class EngineCore {
   readonly store = new Store();
   readonly models = new Map<Key, ProcessModel>();
+  /** Parsed decision requirements graphs by DRG key (engine/dmn). */
+  readonly drgs = new Map<Key, DrgModel>();
   readonly steps: Step[] = [];
   readonly dueQueue = new DueQueue(this.store.due);
   effects: BatchEffects = newEffects();

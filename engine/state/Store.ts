@@ -224,6 +224,9 @@ export class Store {
   /** bpmnProcessId → resource keys by version */
   readonly processVersions = new Map<string, Map<number, Key>>();
   readonly formVersions = new Map<string, Map<number, Key>>();
+  /** DRG id → resource keys by version; decision id → resource keys by version. */
+  readonly drgVersions = new Map<string, Map<number, Key>>();
+  readonly decisionVersions = new Map<string, Map<number, Key>>();
   /** bpmnProcessId + correlation key → active instance started by a message with that key */
   readonly messageStarted = new Map<string, Key>();
 
@@ -307,14 +310,16 @@ export class Store {
     );
     this.resources.index(
       (r) => {
-        const idx = r.kind === 'process' ? this.processVersions : this.formVersions;
+        const idx = this.versionsOf(r.kind);
         let m = idx.get(r.resourceId);
         if (!m) idx.set(r.resourceId, (m = new Map()));
         m.set(r.version, r.key);
       },
       (r) => {
-        const idx = r.kind === 'process' ? this.processVersions : this.formVersions;
-        idx.get(r.resourceId)?.delete(r.version);
+        const idx = this.versionsOf(r.kind);
+        const m = idx.get(r.resourceId);
+        m?.delete(r.version);
+        if (m && m.size === 0) idx.delete(r.resourceId); // every version deleted (DeleteResource)
       },
     );
   }
@@ -343,6 +348,20 @@ export class Store {
   /** Latest deployed version of a process, or undefined. */
   latestProcess(bpmnProcessId: string): ResourceRow | undefined {
     const versions = this.processVersions.get(bpmnProcessId);
+    if (!versions || versions.size === 0) return undefined;
+    return this.resources.get(versions.get(Math.max(...versions.keys()))!);
+  }
+
+  /** The version index of a resource kind (resource id → version → key). */
+  versionsOf(kind: ResourceRow['kind']): Map<string, Map<number, Key>> {
+    if (kind === 'process') return this.processVersions;
+    if (kind === 'form') return this.formVersions;
+    return kind === 'drg' ? this.drgVersions : this.decisionVersions;
+  }
+
+  /** Latest version of a resource of a kind, or undefined. */
+  latestOf(kind: ResourceRow['kind'], resourceId: string): ResourceRow | undefined {
+    const versions = this.versionsOf(kind).get(resourceId);
     if (!versions || versions.size === 0) return undefined;
     return this.resources.get(versions.get(Math.max(...versions.keys()))!);
   }

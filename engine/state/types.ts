@@ -153,6 +153,8 @@ export type IncidentErrorType =
   | 'CONDITION_ERROR'
   | 'CALLED_ELEMENT_ERROR'
   | 'FORM_NOT_FOUND'
+  | 'CALLED_DECISION_ERROR'
+  | 'DECISION_EVALUATION_ERROR'
   | 'UNKNOWN';
 
 export interface Incident {
@@ -196,7 +198,11 @@ export interface Due {
 
 export interface ResourceRow {
   key: Key;
-  kind: 'process' | 'form';
+  /**
+   * `drg`: a DMN resource (content: the XML). `decision`: one decision of a DRG (resourceId: the
+   * decision id; content: its metadata as JSON, see engine/dmn/decisions.ts; checksum: the DRG's).
+   */
+  kind: 'process' | 'form' | 'drg' | 'decision';
   resourceId: string;
   version: number;
   resourceName: string;
@@ -210,6 +216,10 @@ export type ValueType =
   | 'DEPLOYMENT'
   | 'PROCESS'
   | 'FORM'
+  | 'DECISION'
+  | 'DECISION_REQUIREMENTS'
+  | 'DECISION_EVALUATION'
+  | 'RESOURCE_DELETION'
   | 'PROCESS_INSTANCE'
   | 'PROCESS_INSTANCE_CREATION'
   | 'JOB'

@@ -248,8 +248,8 @@ describe('rejections', () => {
     expect(publish.code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 
-  it('an unimplemented RPC (EvaluateDecision) → 12 UNIMPLEMENTED', async () => {
-    const st = await statusOf(zbc.evaluateDecision({ decisionId: 'd', variables: {} } as any));
+  it('an unimplemented RPC (ModifyProcessInstance) → 12 UNIMPLEMENTED', async () => {
+    const st = await statusOf(call('ModifyProcessInstance', { processInstanceKey: '1' }));
     expect(st.code).toBe(grpc.status.UNIMPLEMENTED);
   });
 });
