@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import { EngineRuntime } from './Engine';
 import { Gateway } from './gateway/Gateway';
-import { RestGateway } from './gateway/rest/RestGateway';
+import type { RestGateway } from './gateway/rest/RestGateway';
 import { systemClock, type EngineClock } from './processing/Clock';
 import { migrateEngine } from './state/migrate';
 import { Ownership } from './state/Ownership';
@@ -160,6 +160,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   };
   if (!options.rest) return engine;
   const restHost = options.rest.host ?? host;
+  // Loaded only when asked for: the schema package costs seconds to load on a busy machine.
+  const { RestGateway } = await import('./gateway/rest/RestGateway');
   const restGateway = new RestGateway(runtime, engine.admin, restHost, () => port);
   try {
     const restPort = await restGateway.listen(options.rest.port);
