@@ -172,6 +172,43 @@ describe('REST API v2 with the SDK CamundaRestClient', () => {
     expect(await rest.getProcessDefinitionXML(def.processDefinitionKey)).toContain('id="rest-order"');
   });
 
+  test('process instances are found by root variables, also under $or; searchAfter pages like after', async () => {
+    // given
+    const x = await rest.createProcessInstanceWithResult({ processDefinitionId: 'rest-pass', variables: { tag: 'x' } });
+    const y = await rest.createProcessInstanceWithResult({ processDefinitionId: 'rest-pass', variables: { tag: 'y' } });
+    await rest.createProcessInstanceWithResult({ processDefinitionId: 'rest-pass', variables: { tag: 'z' } });
+
+    // when
+    const onlyX = await rest.searchProcessInstances({ filter: { variables: [{ name: 'tag', value: '"x"' }] } } as any);
+    const xOrY = await rest.searchProcessInstances({
+      filter: {
+        $or: [
+          { variables: [{ name: 'tag', value: '"x"' }] },
+          { variables: [{ name: 'tag', value: { $like: '"y*' } }] },
+        ],
+      },
+      sort: [{ field: 'startDate', order: 'DESC' }],
+      page: { limit: 1 },
+    } as any);
+    const rest2 = await rest.searchProcessInstances({
+      filter: {
+        $or: [
+          { variables: [{ name: 'tag', value: '"x"' }] },
+          { variables: [{ name: 'tag', value: { $like: '"y*' } }] },
+        ],
+      },
+      sort: [{ field: 'startDate', order: 'DESC' }],
+      page: { limit: 1, searchAfter: xOrY.page.endCursor },
+    } as any);
+
+    // then
+    expect(onlyX.items.map((p: any) => p.processInstanceKey)).toEqual([x.processInstanceKey]);
+    expect(xOrY.page.totalItems).toBe(2);
+    const both = [...xOrY.items, ...rest2.items].map((p: any) => p.processInstanceKey);
+    expect(new Set(both)).toEqual(new Set([x.processInstanceKey, y.processInstanceKey]));
+    expect(both).toHaveLength(2);
+  });
+
   test('an unknown process is a 404 problem with Zeebe wording; a malformed key a 400 problem', async () => {
     // when
     const missing = await rest.createProcessInstance({ processDefinitionId: 'does-not-exist' } as any).catch((e) => e);

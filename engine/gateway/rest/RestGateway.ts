@@ -388,7 +388,9 @@ export class RestGateway {
     route('post', '/process-instances/search', async (req) => {
       const q = searchBody(api.queryProcessInstancesRequestBodySchema, req.body);
       const rows = await processInstances(rt, admin, byProcessInstance(q.filter));
-      if (q.filter?.variables) await this.loadVariables(rows.map((r) => r.processInstanceKey));
+      const or = (q.filter?.$or ?? []) as Record<string, unknown>[];
+      if (q.filter?.variables || or.some((f) => f.variables))
+        await this.loadVariables(rows.map((r) => r.processInstanceKey));
       try {
         return shape(api.queryProcessInstancesResponseBodySchema, search(rows, q, instanceSpec));
       } finally {
