@@ -43,7 +43,7 @@ function startEngineProcess(schema: string, port: number): EngineProc {
       DATABASE_URL: PG_URL,
       ENGINE_DB_SCHEMA: schema,
       ENGINE_PORT: String(port),
-      ENGINE_REST_PORT: '0',
+      ENGINE_REST_PORT: 'off',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
