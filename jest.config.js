@@ -22,6 +22,7 @@ const ESM_PKGS = [
   '@bpmn-io',
   '@camunda/linting',
   'modeler-moddle',
+  '@camunda/camunda-api-zod-schemas',
   // PGlite's CommonJS build loads node built-ins with import(), which jest's CommonJS VM rejects.
   '@electric-sql/pglite',
 ];

@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import { EngineRuntime } from './Engine';
 import { Gateway } from './gateway/Gateway';
+import type { RestGateway } from './gateway/rest/RestGateway';
 import { systemClock, type EngineClock } from './processing/Clock';
 import { migrateEngine } from './state/migrate';
 import { Ownership } from './state/Ownership';
@@ -38,6 +39,11 @@ export interface EngineOptions {
    */
   recordRetentionMs?: number;
   recordPruneIntervalMs?: number;
+  /**
+   * Also serve the Camunda 8.8 Orchestration Cluster REST API (`/v2`) on this port (`0` picks a
+   * free one) and host (default: `host`). Unset: no REST server. See gateway/rest/.
+   */
+  rest?: { port: number; host?: string };
 }
 
 /** Read-only views for operators and the application's admin screens (no gRPC query exists). */
@@ -56,6 +62,8 @@ export interface Engine {
   /** `host:port` the gateway listens on. */
   readonly address: string;
   readonly port: number;
+  /** `http://host:port` of the REST API (the API is under `/v2`), when `rest` was given. */
+  readonly restAddress?: string;
   readonly admin: EngineAdmin;
   /** Internal runtime (testing harness). */
   readonly runtime: EngineRuntime;
@@ -89,10 +97,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         )
       : undefined;
   pruneTimer?.unref();
+  const rest: { gateway?: RestGateway } = {};
   let stopped: Promise<void> | undefined;
   function stop(): Promise<void> {
     stopped ??= (async () => {
       if (pruneTimer) clearInterval(pruneTimer);
+      await rest.gateway?.close();
       await gateway.close();
       await runtime.stop();
       await ownership.release();
@@ -101,7 +111,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   }
   // Superseded by another engine (our lock connection died): stop serving at once.
   ownership.onLost = () => void stop();
-  return {
+  const engine: Engine = {
     address: `${host}:${port}`,
     port,
     runtime,
@@ -150,6 +160,21 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
     stop,
   };
+  if (!options.rest) return engine;
+  const restHost = options.rest.host ?? host;
+  // Loaded only when asked for: the schema package costs seconds to load on a busy machine.
+  const { RestGateway } = await import('./gateway/rest/RestGateway');
+  const restGateway = new RestGateway(runtime, engine.admin, restHost, () => port);
+  try {
+    const restPort = await restGateway.listen(options.rest.port);
+    rest.gateway = restGateway;
+    const restAddress = `http://${restHost.includes(':') ? `[${restHost}]` : restHost}:${restPort}`;
+    log.info({ address: restAddress }, 'Camunda 8.8 REST API (/v2) listening');
+    return { ...engine, restAddress };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 export { ControlledClock, systemClock, type EngineClock } from './processing/Clock';

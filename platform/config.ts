@@ -23,6 +23,8 @@ export interface Config extends ServerConfig {
   zeebeGrpcAddress?: string;
   enginePort: number;
   engineHost: string;
+  /** Set → the embedded engine also serves the Camunda 8.8 REST API (`/v2`) on this port. */
+  engineRestPort?: number;
   /** The SMS provider (the same as `notify.provider`). */
   smsProvider: NotifyConfig['provider'];
   smsWebhookUrl?: string;
@@ -58,6 +60,7 @@ const platformEnv = z.object({
   ZEEBE_GRPC_ADDRESS: grpcAddress.optional(),
   ENGINE_PORT: envPort.default(26500),
   ENGINE_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  ENGINE_REST_PORT: envPort.optional(),
   DEMO: envBool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CALENDAR_REFRESH_SECONDS: z
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     zeebeGrpcAddress: e.ZEEBE_GRPC_ADDRESS,
     enginePort: e.ENGINE_PORT,
     engineHost: e.ENGINE_HOST,
+    engineRestPort: e.ENGINE_REST_PORT,
     smsProvider: notify.provider,
     smsWebhookUrl: notify.webhookUrl,
     demo: e.DEMO,

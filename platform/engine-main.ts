@@ -6,6 +6,7 @@
  * - `ENGINE_DB_SCHEMA`: PostgreSQL schema to use (applied as search_path); default `public`.
  * - `ENGINE_DATA_DIR`: PGlite data directory (file-backed); unset → in-memory (state is lost on exit).
  * - `ENGINE_PORT` (default 26500), `ENGINE_HOST` (default 127.0.0.1).
+ * - `ENGINE_REST_PORT` (default 8080): the Camunda 8.8 REST API (`/v2`) on ENGINE_HOST; `off` serves none.
  *
  * Prints one JSON line `{"msg":"listening","address":"host:port"}` once the gateway serves, and stops
  * gracefully on SIGTERM/SIGINT (a second signal exits at once).
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
   const port = Number(process.env.ENGINE_PORT ?? 26500);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`ENGINE_PORT must be a port number, but was '${process.env.ENGINE_PORT}'`);
+  const restRaw = (process.env.ENGINE_REST_PORT ?? '8080').trim().toLowerCase();
+  const restPort = restRaw === 'off' ? undefined : Number(restRaw);
+  if (restPort !== undefined && (!/^\d+$/.test(restRaw) || restPort > 65535))
+    throw new Error(`ENGINE_REST_PORT must be a port number or 'off', but was '${process.env.ENGINE_REST_PORT}'`);
   const db = createDb({
     databaseUrl: process.env.DATABASE_URL || undefined,
     schema: process.env.ENGINE_DB_SCHEMA || undefined,
@@ -62,9 +67,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  const engine = await startEngine({ db, port, host: process.env.ENGINE_HOST || '127.0.0.1', logger });
+  const engine = await startEngine({
+    db,
+    port,
+    host: process.env.ENGINE_HOST || '127.0.0.1',
+    logger,
+    rest: restPort === undefined ? undefined : { port: restPort },
+  });
   running.engine = engine;
-  process.stdout.write(`${JSON.stringify({ msg: 'listening', address: engine.address })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ msg: 'listening', address: engine.address, ...(engine.restAddress ? { rest: `${engine.restAddress}/v2` } : {}) })}\n`,
+  );
 }
 
 main().catch((err) => {

@@ -21,6 +21,8 @@ export interface TestEngineOptions {
   startTime?: number;
   /** How long polling assertions wait before failing (default 5000 ms). */
   assertionTimeoutMs?: number;
+  /** Also serve the Camunda 8.8 REST API (`/v2`) on a free port (see `restAddress`). */
+  rest?: boolean;
 }
 
 export class AssertionError extends Error {
@@ -55,7 +57,7 @@ export class TestEngine {
       });
     const clock = new ControlledClock();
     if (options.startTime !== undefined) clock.setTime(options.startTime);
-    const engine = await startEngine({ db, port: 0, clock });
+    const engine = await startEngine({ db, port: 0, clock, rest: options.rest ? { port: 0 } : undefined });
     const te = new TestEngine(engine, clock, db, ownsDb, options.assertionTimeoutMs ?? 5000);
     clock.onChange(() => {
       engine.runtime.reschedule();
@@ -67,6 +69,12 @@ export class TestEngine {
   /** `grpc://127.0.0.1:<port>` for SDK configuration. */
   get gatewayAddress(): string {
     return `grpc://${this.engine.address}`;
+  }
+
+  /** `http://127.0.0.1:<port>` of the REST API (`rest: true`), for `ZEEBE_REST_ADDRESS`. */
+  get restAddress(): string {
+    if (!this.engine.restAddress) throw new Error('Expected a test engine started with rest: true');
+    return this.engine.restAddress;
   }
 
   /** A real `@camunda8/sdk` Zeebe gRPC client for this engine (closed by `stop`). */

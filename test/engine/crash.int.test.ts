@@ -128,7 +128,7 @@ afterAll(async () => {
 
 it('loses no acknowledged command when the engine is killed and restarted repeatedly', async () => {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ENGINE_PORT: String(port) };
+  const env: NodeJS.ProcessEnv = { ENGINE_PORT: String(port), ENGINE_REST_PORT: 'off' };
   if (process.env.DATABASE_URL) {
     t = await createTestDb();
     env.ENGINE_DB_SCHEMA = t.schema;

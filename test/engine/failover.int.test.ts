@@ -38,7 +38,13 @@ function startEngineProcess(schema: string, port: number): EngineProc {
   // survives a SIGKILL of the CLI).
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'platform/engine-main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: PG_URL, ENGINE_DB_SCHEMA: schema, ENGINE_PORT: String(port) },
+    env: {
+      ...process.env,
+      DATABASE_URL: PG_URL,
+      ENGINE_DB_SCHEMA: schema,
+      ENGINE_PORT: String(port),
+      ENGINE_REST_PORT: 'off',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
