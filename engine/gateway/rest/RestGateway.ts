@@ -266,15 +266,38 @@ export class RestGateway {
                     processDefinitionKey: d.process.processDefinitionKey,
                   }),
                 }
-              : {
-                  form: shape(api.formDeploymentSchema, {
-                    formId: d.form.formId,
-                    version: d.form.version,
-                    resourceName: d.form.resourceName,
-                    tenantId: TENANT,
-                    formKey: d.form.formKey,
-                  }),
-                },
+              : 'decision' in d
+                ? {
+                    decisionDefinition: shape(api.decisionDeploymentSchema, {
+                      decisionDefinitionId: d.decision.dmnDecisionId,
+                      version: d.decision.version,
+                      name: d.decision.dmnDecisionName,
+                      tenantId: TENANT,
+                      decisionRequirementsId: d.decision.dmnDecisionRequirementsId,
+                      decisionDefinitionKey: String(d.decision.decisionKey),
+                      decisionRequirementsKey: String(d.decision.decisionRequirementsKey),
+                    }),
+                  }
+                : 'decisionRequirements' in d
+                  ? {
+                      decisionRequirements: shape(api.decisionRequirementsDeploymentSchema, {
+                        decisionRequirementsId: d.decisionRequirements.dmnDecisionRequirementsId,
+                        version: d.decisionRequirements.version,
+                        decisionRequirementsName: d.decisionRequirements.dmnDecisionRequirementsName,
+                        tenantId: TENANT,
+                        resourceName: d.decisionRequirements.resourceName,
+                        decisionRequirementsKey: String(d.decisionRequirements.decisionRequirementsKey),
+                      }),
+                    }
+                  : {
+                      form: shape(api.formDeploymentSchema, {
+                        formId: d.form.formId,
+                        version: d.form.version,
+                        resourceName: d.form.resourceName,
+                        tenantId: TENANT,
+                        formKey: d.form.formKey,
+                      }),
+                    },
           ),
         },
       );
