@@ -151,6 +151,20 @@ alter table case_event add constraint case_event_pkey PRIMARY KEY (id);
 CREATE INDEX case_event_case_id_at_index ON case_event USING btree (case_id, at);
 CREATE INDEX case_event_type_at_index ON case_event USING btree (type, at);
 
+create table case_pending_start (
+  case_id character varying(40) not null,
+  bpmn_process_id character varying(200) not null,
+  variables jsonb default '{}'::jsonb not null,
+  attempts integer default 0 not null,
+  next_attempt_at timestamp with time zone not null,
+  claimed_until timestamp with time zone,
+  last_error text,
+  created_at timestamp with time zone not null
+);
+alter table case_pending_start add constraint case_pending_start_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id) ON DELETE CASCADE;
+alter table case_pending_start add constraint case_pending_start_pkey PRIMARY KEY (case_id);
+CREATE INDEX case_pending_start_due_idx ON case_pending_start USING btree (next_attempt_at);
+
 create table catalog_category (
   code character varying(32) not null,
   name_zh character varying(200) not null,
@@ -486,6 +500,18 @@ alter table fire_lane_offence add constraint fire_lane_offence_pkey PRIMARY KEY 
 CREATE INDEX fire_lane_offence_detected_at_index ON fire_lane_offence USING btree (detected_at);
 CREATE INDEX fire_lane_offence_lane_id_detected_at_index ON fire_lane_offence USING btree (lane_id, detected_at);
 CREATE INDEX fire_lane_offence_plate_detected_at_index ON fire_lane_offence USING btree (plate, detected_at);
+
+create table intake_idempotency (
+  scope character varying(120) not null,
+  key character varying(255) not null,
+  request_hash character varying(64) not null,
+  case_id character varying(40) not null,
+  created_at timestamp with time zone not null,
+  expires_at timestamp with time zone not null
+);
+alter table intake_idempotency add constraint intake_idempotency_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id) ON DELETE CASCADE;
+alter table intake_idempotency add constraint intake_idempotency_pkey PRIMARY KEY (scope, key);
+CREATE INDEX intake_idempotency_expires_idx ON intake_idempotency USING btree (expires_at);
 
 create table knex_migrations (
   id integer default nextval('knex_migrations_id_seq'::regclass) not null,

@@ -20,6 +20,8 @@ import { createSmsProvider, Notifier } from '../domain/notify';
 import { createMetrics } from '../server/metrics/metrics';
 import { CalendarService } from '../domain/sla/calendar-service';
 import { instrumentWorkers } from './worker-metrics';
+import { CaseStarter } from '../domain/cases/pending-start';
+import { boundedClient, ENGINE_CALL_DEADLINE_MS } from '../domain/processes/engine-call';
 import type { Config } from './config';
 import type { HealthProbe } from '../server/routes/health';
 
@@ -145,13 +147,25 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     );
     undo.push({ name: 'workers', run: () => workers.close() });
 
+    // Intake never waits on the engine (docs/intake.md): one starter loop per database starts the
+    // cases filed while the engine did not answer, on a client without retries.
+    const starter = new CaseStarter({
+      db,
+      zbc: zeebe.bounded,
+      log: logger.child({ component: 'case-starter' }),
+      advisoryLock: dbKind(db) === 'postgres',
+    });
+    starter.start();
+    undo.push({ name: 'case starter', run: () => starter.stop() });
+
     const app = createApp({
       db,
       config,
       log: logger,
       engineHealth: zeebe.probe,
       engine,
-      zbc: zeebe.client,
+      // Requests wait for the engine at most ENGINE_CALL_DEADLINE_MS per call, without retries.
+      zbc: zeebe.bounded,
       metrics,
       calendar,
     });
@@ -195,7 +209,7 @@ function connectZeebe(
   address: string,
   embedded: boolean,
   logLevel: Config['logLevel'],
-): { client: ZeebeGrpcClient; probe: HealthProbe; close(): Promise<void> } {
+): { client: ZeebeGrpcClient; bounded: ZeebeGrpcClient; probe: HealthProbe; close(): Promise<void> } {
   // Embedded: plaintext and no auth, whatever the environment says. External: the SDK also reads
   // its usual variables (CAMUNDA_AUTH_STRATEGY, ZEEBE_CLIENT_ID, …) for the cluster's auth.
   // The SDK logs on its own; JSON lines unless in a terminal, like ours (ZEEBE_CLIENT_LOG_TYPE wins).
@@ -214,6 +228,10 @@ function connectZeebe(
   const probeClient = c8.getZeebeGrpcApiClient({
     zeebeGrpcSettings: { ZEEBE_GRPC_CLIENT_RETRY: false, ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
   });
+  // The client requests and the case starter use: no retries (a call either answers or fails), and
+  // every call bounded by a deadline, so no HTTP request waits on the engine without end.
+  const requestClient = c8.getZeebeGrpcApiClient({ zeebeGrpcSettings: { ZEEBE_GRPC_CLIENT_RETRY: false } });
+  const bounded = boundedClient(requestClient, ENGINE_CALL_DEADLINE_MS);
   let inFlight: Promise<'ok'> | undefined;
   const probe: HealthProbe = () => {
     // One Topology call at a time, so probes polled faster than it answers do not pile up.
@@ -235,9 +253,10 @@ function connectZeebe(
   };
   return {
     client,
+    bounded,
     probe,
     async close() {
-      await Promise.all([client.close(), probeClient.close()]);
+      await Promise.all([client.close(), probeClient.close(), requestClient.close()]);
     },
   };
 }

@@ -183,10 +183,6 @@ export async function listCaseTasks(db: Knex, caseId: string, openOnly: boolean)
   return q;
 }
 
-export async function deleteCase(db: Knex, caseId: string): Promise<void> {
-  await db('case').where({ id: caseId }).delete();
-}
-
 export async function countAndListCases(
   db: Knex,
   filter: CaseFilter,

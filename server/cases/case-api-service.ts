@@ -11,17 +11,16 @@ import { hasDepartmentAccess, hasRole, isUser, type Principal, type UserPrincipa
 import { HttpProblem, problemFromDomain } from '../http/problem';
 import { listNotifications } from '../../domain/notify/outbox';
 import { TaskApiService } from '../tasks/task-api-service';
+import { rateCase, resumeCase, suspendCase, type NewCase } from '../../domain/cases/case-service';
 import {
-  createCase,
-  rateCase,
-  resumeCase,
-  startCaseIntake,
-  suspendCase,
-  type NewCase,
-} from '../../domain/cases/case-service';
+  attemptStart,
+  fileCase,
+  INTAKE_START_DEADLINE_MS,
+  isStartPending,
+  requestHash,
+} from '../../domain/cases/pending-start';
 import {
   countAndListCases,
-  deleteCase,
   findCaseByIdOrNo,
   listCaseEvents,
   listCaseTasks,
@@ -43,6 +42,21 @@ export interface IntakeInput {
   reporter?: { name?: string; phone?: string };
   location?: { address?: string; lat?: number; lng?: number };
   attachments?: { url: string; name?: string; contentType?: string }[];
+}
+
+export interface IntakeAnswer {
+  id: string;
+  caseNo: string;
+  status: string;
+  /** `started`: the one window runs; `pending`: filed, the process starts as soon as the engine answers. */
+  dispatch: 'started' | 'pending';
+  trackingUrl: string;
+}
+
+/** Idempotency keys are the client's: one scope per logged-in user or API key, one for anonymous reports. */
+function intakeScope(principal: Principal | undefined): string {
+  if (!principal) return 'api:anonymous';
+  return isUser(principal) ? `api:user:${principal.userId}` : `api:key:${principal.keyId}`;
 }
 
 export class CaseApiService {
@@ -67,19 +81,23 @@ export class CaseApiService {
   }
 
   /**
-   * Files a report and starts `case-intake`. Should the engine refuse, the case is removed again
-   * (its timeline goes with it) and the caller gets 503: nothing half-filed stays behind.
+   * Files a report: the case, its pending start of `case-intake` and the client's idempotency key
+   * are written in one transaction (domain/cases/pending-start.ts), then the engine gets
+   * {@link INTAKE_START_DEADLINE_MS} to start the instance. Started → 201; not (yet) → 202, and the
+   * starter loop starts it once the engine answers. A repeat of an `Idempotency-Key` with the same
+   * body answers for the case the first one filed (`replayed`); with another body → 422.
    */
   async intake(
     input: IntakeInput,
     principal: Principal | undefined,
-  ): Promise<{ id: string; caseNo: string; status: string; trackingUrl: string }> {
-    const zbc = this.zbc();
+    idempotencyKey?: string,
+  ): Promise<{ started: boolean; replayed: boolean; answer: IntakeAnswer }> {
     const staff = isUser(principal);
     const channel: NewCase['channel'] = input.channel ?? (staff ? 'hotline' : 'web');
     if (channel === 'hotline' && !staff)
       throw HttpProblem.forbidden('Only logged-in hotline clerks file reports on the hotline channel.');
-    const created = await createCase(
+    const now = this.now();
+    const outcome = await fileCase(
       this.deps.db,
       {
         description: input.description,
@@ -88,25 +106,48 @@ export class CaseApiService {
         location: input.location,
         attachments: input.attachments ?? [],
       },
-      this.now(),
+      {
+        idempotency: idempotencyKey
+          ? { scope: intakeScope(principal), key: idempotencyKey, requestHash: requestHash({ ...input, channel }) }
+          : undefined,
+      },
+      now,
     );
-    try {
-      await startCaseIntake(this.deps.db, zbc, created.id);
-    } catch (err) {
-      this.deps.log.error({ err, caseId: created.id }, 'starting case-intake failed; the case is withdrawn');
-      await deleteCase(this.deps.db, created.id);
+    if (outcome.kind === 'mismatch')
       throw new HttpProblem(
-        503,
-        'Service Unavailable',
-        'The process engine did not accept the report; nothing was filed. Please try again.',
+        422,
+        'Unprocessable Content',
+        'This Idempotency-Key was already used for a different report; use a new key for a new report.',
+        { code: 'IDEMPOTENCY_KEY_REUSED' },
       );
+    if (outcome.kind === 'replay') {
+      const answer = await this.intakeAnswer(outcome.caseId);
+      return { started: answer.dispatch === 'started', replayed: true, answer };
     }
-    const row = await findCaseByIdOrNo(this.deps.db, created.id);
+    const { id } = outcome.created;
+    let started = false;
+    if (this.deps.zbc) {
+      const r = await attemptStart(this.deps.db, this.deps.zbc, id, {
+        deadlineMs: INTAKE_START_DEADLINE_MS,
+        now: () => this.now(),
+        log: this.deps.log,
+      });
+      started = r.kind === 'started';
+    }
+    const answer = await this.intakeAnswer(id);
+    return { started: started || answer.dispatch === 'started', replayed: false, answer };
+  }
+
+  private async intakeAnswer(caseId: string): Promise<IntakeAnswer> {
+    const row = await findCaseByIdOrNo(this.deps.db, caseId);
+    if (!row) throw HttpProblem.notFound(`Case ${caseId} does not exist.`);
+    const pending = await isStartPending(this.deps.db, caseId);
     return {
-      id: created.id,
-      caseNo: created.caseNo,
-      status: row?.status ?? 'received',
-      trackingUrl: `/?caseNo=${encodeURIComponent(created.caseNo)}`,
+      id: row.id,
+      caseNo: row.case_no,
+      status: row.status,
+      dispatch: pending ? 'pending' : 'started',
+      trackingUrl: `/?caseNo=${encodeURIComponent(row.case_no)}`,
     };
   }
 
@@ -136,6 +177,7 @@ export class CaseApiService {
         events: await listCaseEvents(this.deps.db, c.id),
         tasks: [],
         notifications: [],
+        dispatchPending: await isStartPending(this.deps.db, c.id),
       });
     };
     if (!isUser(principal)) {
@@ -151,12 +193,13 @@ export class CaseApiService {
         `Case ${c.case_no} is not handled by ${mine.join(', ') || 'any of your departments'}.`,
       );
     }
-    const [events, tasks, notifications] = await Promise.all([
+    const [events, tasks, notifications, dispatchPending] = await Promise.all([
       listCaseEvents(this.deps.db, c.id),
       listCaseTasks(this.deps.db, c.id, true),
       listNotifications(this.deps.db, { caseId: c.id }),
+      isStartPending(this.deps.db, c.id),
     ]);
-    return toCaseView(c, { principal, reporter: false, events, tasks, notifications });
+    return toCaseView(c, { principal, reporter: false, events, tasks, notifications, dispatchPending });
   }
 
   /** Staff list: supervisors and admins see every case, the one window too, other clerks their departments' cases. */

@@ -63,6 +63,8 @@ export interface CaseSummary {
 
 export interface CaseView extends CaseSummary {
   view: 'staff' | 'reporter';
+  /** Filed, but its process has not started yet (docs/intake.md). */
+  dispatchPending: boolean;
   reporter: { name: string | null; phone: string | null } | null;
   location: { address: string | null; lat: number | null; lng: number | null } | null;
   attachments: unknown[];
@@ -166,6 +168,7 @@ export function toCaseView(
     events: Parameters<typeof toTimeline>[0];
     tasks: Record<string, any>[];
     notifications: PublicNotification[];
+    dispatchPending?: boolean;
   },
 ): CaseView {
   const assigned = assignedDepartments(c);
@@ -178,6 +181,7 @@ export function toCaseView(
   return {
     ...toCaseSummary(c),
     view: parts.reporter ? 'reporter' : 'staff',
+    dispatchPending: parts.dispatchPending ?? false,
     reporter: c.reporter_name || c.reporter_phone ? { name: c.reporter_name, phone } : null,
     location:
       c.address || c.lat != null || c.lng != null

@@ -68,6 +68,8 @@ export interface RouteDefinition<
    */
   audit?: false;
   request?: { params?: P; query?: Q; body?: B };
+  /** Request headers the handler reads itself (documented as header parameters). */
+  requestHeaders?: ReadonlyArray<{ name: string; description: string; maxLength?: number }>;
   /** Documented answers; the handler's return value is sent with the first 2xx status. 400 is added when a request schema exists. */
   responses: Record<number, ResponseSpec>;
   handler(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>): unknown;

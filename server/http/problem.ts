@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
 import { DomainError, type DomainErrorKind, type DomainFailure, type FieldError } from '../../domain/errors';
+import { EngineDeadlineError } from '../../domain/processes/engine-call';
 
 export type { FieldError };
 
@@ -60,6 +61,13 @@ export function problemHandler(log: { error: (o: object, m: string) => void }): 
     let problem: HttpProblem;
     if (err instanceof HttpProblem) problem = err;
     else if (err instanceof DomainError) problem = problemFromDomain(err);
+    else if (err instanceof EngineDeadlineError)
+      problem = new HttpProblem(
+        503,
+        'Service Unavailable',
+        `The process engine did not answer within ${err.ms} ms; please try again shortly.`,
+        { code: err.code },
+      );
     else if (err?.type === 'entity.parse.failed')
       problem = HttpProblem.badRequest(`The request body is not valid JSON: ${err.message}`);
     else if (err?.type === 'entity.too.large')

@@ -3,21 +3,24 @@
  * through the one window — the existing case services (`createCase` + `startCaseIntake`,
  * domain/cases/case-service.ts), so an Open311 report is a case like any other.
  *
- * Failure handling: the case row is written first, then the engine is asked to start
- * `case-intake`. If that call fails the case is deleted again (its timeline goes with it, by the
- * foreign key's cascade) and the client gets a 400 (the spec's status for "back end down", with a
- * more specific code 503 in the body), so nothing half-filed stays behind and a retry files it
- * afresh. Should the engine have started the instance while its answer was lost, that instance's
- * first job (`case.accept`) finds no case and raises an incident an admin sees — loud, not silent.
+ * Never lost, never hanging (docs/intake.md): the case, its Open311 details and timeline event,
+ * the pending start of `case-intake` and the idempotency key are written in one transaction
+ * (domain/cases/pending-start.ts); the engine then gets a short deadline to start the instance and
+ * the starter loop does it later if not. The case number is known at once, so the answer is the
+ * same either way (`service_request_id`, never a token).
+ *
+ * Idempotency: the `Idempotency-Key` header, else `attribute[service_request_id_ext]` (the
+ * client's own report id, as FixMyStreet sends it), per API key: a repeat with the same form
+ * answers the first case; with another form → 400 with body code 422.
  */
 import crypto from 'node:crypto';
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { ApiKeyService } from '../auth/api-key-service';
-import { createCase, startCaseIntake } from '../../domain/cases/case-service';
+import { attemptStart, fileCase, INTAKE_START_DEADLINE_MS, requestHash } from '../../domain/cases/pending-start';
 import { Open311Error } from './errors';
-import { appendOpen311Event, attachOpen311Details, deleteCase, findMatter, type SituationRow } from './open311-queries';
+import { appendOpen311Event, attachOpen311Details, findMatter, type SituationRow } from './open311-queries';
 import { checkJurisdiction, many, single, type RawParams } from './params';
 import { serviceNotice } from './present-request';
 import { SITUATION_ATTRIBUTE } from './open311-service';
@@ -68,6 +71,7 @@ export async function submitServiceRequest(
   deps: IntakeDeps,
   form: RawParams,
   now: Date = new Date(),
+  idempotencyKey?: string,
 ): Promise<PostedRequest[]> {
   // 403 before anything else: a keyless caller learns nothing about the catalog.
   const apiKey = single(form, 'api_key');
@@ -125,56 +129,63 @@ export async function submitServiceRequest(
     }
   }
   if (errors.length) throw Open311Error.badRequest(...errors);
-  if (!deps.zbc)
-    throw new Open311Error(400, [
-      { code: 503, description: 'The case system is not connected; nothing was filed. Try again later.' },
-    ]);
 
   const s = situation!;
   const text = description ?? s.name;
   const location = { address: addressString ?? null, lat, lng };
   const reporter = { name: reporterName, phone: phone ?? null };
   const externalId = attrs.get('service_request_id_ext')?.[0] ?? null;
-  const created = await createCase(
+  // A retry of the same request (the client's Idempotency-Key, else its own report id) files nothing new.
+  const key = idempotencyKey ?? (externalId ? `ext:${externalId}` : undefined);
+  const { api_key: _secret, ...meaning } = form;
+  const outcome = await fileCase(
     deps.db,
     { description: text, channel: 'open311', reporter, location, externalId },
+    {
+      variables: { channel: 'open311', reporter, location },
+      idempotency: key ? { scope: `open311:${client.name}`, key, requestHash: requestHash(meaning) } : undefined,
+      extra: async (trx, created) => {
+        await attachOpen311Details(trx, created.id, {
+          situation: s,
+          attachments: mediaUrls.map((url) => ({ url, source: 'open311' })),
+          token: crypto.randomBytes(16).toString('hex'),
+        });
+        await appendOpen311Event(trx, created.id, now, client.name, {
+          client: client.name,
+          serviceCode: s.matterCode,
+          situation: s.code,
+          email: single(form, 'email') ?? null,
+          deviceId: single(form, 'device_id') ?? null,
+          accountId: single(form, 'account_id') ?? null,
+          addressId: addressId ?? null,
+          jurisdictionId: single(form, 'jurisdiction_id') ?? null,
+          attributes: Object.fromEntries(attrs),
+        });
+      },
+    },
     now,
   );
-  try {
-    await attachOpen311Details(deps.db, created.id, {
-      situation: s,
-      attachments: mediaUrls.map((url) => ({ url, source: 'open311' })),
-      token: crypto.randomBytes(16).toString('hex'),
-    });
-    await appendOpen311Event(deps.db, created.id, now, client.name, {
-      client: client.name,
-      serviceCode: s.matterCode,
-      situation: s.code,
-      email: single(form, 'email') ?? null,
-      deviceId: single(form, 'device_id') ?? null,
-      accountId: single(form, 'account_id') ?? null,
-      addressId: addressId ?? null,
-      jurisdictionId: single(form, 'jurisdiction_id') ?? null,
-      attributes: Object.fromEntries(attrs),
-    });
-    await startCaseIntake(deps.db, deps.zbc, created.id, { channel: 'open311', reporter, location });
-  } catch (err) {
-    deps.log.error(
-      { err, caseId: created.id, caseNo: created.caseNo },
-      'Open311 request not filed: the one window could not be started; the case was removed',
-    );
-    await deleteCase(deps.db, created.id);
+  if (outcome.kind === 'mismatch')
     throw new Open311Error(400, [
       {
-        code: 503,
-        description: 'The case system could not take the request right now; nothing was filed. Try again later.',
+        code: 422,
+        description: idempotencyKey
+          ? 'This Idempotency-Key was already used for a different request.'
+          : `service_request_id_ext "${externalId}" was already filed with different content.`,
       },
     ]);
-  }
+  const caseId = outcome.kind === 'replay' ? outcome.caseId : outcome.created.id;
+  if (outcome.kind === 'created' && deps.zbc)
+    await attemptStart(deps.db, deps.zbc, caseId, {
+      deadlineMs: INTAKE_START_DEADLINE_MS,
+      now: () => now,
+      log: deps.log,
+    });
+  const caseNo = (await deps.db('case').where({ id: caseId }).first('case_no')).case_no as string;
   // No agency named yet: the one window classifies the text itself and may route it elsewhere.
   return [
     {
-      service_request_id: created.caseNo,
+      service_request_id: caseNo,
       service_notice: serviceNotice(s.name, s.slaWorkingHours, null),
       account_id: single(form, 'account_id') ?? null,
     },

@@ -134,11 +134,6 @@ export async function appendOpen311Event(
   await appendCaseEvent(db, caseId, { at, type: 'open311.received', actor, data: data });
 }
 
-/** Compensation when the engine refused the one window: the case (and its timeline) goes. */
-export async function deleteCase(db: Knex, caseId: string): Promise<void> {
-  await db('case').where({ id: caseId }).delete();
-}
-
 export interface RequestRow {
   id: string;
   caseNo: string;

@@ -118,7 +118,17 @@ function operation(route: AnyRoute): object {
     tags: route.tags,
     'x-access': access,
     ...(security(route.access, route.method) ? { security: security(route.access, route.method) } : { security: [] }),
-    parameters: [...parameters(req.params, 'path'), ...parameters(req.query, 'query')],
+    parameters: [
+      ...parameters(req.params, 'path'),
+      ...parameters(req.query, 'query'),
+      ...(route.requestHeaders ?? []).map((h) => ({
+        name: h.name,
+        in: 'header',
+        required: false,
+        description: h.description,
+        schema: { type: 'string', minLength: 1, ...(h.maxLength ? { maxLength: h.maxLength } : {}) },
+      })),
+    ],
     ...(req.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(req.body, 'input') } } } }
       : {}),

@@ -79,6 +79,9 @@ export const NotificationSchema = z.object({
 
 export const CaseViewSchema = CaseSummarySchema.extend({
   view: z.enum(['staff', 'reporter']),
+  dispatchPending: z
+    .boolean()
+    .describe('filed, but its process has not started yet (the engine did not answer): 已受理，正在分拨'),
   reporter: z
     .object({
       name: z.string().nullable(),

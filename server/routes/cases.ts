@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { RouteContext } from '../app';
 import { CaseApiService } from '../cases/case-api-service';
-import { defineRoute, userOf, type AnyRoute } from '../http/define-route';
+import { defineRoute, reply, userOf, type AnyRoute } from '../http/define-route';
+import { HttpProblem } from '../http/problem';
 import { query } from '../http/validate';
 import { TaskApiService } from '../tasks/task-api-service';
 import { CaseFilterQuery, CaseSummarySchema, CaseViewSchema, toCaseFilter } from './cases-schemas';
@@ -40,6 +41,32 @@ const IntakeBody = z.strictObject({
     .optional(),
 });
 
+const IntakeAnswer = z.object({
+  id: z.string(),
+  caseNo: z.string(),
+  status: z.string(),
+  dispatch: z.enum(['started', 'pending']).describe('pending: filed, the process starts as soon as the engine answers'),
+  trackingUrl: z.string(),
+});
+
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  description:
+    'optional, 1–200 characters: a retry with the same key and body answers for the first case; another body → 422 (kept 24 h)',
+  maxLength: 200,
+};
+
+/** The `Idempotency-Key` header, checked: absent → undefined, else 1–200 visible characters. */
+export function idempotencyKeyOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const key = header.trim();
+  if (key === '' || key.length > 200 || !/^[\x21-\x7e]+$/.test(key))
+    throw HttpProblem.badRequest('Idempotency-Key must be 1 to 200 visible ASCII characters.', [
+      { field: 'Idempotency-Key', message: 'expected 1 to 200 visible ASCII characters' },
+    ]);
+  return key;
+}
+
 const ActionResult = z.object({
   caseId: z.string(),
   taskId: z.string(),
@@ -60,19 +87,27 @@ export function caseRoutes(ctx: RouteContext): AnyRoute[] {
       method: 'post',
       path: '/api/cases',
       summary: 'Report a problem (intake): files a case and starts the one window (case-intake)',
+      description:
+        'The case is filed before the process engine is asked (docs/intake.md): 201 when the one window started within a short deadline, 202 when it starts later (`dispatch: pending`; the tracking page says “已受理，正在分拨”). Send an `Idempotency-Key` (1–200 characters, e.g. a UUID) to retry safely: the same key with the same body answers for the case the first request filed (`Idempotent-Replayed: true`), with another body 422; keys are kept 24 hours.',
       tags: ['cases'],
       access: 'public',
       rateLimit: 'publicIntakePerIp',
+      requestHeaders: [IDEMPOTENCY_HEADER],
       request: { body: IntakeBody },
       responses: {
-        201: {
-          description: 'filed',
-          schema: z.object({ id: z.string(), caseNo: z.string(), status: z.string(), trackingUrl: z.string() }),
+        201: { description: 'filed, and the one window runs', schema: IntakeAnswer },
+        202: {
+          description: 'filed; the one window starts as soon as the process engine answers',
+          schema: IntakeAnswer,
         },
         403: { description: 'the hotline channel without a clerk’s login' },
-        503: { description: 'the process engine did not accept the report; nothing was filed' },
+        422: { description: 'the Idempotency-Key was used before with a different body' },
       },
-      handler: ({ body, principal }) => cases.intake(body, principal),
+      async handler({ body, principal, req }) {
+        const key = idempotencyKeyOf(req.get('idempotency-key'));
+        const r = await cases.intake(body, principal, key);
+        return reply(r.started ? 201 : 202, r.answer, r.replayed ? { 'Idempotent-Replayed': 'true' } : {});
+      },
     }),
     defineRoute({
       method: 'get',

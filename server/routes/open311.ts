@@ -29,6 +29,15 @@ const JURISDICTION = {
   jurisdiction_id: text('optional: this endpoint serves nbjb.gov.cn only; another value is a 404'),
 };
 
+/** The `Idempotency-Key` header: absent → undefined, else 1–200 visible ASCII characters (an Open311 400 if not). */
+function open311IdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const key = header.trim();
+  if (key === '' || key.length > 200 || !/^[\x21-\x7e]+$/.test(key))
+    throw Open311Error.badRequest('Idempotency-Key must be 1 to 200 visible ASCII characters.');
+  return key;
+}
+
 /** The form body as a plain object; 400 for anything but application/x-www-form-urlencoded. */
 function readForm(req: Request, res: Response): Promise<Record<string, unknown>> {
   if (!req.is('application/x-www-form-urlencoded')) {
@@ -122,12 +131,22 @@ export function open311Routes(ctx: RouteContext): AnyRoute[] {
         access: 'public',
         summary: `Open311 POST service request (form-encoded, api_key required) (${format})`,
         description:
-          'Body: application/x-www-form-urlencoded with api_key, service_code, a location (lat+long, address_string or address_id), attribute[situation], and optionally description, first_name, last_name, email, phone, media_url, device_id, account_id, jurisdiction_id.',
+          'Body: application/x-www-form-urlencoded with api_key, service_code, a location (lat+long, address_string or address_id), attribute[situation], and optionally description, first_name, last_name, email, phone, media_url, device_id, account_id, jurisdiction_id. The case is filed even while the process engine is down (its one window starts later). A retry with the same `Idempotency-Key` header — or, without one, the same `attribute[service_request_id_ext]` — and the same form answers for the first case; with a different form 400 with body code 422.',
+        requestHeaders: [
+          {
+            name: 'Idempotency-Key',
+            description: 'optional, 1–200 visible characters; kept 24 h per API key',
+            maxLength: 200,
+          },
+        ],
         responses: {
           200: ok(
             '`service_requests`: one `request` with service_request_id (the case number), service_notice, account_id',
           ),
-          400: { description: 'missing or invalid fields (each listed), or the case system is unavailable (code 503)' },
+          400: {
+            description:
+              'missing or invalid fields (each listed), or an idempotency key or service_request_id_ext reused for a different request (code 422)',
+          },
           403: { description: 'api_key missing or not a valid Open311 key' },
           404: { description: 'unknown service_code or jurisdiction_id' },
         },
@@ -136,6 +155,8 @@ export function open311Routes(ctx: RouteContext): AnyRoute[] {
             submitServiceRequest(
               { db: ctx.db, apiKeys: ctx.auth.apiKeys, zbc: ctx.zbc, log: ctx.log },
               await readForm(req, res),
+              ctx.now?.() ?? new Date(),
+              open311IdempotencyKey(req.get('idempotency-key')),
             ),
           ),
       }),

@@ -9,6 +9,9 @@ import {
   validator,
 } from './schemas';
 import { childNames, parseXml, XML_DECLARATION } from './xml';
+import { CaseStarter, START_BACKOFF_MIN_MS } from '../../domain/cases/pending-start';
+import { deployProcesses } from '../../domain/processes/deploy';
+import { createLogger } from '../../platform/logger';
 
 const DAY = 24 * 3600_000;
 
@@ -387,27 +390,88 @@ describe('Open311 service requests', () => {
     expect(tooLong.status).toBe(400);
   });
 
-  test('when the engine cannot start the one window, nothing is filed and the client gets 400 (code 503)', async () => {
+  test('when the engine cannot start the one window, the request is still filed and started once it can', async () => {
     // given an app on an engine without the case-intake model
     const bare = await startOpen311Env({ deploy: false });
     try {
-      const before = await bare.h.db('case').count<{ n: string }[]>({ n: '*' });
-      // when
+      // when a request is posted
       const res = await postForm(bare, '/open311/v2/requests.json', validForm());
-      // then
-      expect(res.status).toBe(400);
-      expect(errorsOf(res.text)[0].code).toBe(503);
-      const after = await bare.h.db('case').count<{ n: string }[]>({ n: '*' });
-      expect(Number(after[0].n)).toBe(Number(before[0].n));
-      expect(await bare.h.db('case_event').count<{ n: string }[]>({ n: '*' })).toEqual([{ n: expect.anything() }]);
-      expect(
-        Number(
-          (await bare.h.db('case_event').where({ type: 'open311.received' }).count<{ n: string }[]>({ n: '*' }))[0].n,
-        ),
-      ).toBe(0);
+
+      // then the client gets its service_request_id at once, and the case waits for its process
+      expect(res.status).toBe(200);
+      const id = JSON.parse(res.text)[0].service_request_id;
+      expect(id).toMatch(/^JB\d{8}-\d{6}$/);
+      const c = await bare.h.db('case').where({ case_no: id }).first();
+      expect(c.process_instance_key).toBeNull();
+      const pending = await bare.h.db('case_pending_start').where({ case_id: c.id }).first();
+      expect(pending).toMatchObject({ bpmn_process_id: 'case-intake', attempts: 1 });
+      expect(pending.last_error).toContain('case-intake');
+      expect((await bare.h.events(c.id)).map((e) => e.type)).toEqual(['reported', 'open311.received']);
+
+      // when the model is deployed and the starter loop runs after the back-off
+      await deployProcesses(bare.h.zbc, { db: bare.h.db });
+      const starter = new CaseStarter({
+        db: bare.h.db,
+        zbc: bare.h.zbc,
+        log: createLogger('silent'),
+        now: () => new Date(bare.h.te.now() + START_BACKOFF_MIN_MS),
+      });
+      expect(await starter.runOnce()).toEqual({ started: 1, deferred: 0 });
+
+      // then the one window runs for the case, and the variables Open311 gave are there
+      const after = await bare.h.db('case').where({ id: c.id }).first();
+      expect(after.process_instance_key).toMatch(/^\d+$/);
+      await bare.h.te.hasPassedElement(after.process_instance_key, 'received');
+      expect(await bare.h.db('case_pending_start').where({ case_id: c.id }).first()).toBeUndefined();
+      expect((await bare.h.events(c.id)).map((e) => e.type)).toContain('process.started');
     } finally {
       await bare.stop();
     }
+  });
+
+  test('a retry with the same service_request_id_ext files one case; different content is refused (code 422)', async () => {
+    // given a FixMyStreet-style report with its own id
+    const form = validForm([['attribute[service_request_id_ext]', 'fms-4711']]);
+    const first = await postForm(env, '/open311/v2/requests.json', form);
+    expect(first.status).toBe(200);
+    const id = JSON.parse(first.text)[0].service_request_id;
+
+    // when the client retries the same form
+    const again = await postForm(env, '/open311/v2/requests.json', form);
+
+    // then it gets the same service_request_id and no second case exists
+    expect(again.status).toBe(200);
+    expect(JSON.parse(again.text)[0].service_request_id).toBe(id);
+    expect(Number((await env.h.db('case').where({ external_id: 'fms-4711' }).count({ n: '*' }))[0].n)).toBe(1);
+
+    // when the same id comes with another description
+    const changed = await postForm(
+      env,
+      '/open311/v2/requests.json',
+      form.map(([k, v]) => [k, k === 'description' ? '另一件事：路灯不亮' : v] as [string, string]),
+    );
+
+    // then it is refused and nothing is filed
+    expect(changed.status).toBe(400);
+    expect(errorsOf(changed.text)[0]).toMatchObject({ code: 422 });
+    expect(Number((await env.h.db('case').where({ external_id: 'fms-4711' }).count({ n: '*' }))[0].n)).toBe(1);
+  });
+
+  test('the Idempotency-Key header makes a retry answer the first request', async () => {
+    // given a POST with an Idempotency-Key
+    const body = new URLSearchParams(validForm()).toString();
+    const post = () =>
+      fetch(env.app.url + '/open311/v2/requests.json', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': 'o311-key-1' },
+        body,
+      }).then(async (r) => ({ status: r.status, body: JSON.parse(await r.text()) }));
+    const first = await post();
+    // when it is sent again
+    const again = await post();
+    // then both name the same case
+    expect(first.status).toBe(200);
+    expect(again).toEqual(first);
   });
 });
 

@@ -115,6 +115,7 @@ describe('GET /api/admin/calendar and /healthz', () => {
         provisionalYears: [2027],
         fallbackYears: [],
       },
+      intake: { pendingStarts: 0, oldestSince: null, lastError: null },
     });
 
     // when an SLA started Thursday 2027-12-30 16:00 with 16 working hours runs into 2028

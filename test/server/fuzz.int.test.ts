@@ -370,6 +370,20 @@ describe('fuzzing every endpoint', () => {
           if (caller === 'admin' && !sessionEnding) headers['x-csrf-token'] = admin.csrfToken!;
         }
         if (caller === 'device') headers.authorization = `Bearer ${DEMO_DEVICE_KEY}`;
+        // Headers a route reads itself (Idempotency-Key): malformed, oversized, and one value reused across bodies.
+        for (const h of defined?.requestHeaders ?? [])
+          if (r.chance(0.6))
+            headers[h.name.toLowerCase()] = r.pick([
+              '',
+              '   ',
+              'x'.repeat(201),
+              'key with spaces',
+              'fuzz-reused-key',
+              'fuzz-reused-key',
+              randomString(r)
+                .replace(/[^\x20-\x7e]/g, '')
+                .slice(0, 300),
+            ]);
         if (caller === 'bad-key')
           headers.authorization = r.pick([
             'Bearer',

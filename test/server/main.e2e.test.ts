@@ -146,6 +146,7 @@ describe('npm start (platform/main.ts)', () => {
             status: expect.stringMatching(/^(ok|fallback)$/),
             coveredFrom: '2025-01-01',
           }),
+          intake: { pendingStarts: 0, oldestSince: null, lastError: null },
         },
       });
       expect(up.engine).toBe('external');
@@ -189,6 +190,7 @@ describe('npm start (platform/main.ts)', () => {
           status: expect.stringMatching(/^(ok|fallback)$/),
           coveredFrom: '2025-01-01',
         }),
+        intake: { pendingStarts: 0, oldestSince: null, lastError: null },
       },
     });
 

@@ -8,6 +8,7 @@ import { loadConfig } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { ENGINE_PROBE_TIMEOUT_MS, startPlatform, type Platform } from '../../platform/platform';
 import { createTestDatabase } from '../helpers/db';
+import { INTAKE_START_DEADLINE_MS } from '../../domain/cases/pending-start';
 
 /** A port nothing listens on: bound by the OS, then released. */
 async function closedPort(): Promise<number> {
@@ -81,10 +82,46 @@ describe('startPlatform against an external Zeebe address', () => {
           status: expect.stringMatching(/^(ok|fallback)$/),
           coveredFrom: '2025-01-01',
         }),
+        intake: { pendingStarts: 0, oldestSince: null, lastError: null },
       },
     });
     expect(Date.now() - started).toBeLessThan(ENGINE_PROBE_TIMEOUT_MS + 1000);
     expect(platform.zeebeAddress).toBe(`grpc://127.0.0.1:${port}`);
+  });
+
+  it('files a report at once while the Zeebe address accepts connections but never answers', async () => {
+    // given an address that accepts TCP connections but never answers, and a platform on it
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      platform = await startPlatform(configFor(`grpc://127.0.0.1:${port}`), log);
+
+      // when a resident reports a problem
+      const started = Date.now();
+      const res = await fetch(`${platform.url}/api/cases`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'platform-report-1' },
+        body: JSON.stringify({ description: '小区门口路灯不亮', reporter: { phone: '13800000001' } }),
+      });
+
+      // then the answer comes within the intake deadline: filed, with its case number, dispatch pending
+      expect(res.status).toBe(202);
+      expect(await res.json()).toMatchObject({
+        caseNo: expect.stringMatching(/^JB\d{8}-\d{6}$/),
+        status: 'received',
+        dispatch: 'pending',
+      });
+      expect(Date.now() - started).toBeLessThan(INTAKE_START_DEADLINE_MS + 1500);
+
+      // and /healthz counts the report waiting for its process
+      const health = await get(`${platform.url}/healthz`);
+      expect(health.body.details.intake).toMatchObject({ pendingStarts: 1 });
+    } finally {
+      silent.close();
+      for (const socket of sockets) socket.destroy();
+    }
   });
 
   it('gives up on a silent engine after the probe timeout, and drains that request on stop', async () => {
@@ -197,6 +234,7 @@ describe('startPlatform with the embedded engine', () => {
               status: expect.stringMatching(/^(ok|fallback)$/),
               coveredFrom: '2025-01-01',
             }),
+            intake: { pendingStarts: 0, oldestSince: null, lastError: null },
           },
         },
       });

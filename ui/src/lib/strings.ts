@@ -71,6 +71,7 @@ export const STRINGS = {
   'public.promised': ['承诺办结时间', 'Promised by'],
   'public.promised.pending': ['正在分拨，承诺时间稍后可查', 'Being dispatched; the promised time will show shortly'],
   'public.trackThis': ['查看进度', 'Track this case'],
+  'public.dispatchPending': ['已受理，正在分拨', 'Received, being dispatched'],
   'public.track.caseNo': ['受理编号', 'Case number'],
   'public.track.phone': ['反映时留的电话', 'Phone given when reporting'],
   'public.track.submit': ['查询', 'Look up'],
@@ -148,6 +149,7 @@ export const STRINGS = {
   'event.resumption.requested': ['申请恢复', 'Resumption requested'],
   'event.rectification.ordered': ['下达整改通知', 'Rectification ordered'],
   'event.process.start-failed': ['流程启动失败', 'Process failed to start'],
+  'event.process.started': ['开始分拨', 'Dispatch started'],
 
   'scenario.case-intake': ['一窗受理', 'Case intake'],
   'scenario.housing-quality': ['商品房品质监管', 'Housing quality'],

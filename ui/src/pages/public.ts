@@ -72,7 +72,13 @@ async function submitReport(): Promise<void> {
   reportButton.disabled = true;
   mount(reportStatus, h('p', { class: 'muted' }, T('common.loading')));
   try {
-    const created = await api<{ id: string; caseNo: string; status: string; trackingUrl?: string }>('/api/cases', {
+    const created = await api<{
+      id: string;
+      caseNo: string;
+      status: string;
+      dispatch?: 'started' | 'pending';
+      trackingUrl?: string;
+    }>('/api/cases', {
       anonymous: true,
       json: {
         description: d,
@@ -94,6 +100,12 @@ async function submitReport(): Promise<void> {
           { class: 'kv' },
           h('dt', null, T('public.caseNo')),
           h('dd', null, h('span', { class: 'case-no', id: 'case-no' }, created.caseNo)),
+          created.dispatch === 'pending'
+            ? [
+                h('dt', null, T('public.status')),
+                h('dd', { id: 'dispatch-pending', 'data-dispatch': 'pending' }, T('public.dispatchPending')),
+              ]
+            : null,
           h('dt', null, T('public.promised')),
           promised,
         ),
@@ -226,7 +238,16 @@ function renderCase(c: any, phoneNo: string): void {
         'dl',
         { class: 'kv' },
         h('dt', null, T('public.status')),
-        h('dd', null, statusBadge(c.status), ' ', lightBadge(c.sla?.light)),
+        h(
+          'dd',
+          null,
+          // Filed while the engine did not answer: the one window starts shortly.
+          c.dispatchPending
+            ? h('span', { class: 'badge prio', 'data-dispatch': 'pending' }, T('public.dispatchPending'))
+            : statusBadge(c.status),
+          ' ',
+          lightBadge(c.sla?.light),
+        ),
         h('dt', null, T('public.promised')),
         h('dd', null, c.sla?.dueAt ? fmtTime(c.sla.dueAt) : T('public.promised.pending')),
         cls?.scenario ? [h('dt', null, T('tasks.filter.scenario')), h('dd', null, scenarioName(cls.scenario))] : null,
