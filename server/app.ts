@@ -43,7 +43,12 @@ import { safeNextPath } from '../domain/security/safe-next';
 export interface AppContext {
   db: Knex;
   /** The server's settings, and the fire-lane and SMS settings the device route needs (platform/config.ts composes them). */
-  config: ServerConfig & { fireLane?: FireLaneConfig; notify?: Pick<NotifyConfig, 'dailyCapPerPhone'> };
+  config: ServerConfig & {
+    fireLane?: FireLaneConfig;
+    notify?: Pick<NotifyConfig, 'dailyCapPerPhone'>;
+    /** DEMO=1: /metrics may be open without METRICS_TOKEN. */
+    demo?: boolean;
+  };
   log: Logger;
   /** Reports engine reachability for /healthz (Topology through the SDK). */
   engineHealth: HealthProbe;
@@ -136,7 +141,7 @@ export function createApp(ctx: AppContext): App {
   app.use(requestLogging(ctx.log));
   app.use(httpMetrics(metrics));
   app.use(healthRouter({ ...ctx, calendar }));
-  app.use(metricsRouter(metrics, ctx.config.metricsToken));
+  app.use(metricsRouter(metrics, ctx.config.metricsToken, { demo: ctx.config.demo === true, log: ctx.log }));
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', authenticate(auth.sessions, auth.apiKeys));
   app.use(buildApiRouter(routes, { limiters: auth.limiters, strictResponses: process.env.NODE_ENV === 'test' }));
