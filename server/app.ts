@@ -12,6 +12,7 @@ import type { ServerConfig } from './config';
 import { buildApiRouter, type AnyRoute } from './http/define-route';
 import { problemHandler, problemNotFound } from './http/problem';
 import { requestLogging } from './http/request-log';
+import { securityHeaders } from './http/security-headers';
 import { createMetrics, httpMetrics, registerStateGauges, type PlatformMetrics } from './metrics/metrics';
 import { buildOpenApiDocument } from './openapi/document';
 import { IncidentService } from './operations/incident-service';
@@ -38,12 +39,18 @@ import { taskRoutes } from './routes/tasks';
 import { documentOpen311 } from './open311/openapi';
 import { CalendarService } from '../domain/sla/calendar-service';
 import { appendAudit } from '../domain/audit/audit-log';
+import { safeNextPath } from '../domain/security/safe-next';
 
 /** What route modules get: the database, configuration, logger and the engine client. */
 export interface AppContext {
   db: Knex;
   /** The server's settings, and the fire-lane and SMS settings the device route needs (platform/config.ts composes them). */
-  config: ServerConfig & { fireLane?: FireLaneConfig; notify?: Pick<NotifyConfig, 'dailyCapPerPhone'> };
+  config: ServerConfig & {
+    fireLane?: FireLaneConfig;
+    notify?: Pick<NotifyConfig, 'dailyCapPerPhone'>;
+    /** DEMO=1: /metrics may be open without METRICS_TOKEN. */
+    demo?: boolean;
+  };
   log: Logger;
   /** Reports engine reachability for /healthz (Topology through the SDK). */
   engineHealth: HealthProbe;
@@ -133,10 +140,11 @@ export function createApp(ctx: AppContext): App {
   const app = express() as unknown as App;
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders());
   app.use(requestLogging(ctx.log));
   app.use(httpMetrics(metrics));
   app.use(healthRouter({ ...ctx, calendar }));
-  app.use(metricsRouter(metrics, ctx.config.metricsToken));
+  app.use(metricsRouter(metrics, ctx.config.metricsToken, { demo: ctx.config.demo === true, log: ctx.log }));
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', authenticate(auth.sessions, auth.apiKeys));
   const now = ctx.now ?? (() => new Date());
@@ -156,6 +164,14 @@ export function createApp(ctx: AppContext): App {
 
 /** The web UI's Vite build (`npm run build`, vite.config.mts). */
 export const UI_DIST = path.resolve(__dirname, '../ui/dist');
+/** Whether every `next` of a /login URL is a path on this site (domain/security/safe-next.ts). */
+function loginNextIsSafe(originalUrl: string): boolean {
+  const nexts = new URLSearchParams(originalUrl.split('?')[1] ?? '').getAll('next');
+  return nexts.every((n) => safeNextPath(n, SAFE_NEXT_BASE) !== null);
+}
+/** Any origin works for the check: only whether the value stays on it matters. */
+const SAFE_NEXT_BASE = 'http://onematter.invalid';
+
 /** UI routes (API.md) → the page's html in the build. */
 const UI_PAGES: Record<string, string> = {
   '/': 'index.html',
@@ -183,6 +199,15 @@ function uiPages(dist: string): RequestHandler {
       return assets(Object.assign(req, { url: req.url.slice('/assets'.length) }), res, next);
     const page = UI_PAGES[req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path];
     if (!page) return next();
+    if (page === 'login.html' && !loginNextIsSafe(req.originalUrl)) {
+      // A link with a `next` leaving the site (M2): send the browser to the login page without it.
+      const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+      query.delete('next');
+      const rest = query.toString();
+      res.setHeader('Cache-Control', 'no-store');
+      res.redirect(303, `/login${rest ? `?${rest}` : ''}`);
+      return;
+    }
     const file = path.join(dist, page);
     if (!fs.existsSync(file)) {
       res

@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { LIST_SEPARATOR, SHEET_COLUMNS, SHEET_NAMES, type SheetName } from './catalog-sheets';
 import { loadCatalog } from './catalog-queries';
+import { CSV_SAFE_CAST } from '../security/csv-cells';
 import type { CatalogData } from './catalog-types';
 
 type Cell = string | number;
@@ -43,9 +44,13 @@ export function catalogToRows(data: CatalogData): Record<SheetName, Cell[][]> {
 
 const header = (sheet: SheetName) => SHEET_COLUMNS[sheet].map((c) => c.name);
 
-/** One sheet as CSV text, UTF-8 with a BOM so spreadsheet programs show the Chinese correctly. */
+/**
+ * One sheet as CSV text, UTF-8 with a BOM so spreadsheet programs show the Chinese correctly; text
+ * cells a spreadsheet would run as a formula get a leading apostrophe, which the import takes off
+ * again (domain/security/csv-cells.ts). XLSX needs none: its text cells are never formulas.
+ */
 export function sheetToCsv(sheet: SheetName, rows: Cell[][]): string {
-  return stringify([header(sheet), ...rows], { bom: true, record_delimiter: '\n' });
+  return stringify([header(sheet), ...rows], { bom: true, record_delimiter: '\n', cast: CSV_SAFE_CAST });
 }
 
 /** The catalog as an XLSX workbook, one worksheet per sheet. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { SHEET_NAMES, sheetFromFileName, type RawSheet, type SheetName } from './catalog-sheets';
+import { unescapeCsvCell } from '../security/csv-cells';
 
 /** A file that could not be read at all (not a row-level validation error). */
 export class CatalogFileError extends Error {
@@ -42,7 +43,8 @@ export function readCsvSheet(name: SheetName, text: string | Buffer): RawSheet {
   }
   return toRawSheet(
     name,
-    records.map((cells, i) => ({ row: i + 1, cells })),
+    // An export escapes formula-like cells with an apostrophe (export-catalog.ts): take it off.
+    records.map((cells, i) => ({ row: i + 1, cells: cells.map(unescapeCsvCell) })),
   );
 }
 

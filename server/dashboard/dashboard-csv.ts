@@ -1,8 +1,10 @@
 /**
  * `?format=csv` for every dashboard figure: the figure's rows, nested values flattened to dotted
- * columns (`reduction.days`), UTF-8 with a BOM so spreadsheet programs show Chinese correctly.
+ * columns (`reduction.days`), UTF-8 with a BOM so spreadsheet programs show Chinese correctly; text
+ * cells that a spreadsheet would run as a formula get a leading apostrophe (domain/security/csv-cells.ts).
  */
 import { stringify } from 'csv-stringify/sync';
+import { CSV_SAFE_CAST } from '../../domain/security/csv-cells';
 
 type Flat = Record<string, string | number | boolean | null>;
 
@@ -20,6 +22,7 @@ export function toCsv(rows: readonly unknown[]): string {
   return stringify([columns, ...flat.map((r) => columns.map((c) => r[c] ?? ''))], {
     bom: true,
     record_delimiter: '\n',
+    cast: CSV_SAFE_CAST,
   });
 }
 

@@ -94,6 +94,34 @@ describe('GET /metrics', () => {
     }
   });
 
+  it.each([
+    ['outside demo mode', '0', 403, 'GET /metrics is closed'],
+    ['in demo mode', '1', 200, 'GET /metrics is open without a token (demo mode)'],
+  ])(
+    'without METRICS_TOKEN %s (DEMO=%s): scraping answers %i and the start log says so',
+    async (_, demo, status, logged) => {
+      // given an app without METRICS_TOKEN whose log is kept
+      const lines: string[] = [];
+      const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+      const app = await t.spawn({ env: { DEMO: demo }, context: { log } });
+      try {
+        // when scraped without a token
+        const res = await app.client().get('/metrics');
+
+        // then
+        expect(res.status).toBe(status);
+        if (status === 403) {
+          expect(res.headers.get('content-type')).toContain('application/problem+json');
+          expect(res.body.detail).toContain('METRICS_TOKEN');
+          expect(res.text).not.toContain('onematter_http_request_duration_seconds');
+        } else expect(res.text).toContain('onematter_http_request_duration_seconds');
+        expect(lines.some((l) => l.includes(logged))).toBe(true);
+      } finally {
+        await app.close();
+      }
+    },
+  );
+
   it('echoes a sane X-Request-Id and makes one up otherwise', async () => {
     const given = await t.client().get('/api/departments', { headers: { 'x-request-id': 'lb-1234.abc' } });
     const made = await t.client().get('/api/departments');

@@ -2,8 +2,8 @@
  * The browser tests' harness: the real platform in-process (startPlatform with DEMO on, the
  * embedded engine and PGlite in a temp dir — or a fresh PostgreSQL database when DATABASE_URL is
  * set — on free ports) serving the Vite build from ui/dist, and Debian's Chromium driven by
- * playwright-core with a fresh profile. Every page is watched: a page error, a failed request or
- * an unexpected 4xx/5xx answer fails the test (ui-e2e.test ends each test with `expectClean`).
+ * playwright-core with a fresh profile. Every page is watched: a page error, a failed request,
+ * a Content-Security-Policy violation or an unexpected 4xx/5xx answer fails the test (ui-e2e.test ends each test with `expectClean`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -129,6 +129,15 @@ export async function watchedPage(
   const problems: string[] = [];
   const allowed: Array<{ status: number; path: RegExp }> = [];
   page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.stack ?? err.message}`));
+  // The Content-Security-Policy (server/http/security-headers.ts): anything it blocks fails the test.
+  await page.addInitScript(
+    `document.addEventListener('securitypolicyviolation', (e) => console.error(` +
+      '`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`));',
+  );
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /CSP violation|Content Security Policy/.test(msg.text()))
+      problems.push(`on ${page.url()}: ${msg.text()}`);
+  });
   page.on('requestfailed', (req) => {
     const url = new URL(req.url());
     if (url.pathname === '/favicon.ico') return;

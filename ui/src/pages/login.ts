@@ -4,12 +4,13 @@ import { h } from '../lib/dom';
 import { field } from '../lib/forms';
 import { T, t } from '../lib/i18n';
 import { shell } from '../lib/shell';
+import { safeNextPath } from '../../../domain/security/safe-next';
 
 const main = shell({ current: '/login', titleKey: 'login.title' });
 const params = new URLSearchParams(location.search);
 const reason = params.get('reason');
-const next = params.get('next');
-const safeNext = next && next.startsWith('/') && !next.startsWith('//') ? next : null;
+// Only a path on this site (domain/security/safe-next.ts): `/\\host`, `/<TAB>/host`, `//host`, `https:…` go home instead.
+const safeNext = safeNextPath(params.get('next'), location.origin);
 
 const user = field('login.username', { name: 'username', required: true, autocomplete: 'username' });
 const pass = field('login.password', {
