@@ -99,6 +99,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
         db,
         port: config.enginePort,
         host: config.engineHost,
+        modelLimits: config.modelLimits,
         logger: logger.child({ component: 'engine' }),
       });
       undo.push({ name: 'engine', run: () => engine!.stop() });

@@ -7,7 +7,7 @@
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { Camunda8 } from '@camunda8/sdk';
-import { startEngine, type Engine } from '../index';
+import { startEngine, type Engine, type ModelLimits } from '../index';
 import { ControlledClock } from '../processing/Clock';
 import type { EngineRecord, Incident, IncidentErrorType } from '../state/types';
 
@@ -20,6 +20,8 @@ export interface TestEngineOptions {
   startTime?: number;
   /** How long polling assertions wait before failing (default 5000 ms). */
   assertionTimeoutMs?: number;
+  /** Model structure limits (engine option `modelLimits`); default the engine's defaults. */
+  modelLimits?: Partial<ModelLimits>;
 }
 
 export class AssertionError extends Error {
@@ -54,7 +56,7 @@ export class TestEngine {
       });
     const clock = new ControlledClock();
     if (options.startTime !== undefined) clock.setTime(options.startTime);
-    const engine = await startEngine({ db, port: 0, clock });
+    const engine = await startEngine({ db, port: 0, clock, modelLimits: options.modelLimits });
     const te = new TestEngine(engine, clock, db, ownsDb, options.assertionTimeoutMs ?? 5000);
     clock.onChange(() => {
       engine.runtime.reschedule();
