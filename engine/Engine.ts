@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { behaviorFor } from './bpmn/registry';
-import { parseBpmn, ModelError } from './model/parse';
+import { ModelError } from './model/parse';
 import { parseDmn } from './dmn/parse';
+import { checkXmlSize, DEFAULT_MODEL_LIMITS, type ModelLimits } from './model/limits';
+import { ParserPool } from './model/ParserPool';
 import { deploy, type ParsedResource } from './commands/deploy';
 import { processDue } from './commands/due';
 import { yieldJob } from './commands/jobs';
@@ -12,6 +14,14 @@ import { Rejection } from './processing/Rejection';
 import type { EngineClock } from './processing/Clock';
 import type { EngineLogger } from './index';
 import type { Key } from './state/types';
+
+const UNLIMITED: ModelLimits = {
+  maxXmlBytes: Number.MAX_SAFE_INTEGER,
+  maxSubprocessDepth: Number.MAX_SAFE_INTEGER,
+  maxXmlDepth: Number.MAX_SAFE_INTEGER,
+  maxElements: Number.MAX_SAFE_INTEGER,
+  maxExpressionLength: Number.MAX_SAFE_INTEGER,
+};
 
 interface ResultWaiter {
   resolve(vars: Record<string, unknown>): void;
@@ -25,6 +35,8 @@ export class EngineRuntime {
   readonly core: EngineCore;
   readonly broker = new JobBroker();
   readonly processor: Processor;
+  /** Parses models on a worker thread (limits first), so a large model never blocks commands. */
+  readonly parser: ParserPool;
   private readonly resultWaiters = new Map<Key, ResultWaiter[]>();
   private timer: NodeJS.Timeout | undefined;
   private nextFire: number | undefined;
@@ -35,9 +47,13 @@ export class EngineRuntime {
     readonly db: Knex,
     readonly clock: EngineClock,
     readonly log: EngineLogger,
+    readonly limits: ModelLimits = DEFAULT_MODEL_LIMITS,
   ) {
     // The composition root: the core is given the element behaviours (Zeebe: BpmnElementProcessors).
     this.core = new EngineCore(clock, behaviorFor);
+    this.parser = new ParserPool((err) =>
+      log.warn({ err }, 'no worker thread for the model parser: models are parsed on the main thread'),
+    );
     this.processor = new Processor(this.core, db, this.broker, log);
     this.processor.afterCommit = (effects) => {
       for (const [key, vars] of effects.completed) {
@@ -65,7 +81,8 @@ export class EngineRuntime {
     for (const r of this.core.store.resources.values()) {
       if (r.kind === 'drg') this.core.drgs.set(r.key, await parseDmn(r.content));
       if (r.kind !== 'process') continue;
-      const models = await parseBpmn(r.content);
+      // Deployed models were within the limits in force then; lowered limits must not stop a start.
+      const models = await this.parser.parse(r.content, UNLIMITED);
       const m = models.find((x) => x.bpmnProcessId === r.resourceId);
       if (m) this.core.models.set(r.key, m);
     }
@@ -98,11 +115,16 @@ export class EngineRuntime {
     this.broker.close();
     await this.processor.drained();
     this.processor.stop();
+    await this.parser.close();
     for (const [, ws] of this.resultWaiters) for (const w of ws) w.resolve({});
     this.resultWaiters.clear();
   }
 
-  /** Parses resources (async, outside the single writer), then deploys them in one command. */
+  /**
+   * Parses resources (on the parser's worker thread, outside the single writer), then deploys them
+   * in one command. Each resource is first checked against the model limits (size here, structure
+   * by one streaming pass in the worker), so a model over a limit is refused before the moddle parse.
+   */
   async deploy(resources: { name: string; content: Buffer | string }[]) {
     if (!resources.length)
       throw new Rejection('INVALID_ARGUMENT', 'CREATE', 'Expected to deploy at least one resource, but none given');
@@ -113,7 +135,8 @@ export class EngineRuntime {
       const lower = r.name.toLowerCase();
       try {
         if (lower.endsWith('.bpmn') || lower.endsWith('.xml')) {
-          parsed.push({ kind: 'bpmn', name: r.name, content, models: await parseBpmn(content) });
+          checkXmlSize(content, this.limits);
+          parsed.push({ kind: 'bpmn', name: r.name, content, models: await this.parser.parse(content, this.limits) });
         } else if (lower.endsWith('.form')) {
           let json: any;
           try {
@@ -125,6 +148,8 @@ export class EngineRuntime {
             throw new Error("Expected the form to have a non-empty 'id'");
           parsed.push({ kind: 'form', name: r.name, content, formId: json.id });
         } else if (lower.endsWith('.dmn')) {
+          // a decision model is XML too: the same size bound before it is parsed
+          checkXmlSize(content, this.limits);
           parsed.push({ kind: 'dmn', name: r.name, content, drg: await parseDmn(content) });
         } else {
           throw new Error('Resource type is not supported. Supported resource types are: .bpmn, .xml, .dmn, .form');

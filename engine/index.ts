@@ -10,6 +10,7 @@ import { Gateway } from './gateway/Gateway';
 import type { RestGateway } from './gateway/rest/RestGateway';
 import { systemClock, type EngineClock } from './processing/Clock';
 import { migrateEngine } from './state/migrate';
+import { resolveModelLimits, type ModelLimits } from './model/limits';
 import { Ownership } from './state/Ownership';
 import type { EngineRecord, Incident } from './state/types';
 import { parseJson } from './state/json';
@@ -44,7 +45,22 @@ export interface EngineOptions {
    * free one) and host (default: `host`). Unset: no REST server. See gateway/rest/.
    */
   rest?: { port: number; host?: string };
+  /**
+   * Model structure limits checked at deploy before any expensive work (defaults in
+   * `DEFAULT_MODEL_LIMITS`; see engine/README.md "Limits"). A model over one is refused with
+   * `INVALID_ARGUMENT` naming the limit and the value.
+   */
+  modelLimits?: Partial<ModelLimits>;
 }
+
+export {
+  checkModelLimits,
+  DEFAULT_MODEL_LIMITS,
+  MODEL_LIMIT_ENV,
+  ModelLimitError,
+  resolveModelLimits,
+  type ModelLimits,
+} from './model/limits';
 
 /** Read-only views for operators and the application's admin screens (no gRPC query exists). */
 export interface EngineAdmin {
@@ -75,11 +91,12 @@ const noopLogger: EngineLogger = { info() {}, warn() {}, error() {}, debug() {} 
 /** Starts an engine: migrate, load state, serve the gateway. */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = options.logger ?? noopLogger;
+  const limits = resolveModelLimits(options.modelLimits);
   if (options.migrate !== false) await migrateEngine(options.db);
   // One engine per database: wait (hot standby) until we own it, then fence every commit.
   const ownership = new Ownership(options.db, log);
   await ownership.acquire();
-  const runtime = new EngineRuntime(options.db, options.clock ?? systemClock, log);
+  const runtime = new EngineRuntime(options.db, options.clock ?? systemClock, log, limits);
   runtime.processor.fence = { epoch: () => ownership.commitEpoch(), fencedOut: () => ownership.fencedOut() };
   await runtime.start();
   const host = options.host ?? '127.0.0.1';

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { ModelLimits } from '../engine';
 import { envBool, envPort, readAll, readEnv } from '../domain/config/env';
 import { loadFireLaneConfig, type FireLaneConfig } from '../domain/fire-lane/config';
 import { loadNotifyConfig, type NotifyConfig } from '../domain/notify/config';
@@ -25,6 +26,11 @@ export interface Config extends ServerConfig {
   engineHost: string;
   /** Set → the embedded engine also serves the Camunda 8.8 REST API (`/v2`) on this port. */
   engineRestPort?: number;
+  /**
+   * Model structure limits (ENGINE_MAX_*): the embedded engine checks them at deploy, and the
+   * upload route's lint applies them first. Unset ones keep the engine's defaults.
+   */
+  modelLimits: Partial<ModelLimits>;
   /** The SMS provider (the same as `notify.provider`). */
   smsProvider: NotifyConfig['provider'];
   smsWebhookUrl?: string;
@@ -53,6 +59,12 @@ const grpcAddress = z
     'expected host:port, grpc://host:port (plaintext) or grpcs://host:port (TLS)',
   );
 
+const positiveInt = z
+  .string()
+  .trim()
+  .regex(/^[1-9]\d*$/, 'expected a positive whole number')
+  .transform(Number);
+
 /** The platform's own variables. */
 const platformEnv = z.object({
   DATA_DIR: z.string().trim().min(1).default('./data'),
@@ -63,6 +75,11 @@ const platformEnv = z.object({
   ENGINE_REST_PORT: envPort.optional(),
   DEMO: envBool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ENGINE_MAX_XML_BYTES: positiveInt.optional(),
+  ENGINE_MAX_SUBPROCESS_DEPTH: positiveInt.optional(),
+  ENGINE_MAX_XML_DEPTH: positiveInt.optional(),
+  ENGINE_MAX_ELEMENTS: positiveInt.optional(),
+  ENGINE_MAX_EXPRESSION_LENGTH: positiveInt.optional(),
   CALENDAR_REFRESH_SECONDS: z
     .string()
     .trim()
@@ -98,6 +115,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     enginePort: e.ENGINE_PORT,
     engineHost: e.ENGINE_HOST,
     engineRestPort: e.ENGINE_REST_PORT,
+    modelLimits: {
+      maxXmlBytes: e.ENGINE_MAX_XML_BYTES,
+      maxSubprocessDepth: e.ENGINE_MAX_SUBPROCESS_DEPTH,
+      maxXmlDepth: e.ENGINE_MAX_XML_DEPTH,
+      maxElements: e.ENGINE_MAX_ELEMENTS,
+      maxExpressionLength: e.ENGINE_MAX_EXPRESSION_LENGTH,
+    },
     smsProvider: notify.provider,
     smsWebhookUrl: notify.webhookUrl,
     demo: e.DEMO,

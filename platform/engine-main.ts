@@ -7,12 +7,14 @@
  * - `ENGINE_DATA_DIR`: PGlite data directory (file-backed); unset → in-memory (state is lost on exit).
  * - `ENGINE_PORT` (default 26500), `ENGINE_HOST` (default 127.0.0.1).
  * - `ENGINE_REST_PORT` (default 8080): the Camunda 8.8 REST API (`/v2`) on ENGINE_HOST; `off` serves none.
+ * - `ENGINE_MAX_XML_BYTES`, `ENGINE_MAX_SUBPROCESS_DEPTH`, `ENGINE_MAX_XML_DEPTH`, `ENGINE_MAX_ELEMENTS`,
+ *   `ENGINE_MAX_EXPRESSION_LENGTH`: model structure limits checked at deploy (engine/README.md "Limits").
  *
  * Prints one JSON line `{"msg":"listening","address":"host:port"}` once the gateway serves, and stops
  * gracefully on SIGTERM/SIGINT (a second signal exits at once).
  */
 import { createDb } from '../db/knex';
-import { startEngine, type Engine, type EngineLogger } from '../engine/index';
+import { MODEL_LIMIT_ENV, startEngine, type Engine, type EngineLogger, type ModelLimits } from '../engine/index';
 
 function line(level: string, obj: object | string, msg?: string): string {
   const fields = typeof obj === 'string' ? { msg: obj } : { ...serialise(obj), ...(msg ? { msg } : {}) };
@@ -41,6 +43,13 @@ async function main(): Promise<void> {
   const restPort = restRaw === 'off' ? undefined : Number(restRaw);
   if (restPort !== undefined && (!/^\d+$/.test(restRaw) || restPort > 65535))
     throw new Error(`ENGINE_REST_PORT must be a port number or 'off', but was '${process.env.ENGINE_REST_PORT}'`);
+  const modelLimits: Partial<ModelLimits> = {};
+  for (const [limit, name] of Object.entries(MODEL_LIMIT_ENV) as [keyof ModelLimits, string][]) {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') continue;
+    if (!/^[1-9]\d*$/.test(raw.trim())) throw new Error(`${name} must be a positive whole number, but was '${raw}'`);
+    modelLimits[limit] = Number(raw.trim());
+  }
   const db = createDb({
     databaseUrl: process.env.DATABASE_URL || undefined,
     schema: process.env.ENGINE_DB_SCHEMA || undefined,
@@ -73,6 +82,7 @@ async function main(): Promise<void> {
     host: process.env.ENGINE_HOST || '127.0.0.1',
     logger,
     rest: restPort === undefined ? undefined : { port: restPort },
+    modelLimits,
   });
   running.engine = engine;
   process.stdout.write(

@@ -102,6 +102,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
         port: config.enginePort,
         host: config.engineHost,
         rest: config.engineRestPort === undefined ? undefined : { port: config.engineRestPort },
+        modelLimits: config.modelLimits,
         logger: logger.child({ component: 'engine' }),
       });
       undo.push({ name: 'engine', run: () => engine!.stop() });

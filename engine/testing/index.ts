@@ -7,7 +7,7 @@
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { Camunda8 } from '@camunda8/sdk';
-import { startEngine, type Engine } from '../index';
+import { startEngine, type Engine, type ModelLimits } from '../index';
 import { ControlledClock } from '../processing/Clock';
 import type { EngineRecord, Incident, IncidentErrorType } from '../state/types';
 import { parseJson, stringifyJson } from '../state/json';
@@ -23,6 +23,8 @@ export interface TestEngineOptions {
   assertionTimeoutMs?: number;
   /** Also serve the Camunda 8.8 REST API (`/v2`) on a free port (see `restAddress`). */
   rest?: boolean;
+  /** Model structure limits (engine option `modelLimits`); default the engine's defaults. */
+  modelLimits?: Partial<ModelLimits>;
 }
 
 export class AssertionError extends Error {
@@ -57,7 +59,13 @@ export class TestEngine {
       });
     const clock = new ControlledClock();
     if (options.startTime !== undefined) clock.setTime(options.startTime);
-    const engine = await startEngine({ db, port: 0, clock, rest: options.rest ? { port: 0 } : undefined });
+    const engine = await startEngine({
+      db,
+      port: 0,
+      clock,
+      rest: options.rest ? { port: 0 } : undefined,
+      modelLimits: options.modelLimits,
+    });
     const te = new TestEngine(engine, clock, db, ownsDb, options.assertionTimeoutMs ?? 5000);
     clock.onChange(() => {
       engine.runtime.reschedule();
