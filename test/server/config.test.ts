@@ -32,6 +32,14 @@ describe('loadConfig', () => {
       zeebeGrpcAddress: undefined,
       enginePort: 26500,
       engineHost: '127.0.0.1',
+      engineRestPort: undefined,
+      modelLimits: {
+        maxXmlBytes: undefined,
+        maxSubprocessDepth: undefined,
+        maxXmlDepth: undefined,
+        maxElements: undefined,
+        maxExpressionLength: undefined,
+      },
       smsProvider: 'outbox',
       smsWebhookUrl: undefined,
       demo: false,
@@ -73,6 +81,12 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'a-long-enough-metrics-token',
       CAMUNDA_OPERATE_BASE_URL: 'https://operate.example.org',
       CALENDAR_REFRESH_SECONDS: '15',
+      ENGINE_REST_PORT: '8090',
+      ENGINE_MAX_XML_BYTES: '2000000',
+      ENGINE_MAX_SUBPROCESS_DEPTH: '20',
+      ENGINE_MAX_XML_DEPTH: '60',
+      ENGINE_MAX_ELEMENTS: '5000',
+      ENGINE_MAX_EXPRESSION_LENGTH: '4000',
     };
 
     // when
@@ -87,6 +101,14 @@ describe('loadConfig', () => {
       zeebeGrpcAddress: 'grpc://zeebe:26500',
       enginePort: 26600,
       engineHost: '0.0.0.0',
+      engineRestPort: 8090,
+      modelLimits: {
+        maxXmlBytes: 2_000_000,
+        maxSubprocessDepth: 20,
+        maxXmlDepth: 60,
+        maxElements: 5000,
+        maxExpressionLength: 4000,
+      },
       smsProvider: 'webhook',
       smsWebhookUrl: 'https://sms.example.org/send',
       demo: true,
