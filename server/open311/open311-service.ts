@@ -40,10 +40,16 @@ export const DISCOVERY_KEY_SERVICE =
   'API keys (kind open311) are issued by the platform administrator: POST /api/admin/api-keys {"kind":"open311","name":"<client>"}; the key is shown once.';
 
 export class Open311Service {
-  /** Fallback changeset for an empty catalog: when this process started (always in the past). */
-  private readonly startedAt = new Date();
+  /** Fallback changeset for an empty catalog: when this service was made (always in the past). */
+  private readonly startedAt: Date;
 
-  constructor(private readonly db: Knex) {}
+  /** `now`: the app's clock (the spec's default 90-day window ends at it). */
+  constructor(
+    private readonly db: Knex,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.startedAt = now();
+  }
 
   async discovery(baseUrl: string) {
     const changeset = toOpen311Date((await catalogChangedAt(this.db)) ?? this.startedAt)!;
@@ -114,7 +120,7 @@ export class Open311Service {
     for (const s of status ?? []) {
       if (s !== 'open' && s !== 'closed') throw Open311Error.badRequest(`status "${s}" is not one of open, closed.`);
     }
-    const { from, to } = window(date(params, 'start_date'), date(params, 'end_date'));
+    const { from, to } = window(date(params, 'start_date'), date(params, 'end_date'), this.now());
     const pageSize = positiveInt(params, 'page_size', MAX_REQUESTS) ?? MAX_REQUESTS;
     const page = positiveInt(params, 'page', 1_000_000) ?? 1;
     const filter: RequestFilter = {
@@ -145,7 +151,7 @@ export class Open311Service {
   /** mySociety `servicerequestupdates`: public timeline events between start_date and end_date. */
   async updates(params: RawParams) {
     checkJurisdiction(params);
-    const { from, to } = window(date(params, 'start_date'), date(params, 'end_date'));
+    const { from, to } = window(date(params, 'start_date'), date(params, 'end_date'), this.now());
     const events = await timelineBetween(this.db, PUBLIC_EVENT_TYPES, from, to, MAX_REQUESTS);
     const dept = await this.departmentNamer(events.map((e) => e.data.leadDepartment ?? e.department));
     return events.map((e) => presentUpdate(e, dept));

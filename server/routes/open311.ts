@@ -54,7 +54,7 @@ function readForm(req: Request, res: Response): Promise<Record<string, unknown>>
 }
 
 export function open311Routes(ctx: RouteContext): AnyRoute[] {
-  const service = new Open311Service(ctx.db);
+  const service = new Open311Service(ctx.db, () => ctx.now?.() ?? new Date());
 
   /** Runs `produce`, then writes its document, or the error list of an Open311Error. */
   const answer = async (
