@@ -4,7 +4,7 @@ import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { Engine } from '../engine';
+import type { Engine, ModelLimits } from '../engine';
 import { authenticate, createAuthServices, type AuthServices } from './auth';
 import type { FireLaneConfig } from '../domain/fire-lane/config';
 import type { NotifyConfig } from '../domain/notify/config';
@@ -41,7 +41,12 @@ import { CalendarService } from '../domain/sla/calendar-service';
 export interface AppContext {
   db: Knex;
   /** The server's settings, and the fire-lane and SMS settings the device route needs (platform/config.ts composes them). */
-  config: ServerConfig & { fireLane?: FireLaneConfig; notify?: Pick<NotifyConfig, 'dailyCapPerPhone'> };
+  config: ServerConfig & {
+    fireLane?: FireLaneConfig;
+    notify?: Pick<NotifyConfig, 'dailyCapPerPhone'>;
+    /** Model structure limits the upload lint applies first (the engine's ENGINE_MAX_*). */
+    modelLimits?: Partial<ModelLimits>;
+  };
   log: Logger;
   /** Reports engine reachability for /healthz (Topology through the SDK). */
   engineHealth: HealthProbe;
