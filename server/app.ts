@@ -4,7 +4,7 @@ import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { Engine } from '../engine';
+import type { Engine, ModelLimits } from '../engine';
 import { authenticate, createAuthServices, type AuthServices } from './auth';
 import type { FireLaneConfig } from '../domain/fire-lane/config';
 import type { NotifyConfig } from '../domain/notify/config';
@@ -50,6 +50,8 @@ export interface AppContext {
     notify?: Pick<NotifyConfig, 'dailyCapPerPhone'>;
     /** DEMO=1: /metrics may be open without METRICS_TOKEN. */
     demo?: boolean;
+    /** Model structure limits the upload lint applies first (the engine's ENGINE_MAX_*). */
+    modelLimits?: Partial<ModelLimits>;
   };
   log: Logger;
   /** Reports engine reachability for /healthz (Topology through the SDK). */

@@ -4,6 +4,8 @@
  * extensions. Results are per element, errors and warnings apart.
  */
 import { BpmnModdle } from 'bpmn-moddle';
+import { checkModelLimits, ModelLimitError, resolveModelLimits, type ModelLimits } from '../../engine';
+import { LintPool } from './lint-pool';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { Linter } = require('bpmnlint');
@@ -39,6 +41,11 @@ export interface LintResult {
 }
 
 export interface LintReport {
+  /**
+   * The model is over one of the engine's structure limits (checked first, by one streaming pass):
+   * nothing else was parsed or linted. Names the limit and the value.
+   */
+  limitError?: { limit: keyof ModelLimits; value: number; max: number; message: string };
   /** The XML does not parse: nothing else could be checked. */
   parseError?: string;
   errors: LintResult[];
@@ -47,7 +54,29 @@ export interface LintReport {
   processIds: string[];
 }
 
-export async function lintBpmn(xml: string): Promise<LintReport> {
+/**
+ * Lints a model: the engine's structure limits first (one streaming pass), then bpmnlint. Runs on
+ * a worker thread (lint-pool.ts), so a large model never holds the server's event loop.
+ */
+export function lintBpmn(xml: string, limits: Partial<ModelLimits> = {}): Promise<LintReport> {
+  lintPool ??= new LintPool(lintBpmnHere);
+  return lintPool.run(xml, limits);
+}
+let lintPool: LintPool | undefined;
+
+/** The lint itself, on the calling thread (the worker's body; the fallback where no worker loads). */
+export async function lintBpmnHere(xml: string, limits: Partial<ModelLimits> = {}): Promise<LintReport> {
+  try {
+    checkModelLimits(xml, resolveModelLimits(limits));
+  } catch (err) {
+    if (!(err instanceof ModelLimitError)) throw err;
+    return {
+      limitError: { limit: err.limit, value: err.value, max: err.max, message: err.message },
+      errors: [],
+      warnings: [],
+      processIds: [],
+    };
+  }
   const moddle = new BpmnModdle({ zeebe: zeebeSchema, modeler: MODELER_NS });
   let parsed: { rootElement: any; warnings: { message: string }[] };
   try {

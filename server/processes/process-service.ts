@@ -4,6 +4,7 @@
  */
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
+import type { ModelLimits } from '../../engine';
 import { processName, userTaskNames } from '../../domain/processes/deploy';
 import { HttpProblem } from '../http/problem';
 import { lintBpmn, LINT_CONFIG, type LintResult } from '../../domain/processes/lint-bpmn';
@@ -52,7 +53,15 @@ interface DeploymentEntry {
 }
 
 export class ProcessService {
-  constructor(private readonly deps: { db: Knex; zbc?: Zeebe.ZeebeGrpcClient; now?: () => Date }) {}
+  constructor(
+    private readonly deps: {
+      db: Knex;
+      zbc?: Zeebe.ZeebeGrpcClient;
+      now?: () => Date;
+      /** The engine's model structure limits (ENGINE_MAX_*), applied before the lint. */
+      modelLimits?: Partial<ModelLimits>;
+    },
+  ) {}
 
   async list(kind: 'bpmn' | 'form' = 'bpmn') {
     return (await listLatest(this.deps.db, kind)).map((r) => ({
@@ -113,7 +122,12 @@ export class ProcessService {
     const name = /\.bpmn$/i.test(upload.filename)
       ? upload.filename
       : `${upload.filename.replace(/\.[^.]*$/, '') || 'model'}.bpmn`;
-    const report = await lintBpmn(xml);
+    const report = await lintBpmn(xml, this.deps.modelLimits);
+    if (report.limitError)
+      throw HttpProblem.badRequest(
+        `The model is over a limit, nothing was parsed or deployed: ${report.limitError.message}`,
+        [{ field: 'file', message: report.limitError.message }],
+      );
     if (report.parseError)
       throw HttpProblem.badRequest(`The file is not a BPMN 2.0 model: ${report.parseError}`, [
         { field: 'file', message: report.parseError },

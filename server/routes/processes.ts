@@ -27,7 +27,7 @@ const kindQuery = z.strictObject({ kind: z.enum(['bpmn', 'form']).optional().des
 const READERS = ['designer', 'admin', 'supervisor'] as const;
 
 export function processRoutes(ctx: RouteContext): AnyRoute[] {
-  const processes = new ProcessService({ db: ctx.db, zbc: ctx.zbc });
+  const processes = new ProcessService({ db: ctx.db, zbc: ctx.zbc, modelLimits: ctx.config.modelLimits });
   return [
     defineRoute({
       method: 'get',

@@ -5,9 +5,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PROCESSES_DIR } from '../../domain/processes/deploy';
 import type { TestClient } from '../server/helpers/app';
 import { startApiPlatform, type ApiPlatform } from './helpers';
+import { nestedSubprocesses } from '../engine/fixtures-limits';
 
 /** POSTs a multipart form with one file, as a browser's <input type=file> would. */
 async function upload(
@@ -234,6 +236,34 @@ describe('catalog and processes over HTTP', () => {
       '2',
     );
     expect((await (await p.as('clerk.housing')).get('/api/processes')).status).toBe(403);
+  });
+
+  test('process upload over a structure limit → 400 naming the limit and the value; nothing deployed', async () => {
+    const designer = await p.as('designer');
+    // given the model that took an engine down: 2,000 nested subprocesses (≈93 KB)
+    const deep = nestedSubprocesses('too-deep', 2000);
+
+    // when a designer uploads it, sampling the event loop meanwhile
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    // (and another request of the same designer runs beside it)
+    const [res, list] = await Promise.all([
+      upload(designer, '/api/processes', { name: 'too-deep.bpmn', data: deep, type: 'application/xml' }),
+      designer.get('/api/processes'),
+    ]);
+    h.disable();
+
+    // then it is refused as problem+json naming the limit and the depth, before any lint ran
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toContain('maxSubprocessDepth');
+    expect(res.body.detail).toContain('depth of at least 33, over the limit of 32');
+    expect(res.body.errors).toEqual([
+      { field: 'file', message: expect.stringContaining('ENGINE_MAX_SUBPROCESS_DEPTH') },
+    ]);
+    // and the server kept serving: the other request answered and the event loop was never held for long
+    expect(list.status).toBe(200);
+    expect(h.max / 1e6).toBeLessThan(200);
+    expect((await designer.get('/api/processes/too-deep/versions')).status).toBe(404);
   });
 
   test('form upload: checked and deployed, listed under kind=form', async () => {
