@@ -8,9 +8,8 @@ import { createDb } from '../../db/knex';
 import { createTestDatabase } from '../helpers/db';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
-/** `tsx platform/main.ts` as `npm start` runs it, with its JSON log lines collected as they come. */
+/** `node --import tsx platform/main.ts` as `npm start` runs it (no tsx relay process in between), with its JSON log lines collected as they come. */
 interface Started {
   child: ChildProcess;
   lines: Array<Record<string, any>>;
@@ -21,7 +20,7 @@ interface Started {
 }
 
 function startMain(env: Record<string, string>): Started {
-  const child = spawn(TSX, ['platform/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'platform/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
