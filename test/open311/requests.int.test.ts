@@ -272,7 +272,7 @@ describe('Open311 service requests', () => {
     await env.h
       .db('case')
       .where({ case_no: old })
-      .update({ created_at: new Date(Date.now() - 100 * DAY) });
+      .update({ created_at: new Date(env.h.te.now() - 100 * DAY) });
 
     // when / then: the id list wins over a filter that would exclude them
     const byIds = JSON.parse(
@@ -300,8 +300,8 @@ describe('Open311 service requests', () => {
     );
 
     // an explicit range reaches back; start_date alone covers 90 days from it ("+" sent unescaped works too)
-    const start = new Date(Date.now() - 101 * DAY).toISOString();
-    const end = new Date(Date.now() - 99 * DAY).toISOString();
+    const start = new Date(env.h.te.now() - 101 * DAY).toISOString();
+    const end = new Date(env.h.te.now() - 99 * DAY).toISOString();
     const back = JSON.parse((await get(env, `/open311/v2/requests.json?start_date=${start}&end_date=${end}`)).text);
     expect(back.map((r: any) => r.service_request_id)).toEqual([old]);
     const shanghai = '2020-01-01T08:00:00+08:00';
@@ -310,7 +310,7 @@ describe('Open311 service requests', () => {
 
     // a range over 90 days, a reversed range, a date without zone, a bad status are 400
     for (const q of [
-      `start_date=${new Date(Date.now() - 91 * DAY).toISOString()}&end_date=${new Date().toISOString()}`,
+      `start_date=${new Date(env.h.te.now() - 91 * DAY).toISOString()}&end_date=${new Date(env.h.te.now()).toISOString()}`,
       `start_date=${end}&end_date=${start}`,
       'start_date=2026-11-01T00:00:00',
       'status=pending',
