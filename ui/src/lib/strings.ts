@@ -491,4 +491,5 @@ export const STRINGS = {
   'admin.role.designer': ['流程设计', 'Designer'],
   'admin.role.supervisor': ['督办', 'Supervisor'],
   'admin.role.clerk': ['承办人', 'Clerk'],
+  'admin.role.confidential-reader': ['保密举报查阅', 'Confidential reports'],
 } as const;
