@@ -25,6 +25,7 @@ import { boundedClient, ENGINE_CALL_DEADLINE_MS } from '../domain/processes/engi
 import { keyringOf } from '../domain/privacy/config';
 import { setPiiKeyring } from '../domain/privacy/pii-crypto';
 import { sealAll } from '../domain/privacy/personal-data';
+import { RetentionJob } from '../domain/privacy/retention';
 import { ConfigError, type Config } from './config';
 import { EnvError } from '../domain/config/env';
 import type { HealthProbe } from '../server/routes/health';
@@ -174,6 +175,15 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     });
     starter.start();
     undo.push({ name: 'case starter', run: () => starter.stop() });
+
+    // Retention (docs/security.md): one purge a Shanghai day, one process at a time (advisory lock).
+    const retention = new RetentionJob({
+      db,
+      rules: config.privacy.retention,
+      log: logger.child({ component: 'retention' }),
+    });
+    retention.start();
+    undo.push({ name: 'retention purge', run: () => retention.stop() });
 
     const app = createApp({
       db,

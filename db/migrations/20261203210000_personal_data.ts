@@ -3,13 +3,13 @@ import type { Knex } from 'knex';
 /**
  * Personal data at rest (docs/security.md, "Personal data (PIPL)").
  *
- * - `case.reporter_name`, `case.reporter_phone`, `vehicle.owner_name`, `vehicle.owner_phone` and
- *   `notification.to_phone` become text: they hold envelope-encrypted values (`pii1:…`, about 190
+ * - `case.reporter_name`, `case.reporter_phone`, `vehicle.owner_name` and `vehicle.owner_phone`
+ *   become text: they hold envelope-encrypted values (`pii1:…`, about 190
  *   characters). Rows written before stay plaintext until the platform's start-up backfill seals them
  *   (it needs the master key from the configuration, which a frozen migration cannot read).
  * - `case.reporter_phone_hash`: the keyed search hash (HMAC-SHA256 hex) of the normalised phone, for the
  *   tracking page and "my cases"; the plaintext index on `reporter_phone` goes (it would index ciphertext).
- * - `notification.to_phone_hash`: the same hash, so the per-phone daily cap counts without the number.
+ * - The SMS outbox's part is 20261203210100_sms_phone_sealed (the outbox's tests run its migrations alone).
  * - `case.confidential` (举报人保密): the reporter's identity is shown only to `confidential-reader` users.
  * - `case.personal_data_erased_at`: when the reporter's personal fields were erased (retention or request).
  * - `privacy_purge_report`: one row per retention purge run, counts per data kind.
@@ -27,12 +27,6 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['reporter_phone_hash']);
   });
   await knex.raw('alter table vehicle alter column owner_name type text, alter column owner_phone type text');
-  await knex.raw('alter table notification alter column to_phone type text');
-  await knex.schema.alterTable('notification', (t) => {
-    t.string('to_phone_hash', 64);
-  });
-  await knex.raw('drop index if exists notification_phone_day_idx');
-  await knex.raw('create index notification_phone_hash_day_idx on notification (to_phone_hash, local_day)');
   await knex.schema.createTable('privacy_purge_report', (t) => {
     t.bigIncrements('id').primary();
     t.timestamp('ran_at', { useTz: true }).notNullable();
@@ -55,9 +49,6 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('reporter_verification');
   await knex.schema.dropTable('privacy_purge_report');
-  await knex.raw('drop index if exists notification_phone_hash_day_idx');
-  await knex.schema.alterTable('notification', (t) => t.dropColumn('to_phone_hash'));
-  await knex.raw('create index notification_phone_day_idx on notification (to_phone, local_day)');
   await knex.schema.alterTable('case', (t) => {
     t.dropIndex(['reporter_phone_hash']);
     t.dropColumn('reporter_phone_hash');

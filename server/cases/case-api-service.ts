@@ -207,7 +207,7 @@ export class CaseApiService {
     const [events, tasks, notifications, dispatchPending] = await Promise.all([
       listCaseEvents(this.deps.db, c.id),
       listCaseTasks(this.deps.db, c.id, true),
-      listNotifications(this.deps.db, { caseId: c.id }),
+      listNotifications(this.deps.db, { caseId: c.id }, { revealConfidential: mayReadConfidential(principal) }),
       isStartPending(this.deps.db, c.id),
     ]);
     return toCaseView(c, { principal, reporter: false, events, tasks, notifications, dispatchPending });

@@ -4,6 +4,7 @@ import type { RouteContext } from '../app';
 import { defineRoute, type AnyRoute } from '../http/define-route';
 import { query } from '../http/validate';
 import { listNotifications } from '../../domain/notify/outbox';
+import { hasRole } from '../auth/roles';
 import { NotificationSchema } from './cases-schemas';
 
 export function notificationRoutes(ctx: RouteContext): AnyRoute[] {
@@ -24,8 +25,12 @@ export function notificationRoutes(ctx: RouteContext): AnyRoute[] {
       responses: {
         200: { description: 'notifications', schema: z.object({ notifications: z.array(NotificationSchema) }) },
       },
-      handler: async ({ query: q }) => ({
-        notifications: await listNotifications(ctx.db, { caseId: q.caseId, status: q.status, limit: q.limit }),
+      handler: async ({ query: q, principal }) => ({
+        notifications: await listNotifications(
+          ctx.db,
+          { caseId: q.caseId, status: q.status, limit: q.limit },
+          { revealConfidential: hasRole(principal, 'confidential-reader') },
+        ),
       }),
     }),
   ];

@@ -166,6 +166,12 @@ const MATRIX: Row[] = [
     allowed: EVERYONE,
     send: (c) => c.get('/api/cases/JB00000000-000000?phone=13800000000'),
   },
+  // The unmasked reporter: staff only (a missing reason stops the allowed ones at validation).
+  {
+    route: 'GET /api/cases/:idOrCaseNo/reporter',
+    allowed: ['admin', 'supervisor', 'clerk'],
+    send: (c) => c.get('/api/cases/JB00000000-000000/reporter'),
+  },
   {
     route: 'POST /api/cases/:id/rating',
     allowed: EVERYONE,
