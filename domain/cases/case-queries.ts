@@ -203,3 +203,13 @@ export async function countAndListCases(
     ]);
   return { total: Number(n), rows: (await rows).map((r: CaseRowFull) => openCase(r)) };
 }
+
+/** Of `caseIds`, those of confidential reports (举报人保密): their SMS recipients are shown as 保密. */
+export async function confidentialCaseIds(db: Knex, caseIds: readonly string[]): Promise<Set<string>> {
+  if (!caseIds.length) return new Set();
+  const rows = await db('case')
+    .whereIn('id', [...new Set(caseIds)])
+    .where({ confidential: true })
+    .select('id');
+  return new Set(rows.map((r: { id: string }) => r.id));
+}

@@ -270,28 +270,18 @@ export async function findById(db: Knex, id: string): Promise<NotificationRow | 
   return row ? normalize(row) : undefined;
 }
 
-/**
- * Newest first, for the outbox UI; returns public (masked) objects only. The recipient of an SMS of a
- * confidential case (举报人保密) is "保密" unless `revealConfidential` (a confidential-reader asks).
- */
+/** Newest first, for the outbox UI; returns public (masked) objects only. */
 export async function listNotifications(
   db: Knex,
   filter: { caseId?: string; status?: NotificationStatus; limit?: number } = {},
-  options: { revealConfidential?: boolean } = {},
 ): Promise<PublicNotification[]> {
   const q = db('notification')
-    .leftJoin('case', 'case.id', 'notification.case_id')
-    .select('notification.*', db.raw('coalesce("case".confidential, false) as case_confidential'))
-    .orderBy('notification.queued_at', 'desc')
-    .orderBy('notification.id', 'desc')
+    .orderBy('queued_at', 'desc')
+    .orderBy('id', 'desc')
     .limit(Math.min(filter.limit ?? 100, 500));
-  if (filter.caseId) q.where('notification.case_id', filter.caseId);
-  if (filter.status) q.where('notification.status', filter.status);
-  return (await q).map((r: NotificationRow & { case_confidential?: boolean }) => {
-    const { case_confidential, ...row } = r;
-    const pub = toPublic(normalize(row as NotificationRow));
-    return case_confidential && !options.revealConfidential ? { ...pub, to: '保密' } : pub;
-  });
+  if (filter.caseId) q.where({ case_id: filter.caseId });
+  if (filter.status) q.where({ status: filter.status });
+  return (await q).map((r: NotificationRow) => toPublic(normalize(r)));
 }
 
 /** bigint ids arrive as strings from pg and numbers from PGlite; jsonb may arrive as text. */

@@ -28,6 +28,7 @@ import {
   type CaseRowFull,
 } from '../../domain/cases/case-queries';
 import { recordPersonalDataAccess } from '../../domain/privacy/access-log';
+import { CONFIDENTIAL_MARK } from '../../domain/privacy/personal-data';
 import {
   assignedDepartments,
   mayReadConfidential,
@@ -207,7 +208,9 @@ export class CaseApiService {
     const [events, tasks, notifications, dispatchPending] = await Promise.all([
       listCaseEvents(this.deps.db, c.id),
       listCaseTasks(this.deps.db, c.id, true),
-      listNotifications(this.deps.db, { caseId: c.id }, { revealConfidential: mayReadConfidential(principal) }),
+      listNotifications(this.deps.db, { caseId: c.id }).then((ns) =>
+        c.confidential && !mayReadConfidential(principal) ? ns.map((n) => ({ ...n, to: CONFIDENTIAL_MARK })) : ns,
+      ),
       isStartPending(this.deps.db, c.id),
     ]);
     return toCaseView(c, { principal, reporter: false, events, tasks, notifications, dispatchPending });
