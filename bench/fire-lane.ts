@@ -180,6 +180,8 @@ async function run(kind: 'pglite' | 'postgres'): Promise<Result> {
     ENGINE_PORT: '0',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'error',
+    // a key made for this run: the bench's owners are sealed like a deployment's
+    PII_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
     SMS_PROVIDER: 'webhook',
     SMS_WEBHOOK_URL: gateway.url,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),

@@ -14,6 +14,7 @@ create sequence engine_knex_migrations_lock_index_seq as integer;
 create sequence knex_migrations_id_seq as integer;
 create sequence knex_migrations_lock_index_seq as integer;
 create sequence notification_id_seq as bigint;
+create sequence privacy_purge_report_id_seq as bigint;
 create sequence sla_extension_id_seq as bigint;
 
 create table api_key (
@@ -88,8 +89,8 @@ create table case (
   status character varying(20) default 'received'::character varying not null,
   channel character varying(20) default 'web'::character varying not null,
   description text not null,
-  reporter_name character varying(100),
-  reporter_phone character varying(32),
+  reporter_name text,
+  reporter_phone text,
   address character varying(500),
   lat double precision,
   lng double precision,
@@ -123,7 +124,10 @@ create table case (
   escalation_level integer default 0 not null,
   return_count integer default 0 not null,
   responded_at timestamp with time zone,
-  response_met boolean
+  response_met boolean,
+  reporter_phone_hash character varying(64),
+  confidential boolean default false not null,
+  personal_data_erased_at timestamp with time zone
 );
 alter table case add constraint case_case_no_unique UNIQUE (case_no);
 alter table case add constraint case_lead_department_foreign FOREIGN KEY (lead_department) REFERENCES department(code);
@@ -133,7 +137,7 @@ CREATE INDEX case_closed_at_idx ON "case" USING btree (closed_at) INCLUDE (lead_
 CREATE INDEX case_created_at_idx ON "case" USING btree (created_at) INCLUDE (lead_department, scenario, channel, status, response_met);
 CREATE INDEX case_lead_department_status_index ON "case" USING btree (lead_department, status);
 CREATE INDEX case_rated_at_idx ON "case" USING btree (rated_at) INCLUDE (lead_department, scenario, rating_satisfied) WHERE (rated_at IS NOT NULL);
-CREATE INDEX case_reporter_phone_index ON "case" USING btree (reporter_phone);
+CREATE INDEX case_reporter_phone_hash_index ON "case" USING btree (reporter_phone_hash);
 CREATE INDEX case_scenario_created_at_index ON "case" USING btree (scenario, created_at);
 CREATE INDEX case_status_created_at_index ON "case" USING btree (status, created_at);
 
@@ -532,7 +536,7 @@ create table notification (
   idempotency_key character varying(300) not null,
   case_id text,
   channel character varying(16) default 'sms'::character varying not null,
-  to_phone character varying(32) not null,
+  to_phone text not null,
   template character varying(64) not null,
   params jsonb default '{}'::jsonb not null,
   text text not null,
@@ -548,7 +552,8 @@ create table notification (
   queued_at timestamp with time zone not null,
   sent_at timestamp with time zone,
   created_at timestamp with time zone default CURRENT_TIMESTAMP not null,
-  updated_at timestamp with time zone default CURRENT_TIMESTAMP not null
+  updated_at timestamp with time zone default CURRENT_TIMESTAMP not null,
+  to_phone_hash character varying(64)
 );
 alter table notification add constraint notification_channel_check CHECK (channel::text = 'sms'::text);
 alter table notification add constraint notification_idempotency_key_unique UNIQUE (idempotency_key);
@@ -556,7 +561,7 @@ alter table notification add constraint notification_pkey PRIMARY KEY (id);
 alter table notification add constraint notification_status_check CHECK (status::text = ANY (ARRAY['queued'::character varying, 'sending'::character varying, 'sent'::character varying, 'failed'::character varying, 'capped'::character varying]::text[]));
 CREATE INDEX notification_case_idx ON notification USING btree (case_id, queued_at) WHERE (case_id IS NOT NULL);
 CREATE INDEX notification_due_idx ON notification USING btree (next_attempt_at) WHERE ((status)::text = ANY ((ARRAY['queued'::character varying, 'sending'::character varying])::text[]));
-CREATE INDEX notification_phone_day_idx ON notification USING btree (to_phone, local_day);
+CREATE INDEX notification_phone_hash_day_idx ON notification USING btree (to_phone_hash, local_day);
 
 create table one_matter_list (
   code character varying(32) not null,
@@ -571,6 +576,15 @@ alter table one_matter_list add constraint one_matter_list_lead_department_forei
 alter table one_matter_list add constraint one_matter_list_pkey PRIMARY KEY (code);
 alter table one_matter_list add constraint one_matter_list_scenario_check CHECK (scenario IS NULL OR (scenario::text = ANY (ARRAY['case-intake'::character varying, 'housing-quality'::character varying, 'hazmat-transport'::character varying, 'pollution-source'::character varying, 'new-product-rd'::character varying, 'fire-lane'::character varying]::text[])));
 
+create table privacy_purge_report (
+  id bigint default nextval('privacy_purge_report_id_seq'::regclass) not null,
+  ran_at timestamp with time zone not null,
+  counts jsonb not null,
+  rules jsonb not null
+);
+alter table privacy_purge_report add constraint privacy_purge_report_pkey PRIMARY KEY (id);
+CREATE INDEX privacy_purge_report_ran_at_index ON privacy_purge_report USING btree (ran_at);
+
 create table process_version (
   kind character varying(8) not null,
   resource_id character varying(255) not null,
@@ -584,6 +598,18 @@ create table process_version (
 );
 alter table process_version add constraint process_version_kind_check CHECK (kind::text = ANY (ARRAY['bpmn'::character varying, 'form'::character varying]::text[]));
 alter table process_version add constraint process_version_pkey PRIMARY KEY (kind, resource_id, version);
+
+create table reporter_verification (
+  id character varying(40) not null,
+  phone_hash character varying(64) not null,
+  code_hash character varying(64) not null,
+  attempts integer default 0 not null,
+  expires_at timestamp with time zone not null,
+  used_at timestamp with time zone,
+  created_at timestamp with time zone not null
+);
+alter table reporter_verification add constraint reporter_verification_pkey PRIMARY KEY (id);
+CREATE INDEX reporter_verification_phone_hash_created_at_index ON reporter_verification USING btree (phone_hash, created_at);
 
 create table scenario_node (
   code character varying(64) not null,
@@ -725,8 +751,8 @@ CREATE INDEX user_department_department_code_index ON user_department USING btre
 
 create table vehicle (
   plate character varying(16) not null,
-  owner_name character varying(100) not null,
-  owner_phone character varying(32) not null,
+  owner_name text not null,
+  owner_phone text not null,
   compound character varying(100),
   source character varying(40) default 'import'::character varying not null,
   updated_at timestamp with time zone default CURRENT_TIMESTAMP not null

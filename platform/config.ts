@@ -4,6 +4,7 @@ import type { ModelLimits } from '../engine';
 import { envBool, envPort, readAll, readEnv } from '../domain/config/env';
 import { loadFireLaneConfig, type FireLaneConfig } from '../domain/fire-lane/config';
 import { loadNotifyConfig, type NotifyConfig } from '../domain/notify/config';
+import { loadPrivacyConfig, type PrivacyConfig } from '../domain/privacy/config';
 import { loadUserTaskLease, type UserTaskLeaseConfig } from '../domain/tasks/user-task-lease';
 import { readServerConfig, type RateLimit, type ServerConfig } from '../server/config';
 
@@ -44,6 +45,8 @@ export interface Config extends ServerConfig {
   fireLane: FireLaneConfig;
   /** User-task job activation, lease and heartbeat (domain/tasks/user-task-lease.ts). */
   userTaskLease: UserTaskLeaseConfig;
+  /** Personal data: master keys and retention (domain/privacy/config.ts). */
+  privacy: PrivacyConfig;
 }
 
 const postgresUrl = z
@@ -104,9 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notify: () => loadNotifyConfig(env),
     fireLane: () => loadFireLaneConfig(env),
     userTaskLease: () => loadUserTaskLease(env),
+    privacy: () => loadPrivacyConfig(env),
   });
   if (problems.length) throw new ConfigError(problems);
-  const { platform: e, server, notify, fireLane, userTaskLease } = values;
+  const { platform: e, server, notify, fireLane, userTaskLease, privacy } = values;
   return {
     ...server,
     dataDir: path.resolve(e.DATA_DIR),
@@ -130,5 +134,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notify,
     fireLane,
     userTaskLease,
+    privacy,
   };
 }

@@ -22,7 +22,12 @@ import { CalendarService } from '../domain/sla/calendar-service';
 import { instrumentWorkers } from './worker-metrics';
 import { CaseStarter } from '../domain/cases/pending-start';
 import { boundedClient, ENGINE_CALL_DEADLINE_MS } from '../domain/processes/engine-call';
-import type { Config } from './config';
+import { keyringOf } from '../domain/privacy/config';
+import { setPiiKeyring } from '../domain/privacy/pii-crypto';
+import { sealAll } from '../domain/privacy/personal-data';
+import { RetentionJob } from '../domain/privacy/retention';
+import { ConfigError, type Config } from './config';
+import { EnvError } from '../domain/config/env';
 import type { HealthProbe } from '../server/routes/health';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
@@ -66,6 +71,13 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     }
   };
 
+  // Personal data is sealed with PII_MASTER_KEY; without it only demo mode starts (with a random key).
+  try {
+    setPiiKeyring(keyringOf(config.privacy, { demo: config.demo, warn: (m) => logger.warn(m) }));
+  } catch (err) {
+    if (err instanceof EnvError) throw new ConfigError(err.problems);
+    throw err;
+  }
   try {
     const db = createDb({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pg') });
     undo.push({ name: 'database', run: () => db.destroy() });
@@ -73,6 +85,11 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     // With an external Zeebe cluster the engine's tables are never used, so they are not created.
     const applied = await migrateAll(db, { engine: embedded });
     logger.info({ db: dbKind(db), applied }, 'database migrated');
+    // Rows written before encryption (or under an old master key) are sealed now: idempotent, one
+    // process at a time (advisory lock), done before anything serves them.
+    const sealed = await sealAll(db);
+    if (sealed.cases + sealed.vehicles + sealed.notifications > 0)
+      logger.info({ sealed }, 'personal data sealed with the current master key');
     // Departments, demo users and keys (DEMO=1), or the first admin with a password printed once.
     await bootstrapAuth(db, { demo: config.demo, log: logger });
     // The working calendar: shipped holiday years overridden by admin-entered ones, in force before
@@ -159,6 +176,15 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     starter.start();
     undo.push({ name: 'case starter', run: () => starter.stop() });
 
+    // Retention (docs/security.md): one purge a Shanghai day, one process at a time (advisory lock).
+    const retention = new RetentionJob({
+      db,
+      rules: config.privacy.retention,
+      log: logger.child({ component: 'retention' }),
+    });
+    retention.start();
+    undo.push({ name: 'retention purge', run: () => retention.stop() });
+
     const app = createApp({
       db,
       config,
@@ -177,6 +203,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     if (config.demo) {
       // DEMO=1 only: the demo registry, lanes, contacts and labelled history, then bounded live traffic.
       await seedDemoData(db, { log: logger.child({ component: 'demo' }) });
+      await sealAll(db); // the demo registry and history are written in plaintext by the seed
       const demo = startDemoTraffic({ db, zbc: zeebe.client, url, log: logger.child({ component: 'demo' }) });
       undo.push({ name: 'demo traffic', run: () => demo.stop() });
     }

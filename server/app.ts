@@ -1,4 +1,5 @@
 import type { Zeebe } from '@camunda8/sdk';
+import type { PrivacyConfig } from '../domain/privacy/config';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
@@ -18,6 +19,7 @@ import { buildOpenApiDocument } from './openapi/document';
 import { IncidentService } from './operations/incident-service';
 import { adminApiKeyRoutes } from './routes/admin-api-keys';
 import { adminAuditRoutes } from './routes/admin-audit';
+import { privacyRoutes } from './routes/privacy';
 import { adminCalendarRoutes } from './routes/admin-calendar';
 import { adminIncidentRoutes } from './routes/admin-incidents';
 import { adminUserRoutes } from './routes/admin-users';
@@ -52,6 +54,8 @@ export interface AppContext {
     demo?: boolean;
     /** Model structure limits the upload lint applies first (the engine's ENGINE_MAX_*). */
     modelLimits?: Partial<ModelLimits>;
+    /** Retention rules of the purge run on demand (domain/privacy/config.ts). */
+    privacy?: Pick<PrivacyConfig, 'retention'>;
   };
   log: Logger;
   /** Reports engine reachability for /healthz (Topology through the SDK). */
@@ -87,6 +91,7 @@ export const routeModules: ReadonlyArray<(ctx: RouteContext) => AnyRoute[]> = [
   adminUserRoutes,
   adminApiKeyRoutes,
   adminAuditRoutes,
+  privacyRoutes,
   adminIncidentRoutes,
   adminCalendarRoutes,
   deviceEventRoutes,

@@ -50,7 +50,7 @@ export function createCaseMergeHandler(deps: ScenarioDeps) {
         actor: by,
         department: 'mediation-center',
         at: now,
-        data: { from: caseId, fromCaseNo: c.case_no, description: c.description, reporterName: c.reporter_name },
+        data: { from: caseId, fromCaseNo: c.case_no, description: c.description },
       });
     });
     return job.complete({ merged: true, mergedInto: target.id, mergeError: null });

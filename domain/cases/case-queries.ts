@@ -3,6 +3,7 @@
  * only place that knows their SQL. Writes stay in case-service.ts and the workers.
  */
 import type { Knex } from 'knex';
+import { openCase, whereReporterPhone } from '../privacy/personal-data';
 
 export const CASE_STATUSES = [
   'received',
@@ -94,7 +95,7 @@ export function applyCaseFilter(q: Knex.QueryBuilder, f: CaseFilter, db: Knex): 
         .orWhere('case.description', 'like', `%${text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`),
     );
   }
-  if (f.reporterPhone) q.where('case.reporter_phone', f.reporterPhone);
+  if (f.reporterPhone) whereReporterPhone(q, f.reporterPhone);
   return q;
 }
 
@@ -124,6 +125,7 @@ export interface CaseRowFull {
   description: string;
   reporter_name: string | null;
   reporter_phone: string | null;
+  confidential: boolean;
   address: string | null;
   lat: number | null;
   lng: number | null;
@@ -165,7 +167,7 @@ export async function findCaseByIdOrNo(db: Knex, idOrCaseNo: string): Promise<Ca
   const q = db('case');
   if (UUID.test(idOrCaseNo)) q.where({ id: idOrCaseNo });
   else q.where({ case_no: idOrCaseNo });
-  return q.first();
+  return openCase(await q.first());
 }
 
 export async function listCaseEvents(
@@ -199,5 +201,15 @@ export async function countAndListCases(
       { column: 'case.created_at', order: 'desc' },
       { column: 'case.id', order: 'desc' },
     ]);
-  return { total: Number(n), rows: await rows };
+  return { total: Number(n), rows: (await rows).map((r: CaseRowFull) => openCase(r)) };
+}
+
+/** Of `caseIds`, those of confidential reports (举报人保密): their SMS recipients are shown as 保密. */
+export async function confidentialCaseIds(db: Knex, caseIds: readonly string[]): Promise<Set<string>> {
+  if (!caseIds.length) return new Set();
+  const rows = await db('case')
+    .whereIn('id', [...new Set(caseIds)])
+    .where({ confidential: true })
+    .select('id');
+  return new Set(rows.map((r: { id: string }) => r.id));
 }

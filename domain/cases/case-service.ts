@@ -9,6 +9,7 @@ import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import type { DomainResult } from '../errors';
 import { shanghaiDate } from '../sla/working-time';
+import { sealReporter } from '../privacy/personal-data';
 import { appendCaseEvent } from './timeline';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
@@ -20,6 +21,8 @@ export interface NewCase {
   description: string;
   channel?: 'web' | 'hotline' | 'open311' | 'device' | 'api' | 'system';
   reporter?: { name?: string | null; phone?: string | null };
+  /** 举报人保密: the reporter's identity is shown only to `confidential-reader` users. */
+  confidential?: boolean;
   location?: { address?: string | null; lat?: number | null; lng?: number | null };
   scenario?: string | null;
   leadDepartment?: string | null;
@@ -54,8 +57,8 @@ export async function createCase(db: Knex, input: NewCase, now: Date = new Date(
       status: 'received',
       channel: input.channel ?? 'web',
       description: input.description.trim(),
-      reporter_name: input.reporter?.name ?? null,
-      reporter_phone: input.reporter?.phone ?? null,
+      ...sealReporter(input.reporter),
+      confidential: input.confidential ?? false,
       address: input.location?.address ?? null,
       lat: input.location?.lat ?? null,
       lng: input.location?.lng ?? null,

@@ -4,6 +4,7 @@
  * with the case.
  */
 import type { Knex } from 'knex';
+import { openCase } from '../privacy/personal-data';
 
 export interface CaseRow {
   id: string;
@@ -12,6 +13,7 @@ export interface CaseRow {
   description: string;
   reporter_name: string | null;
   reporter_phone: string | null;
+  confidential: boolean;
   situation_code: string | null;
   scenario: string | null;
   lead_department: string | null;
@@ -28,7 +30,7 @@ export interface CaseRow {
 }
 
 export async function findCase(db: Knex, caseId: string): Promise<CaseRow | undefined> {
-  return db('case').where({ id: caseId }).first();
+  return openCase(await db('case').where({ id: caseId }).first());
 }
 
 export async function requireCase(db: Knex, caseId: string): Promise<CaseRow> {

@@ -10,6 +10,8 @@ import { parse } from 'csv-parse/sync';
 import type { Knex } from 'knex';
 import { maskPhone, normalizeMobile } from '../notify/mask';
 import { isReadablePlate, normalizePlate } from './plates';
+import { piiKeyring } from '../privacy/pii-crypto';
+import { openVehicle } from '../privacy/personal-data';
 
 export interface VehicleRecord {
   plate: string;
@@ -130,8 +132,9 @@ export async function upsertVehicles(
       .insert(
         records.slice(i, i + 500).map((r) => ({
           plate: r.plate,
-          owner_name: r.ownerName,
-          owner_phone: r.ownerPhone,
+          // sealed at rest (domain/privacy): opened only for the SMS
+          owner_name: piiKeyring().encrypt(r.ownerName),
+          owner_phone: piiKeyring().encrypt(r.ownerPhone),
           compound: r.compound,
           source: options.source ?? 'import',
           updated_at: now,
@@ -147,7 +150,9 @@ export async function findVehicle(db: Knex, plate: string): Promise<VehicleRecor
   const r = await db('vehicle')
     .where({ plate: normalizePlate(plate) })
     .first('plate', 'owner_name', 'owner_phone', 'compound');
-  return r ? { plate: r.plate, ownerName: r.owner_name, ownerPhone: r.owner_phone, compound: r.compound } : undefined;
+  if (!r) return undefined;
+  const o = openVehicle(r);
+  return { plate: o.plate, ownerName: o.owner_name, ownerPhone: o.owner_phone, compound: o.compound };
 }
 
 export function formatImportErrors(errors: ImportError[]): string {

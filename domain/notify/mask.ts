@@ -46,3 +46,11 @@ export function normalizeMobile(phone: string): string {
     throw new Error(`Expected a mainland mobile number (11 digits starting 13–19), but got "${maskPhone(phone)}"`);
   return `${m[1]}${m[2]}${m[3]}`;
 }
+
+/** Masks a person's name: the first character stays (the surname), the rest becomes `*` (`张三丰` → `张**`). */
+export function maskName(name: string | null | undefined): string | null {
+  if (name == null || name === '') return null;
+  const chars = [...String(name).trim()];
+  if (chars.length === 0) return null;
+  return chars[0] + '*'.repeat(Math.max(chars.length - 1, 1));
+}

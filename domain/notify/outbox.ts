@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
+import { piiKeyring } from '../privacy/pii-crypto';
 import { shanghaiDate } from '../sla/working-time';
 import { maskDeep, maskPhone, maskPhonesInText, normalizeMobile } from './mask';
 import { renderTemplate } from './templates';
 
 export type NotificationStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'capped';
 
-/** A `notification` row as stored (phone in full — never return this from an API or log it). */
+/** A `notification` row as read through {@link normalize} (phone opened in full — never return this from an API or log it). */
 export interface NotificationRow {
   id: string;
   idempotency_key: string;
@@ -189,20 +190,22 @@ export function insertSql(p: PreparedSms, options: { hold?: boolean } = {}): { s
   const reason = `daily cap of ${p.cap} SMS per phone reached for ${p.localDay} (Asia/Shanghai)`;
   const due = options.hold ? null : p.now;
   return {
-    sql: `insert into notification (idempotency_key, case_id, channel, to_phone, template, params, text, status, status_reason,
+    sql: `insert into notification (idempotency_key, case_id, channel, to_phone, to_phone_hash, template, params, text, status, status_reason,
                                     next_attempt_at, local_day, queued_at, created_at, updated_at)
-          select ?, ?, 'sms', ?, ?, ?::jsonb, ?,
+          select ?, ?, 'sms', ?, ?, ?, ?::jsonb, ?,
                  case when day.n >= ? then 'capped' else 'queued' end,
                  case when day.n >= ? then ? end,
                  case when day.n >= ? then null else ?::timestamptz end,
                  ?::date, ?, ?, ?
-            from (select count(*) as n from notification where to_phone = ? and local_day = ?::date and status <> 'capped') day
+            from (select count(*) as n from notification where to_phone_hash = ? and local_day = ?::date and status <> 'capped') day
           on conflict (idempotency_key) do nothing
           returning *`,
     bindings: [
       p.key,
       p.caseId,
-      p.to,
+      // The number is sealed at rest (domain/privacy); the cap counts by its keyed hash.
+      piiKeyring().encrypt(p.to),
+      piiKeyring().phoneHash(p.to),
       p.template,
       JSON.stringify(p.params),
       p.text,
@@ -215,7 +218,7 @@ export function insertSql(p: PreparedSms, options: { hold?: boolean } = {}): { s
       p.now,
       p.now,
       p.now,
-      p.to,
+      piiKeyring().phoneHash(p.to),
       p.localDay,
     ],
   };
@@ -286,6 +289,7 @@ export function normalize(row: NotificationRow): NotificationRow {
   return {
     ...row,
     id: String(row.id),
+    to_phone: piiKeyring().decrypt(row.to_phone),
     attempts: Number(row.attempts),
     params: typeof row.params === 'string' ? JSON.parse(row.params) : row.params,
   };

@@ -76,6 +76,13 @@ export const SMS_TEMPLATES = {
     body: '红牌督办：{department}承办的工单{caseNo}（{step}）已于{dueAt}超期，已报送督办，请立即处置并反馈。',
     params: { department: p('承办部门'), caseNo: p('工单编号', 32), step: p('办理环节'), dueAt: p('到期时间', 20) },
   },
+  'reporter.verify': {
+    code: 'reporter.verify',
+    title: '个人信息查询验证码',
+    sign: '江北区矛调中心',
+    body: '您的验证码为{code}，10分钟内有效，用于导出或删除您反映问题时留下的个人信息。如非本人操作，请忽略本短信。',
+    params: { code: p('验证码', 6) },
+  },
   'supervision.notice': {
     code: 'supervision.notice',
     title: '督办通知',

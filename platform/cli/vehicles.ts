@@ -9,6 +9,7 @@ import { createDb } from '../../db/knex';
 import { migrateApp } from '../../db/migrate-app';
 import { seedDepartments } from '../../domain/departments/departments';
 import { loadConfig } from '../config';
+import { useConfiguredKeyring } from './pii-keyring';
 import { formatImportErrors, importVehicleCsv, parseVehicleCsv } from '../../domain/fire-lane/vehicle-registry';
 
 async function main(argv: string[]): Promise<number> {
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
+  useConfiguredKeyring(config); // owners' names and phones are sealed with PII_MASTER_KEY
   const db = createDb({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pg') });
   try {
     await migrateApp(db);

@@ -3,8 +3,11 @@
  * kind (devices post events, Open311 clients file requests). A request carries at most one.
  */
 
-/** The staff roles (issue 7). A user has any number of them. */
-export const ROLES = ['admin', 'designer', 'supervisor', 'clerk'] as const;
+/**
+ * The staff roles (issue 7). A user has any number of them. `confidential-reader` adds no access of
+ * its own: it lets a user who may see a case also see the reporter of a confidential one (举报人保密).
+ */
+export const ROLES = ['admin', 'designer', 'supervisor', 'clerk', 'confidential-reader'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Kinds of API key; each is sent as `Authorization: Bearer <key>` (Open311 also as `api_key`). */

@@ -27,7 +27,16 @@ import {
   type CaseFilter,
   type CaseRowFull,
 } from '../../domain/cases/case-queries';
-import { assignedDepartments, toCaseSummary, toCaseView, type CaseSummary, type CaseView } from './case-view';
+import { recordPersonalDataAccess } from '../../domain/privacy/access-log';
+import { CONFIDENTIAL_MARK } from '../../domain/privacy/personal-data';
+import {
+  assignedDepartments,
+  mayReadConfidential,
+  toCaseSummary,
+  toCaseView,
+  type CaseSummary,
+  type CaseView,
+} from './case-view';
 
 /** The one window sees every case: it dispatches, merges and re-dispatches them. */
 export const ONE_WINDOW = 'mediation-center';
@@ -40,6 +49,8 @@ export interface IntakeInput {
   description: string;
   channel?: 'web' | 'hotline' | 'api';
   reporter?: { name?: string; phone?: string };
+  /** 举报人保密: the reporter's identity only for `confidential-reader` users. */
+  confidential?: boolean;
   location?: { address?: string; lat?: number; lng?: number };
   attachments?: { url: string; name?: string; contentType?: string }[];
 }
@@ -103,6 +114,7 @@ export class CaseApiService {
         description: input.description,
         channel,
         reporter: input.reporter,
+        confidential: input.confidential,
         location: input.location,
         attachments: input.attachments ?? [],
       },
@@ -196,10 +208,53 @@ export class CaseApiService {
     const [events, tasks, notifications, dispatchPending] = await Promise.all([
       listCaseEvents(this.deps.db, c.id),
       listCaseTasks(this.deps.db, c.id, true),
-      listNotifications(this.deps.db, { caseId: c.id }),
+      listNotifications(this.deps.db, { caseId: c.id }).then((ns) =>
+        c.confidential && !mayReadConfidential(principal) ? ns.map((n) => ({ ...n, to: CONFIDENTIAL_MARK })) : ns,
+      ),
       isStartPending(this.deps.db, c.id),
     ]);
     return toCaseView(c, { principal, reporter: false, events, tasks, notifications, dispatchPending });
+  }
+
+  /**
+   * The reporter's name and phone unmasked, for a staff member of the case's assigned departments (or a
+   * supervisor) who gives a reason; a confidential case (举报人保密) also needs `confidential-reader`.
+   * The view is recorded (domain/privacy/access-log.ts) before the data is returned.
+   */
+  async revealReporter(
+    idOrCaseNo: string,
+    principal: Principal | undefined,
+    reason: string,
+    from: { ip?: string | null; requestId?: string | null } = {},
+  ): Promise<{ caseId: string; caseNo: string; name: string | null; phone: string | null; confidential: boolean }> {
+    if (!isUser(principal)) throw HttpProblem.unauthorized();
+    const c = await this.requireCase(idOrCaseNo);
+    if (!hasDepartmentAccess(principal, assignedDepartments(c), ['supervisor']))
+      throw HttpProblem.forbidden(
+        `The reporter of case ${c.case_no} is shown only to its assigned departments (${assignedDepartments(c).join(', ') || 'none yet'}) and supervisors.`,
+      );
+    if (c.confidential && !mayReadConfidential(principal))
+      throw HttpProblem.forbidden(
+        `Case ${c.case_no} is a confidential report (举报人保密): its reporter is shown only to users with the confidential-reader role.`,
+      );
+    const fields = ['reporter_name', 'reporter_phone'].filter((f) => c[f as 'reporter_name'] != null);
+    await recordPersonalDataAccess(this.deps.db, {
+      at: this.now(),
+      actor: principal.username,
+      roles: principal.roles,
+      subject: `case=${c.case_no}`,
+      fields,
+      reason,
+      ip: from.ip,
+      requestId: from.requestId,
+    });
+    return {
+      caseId: c.id,
+      caseNo: c.case_no,
+      name: c.reporter_name,
+      phone: c.reporter_phone,
+      confidential: !!c.confidential,
+    };
   }
 
   /** Staff list: supervisors and admins see every case, the one window too, other clerks their departments' cases. */

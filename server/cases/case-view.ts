@@ -1,10 +1,13 @@
 /**
- * How a case looks to each caller (API.md `GET /api/cases/:idOrCaseNo`): staff of the assigned
- * departments see the reporter's phone in full, everyone else masked; reporters see their own case
- * without the internal tasks, outbox and staff names.
+ * How a case looks to each caller (API.md `GET /api/cases/:idOrCaseNo`): the reporter's name and
+ * phone are masked for everyone (the unmasked ones come only from `GET /api/cases/:id/reporter` with
+ * a reason, which is recorded); the reporter of a confidential case (举报人保密) is "保密" to everyone
+ * without the `confidential-reader` role, the reporter themselves included; reporters see their own
+ * case without the internal tasks, outbox and staff names.
  */
-import { hasDepartmentAccess, presentPhone, type Principal } from '../auth';
-import { maskDeep, maskPhone } from '../../domain/notify/mask';
+import { hasDepartmentAccess, hasRole, type Principal } from '../auth';
+import { maskDeep, maskName, maskPhone } from '../../domain/notify/mask';
+import { CONFIDENTIAL_MARK } from '../../domain/privacy/personal-data';
 import type { PublicNotification } from '../../domain/notify/outbox';
 import type { CaseRowFull } from '../../domain/cases/case-queries';
 
@@ -65,7 +68,7 @@ export interface CaseView extends CaseSummary {
   view: 'staff' | 'reporter';
   /** Filed, but its process has not started yet (docs/intake.md). */
   dispatchPending: boolean;
-  reporter: { name: string | null; phone: string | null } | null;
+  reporter: { name: string | null; phone: string | null; confidential: boolean } | null;
   location: { address: string | null; lat: number | null; lng: number | null } | null;
   attachments: unknown[];
   classification: Classification | null;
@@ -140,6 +143,28 @@ export function toTaskSummary(t: Record<string, any>): TaskSummary {
 
 const PUBLIC_ACTORS = new Set(['reporter', 'system', 'device']);
 
+/** Whether `p` may see who reported a confidential case (举报人保密). */
+export function mayReadConfidential(p: Principal | undefined): boolean {
+  return hasRole(p, 'confidential-reader');
+}
+
+/** The reporter as any view shows them: masked, or "保密" on a confidential case for all but confidential readers. */
+export function presentReporter(
+  c: Pick<CaseRowFull, 'reporter_name' | 'reporter_phone' | 'confidential'>,
+  principal: Principal | undefined,
+  asReporter = false,
+): { name: string | null; phone: string | null; confidential: boolean } | null {
+  if (!c.reporter_name && !c.reporter_phone) return null;
+  const confidential = !!c.confidential;
+  if (confidential && (asReporter || !mayReadConfidential(principal)))
+    return { name: CONFIDENTIAL_MARK, phone: CONFIDENTIAL_MARK, confidential };
+  return {
+    name: maskName(c.reporter_name),
+    phone: c.reporter_phone ? maskPhone(c.reporter_phone) : null,
+    confidential,
+  };
+}
+
 export function toTimeline(
   events: { at: Date; type: string; actor: string; department: string | null; data: unknown }[],
   mode: 'full' | 'masked' | 'reporter',
@@ -173,16 +198,11 @@ export function toCaseView(
 ): CaseView {
   const assigned = assignedDepartments(c);
   const fullAccess = !parts.reporter && hasDepartmentAccess(parts.principal, assigned);
-  const phone = parts.reporter
-    ? c.reporter_phone
-      ? maskPhone(c.reporter_phone)
-      : null
-    : presentPhone(parts.principal, c.reporter_phone, assigned);
   return {
     ...toCaseSummary(c),
     view: parts.reporter ? 'reporter' : 'staff',
     dispatchPending: parts.dispatchPending ?? false,
-    reporter: c.reporter_name || c.reporter_phone ? { name: c.reporter_name, phone } : null,
+    reporter: presentReporter(c, parts.principal, parts.reporter),
     location:
       c.address || c.lat != null || c.lng != null
         ? { address: c.address, lat: c.lat == null ? null : Number(c.lat), lng: c.lng == null ? null : Number(c.lng) }

@@ -1,4 +1,5 @@
 /** SQL for device events (table device_event) and the fire-lane cases they open or join. */
+import { piiKeyring } from '../../domain/privacy/pii-crypto';
 import type { Knex } from 'knex';
 import type { FireLane } from '../../domain/fire-lane/lanes';
 import { caseEventInsertSql } from '../../domain/cases/timeline';
@@ -229,7 +230,7 @@ export async function fireLaneContext(
     open: json<{ id: string; caseNo: string }>(r.open_case) ?? undefined,
     situation,
     lane: json<FireLane>(r.lane) ?? undefined,
-    vehicle: json<{ ownerName: string; ownerPhone: string }>(r.vehicle) ?? undefined,
+    vehicle: openOwner(json<{ ownerName: string; ownerPhone: string }>(r.vehicle)),
   };
 }
 
@@ -342,4 +343,10 @@ export async function recordFireLaneStarted(
       s.eventId,
     ],
   );
+}
+
+/** The vehicle owner's sealed name and phone, opened (for the notice SMS only). */
+function openOwner(v: { ownerName: string; ownerPhone: string } | null | undefined) {
+  if (!v) return undefined;
+  return { ownerName: piiKeyring().decrypt(v.ownerName), ownerPhone: piiKeyring().decrypt(v.ownerPhone) };
 }

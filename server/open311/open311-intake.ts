@@ -23,7 +23,7 @@ import { Open311Error } from './errors';
 import { appendOpen311Event, attachOpen311Details, findMatter, type SituationRow } from './open311-queries';
 import { checkJurisdiction, many, single, type RawParams } from './params';
 import { serviceNotice } from './present-request';
-import { SITUATION_ATTRIBUTE } from './open311-service';
+import { CONFIDENTIAL_ATTRIBUTE, SITUATION_ATTRIBUTE } from './open311-service';
 
 const MAX_DESCRIPTION = 4000;
 
@@ -134,15 +134,18 @@ export async function submitServiceRequest(
   const text = description ?? s.name;
   const location = { address: addressString ?? null, lat, lng };
   const reporter = { name: reporterName, phone: phone ?? null };
+  // 举报人保密: attribute[confidential]=true (or 1/yes) hides the reporter from all but confidential-reader users.
+  const confidential = ['true', '1', 'yes'].includes((attrs.get(CONFIDENTIAL_ATTRIBUTE)?.[0] ?? '').toLowerCase());
   const externalId = attrs.get('service_request_id_ext')?.[0] ?? null;
   // A retry of the same request (the client's Idempotency-Key, else its own report id) files nothing new.
   const key = idempotencyKey ?? (externalId ? `ext:${externalId}` : undefined);
   const { api_key: _secret, ...meaning } = form;
   const outcome = await fileCase(
     deps.db,
-    { description: text, channel: 'open311', reporter, location, externalId },
+    { description: text, channel: 'open311', reporter, confidential, location, externalId },
     {
-      variables: { channel: 'open311', reporter, location },
+      // The reporter stays out of the process variables: workers read the (sealed) case row.
+      variables: { channel: 'open311', location },
       idempotency: key ? { scope: `open311:${client.name}`, key, requestHash: requestHash(meaning) } : undefined,
       extra: async (trx, created) => {
         await attachOpen311Details(trx, created.id, {

@@ -34,6 +34,8 @@ export const MAX_REQUESTS = 1000;
 const DAY_MS = 24 * 3600_000;
 /** The attribute carrying the matter's problem situations (问题情形). */
 export const SITUATION_ATTRIBUTE = 'situation';
+/** 举报人保密: `true` keeps the reporter's identity from everyone but confidential-reader users. */
+export const CONFIDENTIAL_ATTRIBUTE = 'confidential';
 
 export const DISCOVERY_CONTACT = '宁波市江北区社会矛盾纠纷调处化解中心（OneMatter 平台管理员）';
 export const DISCOVERY_KEY_SERVICE =
@@ -99,6 +101,19 @@ export class Open311Service {
           order: 1,
           description: '请选择最符合的问题情形',
           values: matter.situations.map((s) => ({ key: s.code, name: s.name })),
+        },
+        {
+          variable: true,
+          code: CONFIDENTIAL_ATTRIBUTE,
+          datatype: 'singlevaluelist',
+          required: false,
+          datatype_description: '举报人保密：true 时仅授权人员可见举报人姓名和电话',
+          order: 2,
+          description: '是否要求对举报人身份保密',
+          values: [
+            { key: 'true', name: '保密' },
+            { key: 'false', name: '不保密' },
+          ],
         },
       ],
     };

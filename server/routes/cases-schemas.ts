@@ -85,7 +85,8 @@ export const CaseViewSchema = CaseSummarySchema.extend({
   reporter: z
     .object({
       name: z.string().nullable(),
-      phone: z.string().nullable().describe('in full only for the assigned departments'),
+      phone: z.string().nullable().describe('masked (138****5678); 保密 on a confidential report'),
+      confidential: z.boolean().describe('举报人保密: name and phone are 保密 to all but confidential-reader users'),
     })
     .nullable(),
   location: z

@@ -22,6 +22,12 @@ const IntakeBody = z.strictObject({
     .optional()
     .describe('default web (hotline for logged-in clerks); hotline needs a login'),
   reporter: z.strictObject({ name: z.string().trim().max(100).optional(), phone: phone.optional() }).optional(),
+  confidential: z
+    .boolean()
+    .optional()
+    .describe(
+      '举报人保密: the reporter’s name and phone are shown only to confidential-reader users, never in SMS, exports or dashboards',
+    ),
   location: z
     .strictObject({
       address: z.string().trim().max(500).optional(),
@@ -154,6 +160,45 @@ export function caseRoutes(ctx: RouteContext): AnyRoute[] {
         404: { description: 'no such case (or not with that phone)' },
       },
       handler: ({ params, query: q, principal }) => cases.view(params.idOrCaseNo, principal, q.phone),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/cases/:idOrCaseNo/reporter',
+      summary: 'The reporter’s name and phone unmasked, for a stated reason (the view is recorded)',
+      description:
+        'Every other view masks them. Staff of the assigned departments and supervisors may ask; a confidential report (举报人保密) also needs the confidential-reader role. Each answer writes an access record (who, when, which case and fields, why) that admins list in the audit log (q=personal-data).',
+      tags: ['cases'],
+      access: ['clerk', 'supervisor', 'admin'],
+      request: {
+        params: z.strictObject({ idOrCaseNo: z.string().min(1).max(64) }),
+        query: z.strictObject({
+          reason: z
+            .string()
+            .trim()
+            .min(2, 'give the reason you need the reporter’s contact (at least 2 characters)')
+            .max(500)
+            .describe('why the unmasked data is needed, e.g. 回访核实'),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'the unmasked reporter',
+          schema: z.object({
+            caseId: z.string(),
+            caseNo: z.string(),
+            name: z.string().nullable(),
+            phone: z.string().nullable(),
+            confidential: z.boolean(),
+          }),
+        },
+        403: { description: 'not an assigned department, or a confidential report without confidential-reader' },
+        404: { description: 'no such case' },
+      },
+      handler: ({ params, query: q, principal, req }) =>
+        cases.revealReporter(params.idOrCaseNo, principal, q.reason, {
+          ip: req.ip ?? null,
+          requestId: typeof (req as { id?: unknown }).id === 'string' ? ((req as { id?: unknown }).id as string) : null,
+        }),
     }),
     defineRoute({
       method: 'post',

@@ -22,7 +22,9 @@ const TaskDetailSchema = InboxTaskSchema.extend({
   cancelReason: z.string().nullable(),
   slaKey: z.string().nullable(),
   case: CaseSummarySchema.extend({
-    reporter: z.object({ name: z.string().nullable(), phone: z.string().nullable() }).nullable(),
+    reporter: z
+      .object({ name: z.string().nullable(), phone: z.string().nullable(), confidential: z.boolean() })
+      .nullable(),
   }).nullable(),
   timeline: z.array(TimelineEntrySchema),
   earlierAnswers: z.array(

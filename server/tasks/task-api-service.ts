@@ -6,9 +6,10 @@
  */
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
-import { assertDepartmentAccess, hasRole, presentPhone, type UserPrincipal } from '../auth';
+import { assertDepartmentAccess, hasRole, type UserPrincipal } from '../auth';
 import {
   assignedDepartments,
+  presentReporter,
   toCaseSummary,
   toTaskSummary,
   toTimeline,
@@ -150,10 +151,7 @@ export class TaskApiService {
       case: c
         ? {
             ...toCaseSummary(c),
-            reporter:
-              c.reporter_name || c.reporter_phone
-                ? { name: c.reporter_name, phone: presentPhone(user, c.reporter_phone, assignedDepartments(c)) }
-                : null,
+            reporter: presentReporter(c, user),
           }
         : null,
       timeline: toTimeline(

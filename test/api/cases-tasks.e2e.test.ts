@@ -69,7 +69,7 @@ describe('cases and tasks over HTTP', () => {
     const enforcement = await p.as('clerk.enforcement');
     const detail = (await enforcement.get(`/api/tasks/${lead.id}`)).body;
     expect(detail.formSchema.id).toBe('case-lead');
-    expect(detail.case.reporter.phone).toBe(PHONE);
+    expect(detail.case.reporter.phone).toBe('139****5678'); // masked: unmasked only with a reason (GET …/reporter)
     expect(detail.timeline.map((e: any) => e.type)).toEqual(
       expect.arrayContaining(['reported', 'accepted', 'dispatched', 'task.created']),
     );
@@ -172,7 +172,7 @@ describe('cases and tasks over HTTP', () => {
     await p.h.te.isCompleted((await p.h.db('case').where({ id: filed.id }).first()).process_instance_key);
   });
 
-  test('the reporter’s phone is in full only for the assigned departments; others see it masked or not at all', async () => {
+  test('the reporter’s phone is masked in every view; the assigned departments unmask it with a reason; others cannot', async () => {
     // given a case dispatched to enforcement with street-kongpu collaborating
     const filed = await report(STALLS, '13700001111');
 
@@ -185,12 +185,18 @@ describe('cases and tasks over HTTP', () => {
     const housing = await (await p.as('clerk.housing')).get(`/api/cases/${filed.caseNo}`);
 
     // then
-    expect(lead.body.reporter.phone).toBe('13700001111');
-    expect(collaborator.body.reporter.phone).toBe('13700001111');
+    expect(lead.body.reporter.phone).toBe('137****1111');
+    expect(collaborator.body.reporter.phone).toBe('137****1111');
     expect(supervisor.body.reporter.phone).toBe('137****1111');
     expect(admin.body.reporter.phone).toBe('137****1111');
     expect(window.body.reporter.phone).toBe('137****1111');
     expect(housing.status).toBe(403);
+    // and with a reason the assigned departments (and supervisors) get it in full; the one window and other departments do not
+    const why = `?reason=${encodeURIComponent('回访核实')}`;
+    for (const who of ['clerk.enforcement', 'clerk.street-kongpu', 'supervisor'])
+      expect((await (await p.as(who)).get(`/api/cases/${filed.caseNo}/reporter${why}`)).body.phone).toBe('13700001111');
+    for (const who of ['clerk.mediation-center', 'clerk.housing'])
+      expect((await (await p.as(who)).get(`/api/cases/${filed.caseNo}/reporter${why}`)).status).toBe(403);
     // the SMS outbox is masked for everyone
     const sms = await (await p.as('clerk.enforcement')).get(`/api/notifications?caseId=${filed.id}`);
     expect(sms.body.notifications.length).toBeGreaterThan(0);

@@ -83,6 +83,7 @@ describe('ENGINE_REST_PORT', () => {
       ENGINE_PORT: '0',
       ENGINE_REST_PORT: String(restPort),
       DATABASE_URL: database?.url,
+      PII_MASTER_KEY: 'BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=', // a fixed test key (outside demo mode one is required)
       LOG_LEVEL: 'silent',
     });
     const platform = await startPlatform(config, createLogger('silent'), { workers: false, deployModels: false });

@@ -1,4 +1,6 @@
 import { createLogger } from '../../platform/logger';
+import { piiKeyring } from '../../domain/privacy/pii-crypto';
+import { normalize } from '../../domain/notify/outbox';
 import { DeviceEventService } from '../../server/devices/device-event-service';
 import { DEMO_LANES, DEMO_VEHICLES } from '../../platform/demo/demo-data';
 import {
@@ -67,7 +69,9 @@ describe('fire lane', () => {
     return r.body as { caseId: string | null; merged: boolean };
   };
   const caseOf = (id: string) => env.h.db('case').where({ id }).first();
-  const sms = (caseId: string) => env.h.db('notification').where({ case_id: caseId }).orderBy('id');
+  // the number is sealed at rest (domain/privacy): opened as the dispatcher opens it
+  const sms = async (caseId: string) =>
+    (await env.h.db('notification').where({ case_id: caseId }).orderBy('id')).map(normalize);
   const types = async (caseId: string) => (await env.h.events(caseId)).map((e) => e.type);
 
   test('the owner moves in time: notice at once, lane cleared closes the case with no penalty; detection → queued → sent recorded', async () => {
@@ -172,7 +176,7 @@ describe('fire lane', () => {
     ]);
     const penalty = await env.h
       .db('notification')
-      .where({ template: 'fire-lane.penalty', to_phone: '13800000012' })
+      .where({ template: 'fire-lane.penalty', to_phone_hash: piiKeyring().phoneHash('13800000012') })
       .orderBy('id')
       .first();
     expect(penalty.text).toContain('90天内第3次');

@@ -3,13 +3,18 @@ import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { migrateList } from '../../db/migrator';
 import * as notifications from '../../db/migrations/20261127020000_notifications';
+import * as smsPhoneSealed from '../../db/migrations/20261203210100_sms_phone_sealed';
 
 /**
- * Applies only the notification migration: the outbox has no foreign keys, so its tests do not depend
+ * Applies only the notification migrations (the table, and its number sealed at rest): the outbox has no foreign keys, so its tests do not depend
  * on other (in-progress) migrations. test/notify/migration.int.test.ts checks the full list too.
  */
 export async function migrateNotifications(db: Knex): Promise<void> {
-  await migrateList(db, { '20261127020000_notifications': notifications }, 'knex_migrations');
+  await migrateList(
+    db,
+    { '20261127020000_notifications': notifications, '20261203210100_sms_phone_sealed': smsPhoneSealed },
+    'knex_migrations',
+  );
 }
 
 export interface RecordedRequest {

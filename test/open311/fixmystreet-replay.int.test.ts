@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { openCase } from '../../domain/privacy/personal-data';
 import { startOpen311Env, OPEN311_KEY, type Open311Env } from './env';
 
 /**
@@ -127,7 +128,7 @@ describe('FixMyStreet replay', () => {
     const requestId = obj.request[0].service_request_id;
     expect(typeof requestId).toBe('string');
     expect(requestId).toMatch(/^JB\d{8}-\d{6}$/);
-    const c = await env.h.db('case').where({ case_no: requestId }).first();
+    const c = openCase(await env.h.db('case').where({ case_no: requestId }).first());
     expect(c).toMatchObject({ reporter_name: 'Fred Bloggs Smith', external_id: '4711', situation_code: situation });
     expect(c.description).toContain('Submitted via FixMyStreet');
     const received = (await env.h.events(c.id)).find((e) => e.type === 'open311.received')!;

@@ -98,7 +98,8 @@ describe('Open311 discovery and services', () => {
     const def = JSON.parse(json.text);
     validator(serviceDefinitionSchema)(def);
     expect(def.service_code).toBe('C01-M01');
-    expect(def.attributes).toHaveLength(1);
+    expect(def.attributes).toHaveLength(2); // the situation, and 举报人保密 (optional)
+    expect(def.attributes[1]).toMatchObject({ code: 'confidential', required: false, order: 2 });
     expect(def.attributes[0]).toMatchObject({
       variable: true,
       code: 'situation',

@@ -1,4 +1,5 @@
 import { decideExtension, requestExtension } from '../../domain/tasks/extension-service';
+import { piiKeyring } from '../../domain/privacy/pii-crypto';
 import { resumeCase, suspendCase } from '../../domain/cases/case-service';
 import { sweepCancelledTasks } from '../../domain/tasks/task-service';
 import { startHarness, type Harness } from './harness';
@@ -40,7 +41,7 @@ describe('SLA ladder, extension, suspension (sla-clock)', () => {
     expect((await h.db('case').where({ id: c.id }).first()).light).toBe('yellow');
     expect((await h.db('task').where({ id: task.id }).first()).light).toBe('yellow');
     const yellow = await h.db('notification').where({ case_id: c.id, template: 'staff.yellow-card' });
-    expect(yellow.map((n: any) => n.to_phone).sort()).toEqual(['13900000001', '13900000003']);
+    expect(yellow.map((n: any) => piiKeyring().decrypt(n.to_phone)).sort()).toEqual(['13900000001', '13900000003']);
 
     // when the due date passes
     await h.at(Date.parse('2026-12-04T11:00:00+08:00'));

@@ -81,6 +81,28 @@ const MATRIX: Row[] = [
   },
   { route: 'GET /api/admin/audit', allowed: ['admin'], send: (c) => c.get('/api/admin/audit') },
   { route: 'GET /api/admin/audit/export', allowed: ['admin'], send: (c) => c.get('/api/admin/audit/export') },
+  {
+    route: 'GET /api/admin/privacy/purge-reports',
+    allowed: ['admin'],
+    send: (c) => c.get('/api/admin/privacy/purge-reports'),
+  },
+  { route: 'POST /api/admin/privacy/purge', allowed: ['admin'], send: (c) => c.post('/api/admin/privacy/purge') },
+  // A reporter's own data: public, behind an SMS code (an invalid body stops everyone at validation).
+  {
+    route: 'POST /api/privacy/reporter/code',
+    allowed: EVERYONE,
+    send: (c) => c.post('/api/privacy/reporter/code', {}),
+  },
+  {
+    route: 'POST /api/privacy/reporter/export',
+    allowed: EVERYONE,
+    send: (c) => c.post('/api/privacy/reporter/export', {}),
+  },
+  {
+    route: 'POST /api/privacy/reporter/erase',
+    allowed: EVERYONE,
+    send: (c) => c.post('/api/privacy/reporter/erase', {}),
+  },
   { route: 'GET /api/admin/incidents', allowed: ['admin'], send: (c) => c.get('/api/admin/incidents') },
   {
     route: 'POST /api/admin/incidents/:key/resolve',
@@ -165,6 +187,12 @@ const MATRIX: Row[] = [
     route: 'GET /api/cases/:idOrCaseNo',
     allowed: EVERYONE,
     send: (c) => c.get('/api/cases/JB00000000-000000?phone=13800000000'),
+  },
+  // The unmasked reporter: staff only (a missing reason stops the allowed ones at validation).
+  {
+    route: 'GET /api/cases/:idOrCaseNo/reporter',
+    allowed: ['admin', 'supervisor', 'clerk'],
+    send: (c) => c.get('/api/cases/JB00000000-000000/reporter'),
   },
   {
     route: 'POST /api/cases/:id/rating',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadFireLaneConfig } from '../../domain/fire-lane/config';
 import { loadNotifyConfig } from '../../domain/notify/config';
+import { loadPrivacyConfig } from '../../domain/privacy/config';
 import { DEFAULT_USER_TASK_LEASE } from '../../domain/tasks/user-task-lease';
 import { ConfigError, loadConfig } from '../../platform/config';
 
@@ -57,6 +58,7 @@ describe('loadConfig', () => {
       notify: loadNotifyConfig({}),
       fireLane: loadFireLaneConfig({}),
       userTaskLease: DEFAULT_USER_TASK_LEASE,
+      privacy: loadPrivacyConfig({}),
     });
   });
 
@@ -87,6 +89,13 @@ describe('loadConfig', () => {
       ENGINE_MAX_XML_DEPTH: '60',
       ENGINE_MAX_ELEMENTS: '5000',
       ENGINE_MAX_EXPRESSION_LENGTH: '4000',
+      PII_MASTER_KEY: Buffer.alloc(32, 1).toString('base64'),
+      PII_MASTER_KEYS_OLD: Buffer.alloc(32, 2).toString('base64'),
+      RETENTION_REPORTER_CONTACT_DAYS: '365',
+      RETENTION_SMS_DAYS: '30',
+      RETENTION_CAMERA_DAYS: '60',
+      RETENTION_SESSION_DAYS: '7',
+      RETENTION_PURGE_REPORT_DAYS: '0',
     };
 
     // when
@@ -125,6 +134,11 @@ describe('loadConfig', () => {
       notify: expect.objectContaining({ provider: 'webhook', webhookUrl: 'https://sms.example.org/send' }),
       fireLane: loadFireLaneConfig({}),
       userTaskLease: DEFAULT_USER_TASK_LEASE,
+      privacy: {
+        masterKey: Buffer.alloc(32, 1),
+        oldMasterKeys: [Buffer.alloc(32, 2)],
+        retention: { reporterContactDays: 365, smsDays: 30, cameraDays: 60, sessionDays: 7, purgeReportDays: 0 },
+      },
     });
   });
 

@@ -59,6 +59,7 @@ describe('startPlatform against an external Zeebe address', () => {
       HOST: '127.0.0.1',
       ZEEBE_GRPC_ADDRESS: zeebeGrpcAddress,
       DATABASE_URL: database?.url,
+      PII_MASTER_KEY: 'BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=', // a fixed test key (outside demo mode one is required)
       LOG_LEVEL: 'silent',
     });
 
@@ -215,6 +216,7 @@ describe('startPlatform with the embedded engine', () => {
       HOST: '127.0.0.1',
       ENGINE_PORT: '0',
       DATABASE_URL: database?.url,
+      PII_MASTER_KEY: 'BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=', // a fixed test key (outside demo mode one is required)
       LOG_LEVEL: 'silent',
     });
 

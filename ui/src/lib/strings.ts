@@ -63,6 +63,18 @@ export const STRINGS = {
   'public.address.hint': ['如：江北区庄桥街道某小区3幢', 'e.g. Building 3, some estate, Zhuangqiao street'],
   'public.photo': ['照片链接', 'Photo URL'],
   'public.name': ['称呼', 'Your name'],
+  'public.confidential': [
+    '对我的身份保密（举报人保密）：姓名和电话仅少数授权人员可见',
+    'Keep my identity confidential: only a few authorised staff see my name and phone',
+  ],
+  'tasks.reporter.reveal': ['查看完整联系方式', 'Show full contact'],
+  'tasks.reporter.reason': ['查看原因（将被记录）', 'Reason (it is recorded)'],
+  'tasks.reporter.show': ['查看', 'Show'],
+  'admin.audit.purge.last': [
+    '最近一次个人信息清理：{at}，清除报告人联系方式 {contact} 条、短信 {sms} 条、抓拍记录 {camera} 条、过期会话 {sessions} 个。',
+    'Last personal-data purge: {at}; erased {contact} reporter contacts, {sms} SMS, {camera} camera records, {sessions} expired sessions.',
+  ],
+  'admin.audit.purge.never': ['个人信息清理尚未运行。', 'The personal-data purge has not run yet.'],
   'public.phone': ['联系电话', 'Phone'],
   'public.phone.hint': ['用于短信通知和查询进度', 'For SMS updates and tracking'],
   'public.submit': ['提交', 'Submit'],
@@ -491,4 +503,5 @@ export const STRINGS = {
   'admin.role.designer': ['流程设计', 'Designer'],
   'admin.role.supervisor': ['督办', 'Supervisor'],
   'admin.role.clerk': ['承办人', 'Clerk'],
+  'admin.role.confidential-reader': ['保密举报查阅', 'Confidential reports'],
 } as const;

@@ -37,6 +37,8 @@ const ACTIONS: Record<string, [string, string]> = {
   'POST /api/cases/:id/resume': ['恢复案件', 'Resumed a case'],
   'POST /api/me/password': ['修改本人密码', 'Changed own password'],
   'POST /api/auth/logout': ['退出登录', 'Signed out'],
+  'VIEW personal-data': ['查看未脱敏的个人信息', 'Viewed unmasked personal data'],
+  'POST /api/admin/privacy/purge': ['手动运行个人信息清理', 'Ran the personal-data purge'],
 };
 
 function outcome(status: number): HTMLElement {
@@ -101,7 +103,26 @@ export async function renderAudit(el: HTMLElement): Promise<void> {
     T('admin.audit.export'),
   );
   const status = h('div', { 'aria-live': 'polite' });
+  const purge = h('p', { id: 'audit-purge', class: 'muted' });
   let last: string | undefined;
+  // the retention purge's last report (GET /api/admin/privacy/purge-reports), one line
+  void api<{ reports: Array<{ ranAt: string; counts: Record<string, number> }> }>('/api/admin/privacy/purge-reports')
+    .then(({ reports }) => {
+      const r = reports[0];
+      mount(
+        purge,
+        r
+          ? T('admin.audit.purge.last', {
+              at: fmtTime(r.ranAt),
+              contact: r.counts.reporterContact,
+              sms: r.counts.sms,
+              camera: r.counts.camera,
+              sessions: r.counts.sessions,
+            })
+          : T('admin.audit.purge.never'),
+      );
+    })
+    .catch(() => mount(purge));
 
   // a day picked on the page is a Beijing day: from its 00:00 to the next day's 00:00
   const params = () => {
@@ -170,6 +191,7 @@ export async function renderAudit(el: HTMLElement): Promise<void> {
       h('button', { type: 'submit', class: 'primary' }, T('admin.audit.search')),
       exportLink,
     ),
+    purge,
     status,
     total,
     h(

@@ -9,7 +9,7 @@ import { errorText, shell, toast } from '../lib/shell';
 import { renderAudit } from './admin-audit';
 import { mountCalendarBanner, renderCalendar } from './admin-calendar';
 
-const ROLES = ['admin', 'designer', 'supervisor', 'clerk'] as const;
+const ROLES = ['admin', 'designer', 'supervisor', 'clerk', 'confidential-reader'] as const;
 const user = await requireUser();
 const main = shell({ current: '/admin', titleKey: 'admin.title', user });
 const departments: Department[] = await loadDepartments();

@@ -33,6 +33,12 @@ const address = field('public.address', {
 });
 const photo = field('public.photo', { name: 'photo', type: 'url', attrs: { placeholder: 'https://' } });
 const name = field('public.name', { name: 'name', autocomplete: 'name' });
+// 举报人保密: the reporter's name and phone are then shown only to a few authorised staff.
+const confidential = h('input', {
+  type: 'checkbox',
+  id: 'report-confidential',
+  name: 'confidential',
+}) as HTMLInputElement;
 const phone = field('public.phone', {
   name: 'phone',
   type: 'tel',
@@ -50,6 +56,7 @@ const reportForm = h(
   desc.wrap,
   address.wrap,
   h('div', { class: 'grid-2' }, name.wrap, phone.wrap),
+  h('label', { for: 'report-confidential', class: 'check' }, confidential, ' ', T('public.confidential')),
   photo.wrap,
   h('div', { class: 'row', style: { marginTop: '12px' } }, reportButton),
   reportStatus,
@@ -84,6 +91,7 @@ async function submitReport(): Promise<void> {
         description: d,
         channel: 'web',
         reporter: { name: name.input.value.trim() || undefined, phone: p },
+        confidential: confidential.checked || undefined,
         location: address.input.value.trim() ? { address: address.input.value.trim() } : undefined,
         attachments: photoUrl ? [{ url: photoUrl }] : undefined,
       },

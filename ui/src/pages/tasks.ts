@@ -573,12 +573,7 @@ async function renderSide(task: any): Promise<void> {
             h('dd', null, fmtTime(c.sla?.dueAt)),
             h('dt', null, T('public.department')),
             h('dd', null, deptName(c.leadDepartment, departments)),
-            c.reporter
-              ? [
-                  h('dt', null, T('public.name')),
-                  h('dd', null, [c.reporter.name, c.reporter.phone].filter(Boolean).join(' · ') || '—'),
-                ]
-              : null,
+            c.reporter ? [h('dt', null, T('public.name')), reporterCell(c)] : null,
             h('dt', null, T('public.description')),
             h('dd', null, c.description),
           ),
@@ -654,3 +649,49 @@ if (state.selected) void openTask(state.selected);
 setInterval(() => {
   if (document.visibilityState === 'visible') void refresh();
 }, POLL_MS);
+
+/**
+ * The reporter, masked; "show full contact" asks for a reason and fetches the unmasked contact
+ * (GET /api/cases/:id/reporter, recorded in the audit log). A confidential report shows 保密.
+ */
+function reporterCell(c: {
+  caseNo: string;
+  reporter: { name: string | null; phone: string | null; confidential?: boolean };
+}) {
+  const text = h(
+    'span',
+    { id: 'reporter-contact' },
+    [c.reporter.name, c.reporter.phone].filter(Boolean).join(' · ') || '—',
+  );
+  const dd = h('dd', null, text);
+  const reveal = h('button', { type: 'button', class: 'link', id: 'reporter-reveal' }, T('tasks.reporter.reveal'));
+  reveal.addEventListener('click', () => {
+    const reason = field('tasks.reporter.reason', { name: 'reason', required: true });
+    const form = h(
+      'form',
+      {
+        id: 'reporter-reveal-form',
+        onsubmit: async (e: Event) => {
+          e.preventDefault();
+          const why = reason.input.value.trim();
+          if (why.length < 2) return reason.setError(t('common.required'));
+          try {
+            const r = await api<{ name: string | null; phone: string | null }>(
+              `/api/cases/${encodeURIComponent(c.caseNo)}/reporter?reason=${encodeURIComponent(why)}`,
+            );
+            mount(text, [r.name, r.phone].filter(Boolean).join(' · ') || '—');
+            form.remove();
+          } catch (err) {
+            reason.setError(errorText(err));
+          }
+        },
+      },
+      reason.wrap,
+      h('button', { type: 'submit' }, T('tasks.reporter.show')),
+    );
+    reveal.replaceWith(form);
+    reason.input.focus();
+  });
+  dd.append(' ', reveal);
+  return dd;
+}
