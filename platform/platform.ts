@@ -22,7 +22,7 @@ import { CalendarService } from '../domain/sla/calendar-service';
 import { instrumentWorkers } from './worker-metrics';
 import { CaseStarter } from '../domain/cases/pending-start';
 import { boundedClient, ENGINE_CALL_DEADLINE_MS } from '../domain/processes/engine-call';
-import { keyringOf } from '../domain/privacy/config';
+import { keyringOf, LOCAL_KEY_FILE } from '../domain/privacy/config';
 import { setPiiKeyring } from '../domain/privacy/pii-crypto';
 import { sealAll } from '../domain/privacy/personal-data';
 import { RetentionJob } from '../domain/privacy/retention';
@@ -71,9 +71,16 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     }
   };
 
-  // Personal data is sealed with PII_MASTER_KEY; without it only demo mode starts (with a random key).
+  // Personal data is sealed with PII_MASTER_KEY; without one, a single machine keeps its key in DATA_DIR.
   try {
-    setPiiKeyring(keyringOf(config.privacy, { demo: config.demo, warn: (m) => logger.warn(m) }));
+    setPiiKeyring(
+      keyringOf(config.privacy, {
+        demo: config.demo,
+        sharedDatabase: !!config.databaseUrl,
+        localKeyFile: path.join(config.dataDir, LOCAL_KEY_FILE),
+        log: (m) => logger.warn(m),
+      }),
+    );
   } catch (err) {
     if (err instanceof EnvError) throw new ConfigError(err.problems);
     throw err;

@@ -3,15 +3,17 @@
  * with the one env reader and composed into the whole configuration by platform/config.ts.
  *
  * - `PII_MASTER_KEY` (base64 of 32 bytes) or `PII_MASTER_KEY_FILE` (a file holding it): the master
- *   key that wraps the data keys of reporters' and vehicle owners' names and phones. Required outside
- *   demo mode (the platform refuses to start without it); in demo mode a random key is made, with a
- *   warning, and sealed values do not survive a restart.
+ *   key that wraps the data keys of reporters' and vehicle owners' names and phones. Required with
+ *   DATABASE_URL outside demo mode (every process must share it); otherwise, when unset, the key is
+ *   kept in `$DATA_DIR/pii-master.key` (made once, mode 0600) — see {@link keyringOf}.
  * - `PII_MASTER_KEYS_OLD`: earlier master keys, comma-separated, still accepted for reading until
  *   `npm run pii:rotate` has re-wrapped every value under the current key.
  * - `RETENTION_*_DAYS`: how long each kind of personal data is kept (0 = keep for ever); see
  *   {@link RetentionRules}.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { EnvError, readEnv } from '../config/env';
 import { PiiKeyring } from './pii-crypto';
@@ -105,18 +107,41 @@ export function loadPrivacyConfig(env: NodeJS.ProcessEnv): PrivacyConfig {
   };
 }
 
+/** Where the master key lives when none is configured: next to the embedded database. */
+export const LOCAL_KEY_FILE = 'pii-master.key';
+
 /**
- * The keyring of a configuration. Without a master key: demo mode makes a random one (and says so
- * through `warn`); otherwise it is a configuration error naming the variables.
+ * The keyring of a configuration. A configured master key (PII_MASTER_KEY or PII_MASTER_KEY_FILE)
+ * always wins. Without one, a single machine on the embedded database (no DATABASE_URL) and demo
+ * mode keep the key in `localKeyFile` (`$DATA_DIR/pii-master.key`, mode 0600): read if it exists,
+ * else made once from 32 random bytes — so `npm start` runs on a fresh machine and sealed values
+ * survive restarts. Several processes on a PostgreSQL server must share one key, so there a missing
+ * key is a configuration error naming the variables (demo mode excepted).
  */
-export function keyringOf(c: PrivacyConfig, opts: { demo: boolean; warn: (msg: string) => void }): PiiKeyring {
+export function keyringOf(
+  c: PrivacyConfig,
+  opts: { demo: boolean; sharedDatabase: boolean; localKeyFile: string; log: (msg: string) => void },
+): PiiKeyring {
   if (c.masterKey) return new PiiKeyring(c.masterKey, c.oldMasterKeys);
-  if (!opts.demo)
+  if (opts.sharedDatabase && !opts.demo)
     throw new EnvError([
-      'PII_MASTER_KEY="": required outside demo mode (base64 of 32 random bytes: openssl rand -base64 32), or set PII_MASTER_KEY_FILE',
+      'PII_MASTER_KEY="": required with DATABASE_URL outside demo mode — every process must seal personal data with the same key (base64 of 32 random bytes: openssl rand -base64 32), or set PII_MASTER_KEY_FILE',
     ]);
-  opts.warn(
-    'PII_MASTER_KEY is not set: demo mode seals personal data with a random key made for this run; set PII_MASTER_KEY to keep it readable across restarts',
+  const file = opts.localKeyFile;
+  if (fs.existsSync(file)) {
+    const b = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
+    if (b.length !== 32)
+      throw new EnvError([
+        `${file}: expected the local master key file to hold base64 of 32 bytes, but it holds ${b.length} bytes (set PII_MASTER_KEY to the right key, or restore the file from the backup)`,
+      ]);
+    return new PiiKeyring(b, c.oldMasterKeys);
+  }
+  const key = crypto.randomBytes(32);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // 'wx': never overwrite a key another process wrote meanwhile
+  fs.writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  opts.log(
+    `PII_MASTER_KEY is not set: personal data is sealed with a new key kept in ${file} (mode 0600); back it up with the data — without it sealed names and phones cannot be read`,
   );
-  return PiiKeyring.generate();
+  return new PiiKeyring(key, c.oldMasterKeys);
 }

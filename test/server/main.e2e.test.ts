@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -167,6 +168,8 @@ describe('npm start (platform/main.ts)', () => {
       ENGINE_PORT: '0',
       ZEEBE_GRPC_ADDRESS: '',
       DATABASE_URL: database?.url ?? '',
+      // a PostgreSQL server needs the shared master key; the embedded database keeps one in DATA_DIR
+      PII_MASTER_KEY: database?.url ? crypto.randomBytes(32).toString('base64') : '',
     };
 
     // when it starts for the first time
@@ -178,6 +181,8 @@ describe('npm start (platform/main.ts)', () => {
     expect(migrated.applied.engine.length).toBeGreaterThan(0);
     expect(migrated.applied.app.length).toBeGreaterThan(0);
     expect(up.engine).toBe('embedded');
+    // and on the embedded database it made its personal-data key once, readable by the owner only
+    if (!database) expect(fs.statSync(path.join(dataDir, 'pii-master.key')).mode & 0o777).toBe(0o600);
     const res = await fetch(`${up.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({

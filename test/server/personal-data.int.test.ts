@@ -6,6 +6,9 @@
  * confidential-reader users only — not to other staff, the tracking page or the SMS log.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { keyringOf, loadPrivacyConfig } from '../../domain/privacy/config';
 import { countUnsealed, openCase, sealAll } from '../../domain/privacy/personal-data';
 import { PiiKeyring, piiKeyring, setPiiKeyring } from '../../domain/privacy/pii-crypto';
@@ -56,16 +59,35 @@ describe('the master key and the envelope', () => {
     expect(ring.phoneHashes(PHONE)).toHaveLength(2);
   });
 
-  it('a missing key is a configuration error outside demo mode; demo mode makes one and warns', () => {
-    // given no PII_MASTER_KEY
+  it('without a configured key: an error with DATABASE_URL outside demo mode; on one machine a key file made once, 0600, reused', () => {
+    // given no PII_MASTER_KEY and an empty data directory
     const config = loadPrivacyConfig({});
-    // when the keyring is made outside demo mode, then the error names the variable
-    expect(() => keyringOf(config, { demo: false, warn: () => {} })).toThrow(EnvError);
-    expect(() => keyringOf(config, { demo: false, warn: () => {} })).toThrow(/PII_MASTER_KEY/);
-    // when in demo mode, then a key is generated with a warning
-    const warnings: string[] = [];
-    expect(keyringOf(config, { demo: true, warn: (m) => warnings.push(m) })).toBeInstanceOf(PiiKeyring);
-    expect(warnings.join()).toMatch(/PII_MASTER_KEY is not set/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onematter-pii-'));
+    const localKeyFile = path.join(dir, 'pii-master.key');
+    try {
+      // when the keyring is made for a PostgreSQL server outside demo mode, then the error names the variable
+      const shared = { demo: false, sharedDatabase: true, localKeyFile, log: () => {} };
+      expect(() => keyringOf(config, shared)).toThrow(EnvError);
+      expect(() => keyringOf(config, shared)).toThrow(/PII_MASTER_KEY/);
+      expect(fs.existsSync(localKeyFile)).toBe(false);
+      // when made on the embedded database, then a key file is written once (0600) and said so
+      const logged: string[] = [];
+      const local = { demo: false, sharedDatabase: false, localKeyFile, log: (m: string) => logged.push(m) };
+      const first = keyringOf(config, local);
+      expect(fs.statSync(localKeyFile).mode & 0o777).toBe(0o600);
+      expect(logged.join()).toMatch(/PII_MASTER_KEY is not set.*pii-master\.key/);
+      // and the next start reads the same key: what the first sealed, the second opens
+      const second = keyringOf(config, { ...local, log: (m: string) => logged.push(m) });
+      expect(logged).toHaveLength(1);
+      expect(second.phoneHash(PHONE)).toBe(first.phoneHash(PHONE));
+      // and demo mode on a server uses the local file too
+      expect(keyringOf(config, { ...shared, demo: true }).phoneHash(PHONE)).toBe(first.phoneHash(PHONE));
+      // and a damaged key file is an error naming it, never silently replaced
+      fs.writeFileSync(localKeyFile, 'c2hvcnQ=');
+      expect(() => keyringOf(config, local)).toThrow(/pii-master\.key.*32 bytes/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     // and a malformed key is refused by the configuration reader
     expect(() => loadPrivacyConfig({ PII_MASTER_KEY: 'c2hvcnQ=' })).toThrow(/32 random bytes/);
   });
