@@ -144,7 +144,9 @@ export function evaluateGuarded(source: string, context: Record<string, unknown>
     return guard.out as ReturnType<typeof feelEvaluate>;
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
-      throw new Error(`the evaluation exceeded the FEEL evaluation budget of ${budgetMs} ms (ENGINE_FEEL_BUDGET_MS)`);
+      throw new Error(`the evaluation exceeded the FEEL evaluation budget of ${budgetMs} ms (ENGINE_FEEL_BUDGET_MS)`, {
+        cause: e,
+      });
     throw e;
   } finally {
     guard.run = undefined;

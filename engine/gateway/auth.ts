@@ -39,7 +39,7 @@ export function checkAuthorization(header: string | undefined, auth: GatewayAuth
   const space = value.indexOf(' ');
   const scheme = space < 0 ? value.toLowerCase() : value.slice(0, space).toLowerCase();
   const credentials = space < 0 ? '' : value.slice(space + 1).trim();
-  let ok = false;
+  let ok: boolean;
   if (scheme === 'bearer' && auth.token) ok = same(credentials, auth.token);
   else if (scheme === 'basic' && auth.username && auth.password !== undefined) {
     const decoded = Buffer.from(credentials, 'base64').toString('utf8');
