@@ -121,3 +121,29 @@ test('external mode: the SDK variables (CAMUNDA_AUTH_STRATEGY=BASIC) reach a clu
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }, 180_000);
+
+test('npm run engine refuses a non-loopback ENGINE_HOST without credentials, naming the variables', async () => {
+  // given
+  const child = spawn(process.execPath, ['--import', 'tsx', 'platform/engine-main.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+    env: {
+      ...process.env,
+      ENGINE_HOST: '0.0.0.0',
+      ENGINE_PORT: '0',
+      ENGINE_REST_PORT: 'off',
+      DEMO: '',
+      DATABASE_URL: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+
+  // when
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+  // then
+  expect(code).toBe(1);
+  expect(err).toContain('ENGINE_HOST=\\"0.0.0.0\\": the engine would accept anyone on a non-loopback address');
+  expect(err).toContain('ENGINE_AUTH_TOKEN');
+}, 120_000);
