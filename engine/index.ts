@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import { EngineRuntime } from './Engine';
 import { Gateway } from './gateway/Gateway';
+import type { GatewayAuth, GatewayTls } from './gateway/auth';
 import type { RestGateway } from './gateway/rest/RestGateway';
 import { systemClock, type EngineClock } from './processing/Clock';
 import { migrateEngine } from './state/migrate';
@@ -14,6 +15,7 @@ import { resolveModelLimits, type ModelLimits } from './model/limits';
 import { Ownership } from './state/Ownership';
 import type { EngineRecord, Incident } from './state/types';
 import { parseJson } from './state/json';
+import { setFeelBudget } from './feel/Feel';
 
 export interface EngineLogger {
   info(obj: object | string, msg?: string): void;
@@ -51,7 +53,22 @@ export interface EngineOptions {
    * `INVALID_ARGUMENT` naming the limit and the value.
    */
   modelLimits?: Partial<ModelLimits>;
+  /**
+   * Client credentials both gateways require (`authorization: Bearer <token>` and/or `Basic`, as the
+   * SDK's `BEARER` and `BASIC` auth strategies send them). Unset: no authentication.
+   */
+  auth?: GatewayAuth;
+  /** PEM certificate and key: gRPC and REST then serve TLS only (`grpcs://`, `https://`). */
+  tls?: GatewayTls;
+  /**
+   * How long one FEEL evaluation that can loop (`for`, `some`, `every`, ranges, functions) may run,
+   * in ms (default 100). Past it the evaluation stops and the element gets an incident naming the
+   * budget. Process-wide: engines in one process share the last value given.
+   */
+  feelBudgetMs?: number;
 }
+
+export type { GatewayAuth, GatewayTls } from './gateway/auth';
 
 export {
   checkModelLimits,
@@ -78,7 +95,7 @@ export interface Engine {
   /** `host:port` the gateway listens on. */
   readonly address: string;
   readonly port: number;
-  /** `http://host:port` of the REST API (the API is under `/v2`), when `rest` was given. */
+  /** `http(s)://host:port` of the REST API (the API is under `/v2`), when `rest` was given. */
   readonly restAddress?: string;
   readonly admin: EngineAdmin;
   /** Internal runtime (testing harness). */
@@ -92,6 +109,7 @@ const noopLogger: EngineLogger = { info() {}, warn() {}, error() {}, debug() {} 
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = options.logger ?? noopLogger;
   const limits = resolveModelLimits(options.modelLimits);
+  if (options.feelBudgetMs !== undefined) setFeelBudget(options.feelBudgetMs);
   if (options.migrate !== false) await migrateEngine(options.db);
   // One engine per database: wait (hot standby) until we own it, then fence every commit.
   const ownership = new Ownership(options.db, log);
@@ -100,7 +118,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   runtime.processor.fence = { epoch: () => ownership.commitEpoch(), fencedOut: () => ownership.fencedOut() };
   await runtime.start();
   const host = options.host ?? '127.0.0.1';
-  const gateway = new Gateway(runtime, host);
+  const security = { auth: options.auth, tls: options.tls };
+  const gateway = new Gateway(runtime, host, security);
   const port = await gateway.listen(options.port ?? 26500);
   log.info({ address: `${host}:${port}` }, 'embedded Zeebe-protocol engine listening');
   const retention = options.recordRetentionMs ?? 7 * 24 * 3600 * 1000;
@@ -181,11 +200,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const restHost = options.rest.host ?? host;
   // Loaded only when asked for: the schema package costs seconds to load on a busy machine.
   const { RestGateway } = await import('./gateway/rest/RestGateway');
-  const restGateway = new RestGateway(runtime, engine.admin, restHost, () => port);
+  const restGateway = new RestGateway(runtime, engine.admin, restHost, () => port, security);
   try {
     const restPort = await restGateway.listen(options.rest.port);
     rest.gateway = restGateway;
-    const restAddress = `http://${restHost.includes(':') ? `[${restHost}]` : restHost}:${restPort}`;
+    const restAddress = `${options.tls ? 'https' : 'http'}://${restHost.includes(':') ? `[${restHost}]` : restHost}:${restPort}`;
     log.info({ address: restAddress }, 'Camunda 8.8 REST API (/v2) listening');
     return { ...engine, restAddress };
   } catch (err) {
@@ -199,4 +218,4 @@ export { engineMigrations } from './state/migrations';
 export { migrateEngine };
 export type { EngineRecord, Incident } from './state/types';
 /** FEEL as the engine evaluates it (feelin, with the engine's clock as `nowMs`): for form conditions outside the engine. */
-export { evaluateFeel, type EvalResult as FeelResult } from './feel/Feel';
+export { DEFAULT_FEEL_BUDGET_MS, evaluateFeel, type EvalResult as FeelResult } from './feel/Feel';

@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ModelLimits } from '../engine';
+import type { GatewayAuth, ModelLimits } from '../engine';
 import { envBool, envPort, readAll, readEnv } from '../domain/config/env';
 import { loadFireLaneConfig, type FireLaneConfig } from '../domain/fire-lane/config';
 import { loadNotifyConfig, type NotifyConfig } from '../domain/notify/config';
@@ -32,6 +33,12 @@ export interface Config extends ServerConfig {
    * upload route's lint applies them first. Unset ones keep the engine's defaults.
    */
   modelLimits: Partial<ModelLimits>;
+  /** Credentials the embedded engine's gateways require (ENGINE_AUTH_*); the platform's clients send them. */
+  engineAuth?: GatewayAuth;
+  /** PEM files (ENGINE_TLS_CERT / ENGINE_TLS_KEY): the embedded engine serves TLS only. */
+  engineTls?: EngineTlsFiles;
+  /** ENGINE_FEEL_BUDGET_MS: how long one looping FEEL evaluation may run (engine default 100 ms). */
+  feelBudgetMs?: number;
   /** The SMS provider (the same as `notify.provider`). */
   smsProvider: NotifyConfig['provider'];
   smsWebhookUrl?: string;
@@ -91,6 +98,86 @@ const platformEnv = z.object({
     .default(60),
 });
 
+export interface EngineTlsFiles {
+  certPath: string;
+  keyPath: string;
+}
+
+const readableFile = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      fs.accessSync(v, fs.constants.R_OK);
+      return fs.statSync(v).isFile();
+    } catch {
+      return false;
+    }
+  }, 'expected a readable PEM file');
+
+/**
+ * The embedded engine's gateway security, shared by the platform and `npm run engine`
+ * (platform/engine-main.ts): a bearer token and/or basic credentials, TLS files, the FEEL budget.
+ */
+const engineSecurityEnv = z
+  .object({
+    ENGINE_AUTH_TOKEN: z.string().optional(),
+    ENGINE_AUTH_USERNAME: z.string().trim().optional(),
+    ENGINE_AUTH_PASSWORD: z.string().optional(),
+    ENGINE_TLS_CERT: readableFile.optional(),
+    ENGINE_TLS_KEY: readableFile.optional(),
+    ENGINE_FEEL_BUDGET_MS: positiveInt.optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.ENGINE_AUTH_USERNAME && e.ENGINE_AUTH_PASSWORD === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ENGINE_AUTH_PASSWORD'],
+        message: 'required when ENGINE_AUTH_USERNAME is set',
+      });
+    if (e.ENGINE_AUTH_PASSWORD !== undefined && !e.ENGINE_AUTH_USERNAME)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ENGINE_AUTH_USERNAME'],
+        message: 'required when ENGINE_AUTH_PASSWORD is set',
+      });
+    if (e.ENGINE_TLS_CERT && !e.ENGINE_TLS_KEY)
+      ctx.addIssue({ code: 'custom', path: ['ENGINE_TLS_KEY'], message: 'required when ENGINE_TLS_CERT is set' });
+    if (e.ENGINE_TLS_KEY && !e.ENGINE_TLS_CERT)
+      ctx.addIssue({ code: 'custom', path: ['ENGINE_TLS_CERT'], message: 'required when ENGINE_TLS_KEY is set' });
+  });
+
+export interface EngineSecurity {
+  auth?: GatewayAuth;
+  tls?: EngineTlsFiles;
+  feelBudgetMs?: number;
+}
+
+/** Reads ENGINE_AUTH_*, ENGINE_TLS_* and ENGINE_FEEL_BUDGET_MS; throws EnvError naming every bad one. */
+export function readEngineSecurity(env: NodeJS.ProcessEnv): EngineSecurity {
+  const e = readEnv(engineSecurityEnv, env);
+  const auth: GatewayAuth = {
+    ...(e.ENGINE_AUTH_TOKEN ? { token: e.ENGINE_AUTH_TOKEN } : {}),
+    ...(e.ENGINE_AUTH_USERNAME ? { username: e.ENGINE_AUTH_USERNAME, password: e.ENGINE_AUTH_PASSWORD } : {}),
+  };
+  return {
+    auth: auth.token || auth.username ? auth : undefined,
+    tls: e.ENGINE_TLS_CERT && e.ENGINE_TLS_KEY ? { certPath: e.ENGINE_TLS_CERT, keyPath: e.ENGINE_TLS_KEY } : undefined,
+    feelBudgetMs: e.ENGINE_FEEL_BUDGET_MS,
+  };
+}
+
+const isLoopback = (host: string) => /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host.trim());
+
+/**
+ * The engine may bind beyond this machine only with credentials (or in demo mode): anyone who
+ * reaches an open gateway can deploy models and read every variable. A problem, or undefined.
+ */
+export function engineExposureProblem(host: string, auth: GatewayAuth | undefined, demo: boolean): string | undefined {
+  if (demo || isLoopback(host) || auth) return undefined;
+  return `ENGINE_HOST=${JSON.stringify(host)}: the engine would accept anyone on a non-loopback address; set ENGINE_AUTH_TOKEN or ENGINE_AUTH_USERNAME/ENGINE_AUTH_PASSWORD (and ENGINE_TLS_CERT/ENGINE_TLS_KEY), or bind 127.0.0.1`;
+}
+
 /** Thrown when the environment is invalid; `message` names every bad variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -108,9 +195,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fireLane: () => loadFireLaneConfig(env),
     userTaskLease: () => loadUserTaskLease(env),
     privacy: () => loadPrivacyConfig(env),
+    engineSecurity: () => readEngineSecurity(env),
   });
+  const { platform: e, server, notify, fireLane, userTaskLease, privacy, engineSecurity } = values;
+  if (e && engineSecurity && !e.ZEEBE_GRPC_ADDRESS) {
+    const exposed = engineExposureProblem(e.ENGINE_HOST, engineSecurity.auth, e.DEMO);
+    if (exposed) problems.push(exposed);
+  }
   if (problems.length) throw new ConfigError(problems);
-  const { platform: e, server, notify, fireLane, userTaskLease, privacy } = values;
   return {
     ...server,
     dataDir: path.resolve(e.DATA_DIR),
@@ -126,6 +218,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxElements: e.ENGINE_MAX_ELEMENTS,
       maxExpressionLength: e.ENGINE_MAX_EXPRESSION_LENGTH,
     },
+    engineAuth: engineSecurity.auth,
+    engineTls: engineSecurity.tls,
+    feelBudgetMs: engineSecurity.feelBudgetMs,
     smsProvider: notify.provider,
     smsWebhookUrl: notify.webhookUrl,
     demo: e.DEMO,

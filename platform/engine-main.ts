@@ -7,13 +7,21 @@
  * - `ENGINE_DATA_DIR`: PGlite data directory (file-backed); unset → in-memory (state is lost on exit).
  * - `ENGINE_PORT` (default 26500), `ENGINE_HOST` (default 127.0.0.1).
  * - `ENGINE_REST_PORT` (default 8080): the Camunda 8.8 REST API (`/v2`) on ENGINE_HOST; `off` serves none.
+ * - `ENGINE_AUTH_TOKEN` and/or `ENGINE_AUTH_USERNAME`/`ENGINE_AUTH_PASSWORD`: credentials both gateways
+ *   require (SDK `CAMUNDA_AUTH_STRATEGY` `BEARER` / `BASIC`); `ENGINE_TLS_CERT`/`ENGINE_TLS_KEY`: PEM
+ *   files, then gRPC and REST serve TLS only. A non-loopback ENGINE_HOST without credentials is
+ *   refused unless `DEMO=1`. `ENGINE_FEEL_BUDGET_MS` (default 100): the FEEL evaluation budget.
  * - `ENGINE_MAX_XML_BYTES`, `ENGINE_MAX_SUBPROCESS_DEPTH`, `ENGINE_MAX_XML_DEPTH`, `ENGINE_MAX_ELEMENTS`,
  *   `ENGINE_MAX_EXPRESSION_LENGTH`: model structure limits checked at deploy (engine/README.md "Limits").
  *
  * Prints one JSON line `{"msg":"listening","address":"host:port"}` once the gateway serves, and stops
  * gracefully on SIGTERM/SIGINT (a second signal exits at once).
  */
+import fs from 'node:fs';
 import { createDb } from '../db/knex';
+import { envBool, readEnv } from '../domain/config/env';
+import { z } from 'zod';
+import { engineExposureProblem, readEngineSecurity } from './config';
 import { MODEL_LIMIT_ENV, startEngine, type Engine, type EngineLogger, type ModelLimits } from '../engine/index';
 
 function line(level: string, obj: object | string, msg?: string): string {
@@ -50,6 +58,11 @@ async function main(): Promise<void> {
     if (!/^[1-9]\d*$/.test(raw.trim())) throw new Error(`${name} must be a positive whole number, but was '${raw}'`);
     modelLimits[limit] = Number(raw.trim());
   }
+  const security = readEngineSecurity(process.env);
+  const host = process.env.ENGINE_HOST || '127.0.0.1';
+  const { DEMO: demo } = readEnv(z.object({ DEMO: envBool.default(false) }), process.env);
+  const exposed = engineExposureProblem(host, security.auth, demo);
+  if (exposed) throw new Error(exposed);
   const db = createDb({
     databaseUrl: process.env.DATABASE_URL || undefined,
     schema: process.env.ENGINE_DB_SCHEMA || undefined,
@@ -79,8 +92,11 @@ async function main(): Promise<void> {
   const engine = await startEngine({
     db,
     port,
-    host: process.env.ENGINE_HOST || '127.0.0.1',
+    host,
     logger,
+    auth: security.auth,
+    tls: security.tls && { cert: fs.readFileSync(security.tls.certPath), key: fs.readFileSync(security.tls.keyPath) },
+    feelBudgetMs: security.feelBudgetMs,
     rest: restPort === undefined ? undefined : { port: restPort },
     modelLimits,
   });

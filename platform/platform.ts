@@ -2,6 +2,7 @@
  * Starts the whole platform in one process: database → migrations → embedded engine (unless a
  * Zeebe cluster is configured) → job workers → HTTP server, and stops it again in reverse order.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -127,12 +128,18 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
         host: config.engineHost,
         rest: config.engineRestPort === undefined ? undefined : { port: config.engineRestPort },
         modelLimits: config.modelLimits,
+        auth: config.engineAuth,
+        tls: config.engineTls && {
+          cert: fs.readFileSync(config.engineTls.certPath),
+          key: fs.readFileSync(config.engineTls.keyPath),
+        },
+        feelBudgetMs: config.feelBudgetMs,
         logger: logger.child({ component: 'engine' }),
       });
       undo.push({ name: 'engine', run: () => engine!.stop() });
     }
-    const zeebeAddress = engine ? `grpc://${engine.address}` : config.zeebeGrpcAddress!;
-    const zeebe = connectZeebe(zeebeAddress, embedded, config.logLevel);
+    const zeebeAddress = engine ? embeddedAddress(engine, config) : config.zeebeGrpcAddress!;
+    const zeebe = connectZeebe(zeebeAddress, embedded ? embeddedClientSettings(config) : undefined, config.logLevel);
     undo.push({ name: 'zeebe client', run: () => zeebe.close() });
     // The scenario models and forms; unchanged files are duplicates and keep their version. The
     // embedded engine is up, so start waits for it. An external cluster may still be coming up and
@@ -239,14 +246,50 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
   }
 }
 
+/**
+ * Where the platform reaches its embedded engine: `grpc://` or, with TLS, `grpcs://`. A wildcard bind
+ * is reached on loopback (`localhost` with TLS, the name a certificate most likely carries besides
+ * the server's own).
+ */
+function embeddedAddress(engine: Engine, config: Config): string {
+  const wildcard = ['0.0.0.0', '::', '[::]'].includes(config.engineHost);
+  const host = wildcard ? (config.engineTls ? 'localhost' : '127.0.0.1') : config.engineHost;
+  const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `${config.engineTls ? 'grpcs' : 'grpc'}://${hostPart}:${engine.port}`;
+}
+
+/**
+ * The SDK settings for the embedded engine, from the engine's own: the auth strategy its credentials
+ * call for (`BEARER` with ENGINE_AUTH_TOKEN, else `BASIC`, else `NONE`) and, with TLS, its certificate
+ * as the trusted root (self-signed), unless CAMUNDA_CUSTOM_ROOT_CERT_PATH names a CA.
+ */
+function embeddedClientSettings(config: Config): Record<string, string> {
+  const auth = config.engineAuth;
+  const credentials: Record<string, string> = auth?.token
+    ? { CAMUNDA_AUTH_STRATEGY: 'BEARER', CAMUNDA_OAUTH_TOKEN: auth.token }
+    : auth?.username
+      ? {
+          CAMUNDA_AUTH_STRATEGY: 'BASIC',
+          CAMUNDA_BASIC_AUTH_USERNAME: auth.username,
+          CAMUNDA_BASIC_AUTH_PASSWORD: auth.password ?? '',
+        }
+      : { CAMUNDA_AUTH_STRATEGY: 'NONE' };
+  const tls: Record<string, string> = config.engineTls
+    ? { CAMUNDA_CUSTOM_ROOT_CERT_PATH: process.env.CAMUNDA_CUSTOM_ROOT_CERT_PATH || config.engineTls.certPath }
+    : {};
+  return { ...credentials, ...tls };
+}
+
 /** The SDK client used by workers and routes, plus a health probe on its own quiet channel. */
 function connectZeebe(
   address: string,
-  embedded: boolean,
+  embedded: Record<string, string> | undefined,
   logLevel: Config['logLevel'],
 ): { client: ZeebeGrpcClient; bounded: ZeebeGrpcClient; probe: HealthProbe; close(): Promise<void> } {
-  // Embedded: plaintext and no auth, whatever the environment says. External: the SDK also reads
-  // its usual variables (CAMUNDA_AUTH_STRATEGY, ZEEBE_CLIENT_ID, …) for the cluster's auth.
+  // Embedded: the engine's own auth and TLS (ENGINE_AUTH_*, ENGINE_TLS_*), whatever the SDK's
+  // variables say. External: the SDK reads its usual variables from the environment
+  // (CAMUNDA_AUTH_STRATEGY OAUTH/BEARER/BASIC, ZEEBE_CLIENT_ID, CAMUNDA_OAUTH_TOKEN,
+  // CAMUNDA_BASIC_AUTH_*, CAMUNDA_CUSTOM_ROOT_CERT_PATH, …) for the cluster's auth and TLS.
   // The SDK logs on its own; JSON lines unless in a terminal, like ours (ZEEBE_CLIENT_LOG_TYPE wins).
   const logType =
     process.env.ZEEBE_CLIENT_LOG_TYPE === 'SIMPLE' || (!process.env.ZEEBE_CLIENT_LOG_TYPE && process.stdout.isTTY)
@@ -254,7 +297,7 @@ function connectZeebe(
       : 'JSON';
   const c8 = new Camunda8({
     ZEEBE_GRPC_ADDRESS: address,
-    ...(embedded ? { CAMUNDA_AUTH_STRATEGY: 'NONE' as const } : {}),
+    ...(embedded ?? {}),
     zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_TYPE: logType, ZEEBE_CLIENT_LOG_LEVEL: sdkLogLevel(logLevel) },
   });
   const client = c8.getZeebeGrpcApiClient();

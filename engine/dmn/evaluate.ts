@@ -1,5 +1,5 @@
-import { evaluate as feelEvaluate, unaryTest } from 'feelin';
-import { feelContext, toJsonValue } from '../feel/Feel';
+import { unaryTest } from 'feelin';
+import { evaluateGuarded, feelContext, toJsonValue } from '../feel/Feel';
 import type { DecisionModel, DecisionTable, DrgModel } from './parse';
 
 /** One evaluated decision of a DRG evaluation (Zeebe's EvaluatedDecision; values are JSON). */
@@ -87,7 +87,7 @@ export function evaluateDecision(
 
 function expression(text: string, ctx: Record<string, unknown>): unknown {
   try {
-    return feelEvaluate(text, ctx).value;
+    return evaluateGuarded(text, ctx).value;
   } catch (e) {
     throw new EvalFailure(`failed to evaluate expression '${text}': ${(e as Error).message}`);
   }

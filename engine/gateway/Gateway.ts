@@ -21,6 +21,7 @@ import { InvalidArgument, Rejection } from '../processing/Rejection';
 import type { Poller, JobStream } from '../processing/JobBroker';
 import { TENANT } from '../processing/EngineCore';
 import { parseJson, stringifyJson } from '../state/json';
+import { authEnabled, checkAuthorization, type GatewayAuth, type GatewayTls } from './auth';
 
 /** The proto that ships with the SDK is the wire contract (nothing copied). */
 const PROTO = path.join(path.dirname(require.resolve('@camunda8/sdk/package.json')), 'dist/proto/zeebe.proto');
@@ -84,6 +85,27 @@ const preferIdentity: grpc.ServerInterceptor = (_method, call) =>
     },
   });
 
+/**
+ * Refuses a call whose `authorization` metadata does not carry the configured credentials with
+ * `UNAUTHENTICATED` (code 16, which the SDK does not retry), before any handler runs.
+ */
+function requireAuth(auth: GatewayAuth): grpc.ServerInterceptor {
+  return (_method, call) =>
+    new grpc.ServerInterceptingCall(call, {
+      start(next) {
+        next({
+          onReceiveMetadata(metadata, mdNext) {
+            const header = metadata.get('authorization')[0];
+            const refused = checkAuthorization(typeof header === 'string' ? header : header?.toString('utf8'), auth);
+            if (refused === undefined) mdNext(metadata);
+            else
+              call.sendStatus({ code: grpc.status.UNAUTHENTICATED, details: refused, metadata: new grpc.Metadata() });
+          },
+        });
+      },
+    });
+}
+
 function toStatus(err: unknown): Partial<grpc.StatusObject> {
   if (err instanceof Rejection || err instanceof InvalidArgument) return { code: err.grpcCode, details: err.message };
   const code = (err as { grpcCode?: number }).grpcCode;
@@ -129,6 +151,7 @@ export class Gateway {
   constructor(
     private readonly rt: EngineRuntime,
     private readonly host: string,
+    private readonly security: { auth?: GatewayAuth; tls?: GatewayTls } = {},
   ) {}
 
   async listen(port: number): Promise<number> {
@@ -142,13 +165,19 @@ export class Gateway {
     const gp = (grpc.loadPackageDefinition(def) as any).gateway_protocol;
     const server = new grpc.Server({
       'grpc.max_receive_message_length': 8 * 1024 * 1024,
-      interceptors: [preferIdentity],
+      interceptors: authEnabled(this.security.auth)
+        ? [requireAuth(this.security.auth), preferIdentity]
+        : [preferIdentity],
     });
+    const tls = this.security.tls;
+    const credentials = tls
+      ? grpc.ServerCredentials.createSsl(null, [
+          { cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) },
+        ])
+      : grpc.ServerCredentials.createInsecure();
     server.addService(gp.Gateway.service, this.handlers());
     this.port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${this.host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
-      ),
+      server.bindAsync(`${this.host}:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
     );
     this.server = server;
     return this.port;

@@ -7,7 +7,7 @@
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { Camunda8 } from '@camunda8/sdk';
-import { startEngine, type Engine, type ModelLimits } from '../index';
+import { startEngine, type Engine, type GatewayAuth, type GatewayTls, type ModelLimits } from '../index';
 import { ControlledClock } from '../processing/Clock';
 import type { EngineRecord, Incident, IncidentErrorType } from '../state/types';
 import { parseJson, stringifyJson } from '../state/json';
@@ -25,6 +25,12 @@ export interface TestEngineOptions {
   rest?: boolean;
   /** Model structure limits (engine option `modelLimits`); default the engine's defaults. */
   modelLimits?: Partial<ModelLimits>;
+  /** Credentials the gateways require (engine option `auth`); `client()` then sends them. */
+  auth?: GatewayAuth;
+  /** PEM certificate and key (engine option `tls`): the gateways serve TLS only. */
+  tls?: GatewayTls;
+  /** FEEL evaluation budget in ms (engine option `feelBudgetMs`). */
+  feelBudgetMs?: number;
 }
 
 export class AssertionError extends Error {
@@ -44,6 +50,7 @@ export class TestEngine {
     readonly db: Knex,
     ownsDb: boolean,
     readonly assertionTimeoutMs: number,
+    private readonly options: TestEngineOptions = {},
   ) {
     this.ownsDb = ownsDb;
   }
@@ -65,8 +72,11 @@ export class TestEngine {
       clock,
       rest: options.rest ? { port: 0 } : undefined,
       modelLimits: options.modelLimits,
+      auth: options.auth,
+      tls: options.tls,
+      feelBudgetMs: options.feelBudgetMs,
     });
-    const te = new TestEngine(engine, clock, db, ownsDb, options.assertionTimeoutMs ?? 5000);
+    const te = new TestEngine(engine, clock, db, ownsDb, options.assertionTimeoutMs ?? 5000, options);
     clock.onChange(() => {
       engine.runtime.reschedule();
       void engine.runtime.fireDue();
@@ -74,9 +84,13 @@ export class TestEngine {
     return te;
   }
 
-  /** `grpc://127.0.0.1:<port>` for SDK configuration. */
+  /** `grpc://127.0.0.1:<port>` (`grpcs://` with TLS) for SDK configuration. */
   get gatewayAddress(): string {
-    return `grpc://${this.engine.address}`;
+    return `${this.tls ? 'grpcs' : 'grpc'}://${this.engine.address}`;
+  }
+
+  private get tls(): GatewayTls | undefined {
+    return this.options.tls;
   }
 
   /** `http://127.0.0.1:<port>` of the REST API (`rest: true`), for `ZEEBE_REST_ADDRESS`. */
@@ -85,11 +99,33 @@ export class TestEngine {
     return this.engine.restAddress;
   }
 
+  /**
+   * The SDK settings that reach this engine: its address, the auth strategy for its credentials
+   * (`BEARER` for a token, else `BASIC`, else `NONE`) and, with TLS, its certificate as the root.
+   */
+  sdkConfig(): Record<string, unknown> {
+    const { auth, tls } = this.options;
+    const credentials = auth?.token
+      ? { CAMUNDA_AUTH_STRATEGY: 'BEARER', CAMUNDA_OAUTH_TOKEN: auth.token }
+      : auth?.username
+        ? {
+            CAMUNDA_AUTH_STRATEGY: 'BASIC',
+            CAMUNDA_BASIC_AUTH_USERNAME: auth.username,
+            CAMUNDA_BASIC_AUTH_PASSWORD: auth.password,
+          }
+        : { CAMUNDA_AUTH_STRATEGY: 'NONE' };
+    return {
+      ZEEBE_GRPC_ADDRESS: this.gatewayAddress,
+      ...(this.engine.restAddress ? { ZEEBE_REST_ADDRESS: this.engine.restAddress } : {}),
+      ...credentials,
+      ...(tls ? { CAMUNDA_CUSTOM_ROOT_CERT_STRING: Buffer.from(tls.cert).toString('utf8') } : {}),
+    };
+  }
+
   /** A real `@camunda8/sdk` Zeebe gRPC client for this engine (closed by `stop`). */
   client(): ZeebeClient {
     const c = new Camunda8({
-      ZEEBE_GRPC_ADDRESS: this.gatewayAddress,
-      CAMUNDA_AUTH_STRATEGY: 'NONE',
+      ...this.sdkConfig(),
       zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_WORKER_POLL_INTERVAL_MS: 10 },
     } as any).getZeebeGrpcApiClient();
     this.clients.push(c);

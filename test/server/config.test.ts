@@ -16,6 +16,42 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
   throw new Error(`Expected a ConfigError for ${JSON.stringify(env)}, but the configuration loaded`);
 }
 
+describe('loadConfig: the engine gateway security', () => {
+  it('refuses a non-loopback engine without credentials outside demo mode', () => {
+    // when
+    const err = configError({ ENGINE_HOST: '0.0.0.0' });
+
+    // then
+    expect(err.problems).toEqual([expect.stringContaining('ENGINE_HOST="0.0.0.0": the engine would accept anyone')]);
+  });
+
+  it('accepts a non-loopback engine with a token, or in demo mode, and reads the credentials', () => {
+    // when
+    const withToken = loadConfig({ ENGINE_HOST: '0.0.0.0', ENGINE_AUTH_TOKEN: 't', ENGINE_FEEL_BUDGET_MS: '250' });
+    const demo = loadConfig({ ENGINE_HOST: '0.0.0.0', DEMO: '1' });
+    const basic = loadConfig({ ENGINE_AUTH_USERNAME: 'u', ENGINE_AUTH_PASSWORD: 'p' });
+
+    // then
+    expect(withToken.engineAuth).toEqual({ token: 't' });
+    expect(withToken.feelBudgetMs).toBe(250);
+    expect(demo.engineAuth).toBeUndefined();
+    expect(basic.engineAuth).toEqual({ username: 'u', password: 'p' });
+  });
+
+  it('names a half-given pair and a missing PEM file', () => {
+    // when
+    const err = configError({ ENGINE_AUTH_USERNAME: 'u', ENGINE_TLS_CERT: '/nonexistent/engine.crt' });
+
+    // then
+    expect(err.problems).toEqual(
+      expect.arrayContaining([
+        'ENGINE_TLS_CERT="/nonexistent/engine.crt": expected a readable PEM file',
+        'ENGINE_AUTH_PASSWORD="": required when ENGINE_AUTH_USERNAME is set',
+      ]),
+    );
+  });
+});
+
 describe('loadConfig', () => {
   it('gives working defaults for an empty environment', () => {
     // given no variables at all
@@ -41,6 +77,9 @@ describe('loadConfig', () => {
         maxElements: undefined,
         maxExpressionLength: undefined,
       },
+      engineAuth: undefined,
+      engineTls: undefined,
+      feelBudgetMs: undefined,
       smsProvider: 'outbox',
       smsWebhookUrl: undefined,
       demo: false,

@@ -6,6 +6,7 @@
  * errors are problem+json. Keys travel as decimal strings.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import Busboy from 'busboy';
@@ -13,6 +14,7 @@ import { z } from 'zod';
 import type { EngineRuntime } from '../../Engine';
 import type { EngineAdmin } from '../../index';
 import { GATEWAY_VERSION } from '../Gateway';
+import { authEnabled, checkAuthorization, type GatewayAuth, type GatewayTls } from '../auth';
 import { cancelInstance, createInstance } from '../../commands/instances';
 import {
   activateJobs,
@@ -148,10 +150,14 @@ export class RestGateway {
     private readonly admin: EngineAdmin,
     private readonly host: string,
     private readonly grpcPort: () => number,
+    private readonly security: { auth?: GatewayAuth; tls?: GatewayTls } = {},
   ) {}
 
   async listen(port: number): Promise<number> {
-    const server = http.createServer(this.app());
+    const tls = this.security.tls;
+    const server = tls
+      ? https.createServer({ cert: tls.cert, key: tls.key }, this.app())
+      : http.createServer(this.app());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, this.host, () => resolve());
@@ -174,6 +180,24 @@ export class RestGateway {
   private app(): express.Express {
     const app = express();
     app.disable('x-powered-by');
+    const auth = this.security.auth;
+    if (authEnabled(auth)) {
+      // Before the body is read: an unauthenticated request costs no parsing. Camunda answers 401
+      // with a problem detail; the challenge names the schemes that are accepted.
+      const challenge = [auth.token ? 'Bearer' : '', auth.username ? 'Basic realm="camunda"' : ''].filter(Boolean);
+      app.use((req: Request, res: Response, next: NextFunction) => {
+        const refused = checkAuthorization(req.headers.authorization, auth);
+        if (refused === undefined) return next();
+        res.setHeader('WWW-Authenticate', challenge.join(', '));
+        sendProblem(res, {
+          type: 'about:blank',
+          title: 'Unauthorized',
+          status: 401,
+          detail: refused,
+          instance: req.originalUrl,
+        });
+      });
+    }
     app.use(express.json({ limit: '8mb', type: ['application/json', 'application/*+json'] }));
     const r = express.Router();
     const route = (method: 'get' | 'post' | 'put' | 'patch', path: string, fn: Handler) =>
