@@ -11,6 +11,7 @@ import { markUnknownPlate } from '../domain/fire-lane/offences';
 import { isReadablePlate, normalizePlate } from '../domain/fire-lane/plates';
 import { findVehicle } from '../domain/fire-lane/vehicle-registry';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
+import { optionalJobCaseId } from './support/case-job';
 import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'vehicle.lookup';
@@ -18,7 +19,7 @@ export const taskType = 'vehicle.lookup';
 export function createVehicleLookupHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
     const raw = requireString(job.variables.plate, 'plate');
-    const caseId = optionalString(job.variables.caseId);
+    const caseId = await optionalJobCaseId(deps, job);
     const plate = normalizePlate(raw);
     const readable = isReadablePlate(plate);
     const vehicle = readable ? await findVehicle(deps.db, plate) : undefined;

@@ -12,6 +12,7 @@ import * as m20261127090000 from './20261127090000_dashboard_daily';
 import * as m20261203090000 from './20261203090000_calendar_year';
 import * as m20261203120000 from './20261203120000_audit_log';
 import * as m20261203170000 from './20261203170000_intake_pending_start';
+import * as m20261203220000 from './20261203220000_case_process_instance';
 
 /**
  * The application's migrations in order. Listed explicitly (not discovered on disk) so they run the
@@ -31,4 +32,5 @@ export const appMigrations: Record<string, Knex.Migration> = {
   '20261203090000_calendar_year': m20261203090000,
   '20261203120000_audit_log': m20261203120000,
   '20261203170000_intake_pending_start': m20261203170000,
+  '20261203220000_case_process_instance': m20261203220000,
 };
