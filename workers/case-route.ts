@@ -14,13 +14,7 @@
 import { updateCase } from '../domain/cases/case-store';
 import { requireJobCase } from './support/case-job';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
-import {
-  ModelInputError,
-  optionalString,
-  stringList,
-  withOutcome,
-  type ScenarioDeps,
-} from './support/job';
+import { ModelInputError, optionalString, stringList, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.route';
 

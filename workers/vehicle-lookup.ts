@@ -12,7 +12,7 @@ import { isReadablePlate, normalizePlate } from '../domain/fire-lane/plates';
 import { findVehicle } from '../domain/fire-lane/vehicle-registry';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { optionalJobCaseId } from './support/case-job';
-import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
+import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'vehicle.lookup';
 

@@ -21,8 +21,7 @@ import type { Knex } from 'knex';
 export const ROOT_ONLY_PROCESSES: ReadonlySet<string> = new Set(['case-intake', 'fire-lane']);
 
 export type InstanceCheck =
-  | { ok: true; how: 'root' | 'bound' | 'newly-bound' | 'root-recorded' }
-  | { ok: false; reason: string };
+  { ok: true; how: 'root' | 'bound' | 'newly-bound' | 'root-recorded' } | { ok: false; reason: string };
 
 export interface JobInstance {
   processInstanceKey: string | number;
@@ -43,17 +42,23 @@ export async function checkCaseInstance(db: Knex, caseId: string, job: JobInstan
   if (!c) return refuse('there is no such case');
   if (c.process_instance_key != null && String(c.process_instance_key) === key) return { ok: true, how: 'root' };
   const bound = await db('case_process_instance').where({ process_instance_key: key }).first('case_id');
-  if (bound) return bound.case_id === caseId ? { ok: true, how: 'bound' } : refuse(`it works for case ${bound.case_id}`);
+  if (bound)
+    return bound.case_id === caseId ? { ok: true, how: 'bound' } : refuse(`it works for case ${bound.case_id}`);
   const rootOf = await db('case').where({ process_instance_key: key }).whereNot({ id: caseId }).first('id');
   if (rootOf) return refuse(`it is the root instance of case ${rootOf.id}`);
   if (c.process_instance_key == null) {
     // The start is not recorded yet (the first job can be faster than the starter's update).
-    const n = await db('case').where({ id: caseId }).whereNull('process_instance_key').update({ process_instance_key: key });
+    const n = await db('case')
+      .where({ id: caseId })
+      .whereNull('process_instance_key')
+      .update({ process_instance_key: key });
     if (n) return { ok: true, how: 'root-recorded' };
     return checkCaseInstance(db, caseId, job, now);
   }
   if (ROOT_ONLY_PROCESSES.has(job.bpmnProcessId))
-    return refuse(`case ${caseId} already has its ${job.bpmnProcessId === 'fire-lane' ? '' : 'one-window '}instance ${c.process_instance_key}`);
+    return refuse(
+      `case ${caseId} already has its ${job.bpmnProcessId === 'fire-lane' ? '' : 'one-window '}instance ${c.process_instance_key}`,
+    );
   await db('case_process_instance')
     .insert({ process_instance_key: key, case_id: caseId, bpmn_process_id: job.bpmnProcessId, bound_at: now })
     .onConflict('process_instance_key')

@@ -218,11 +218,7 @@ export class TaskApiService {
           `The form ${(schema as { id?: string } | null)?.id ?? '(none)'} has no field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; a task is completed with its form's fields only.`,
           unknown.map((k) => ({ field: `variables.${k}`, message: 'not a field of this form' })),
         );
-      const errors = validateFormSubmission(
-        schema,
-        variables,
-        json<Record<string, unknown>>(task.variables, {}),
-      );
+      const errors = validateFormSubmission(schema, variables, json<Record<string, unknown>>(task.variables, {}));
       if (errors.length)
         throw HttpProblem.badRequest(
           `The form is not filled in correctly: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}.`,
