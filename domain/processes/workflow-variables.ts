@@ -39,8 +39,7 @@ export const WORKFLOW_OWNED_VARIABLES: ReadonlySet<string> = new Set([
   'maxReopens',
   'ratingWindow',
   'completedBy',
-  // fire lane and hazmat rounds
-  'plate',
+  // fire lane and hazmat rounds (a misread `plate` is an operator's fix, so it is not listed)
   'vehicleOwner',
   'riskPoints',
   'riskPoint',
