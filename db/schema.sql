@@ -169,6 +169,16 @@ alter table case_pending_start add constraint case_pending_start_case_id_foreign
 alter table case_pending_start add constraint case_pending_start_pkey PRIMARY KEY (case_id);
 CREATE INDEX case_pending_start_due_idx ON case_pending_start USING btree (next_attempt_at);
 
+create table case_process_instance (
+  process_instance_key character varying(24) not null,
+  case_id character varying(40) not null,
+  bpmn_process_id character varying(200) not null,
+  bound_at timestamp with time zone not null
+);
+alter table case_process_instance add constraint case_process_instance_case_id_foreign FOREIGN KEY (case_id) REFERENCES "case"(id) ON DELETE CASCADE;
+alter table case_process_instance add constraint case_process_instance_pkey PRIMARY KEY (process_instance_key);
+CREATE INDEX case_process_instance_case_idx ON case_process_instance USING btree (case_id);
+
 create table catalog_category (
   code character varying(32) not null,
   name_zh character varying(200) not null,

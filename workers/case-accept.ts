@@ -7,19 +7,20 @@
  * Idempotent: acceptance and the receipt happen once per case.
  */
 import { enqueue } from '../domain/notify/outbox';
-import { requireCase, updateCase } from '../domain/cases/case-store';
+import { updateCase } from '../domain/cases/case-store';
+import { requireJobCase } from './support/case-job';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { RECEIPT_REPLY_DAYS } from '../domain/cases/case-service';
-import { requireString, withOutcome, type ScenarioDeps } from './support/job';
+import { withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.accept';
 /** The reply promised in the receipt (working days). */
 
 export function createCaseAcceptHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
-    const caseId = requireString(job.variables.caseId, 'caseId');
+    const c = await requireJobCase(deps, job);
+    const caseId = c.id;
     const now = deps.now();
-    const c = await requireCase(deps.db, caseId);
     if (!c.process_instance_key || c.status === 'received') {
       await updateCase(
         deps.db,

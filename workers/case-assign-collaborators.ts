@@ -9,6 +9,7 @@
  */
 import { updateCase } from '../domain/cases/case-store';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
+import { optionalJobCaseId } from './support/case-job';
 import { ModelInputError, optionalString, stringList, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.assign-collaborators';
@@ -24,7 +25,7 @@ export function createAssignCollaboratorsHandler(deps: ScenarioDeps) {
       : [];
     const unknown = list.filter((d) => !known.includes(d));
     if (unknown.length) throw new ModelInputError(`Expected department codes, but got unknown ${unknown.join(', ')}`);
-    const caseId = optionalString(v.caseId);
+    const caseId = await optionalJobCaseId(deps, job);
     if (caseId) {
       const now = deps.now();
       await updateCase(

@@ -5,17 +5,18 @@
  *
  * Input: `caseId`. Idempotent: a closed case stays closed; one event per (event, round).
  */
-import { requireCase, updateCase } from '../domain/cases/case-store';
+import { updateCase } from '../domain/cases/case-store';
+import { requireJobCase } from './support/case-job';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
-import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
+import { optionalString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.close';
 
 export function createCaseCloseHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
-    const caseId = requireString(job.variables.caseId, 'caseId');
+    const c = await requireJobCase(deps, job);
+    const caseId = c.id;
     const event = optionalString(job.customHeaders.event) ?? 'closed';
-    const c = await requireCase(deps.db, caseId);
     const now = deps.now();
     if (c.status !== 'closed' && c.status !== 'merged')
       await updateCase(deps.db, caseId, { status: 'closed', closed_at: now }, now);

@@ -10,7 +10,8 @@
  */
 import type { ClassificationService } from '../domain/classify/classification-service';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
-import { ModelInputError, optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
+import { requireJobCase } from './support/case-job';
+import { ModelInputError, optionalString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.confirm-classification';
 
@@ -21,7 +22,7 @@ export interface ConfirmDeps extends ScenarioDeps {
 export function createCaseConfirmHandler(deps: ConfirmDeps) {
   return withOutcome(async (job) => {
     const v = job.variables;
-    const caseId = requireString(v.caseId, 'caseId');
+    const caseId = (await requireJobCase(deps, job)).id;
     const situationId = optionalString(v.correctedSituationId) ?? optionalString(v.confirmedSituationId);
     if (!situationId)
       throw new ModelInputError(

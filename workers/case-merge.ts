@@ -8,9 +8,10 @@
  * already closed — the model sends the clerk back to the dispatch task).
  * Idempotent: a case already merged into the target completes with `merged: true` again.
  */
-import { requireCase, updateCase } from '../domain/cases/case-store';
+import { updateCase } from '../domain/cases/case-store';
+import { requireJobCase } from './support/case-job';
 import { appendCaseEvent } from '../domain/cases/timeline';
-import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
+import { optionalString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.merge';
 
@@ -18,10 +19,10 @@ const OPEN_STATUSES = ['received', 'dispatching', 'handling', 'suspended', 'repl
 
 export function createCaseMergeHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
-    const caseId = requireString(job.variables.caseId, 'caseId');
+    const c = await requireJobCase(deps, job);
+    const caseId = c.id;
     const ref = optionalString(job.variables.mergeInto);
     const by = optionalString(job.variables.completedBy) ?? 'mediation-center';
-    const c = await requireCase(deps.db, caseId);
     if (c.status === 'merged' && c.merged_into)
       return job.complete({ merged: true, mergedInto: c.merged_into, mergeError: null });
     const target = ref ? await deps.db('case').where({ case_no: ref }).orWhere({ id: ref }).first() : undefined;

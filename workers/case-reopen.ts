@@ -6,19 +6,20 @@
  * Input: `caseId`, `maxReopens`. Output: `reopened`, `reopenCount`, `handlingOutcome: null`.
  * Idempotent per job.
  */
-import { requireCase, updateCase } from '../domain/cases/case-store';
+import { updateCase } from '../domain/cases/case-store';
+import { requireJobCase } from './support/case-job';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
-import { requireString, withOutcome, type ScenarioDeps } from './support/job';
+import { withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.reopen';
 export const DEFAULT_MAX_REOPENS = 2;
 
 export function createCaseReopenHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
-    const caseId = requireString(job.variables.caseId, 'caseId');
+    const c = await requireJobCase(deps, job);
+    const caseId = c.id;
     const max = job.variables.maxReopens == null ? DEFAULT_MAX_REOPENS : Number(job.variables.maxReopens);
     const now = deps.now();
-    const c = await requireCase(deps.db, caseId);
     const done = await deps
       .db('case_event')
       .where({ case_id: caseId })

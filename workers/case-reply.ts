@@ -7,7 +7,8 @@
  * Idempotent: one SMS and one event per case and round.
  */
 import { enqueue } from '../domain/notify/outbox';
-import { requireCase, updateCase } from '../domain/cases/case-store';
+import { updateCase } from '../domain/cases/case-store';
+import { requireJobCase } from './support/case-job';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
 import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
@@ -15,9 +16,9 @@ export const taskType = 'case.reply';
 
 export function createCaseReplyHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
-    const caseId = requireString(job.variables.caseId, 'caseId');
+    const c = await requireJobCase(deps, job);
+    const caseId = c.id;
     const reply = requireString(job.variables.replyText, 'replyText');
-    const c = await requireCase(deps.db, caseId);
     const round = c.reopen_count;
     const now = deps.now();
     const department = c.lead_department;

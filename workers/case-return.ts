@@ -5,20 +5,21 @@
  * Input: `caseId`, `returnReason`, `leadDepartment`. Output: `returnCount`, `autoDispatch: false`.
  * Idempotent per job: the timeline gets one `returned` and the counter moves once.
  */
-import { requireCase, updateCase } from '../domain/cases/case-store';
+import { updateCase } from '../domain/cases/case-store';
+import { requireJobCase } from './support/case-job';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
-import { ModelInputError, optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
+import { ModelInputError, optionalString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.return';
 
 export function createCaseReturnHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
-    const caseId = requireString(job.variables.caseId, 'caseId');
+    const c = await requireJobCase(deps, job);
+    const caseId = c.id;
     const reason = optionalString(job.variables.returnReason);
     if (!reason) throw new ModelInputError('Expected returnReason: a case is returned (退单) only with a reason');
     const department = optionalString(job.variables.leadDepartment);
     const now = deps.now();
-    const c = await requireCase(deps.db, caseId);
     const first = await appendCaseEventOnce(deps.db, caseId, `return:${job.key}`, {
       type: 'returned',
       department,

@@ -12,15 +12,9 @@
  * routing job.
  */
 import { updateCase } from '../domain/cases/case-store';
+import { requireJobCase } from './support/case-job';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
-import {
-  ModelInputError,
-  optionalString,
-  requireString,
-  stringList,
-  withOutcome,
-  type ScenarioDeps,
-} from './support/job';
+import { ModelInputError, optionalString, stringList, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'case.route';
 
@@ -36,7 +30,7 @@ export const GENERIC_HANDLING_PROCESS = 'case-handling';
 export function createCaseRouteHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
     const v = job.variables;
-    const caseId = requireString(v.caseId, 'caseId');
+    const caseId = (await requireJobCase(deps, job)).id;
     const cls = (v.classification ?? null) as Record<string, unknown> | null;
     const situationId = optionalString(cls?.situationId);
     if (!situationId)

@@ -12,14 +12,15 @@ import { loadFireLaneConfig, type FireLaneConfig } from '../domain/fire-lane/con
 import { assessOffence } from '../domain/fire-lane/offences';
 import { normalizePlate } from '../domain/fire-lane/plates';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
-import { optionalString, parseInstant, requireString, withOutcome, type ScenarioDeps } from './support/job';
+import { requireJobCase } from './support/case-job';
+import { optionalString, parseInstant, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'fire-lane.offence';
 
 export function createFireLaneOffenceHandler(deps: ScenarioDeps & { fireLane?: FireLaneConfig }) {
   const config = deps.fireLane ?? loadFireLaneConfig();
   return withOutcome(async (job) => {
-    const caseId = requireString(job.variables.caseId, 'caseId');
+    const caseId = (await requireJobCase(deps, job)).id;
     const now = deps.now();
     const plate = optionalString(job.variables.plate);
     const detectedAt = job.variables.detectedAt ? parseInstant(job.variables.detectedAt, 'detectedAt') : now;

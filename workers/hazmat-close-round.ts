@@ -6,13 +6,14 @@
  */
 import { updateCase } from '../domain/cases/case-store';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
-import { requireString, withOutcome, type ScenarioDeps } from './support/job';
+import { requireJobCase } from './support/case-job';
+import { withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'hazmat.close-round';
 
 export function createHazmatCloseRoundHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
-    const caseId = requireString(job.variables.caseId, 'caseId');
+    const caseId = (await requireJobCase(deps, job)).id;
     const results = (Array.isArray(job.variables.riskPointResults) ? job.variables.riskPointResults : []) as {
       hazardFound?: boolean | null;
       rectified?: boolean | null;

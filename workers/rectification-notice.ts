@@ -9,6 +9,7 @@
  */
 import { defaultCalendar, formatShanghai } from '../domain/sla/working-time';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
+import { optionalJobCaseId } from './support/case-job';
 import { ModelInputError, optionalString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'rectification.notice';
@@ -22,7 +23,7 @@ export function createRectificationNoticeHandler(deps: ScenarioDeps) {
       throw new ModelInputError(
         `Expected rectifyDays to be a whole number ≥ 1, but got ${JSON.stringify(v.rectifyDays)}`,
       );
-    const caseId = optionalString(v.caseId);
+    const caseId = await optionalJobCaseId(deps, job);
     const key = `rectify:${job.key}`;
     if (caseId) {
       const done = await deps

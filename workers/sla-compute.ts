@@ -12,6 +12,7 @@
 import { computeSlaDueAt } from '../domain/sla/working-time';
 import { findClock, refreshCaseSla } from '../domain/sla/sla-clock-store';
 import { appendCaseEvent } from '../domain/cases/timeline';
+import { optionalJobCaseId } from './support/case-job';
 import { ModelInputError, optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
 import { formatShanghai } from '../domain/sla/working-time';
 
@@ -36,7 +37,7 @@ export function createSlaComputeHandler(deps: ScenarioDeps) {
       );
     const step = requireString(v.slaStep, 'slaStep');
     const department = optionalString(v.slaDepartment);
-    const caseId = optionalString(v.caseId);
+    const caseId = await optionalJobCaseId(deps, job);
     const warnRatio = v.slaWarnRatio == null ? 0.8 : Number(v.slaWarnRatio);
     const now = deps.now();
     const times = computeSlaDueAt({ start: now, workingHours: hours, warnRatio });

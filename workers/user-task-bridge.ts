@@ -22,6 +22,7 @@ import crypto from 'node:crypto';
 import type { Zeebe } from '@camunda8/sdk';
 import type { Knex } from 'knex';
 import { appendCaseEvent } from '../domain/cases/timeline';
+import { optionalJobCaseId } from './support/case-job';
 import { ModelInputError, optionalString, type JobAck, type ScenarioDeps, type WorkerJob } from './support/job';
 import { armLease, DEFAULT_USER_TASK_LEASE } from '../domain/tasks/user-task-lease';
 
@@ -112,8 +113,10 @@ export function createUserTaskBridgeHandler(deps: ScenarioDeps, lease?: BridgeLe
     const clock = slaKey
       ? await deps.db('sla_clock').where({ sla_key: slaKey }).first('due_at', 'warn_at', 'light')
       : undefined;
-    const caseId = optionalString(v.caseId);
-    const caseExists = caseId ? await deps.db('case').where({ id: caseId }).first('id') : undefined;
+    const named = optionalString(v.caseId);
+    const caseExists = named ? await deps.db('case').where({ id: named }).first('id') : undefined;
+    // A task is written on a case only by an instance that works for it (the check fails the job otherwise).
+    const caseId = caseExists ? await optionalJobCaseId(deps, job, named) : null;
     const priority = Math.max(
       0,
       Math.min(100, Number.isFinite(Number(v.taskPriority)) && v.taskPriority != null ? Number(v.taskPriority) : 50),

@@ -11,14 +11,15 @@ import { markUnknownPlate } from '../domain/fire-lane/offences';
 import { isReadablePlate, normalizePlate } from '../domain/fire-lane/plates';
 import { findVehicle } from '../domain/fire-lane/vehicle-registry';
 import { appendCaseEventOnce } from '../domain/cases/timeline';
-import { optionalString, requireString, withOutcome, type ScenarioDeps } from './support/job';
+import { optionalJobCaseId } from './support/case-job';
+import { requireString, withOutcome, type ScenarioDeps } from './support/job';
 
 export const taskType = 'vehicle.lookup';
 
 export function createVehicleLookupHandler(deps: ScenarioDeps) {
   return withOutcome(async (job) => {
     const raw = requireString(job.variables.plate, 'plate');
-    const caseId = optionalString(job.variables.caseId);
+    const caseId = await optionalJobCaseId(deps, job);
     const plate = normalizePlate(raw);
     const readable = isReadablePlate(plate);
     const vehicle = readable ? await findVehicle(deps.db, plate) : undefined;

@@ -14,6 +14,7 @@ import * as m20261203120000 from './20261203120000_audit_log';
 import * as m20261203170000 from './20261203170000_intake_pending_start';
 import * as m20261203210000 from './20261203210000_personal_data';
 import * as m20261203210100 from './20261203210100_sms_phone_sealed';
+import * as m20261203220000 from './20261203220000_case_process_instance';
 
 /**
  * The application's migrations in order. Listed explicitly (not discovered on disk) so they run the
@@ -35,4 +36,5 @@ export const appMigrations: Record<string, Knex.Migration> = {
   '20261203170000_intake_pending_start': m20261203170000,
   '20261203210000_personal_data': m20261203210000,
   '20261203210100_sms_phone_sealed': m20261203210100,
+  '20261203220000_case_process_instance': m20261203220000,
 };

@@ -3,6 +3,7 @@ import { piiKeyring } from '../privacy/pii-crypto';
 import { shanghaiDate } from '../sla/working-time';
 import { maskDeep, maskPhone, maskPhonesInText, normalizeMobile } from './mask';
 import { renderTemplate } from './templates';
+import { applyDepartmentScope } from '../cases/case-queries';
 
 export type NotificationStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'capped';
 
@@ -273,7 +274,13 @@ export async function findById(db: Knex, id: string): Promise<NotificationRow | 
 /** Newest first, for the outbox UI; returns public (masked) objects only. */
 export async function listNotifications(
   db: Knex,
-  filter: { caseId?: string; status?: NotificationStatus; limit?: number } = {},
+  filter: {
+    caseId?: string;
+    status?: NotificationStatus;
+    limit?: number;
+    /** Only messages of cases these departments work on (lead, collaborator, a task); unset: all. */
+    departments?: readonly string[];
+  } = {},
 ): Promise<PublicNotification[]> {
   const q = db('notification')
     .orderBy('queued_at', 'desc')
@@ -281,6 +288,8 @@ export async function listNotifications(
     .limit(Math.min(filter.limit ?? 100, 500));
   if (filter.caseId) q.where({ case_id: filter.caseId });
   if (filter.status) q.where({ status: filter.status });
+  if (filter.departments)
+    q.whereIn('case_id', applyDepartmentScope(db('case').select('case.id'), filter.departments, db));
   return (await q).map((r: NotificationRow) => toPublic(normalize(r)));
 }
 

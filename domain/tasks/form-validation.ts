@@ -86,6 +86,29 @@ function checkValue(c: FormComponent, value: unknown, context: Record<string, un
 }
 
 /**
+ * The keys of every field the form declares (nested groups included, conditionally hidden ones
+ * too). A completion may set these and nothing else: every other variable of the process is the
+ * workflow's (`caseId`, departments, SLA, routing) and no person sets it (issue 18, H1).
+ */
+export function declaredFields(schema: unknown): string[] {
+  const out: string[] = [];
+  const walk = (list: FormComponent[] | undefined) => {
+    for (const c of list ?? []) {
+      if (c.key) out.push(c.key);
+      walk(c.components);
+    }
+  };
+  walk((schema as { components?: FormComponent[] } | null)?.components);
+  return [...new Set(out)];
+}
+
+/** The keys of `variables` the form does not declare (all of them when the task has no form). */
+export function undeclaredFields(schema: unknown, variables: Record<string, unknown>): string[] {
+  const declared = new Set(declaredFields(schema));
+  return Object.keys(variables).filter((k) => !declared.has(k));
+}
+
+/**
  * The fields of `variables` that do not satisfy `schema` (empty when they do, or when the task has
  * no form). `taskVariables` are the task's process variables (for conditions and dynamic options).
  */

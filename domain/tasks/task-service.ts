@@ -13,6 +13,7 @@ import type { Knex } from 'knex';
 import type { DomainResult } from '../errors';
 import { USER_TASK_JOB_TIMEOUT_MS } from './user-task-lease';
 import { appendCaseEvent } from '../cases/timeline';
+import { undeclaredFields } from './form-validation';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 
@@ -134,6 +135,15 @@ export async function completeTask(
       detail: `task ${taskId} is assigned to ${task.assignee}`,
     };
   const schema = typeof task.form_schema === 'string' ? JSON.parse(task.form_schema) : task.form_schema;
+  const undeclared = undeclaredFields(schema, variables);
+  if (undeclared.length)
+    return {
+      ok: false,
+      kind: 'invalid',
+      code: 'FORM_UNKNOWN_FIELDS',
+      detail: `the task's form has no field ${undeclared.join(', ')}`,
+      fields: undeclared,
+    };
   const missing = requiredFields(schema).filter(
     (k) => variables[k] === undefined || variables[k] === null || variables[k] === '',
   );

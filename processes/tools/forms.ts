@@ -297,6 +297,21 @@ export const FORMS: Record<string, { title: string; components: Component[] }> =
   },
 };
 
+/** The keys of the fields of one form (nested components included), in form order. */
+export function formFieldKeys(id: string): string[] {
+  const f = FORMS[id];
+  if (!f) throw new Error(`Expected a form ${id} in processes/tools/forms.ts, but there is none`);
+  const out: string[] = [];
+  const walk = (list: Component[] | undefined) => {
+    for (const c of list ?? []) {
+      if (typeof c.key === 'string') out.push(c.key);
+      walk(c.components as Component[] | undefined);
+    }
+  };
+  walk(f.components);
+  return out;
+}
+
 /** The Camunda Forms JSON of one form. */
 export function buildForm(id: string): string {
   const f = FORMS[id];

@@ -1,5 +1,9 @@
 /** Zeebe extension snippets and the SLA-guarded user-task step shared by all scenario models. */
 import type { FlowSpec, NodeSpec } from './bpmn-builder';
+import { formFieldKeys } from './forms';
+
+/** Set by the platform on every completion (the clerk), mapped out beside the form's fields. */
+export const COMPLETED_BY = 'completedBy';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -40,8 +44,15 @@ export function multiInstance(o: {
   return `<bpmn:multiInstanceLoopCharacteristics${o.sequential ? ' isSequential="true"' : ''}><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="${esc(o.collection)}" inputElement="${esc(o.element)}"${out} /></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>`;
 }
 
+/**
+ * A user task's extensions: its form, department, due date and output mappings of exactly the
+ * form's fields (plus `completedBy`). With output mappings a completion's variables stay local to
+ * the task and only the mapped ones reach the process, so no completion can set a variable the
+ * workflow owns (`caseId`, departments, SLA) — issue 18, H1; test/tooling/user-task-outputs.test.ts.
+ */
 export function userTaskExt(formId: string, candidateGroups: string, dueDate = '=slaDueAt'): string {
-  return `<zeebe:formDefinition formId="${esc(formId)}" /><zeebe:assignmentDefinition candidateGroups="${esc(candidateGroups)}" /><zeebe:taskSchedule dueDate="${esc(dueDate)}" />`;
+  const outputs = [...formFieldKeys(formId), COMPLETED_BY].map((k): [string, string] => [k, `=${k}`]);
+  return `<zeebe:formDefinition formId="${esc(formId)}" /><zeebe:assignmentDefinition candidateGroups="${esc(candidateGroups)}" /><zeebe:taskSchedule dueDate="${esc(dueDate)}" />${io([], outputs)}`;
 }
 
 export const flow = (id: string, from: string, to: string, extra: Partial<FlowSpec> = {}): FlowSpec => ({

@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { hasDepartmentAccess, hasRole, isUser, type Principal, type UserPrincipal } from '../auth';
 import { HttpProblem, problemFromDomain } from '../http/problem';
-import { listNotifications } from '../../domain/notify/outbox';
+import { listNotifications, type NotificationStatus, type PublicNotification } from '../../domain/notify/outbox';
 import { TaskApiService } from '../tasks/task-api-service';
 import { rateCase, resumeCase, suspendCase, type NewCase } from '../../domain/cases/case-service';
 import {
@@ -268,7 +268,36 @@ export class CaseApiService {
     return { total, cases: rows.map(toCaseSummary) };
   }
 
-  /** 回访评价: the reporter (matching phone) or a clerk on the follow-up call rates a closed case. */
+  /**
+   * The SMS outbox as a clerk may see it (issue 18, M4): a clerk sees the messages of the cases their
+   * departments work on — the one window all of them, as it sees every case — supervisors and admins
+   * every message; `caseId` of a case the user may not open is 403. Phones are masked for everyone
+   * (`toPublic`, domain/notify/mask.ts).
+   */
+  async notifications(
+    user: UserPrincipal,
+    query: { caseId?: string; status?: NotificationStatus; limit?: number },
+  ): Promise<PublicNotification[]> {
+    const all = hasRole(user, 'admin', 'supervisor') || user.departments.includes(ONE_WINDOW);
+    if (query.caseId) {
+      const c = await findCaseByIdOrNo(this.deps.db, query.caseId);
+      if (!c) throw HttpProblem.notFound(`Case ${query.caseId} does not exist.`);
+      const mine = user.departments;
+      if (!hasDepartmentAccess(user, await this.caseDepartments(c), ['admin', 'supervisor']))
+        throw HttpProblem.forbidden(
+          `Case ${c.case_no} is not handled by ${mine.join(', ') || 'any of your departments'}.`,
+        );
+      return listNotifications(this.deps.db, { ...query, caseId: c.id });
+    }
+    return listNotifications(this.deps.db, { ...query, departments: all ? undefined : user.departments });
+  }
+
+  /**
+   * 回访评价: the reporter (the phone the case was reported with) or staff with rights over the case —
+   * a clerk of its lead or a collaborating department, a supervisor — rates a closed case. An
+   * unsatisfied rating re-opens it, so no other clerk may rate (issue 18, M3): 403 for a clerk of
+   * another department, unless they give the reporter's phone (then they act as the reporter).
+   */
   async rate(
     idOrCaseNo: string,
     principal: Principal | undefined,
@@ -276,6 +305,12 @@ export class CaseApiService {
   ): Promise<{ caseId: string; satisfied: boolean; reopens: boolean }> {
     const c = await findCaseByIdOrNo(this.deps.db, idOrCaseNo);
     const staff = isUser(principal) && hasRole(principal, 'clerk', 'supervisor');
+    const reporterPhone = !!c?.reporter_phone && !!body.phone && digits(body.phone) === digits(c.reporter_phone);
+    if (staff && c && !reporterPhone && !hasDepartmentAccess(principal, assignedDepartments(c), ['supervisor'])) {
+      throw HttpProblem.forbidden(
+        `Case ${c.case_no} is handled by ${assignedDepartments(c).join(', ') || 'no department yet'}; only its departments, a supervisor or the reporter may rate it.`,
+      );
+    }
     if (!staff) {
       if (!body.phone)
         throw HttpProblem.unauthorized(

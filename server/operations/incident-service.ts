@@ -1,5 +1,6 @@
 import type { Zeebe } from '@camunda8/sdk';
 import type { Engine, Incident } from '../../engine';
+import { workflowOwnedIn } from '../../domain/processes/workflow-variables';
 import { HttpProblem } from '../http/problem';
 
 type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
@@ -59,6 +60,12 @@ export class IncidentService {
     if (!this.zbc)
       throw new Error('Expected a Zeebe client in the app context to resolve incidents, but none was given');
     const view = toView(incident);
+    const owned = workflowOwnedIn(input.variables ?? {});
+    if (owned.length)
+      throw HttpProblem.badRequest(
+        `The workflow owns ${owned.join(', ')}; an incident is resolved without changing which case, department or deadline the instance works for.`,
+        owned.map((k) => ({ field: `variables.${k}`, message: 'set by the workflow, not by a person' })),
+      );
     try {
       if (input.variables && Object.keys(input.variables).length) {
         await this.zbc.setVariables({

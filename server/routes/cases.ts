@@ -204,7 +204,7 @@ export function caseRoutes(ctx: RouteContext): AnyRoute[] {
       method: 'post',
       path: '/api/cases/:id/rating',
       summary:
-        'Rate a closed case (回访评价): the reporter with their phone, or a clerk on the follow-up call; unsatisfied re-opens',
+        'Rate a closed case (回访评价): the reporter with their phone, or a clerk of its lead or a collaborating department (or a supervisor) on the follow-up call; unsatisfied re-opens',
       tags: ['cases'],
       access: 'public',
       request: {
@@ -219,6 +219,10 @@ export function caseRoutes(ctx: RouteContext): AnyRoute[] {
         200: {
           description: 'recorded; the one window re-opens the case when unsatisfied',
           schema: z.object({ caseId: z.string(), satisfied: z.boolean(), reopens: z.boolean() }),
+        },
+        403: {
+          description:
+            'a clerk of a department that does not handle the case (its lead and collaborators, supervisors and the reporter may rate)',
         },
         404: { description: 'no such case (or not with that phone)' },
         409: { description: 'the case is not closed and waiting for a rating' },

@@ -1,20 +1,27 @@
-/** GET /api/notifications?caseId= (design/API.md): the SMS outbox, phones masked. */
+/**
+ * GET /api/notifications?caseId= (docs/api.md): the SMS outbox as the caller may see it — a clerk the
+ * messages of their departments' cases, supervisors and admins all (issue 18, M4); phones masked.
+ */
 import { z } from 'zod';
 import type { RouteContext } from '../app';
-import { defineRoute, type AnyRoute } from '../http/define-route';
+import { CaseApiService } from '../cases/case-api-service';
+import { defineRoute, userOf, type AnyRoute } from '../http/define-route';
 import { query } from '../http/validate';
-import { listNotifications } from '../../domain/notify/outbox';
 import { hasRole } from '../auth/roles';
 import { confidentialCaseIds } from '../../domain/cases/case-queries';
 import { CONFIDENTIAL_MARK } from '../../domain/privacy/personal-data';
+import { TaskApiService } from '../tasks/task-api-service';
 import { NotificationSchema } from './cases-schemas';
 
 export function notificationRoutes(ctx: RouteContext): AnyRoute[] {
+  const tasks = new TaskApiService({ db: ctx.db, zbc: ctx.zbc, now: ctx.now });
+  const cases = new CaseApiService({ db: ctx.db, zbc: ctx.zbc, log: ctx.log, tasks, now: ctx.now });
   return [
     defineRoute({
       method: 'get',
       path: '/api/notifications',
-      summary: 'The SMS outbox (for a case), newest first; phone numbers masked',
+      summary:
+        'The SMS outbox, newest first: a clerk sees the messages of the cases their departments work on, supervisors and admins all; phone numbers masked',
       tags: ['notifications'],
       access: ['clerk', 'supervisor', 'admin'],
       request: {
@@ -26,9 +33,11 @@ export function notificationRoutes(ctx: RouteContext): AnyRoute[] {
       },
       responses: {
         200: { description: 'notifications', schema: z.object({ notifications: z.array(NotificationSchema) }) },
+        403: { description: 'caseId names a case the caller’s departments do not work on' },
+        404: { description: 'caseId names no case' },
       },
       handler: async ({ query: q, principal }) => {
-        const notifications = await listNotifications(ctx.db, { caseId: q.caseId, status: q.status, limit: q.limit });
+        const notifications = await cases.notifications(userOf(principal), q);
         if (hasRole(principal, 'confidential-reader')) return { notifications };
         // 举报人保密: the recipient of a confidential report's SMS is not shown, not even masked
         const hidden = await confidentialCaseIds(

@@ -21,7 +21,7 @@ import { findCaseByIdOrNo, listCaseEvents } from '../../domain/cases/case-querie
 import { HttpProblem, problemFromDomain } from '../http/problem';
 import { decideExtension, requestExtension } from '../../domain/tasks/extension-service';
 import { defaultCalendar } from '../../domain/sla/working-time';
-import { validateFormSubmission } from '../../domain/tasks/form-validation';
+import { undeclaredFields, validateFormSubmission } from '../../domain/tasks/form-validation';
 import { recordResponse } from '../../domain/tasks/response';
 import { claimTask, completeTask, unclaimTask } from '../../domain/tasks/task-service';
 import {
@@ -209,11 +209,14 @@ export class TaskApiService {
   async complete(id: string, user: UserPrincipal, variables: Record<string, unknown>): Promise<TaskSummary> {
     const task = await this.workable(id, user);
     if (task.state === 'created') {
-      const errors = validateFormSubmission(
-        json<unknown>(task.form_schema, null),
-        variables,
-        json<Record<string, unknown>>(task.variables, {}),
-      );
+      const schema = json<unknown>(task.form_schema, null);
+      const unknown = undeclaredFields(schema, variables);
+      if (unknown.length)
+        throw HttpProblem.badRequest(
+          `The form ${(schema as { id?: string } | null)?.id ?? '(none)'} has no field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; a task is completed with its form's fields only.`,
+          unknown.map((k) => ({ field: `variables.${k}`, message: 'not a field of this form' })),
+        );
+      const errors = validateFormSubmission(schema, variables, json<Record<string, unknown>>(task.variables, {}));
       if (errors.length)
         throw HttpProblem.badRequest(
           `The form is not filled in correctly: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}.`,

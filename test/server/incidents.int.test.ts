@@ -80,6 +80,16 @@ describe('incidents for admins', () => {
     ]);
     const key = listed.body.incidents[0].key;
 
+    // when they try to move the instance to another case (issue 18, H1)
+    const moved = await admin.post(`/api/admin/incidents/${key}/resolve`, {
+      variables: { caseId: 'another-case', plate: '浙B10002' },
+    });
+
+    // then that is 400 naming the workflow's variable, and the incident stays
+    expect(moved.status).toBe(400);
+    expect(moved.body.errors).toEqual([{ field: 'variables.caseId', message: 'set by the workflow, not by a person' }]);
+    expect(engine.admin.incidents()).toHaveLength(1);
+
     // when they resolve it with a corrected variable and 2 retries
     const resolved = await admin.post(`/api/admin/incidents/${key}/resolve`, {
       variables: { plate: '浙B10002' },
