@@ -225,6 +225,7 @@ function createAndActivate(
     const out = el.mi?.outputElementVariable;
     if (out && out !== step.inputElement?.name && out !== 'loopCounter') setLocalVariable(core, key, out, null);
   }
+  if (step.localVariables) setLocalVariables(core, key, step.localVariables);
   runActivation(core, core.store.elements.get(key)!);
 }
 

@@ -15,6 +15,8 @@ import {
 import { broadcastSignal, publishMessage } from '../commands/messages';
 import { resolveIncident } from '../commands/incidents';
 import { setVariables } from '../commands/variables';
+import { modifyInstance, type ModifyRequest } from '../commands/modify';
+import { migrateInstance, type MigrateRequest } from '../commands/migrate';
 import { deleteResource } from '../commands/resources';
 import { evaluateDecisionCommand } from '../dmn/decisions';
 import { InvalidArgument, Rejection } from '../processing/Rejection';
@@ -474,16 +476,17 @@ export class Gateway {
         return {};
       }),
 
-      ...Object.fromEntries(
-        ['ModifyProcessInstance', 'MigrateProcessInstance'].map((name) => [
-          name,
-          (_call: Call, cb: Callback) =>
-            cb({
-              code: grpc.status.UNIMPLEMENTED,
-              details: `${name} is not supported by the embedded OneMatter engine yet (see engine/README.md: not supported)`,
-            } as grpc.ServiceError),
-        ]),
-      ),
+      ModifyProcessInstance: unary(async (req: any) => {
+        const request = toModify(req);
+        await p.submit((core) => modifyInstance(core, request));
+        return {};
+      }),
+
+      MigrateProcessInstance: unary(async (req: any) => {
+        const request = toMigrate(req);
+        await p.submit((core) => migrateInstance(core, request));
+        return {};
+      }),
     };
   }
 }
@@ -519,5 +522,33 @@ function toCreate(req: any, variables: Record<string, unknown>) {
     processDefinitionKey: String(req.processDefinitionKey ?? '0'),
     variables,
     startElementIds: (req.startInstructions ?? []).map((s: any) => s.elementId),
+  };
+}
+
+/** ModifyProcessInstanceRequest → the engine's request; an unset ancestor (0) means none selected. */
+export function toModify(req: any): ModifyRequest {
+  return {
+    processInstanceKey: String(req.processInstanceKey ?? '0'),
+    activate: (req.activateInstructions ?? []).map((a: any) => ({
+      elementId: a.elementId ?? '',
+      ancestorElementInstanceKey: String(a.ancestorElementInstanceKey ?? '-1'),
+      variables: (a.variableInstructions ?? []).map((v: any) => ({
+        scopeId: v.scopeId ?? '',
+        variables: parseDocument(v.variables),
+      })),
+    })),
+    terminate: (req.terminateInstructions ?? []).map((t: any) => String(t.elementInstanceKey)),
+  };
+}
+
+export function toMigrate(req: any): MigrateRequest {
+  const plan = req.migrationPlan ?? {};
+  return {
+    processInstanceKey: String(req.processInstanceKey ?? '0'),
+    targetProcessDefinitionKey: String(plan.targetProcessDefinitionKey ?? '0'),
+    mappingInstructions: (plan.mappingInstructions ?? []).map((m: any) => ({
+      sourceElementId: m.sourceElementId ?? '',
+      targetElementId: m.targetElementId ?? '',
+    })),
   };
 }

@@ -18,6 +18,8 @@ export type Step =
       triggered?: boolean;
       loopCounter?: number;
       inputElement?: { name: string; value: unknown };
+      /** ModifyProcessInstance: variables created on the new instance before its input mappings. */
+      localVariables?: Record<string, unknown>;
     }
   | { kind: 'run-activation'; key: Key }
   | { kind: 'complete'; key: Key };

@@ -248,9 +248,20 @@ describe('rejections', () => {
     expect(publish.code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 
-  it('an unimplemented RPC (ModifyProcessInstance) → 12 UNIMPLEMENTED', async () => {
-    const st = await statusOf(call('ModifyProcessInstance', { processInstanceKey: '1' }));
-    expect(st.code).toBe(grpc.status.UNIMPLEMENTED);
+  it('ModifyProcessInstance and MigrateProcessInstance of an unknown instance → 5 NOT_FOUND with Zeebe wording', async () => {
+    // when both are called for an instance that does not exist
+    const modify = await statusOf(call('ModifyProcessInstance', { processInstanceKey: '1' }));
+    const migrate = await statusOf(
+      call('MigrateProcessInstance', { processInstanceKey: '1', migrationPlan: { targetProcessDefinitionKey: '1' } }),
+    );
+
+    // then each is NOT_FOUND with the broker's rejection text
+    expect(modify.code).toBe(grpc.status.NOT_FOUND);
+    expect(modify.details).toContain("Expected to modify process instance but no process instance found with key '1'");
+    expect(migrate.code).toBe(grpc.status.NOT_FOUND);
+    expect(migrate.details).toContain(
+      "Expected to migrate process instance but no process instance found with key '1'",
+    );
   });
 });
 

@@ -27,13 +27,22 @@ import {
 } from '../../commands/jobs';
 import { broadcastSignal, publishMessage } from '../../commands/messages';
 import { resolveIncident } from '../../commands/incidents';
+import { modifyInstance } from '../../commands/modify';
+import { migrateInstance } from '../../commands/migrate';
 import { ControlledClock } from '../../processing/Clock';
 import { TENANT } from '../../processing/EngineCore';
 import { Rejection } from '../../processing/Rejection';
 import type { Poller } from '../../processing/JobBroker';
 import { RestError, sendProblem, toProblem } from './problem';
 import { search, matchString, type SearchRequest, type SearchSpec } from './query';
-import { api, createProcessInstanceBody, createProcessInstanceResponse, parseBody, shape } from './schemas';
+import {
+  api,
+  createProcessInstanceBody,
+  createProcessInstanceResponse,
+  migrateProcessInstanceBody,
+  parseBody,
+  shape,
+} from './schemas';
 import { elementInstances, incidents, processDefinitions, processInstances, variables } from './views';
 
 const DEFAULT_LONG_POLL_MS = 10_000;
@@ -423,6 +432,37 @@ export class RestGateway {
     route('post', '/process-instances/:processInstanceKey/cancellation', async (req) => {
       const key = pathKey(req, 'processInstanceKey');
       await p.submit((core) => cancelInstance(core, key));
+      return undefined;
+    });
+    route('post', '/process-instances/:processInstanceKey/modification', async (req) => {
+      const key = pathKey(req, 'processInstanceKey');
+      const body = parseBody(api.modifyProcessInstanceRequestBodySchema, req.body);
+      await p.submit((core) =>
+        modifyInstance(core, {
+          processInstanceKey: key,
+          activate: (body.activateInstructions ?? []).map((a) => ({
+            elementId: a.elementId,
+            ancestorElementInstanceKey: a.ancestorElementInstanceKey ?? '-1',
+            variables: (a.variableInstructions ?? []).map((v) => ({
+              scopeId: v.scopeId ?? '',
+              variables: v.variables,
+            })),
+          })),
+          terminate: (body.terminateInstructions ?? []).map((t) => t.elementInstanceKey),
+        }),
+      );
+      return undefined;
+    });
+    route('post', '/process-instances/:processInstanceKey/migration', async (req) => {
+      const key = pathKey(req, 'processInstanceKey');
+      const body = parseBody(migrateProcessInstanceBody, req.body);
+      await p.submit((core) =>
+        migrateInstance(core, {
+          processInstanceKey: key,
+          targetProcessDefinitionKey: body.targetProcessDefinitionKey,
+          mappingInstructions: body.mappingInstructions,
+        }),
+      );
       return undefined;
     });
     const instanceSpec: SearchSpec = {

@@ -26,6 +26,16 @@ export const createProcessInstanceResponse = api.createProcessInstanceResponseBo
   variables: document.optional(),
 });
 
+/**
+ * `POST /v2/process-instances/{key}/migration`: the package has only the batch form, so the
+ * single-instance body is declared here as the 8.8 API documents it.
+ */
+export const migrateProcessInstanceBody = z.object({
+  targetProcessDefinitionKey: z.union([z.string(), z.number()]).transform(String),
+  mappingInstructions: z.array(z.object({ sourceElementId: z.string(), targetElementId: z.string() })),
+  operationReference: z.union([z.number(), z.string()]).optional(),
+});
+
 function describe(issues: z.core.$ZodIssue[]): string {
   return issues
     .map((i) => {
