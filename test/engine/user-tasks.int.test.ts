@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Camunda8 } from '@camunda8/sdk';
+import createCamundaClient from '@camunda8/orchestration-cluster-api';
 import { startTestEngine, type TestEngine } from '../../engine/testing';
 
 type RestClient = ReturnType<Camunda8['getCamundaRestClient']>;
@@ -66,8 +67,8 @@ describe('native user tasks over REST v2', () => {
       assignee: 'lin',
       candidateGroups: ['roads', 'supervisors'],
       candidateUsers: ['ann', 'bo'],
-      dueDate: '2027-01-08T17:00:00+08:00',
-      followUpDate: '2027-01-10T09:00:00Z',
+      dueDate: '2027-01-08T09:00:00.000Z', // 17:00 +08:00, as an instant in UTC
+      followUpDate: '2027-01-10T09:00:00.000Z',
       priority: 70,
       externalFormReference: 'https://forms.example/roads',
       customHeaders: { kind: 'review' },
@@ -100,7 +101,7 @@ describe('native user tasks over REST v2', () => {
       assignee: 'wu',
       priority: 90,
       candidateGroups: ['night-shift'],
-      dueDate: '2027-01-05T12:00:00Z',
+      dueDate: '2027-01-05T12:00:00.000Z',
     });
     const byAssignee = await rest.searchUserTasks({ filter: { assignee: 'wu', state: 'CREATED' } } as any);
     expect(byAssignee.items.map((t) => t.userTaskKey)).toContain(key);
@@ -149,6 +150,37 @@ describe('native user tasks over REST v2', () => {
     // then
     await te.hasIncident(pi, 'EXTRACT_VALUE_ERROR', 'review');
     expect((await rest.searchUserTasks({ filter: { processInstanceKey: pi } } as any)).items).toHaveLength(0);
+  });
+
+  test('@camunda8/orchestration-cluster-api with strict response validation finds, assigns and completes a task', async () => {
+    // given
+    const camunda = createCamundaClient({
+      config: {
+        CAMUNDA_REST_ADDRESS: te.restAddress,
+        CAMUNDA_AUTH_STRATEGY: 'NONE',
+        CAMUNDA_SDK_VALIDATION: 'req:none,res:strict',
+        CAMUNDA_SDK_LOG_LEVEL: 'silent',
+      } as any,
+    });
+    const { pi } = await start();
+    const noWait = { consistency: { waitUpToMs: 0 } };
+
+    // when
+    const found = await camunda.searchUserTasks(
+      { filter: { processInstanceKey: pi, candidateGroup: 'roads' } } as any,
+      noWait as any,
+    );
+    const key = found.items[0].userTaskKey;
+    await camunda.assignUserTask({ userTaskKey: key, assignee: 'zhao', allowOverride: true } as any);
+    const task = await camunda.getUserTask({ userTaskKey: key } as any, noWait as any);
+    await camunda.completeUserTask({ userTaskKey: key, variables: { decision: 'reject' } } as any);
+    await te.waitForIdle();
+
+    // then
+    expect(found.items).toHaveLength(1);
+    expect(task).toMatchObject({ assignee: 'zhao', state: 'CREATED', priority: 70 });
+    await te.isCompleted(pi);
+    await te.hasVariable(pi, 'reviewDecision', 'reject');
   });
 
   test.each([

@@ -27,6 +27,7 @@ type Route = (
 ) => void;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const utc = (date: string) => (Number.isNaN(Date.parse(date)) ? date : new Date(date).toISOString());
 
 export interface UserTaskRow extends Record<string, unknown> {
   userTaskKey: string;
@@ -52,8 +53,9 @@ function row(u: UserTask, state: string, processName: string | undefined, comple
     ...(u.assignee ? { assignee: u.assignee } : {}),
     candidateGroups: u.candidateGroups,
     candidateUsers: u.candidateUsers,
-    ...(u.dueDate ? { dueDate: u.dueDate } : {}),
-    ...(u.followUpDate ? { followUpDate: u.followUpDate } : {}),
+    // As instants in UTC: the API's clients validate RFC 3339 with `Z` (an offset fails them).
+    ...(u.dueDate ? { dueDate: utc(u.dueDate) } : {}),
+    ...(u.followUpDate ? { followUpDate: utc(u.followUpDate) } : {}),
     creationDate: iso(u.createdAt),
     ...(completionDate ? { completionDate } : {}),
     customHeaders: u.customHeaders,
