@@ -469,6 +469,15 @@ create table engine_subscription (
 alter table engine_subscription add constraint engine_subscription_pkey PRIMARY KEY (key);
 CREATE INDEX engine_subscription_process_instance_key_index ON engine_subscription USING btree (process_instance_key);
 
+create table engine_user_task (
+  key bigint not null,
+  state character varying(20) not null,
+  process_instance_key bigint not null,
+  data jsonb not null
+);
+alter table engine_user_task add constraint engine_user_task_pkey PRIMARY KEY (key);
+CREATE INDEX engine_user_task_process_instance_key_index ON engine_user_task USING btree (process_instance_key);
+
 create table engine_variable (
   key bigint not null,
   scope_key bigint not null,

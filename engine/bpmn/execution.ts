@@ -4,6 +4,7 @@ import type { ElementInstance, IncidentErrorType, Key } from '../state/types';
 import { closeEventSubscriptions, openCatch } from './behaviors/events';
 import { raiseIncident, resolveIncidentsOf } from './behaviors/incidents';
 import { cancelJobsOf } from './behaviors/jobs';
+import { cancelUserTaskOf } from './behaviors/user-tasks';
 import {
   deleteScopeVariables,
   evaluateMappings,
@@ -377,6 +378,7 @@ export function terminate(core: EngineCore, inst: ElementInstance): void {
     if (child) terminate(core, child);
   }
   cancelJobsOf(core, inst.key);
+  cancelUserTaskOf(core, inst);
   closeEventSubscriptions(core, inst);
   resolveIncidentsOf(core, inst.key);
   if (inst.calledInstanceKey) {

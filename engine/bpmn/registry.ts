@@ -19,6 +19,7 @@ import { jobWorkerTaskBehavior } from './tasks/JobWorkerTaskBehavior';
 import { passThroughTaskBehavior } from './tasks/PassThroughTaskBehavior';
 import { receiveTaskBehavior } from './tasks/ReceiveTaskBehavior';
 import { scriptTaskBehavior } from './tasks/ScriptTaskBehavior';
+import { userTaskBehavior } from './tasks/UserTaskBehavior';
 
 /**
  * The element kinds and their behaviours (Zeebe: BpmnElementProcessors). Only the composition root
@@ -39,7 +40,7 @@ const registry: Partial<Record<BpmnElementType, ElementBehavior>> = {
   SERVICE_TASK: jobWorkerTaskBehavior,
   SEND_TASK: jobWorkerTaskBehavior,
   BUSINESS_RULE_TASK: businessRuleTaskBehavior,
-  USER_TASK: jobWorkerTaskBehavior,
+  USER_TASK: userTaskBehavior,
   SCRIPT_TASK: scriptTaskBehavior,
   RECEIVE_TASK: receiveTaskBehavior,
   MANUAL_TASK: passThroughTaskBehavior,

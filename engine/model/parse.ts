@@ -1,7 +1,7 @@
 import { BpmnModdle } from 'bpmn-moddle';
 import { expr, feelSyntaxError, pathRoot, type Expr } from '../feel/Feel';
 import type { BpmnElementType } from '../state/types';
-import type { ElementModel, EventKind, Flow, Mapping, ProcessModel } from './types';
+import type { ElementModel, EventKind, Flow, Mapping, ProcessModel, TaskListenerEventType } from './types';
 import { validateTimerExpr } from './timerSyntax';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zeebeSchema = require('zeebe-bpmn-moddle/resources/zeebe.json');
@@ -475,12 +475,7 @@ class ProcessBuilder {
   }
 
   private userTask(node: any, el: ElementModel, headers: Record<string, string>) {
-    if (ext(node, 'zeebe:UserTask').length) {
-      this.problem(
-        el.id,
-        'Camunda user tasks (zeebe:userTask) are not supported by the gRPC protocol of this engine; remove zeebe:userTask to use a job-worker user task',
-      );
-    }
+    const native = ext(node, 'zeebe:UserTask').length > 0;
     const a = ext(node, 'zeebe:AssignmentDefinition')[0];
     const s = ext(node, 'zeebe:TaskSchedule')[0];
     const fd = ext(node, 'zeebe:FormDefinition')[0];
@@ -492,6 +487,16 @@ class ProcessBuilder {
       dueDate: chk(s?.dueDate, 'the due date'),
       followUpDate: chk(s?.followUpDate, 'the follow-up date'),
     };
+    if (native) {
+      el.userTask.customHeaders = headers;
+      this.nativeUserTask(node, el, fd);
+      return;
+    }
+    if (ext(node, 'zeebe:TaskListeners').length)
+      this.problem(
+        el.id,
+        "Task listeners ('zeebe:taskListeners') are only supported on Camunda user tasks ('zeebe:userTask')",
+      );
     if (fd?.formKey) {
       el.userTask.formKey = fd.formKey;
       if (
@@ -509,6 +514,83 @@ class ProcessBuilder {
       el.userTask.formKey = fd.externalReference;
     }
     el.job = { type: { raw: 'io.camunda.zeebe:userTask' }, retries: { raw: '1' }, headers };
+  }
+
+  /**
+   * A Camunda user task (`zeebe:userTask`, Zeebe's ExecutableUserTask with user task properties):
+   * no job; the engine keeps the task and clients act on it over REST (`/v2/user-tasks`).
+   */
+  private nativeUserTask(node: any, el: ElementModel, fd: any) {
+    const u = el.userTask!;
+    u.native = true;
+    if (ext(node, 'zeebe:TaskDefinition').length)
+      this.problem(
+        el.id,
+        "Must have either one 'zeebe:userTask' or one 'zeebe:taskDefinition' extension element, but has both",
+      );
+    if (fd) {
+      const set = ['formKey', 'formId', 'externalReference'].filter((k) => fd[k] !== undefined && fd[k] !== '');
+      if (fd.formKey !== undefined && fd.formKey !== '')
+        this.problem(
+          el.id,
+          "Attribute 'formKey' is not allowed on a Camunda user task ('zeebe:userTask'); use 'formId' or 'externalReference'",
+        );
+      else if (set.length !== 1)
+        this.problem(el.id, "Exactly one of the attributes 'formId, externalReference' must be present and not blank");
+      if (fd.formId) u.formId = this.checkExpr(el.id, expr(fd.formId), 'the form id');
+      if (fd.externalReference)
+        u.externalReference = this.checkExpr(el.id, expr(fd.externalReference), 'the external form reference');
+      const bindingType = fd.bindingType ?? 'latest';
+      if (!['latest', 'deployment', 'versionTag'].includes(bindingType))
+        this.problem(
+          el.id,
+          `Attribute 'bindingType' must be one of 'latest', 'deployment' or 'versionTag', but was '${bindingType}'`,
+        );
+      if (bindingType === 'versionTag' && !fd.versionTag)
+        this.problem(
+          el.id,
+          "Attribute 'versionTag' must be present and not empty when the binding type is 'versionTag'",
+        );
+      u.formBindingType = bindingType;
+      u.formVersionTag = fd.versionTag || undefined;
+    }
+    const pd = ext(node, 'zeebe:PriorityDefinition')[0];
+    if (pd?.priority !== undefined && pd.priority !== '') {
+      const raw = String(pd.priority);
+      if (!raw.trim().startsWith('=') && !(/^\d+$/.test(raw.trim()) && Number(raw) <= 100))
+        this.problem(el.id, `Expected priority to be a number between 0 and 100, but was '${raw}'`);
+      u.priority = this.checkExpr(el.id, expr(raw), 'the priority');
+    }
+    const aliases: Record<string, TaskListenerEventType> = {
+      create: 'creating',
+      assignment: 'assigning',
+      update: 'updating',
+      complete: 'completing',
+      cancel: 'canceling',
+    };
+    u.listeners = [];
+    for (const tl of ext(node, 'zeebe:TaskListeners').flatMap((t: any) => t.listeners ?? [])) {
+      const eventType = aliases[tl.eventType] ?? tl.eventType;
+      if (!['creating', 'assigning', 'updating', 'completing', 'canceling'].includes(eventType)) {
+        this.problem(
+          el.id,
+          `Expected task listener event type to be one of 'creating', 'assigning', 'updating', 'completing' or 'canceling', but was '${tl.eventType}'`,
+        );
+        continue;
+      }
+      if (!tl.type || !String(tl.type).trim()) {
+        this.problem(el.id, "Must have a non-empty 'type' attribute on every task listener");
+        continue;
+      }
+      u.listeners.push({
+        eventType,
+        type: this.checkExpr(el.id, expr(tl.type), 'the task listener job type')!,
+        retries: this.checkExpr(el.id, expr(tl.retries ?? '3'), 'the task listener retries')!,
+      });
+    }
+    // Parsed and checked, but not run yet: refuse rather than deploy a model whose listeners never fire.
+    if (u.listeners.length)
+      this.problem(el.id, "Task listeners ('zeebe:taskListeners') are not supported by this engine yet");
   }
 
   private multiInstance(node: any, el: ElementModel) {

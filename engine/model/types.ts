@@ -38,6 +38,27 @@ export interface UserTaskDef {
   formKey?: string;
   /** A deployed `.form` by id; resolved to its key when the task activates. */
   formId?: Expr;
+  /** Native user tasks (`zeebe:userTask`) only from here on. */
+  native?: boolean;
+  customHeaders?: Record<string, string>;
+  /** `zeebe:formDefinition bindingType` of a linked form (default `latest`). */
+  formBindingType?: 'latest' | 'deployment' | 'versionTag';
+  formVersionTag?: string;
+  /** `zeebe:formDefinition externalReference` (static or FEEL). */
+  externalReference?: Expr;
+  /** `zeebe:priorityDefinition priority` (static or FEEL; default 50). */
+  priority?: Expr;
+  /** `zeebe:taskListeners`, in document order. */
+  listeners?: TaskListenerDef[];
+}
+
+/** Zeebe 8.8's task listener event types. */
+export type TaskListenerEventType = 'creating' | 'assigning' | 'updating' | 'completing' | 'canceling';
+
+export interface TaskListenerDef {
+  eventType: TaskListenerEventType;
+  type: Expr;
+  retries: Expr;
 }
 
 export interface MultiInstanceDef {

@@ -10,6 +10,7 @@ import type {
   Message,
   ResourceRow,
   Subscription,
+  UserTask,
   Variable,
 } from './types';
 import { parseJson, stringifyJson } from './json';
@@ -62,6 +63,13 @@ const specs = {
     }),
     fromRow: (r: any) => r.data as Job,
   } satisfies TableSpec<Job>,
+  userTasks: {
+    name: 'engine_user_task',
+    primaryKey: 'key',
+    columns: ['key', 'state', 'process_instance_key', 'data'],
+    toRow: (u: UserTask) => ({ key: u.key, state: u.state, process_instance_key: u.processInstanceKey, data: u }),
+    fromRow: (r: any) => r.data as UserTask,
+  } satisfies TableSpec<UserTask>,
   subscriptions: {
     name: 'engine_subscription',
     primaryKey: 'key',
@@ -181,6 +189,7 @@ export class Store {
   readonly elements = new Table<ElementInstance>(specs.elements, this.undoFn);
   readonly variables = new Table<Variable>(specs.variables, this.undoFn);
   readonly jobs = new Table<Job>(specs.jobs, this.undoFn);
+  readonly userTasks = new Table<UserTask>(specs.userTasks, this.undoFn);
   readonly subscriptions = new Table<Subscription>(specs.subscriptions, this.undoFn);
   readonly messages = new Table<Message>(specs.messages, this.undoFn);
   readonly incidents = new Table<Incident>(specs.incidents, this.undoFn);
@@ -192,6 +201,7 @@ export class Store {
     this.elements,
     this.variables,
     this.jobs,
+    this.userTasks,
     this.subscriptions,
     this.messages,
     this.incidents,

@@ -156,8 +156,23 @@ async function recordBatchesDown(knex: Knex): Promise<void> {
   await knex.schema.dropTable('engine_record_batch');
 }
 
+/** Native Camunda user tasks (`zeebe:userTask`) while they are live; their history is the record log. */
+async function userTasksUp(knex: Knex): Promise<void> {
+  await knex.schema.createTable('engine_user_task', (t) => {
+    t.bigInteger('key').primary();
+    t.string('state', 20).notNullable();
+    t.bigInteger('process_instance_key').notNullable().index();
+    t.jsonb('data').notNullable();
+  });
+}
+
+async function userTasksDown(knex: Knex): Promise<void> {
+  await knex.schema.dropTableIfExists('engine_user_task');
+}
+
 /** The engine's migrations, in order; run with their own bookkeeping table. */
 export const engineMigrations: Record<string, Knex.Migration> = {
   '20261127000000_engine_core': { up, down },
   '20261128000000_record_batches': { up: recordBatchesUp, down: recordBatchesDown },
+  '20261203000000_user_tasks': { up: userTasksUp, down: userTasksDown },
 };

@@ -55,6 +55,8 @@ export interface ElementInstance {
   /** Root only: the key of the message that started it (message start with correlation key). */
   startedByMessageCorrelationKey?: string;
   jobKey?: Key;
+  /** Native user task (`zeebe:userTask`): its user task key. */
+  userTaskKey?: Key;
   /** Call activity: the child process instance. */
   calledInstanceKey?: Key;
   /** Scopes: taken sequence flows whose target has not been activated yet (incl. waiting at joins). */
@@ -94,6 +96,45 @@ export interface Variable {
   value: unknown;
 }
 
+/** Zeebe's UserTaskState.LifecycleState (the ...ING states while a task listener runs). */
+export type UserTaskLifecycle = 'CREATING' | 'CREATED' | 'ASSIGNING' | 'UPDATING' | 'COMPLETING' | 'CANCELING';
+
+/** A native Camunda user task (`zeebe:userTask`), live until it completes or is canceled. */
+export interface UserTask {
+  key: Key;
+  state: UserTaskLifecycle;
+  name?: string;
+  assignee: string;
+  candidateGroups: string[];
+  candidateUsers: string[];
+  dueDate: string;
+  followUpDate: string;
+  priority: number;
+  /** A linked form's key (`zeebe:formDefinition formId`). */
+  formKey?: Key;
+  externalFormReference?: string;
+  customHeaders: Record<string, string>;
+  elementId: string;
+  elementInstanceKey: Key;
+  processInstanceKey: Key;
+  processDefinitionKey: Key;
+  bpmnProcessId: string;
+  version: number;
+  createdAt: number;
+  /** A transition waiting for task listeners (Zeebe: the ASSIGNING/UPDATING/COMPLETING … event). */
+  pending?: {
+    intent: 'ASSIGN' | 'CLAIM' | 'UPDATE' | 'COMPLETE';
+    eventType: 'assigning' | 'updating' | 'completing';
+    /** The next listener of that event type to run. */
+    listenerIndex: number;
+    assignee?: string;
+    changes?: Partial<Pick<UserTask, 'candidateGroups' | 'candidateUsers' | 'dueDate' | 'followUpDate' | 'priority'>>;
+    changedAttributes: string[];
+    variables?: Record<string, unknown>;
+    action: string;
+  };
+}
+
 export type JobState = 'ACTIVATABLE' | 'ACTIVATED' | 'FAILED' | 'ERROR_THROWN';
 
 export interface Job {
@@ -114,6 +155,11 @@ export interface Job {
   bpmnProcessId: string;
   version: number;
   createdAt: number;
+  /** Zeebe's JobKind: a task listener's job is `TASK_LISTENER` (default `BPMN_ELEMENT`). */
+  kind?: 'BPMN_ELEMENT' | 'TASK_LISTENER';
+  listenerEventType?: string;
+  /** Task listener jobs: the user task they belong to. */
+  userTaskKey?: Key;
 }
 
 export type SubscriptionKind = 'message' | 'signal';
@@ -236,7 +282,8 @@ export type ValueType =
   | 'SIGNAL_SUBSCRIPTION'
   | 'ESCALATION'
   | 'ERROR'
-  | 'VARIABLE_DOCUMENT';
+  | 'VARIABLE_DOCUMENT'
+  | 'USER_TASK';
 
 /** One entry of the record log, shaped like Zeebe's exported records. */
 export interface EngineRecord {

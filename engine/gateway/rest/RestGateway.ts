@@ -44,6 +44,7 @@ import {
   shape,
 } from './schemas';
 import { elementInstances, incidents, processDefinitions, processInstances, variables } from './views';
+import { userTaskRoutes } from './user-tasks';
 
 const DEFAULT_LONG_POLL_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
@@ -209,7 +210,7 @@ export class RestGateway {
     }
     app.use(express.json({ limit: '8mb', type: ['application/json', 'application/*+json'] }));
     const r = express.Router();
-    const route = (method: 'get' | 'post' | 'put' | 'patch', path: string, fn: Handler) =>
+    const route = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, fn: Handler) =>
       r[method](path, async (req: Request, res: Response) => {
         const out = await fn(req, res);
         if (res.headersSent) return;
@@ -244,7 +245,9 @@ export class RestGateway {
     return app;
   }
 
-  private routes(route: (method: 'get' | 'post' | 'put' | 'patch', path: string, fn: Handler) => void): void {
+  private routes(
+    route: (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, fn: Handler) => void,
+  ): void {
     const rt = this.rt;
     const p = rt.processor;
     const admin = this.admin;
@@ -595,6 +598,9 @@ export class RestGateway {
       });
       return undefined;
     });
+
+    // User tasks --------------------------------------------------------------------------------
+    userTaskRoutes(route, rt, admin, searchBody, pathKey);
 
     // Messages and signals ----------------------------------------------------------------------
     route('post', '/messages/publication', async (req) => {
