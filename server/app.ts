@@ -152,7 +152,15 @@ export function createApp(ctx: AppContext): App {
   app.use(httpMetrics(metrics));
   app.use(healthRouter({ ...ctx, calendar }));
   app.use(metricsRouter(metrics, ctx.config.metricsToken, { demo: ctx.config.demo === true, log: ctx.log }));
-  app.use(express.json({ limit: '1mb' }));
+  // The body's bytes are kept (rawBody) so an upload sent as JSON is handed on as sent, never re-serialised.
+  app.use(
+    express.json({
+      limit: '1mb',
+      verify: (req, _res, buf) => {
+        (req as unknown as { rawBody?: Buffer }).rawBody = buf;
+      },
+    }),
+  );
   app.use('/api', authenticate(auth.sessions, auth.apiKeys));
   const now = ctx.now ?? (() => new Date());
   app.use(

@@ -112,11 +112,12 @@ export async function readUpload(req: Request, fallbackName: string): Promise<Up
   const type = String(req.headers['content-type'] ?? 'application/octet-stream');
   if (/^multipart\/form-data/i.test(type)) return readMultipart(req);
   if (/^application\/json/i.test(type) && req.body !== undefined) {
-    // express.json() already consumed a JSON body (a .form upload): hand it back as text.
+    // express.json() already consumed a JSON body (a .form upload): hand back its bytes as sent (a
+    // re-serialised deeply nested body would overflow the stack).
     return {
       filename: String(req.query.filename ?? fallbackName),
       contentType: type,
-      data: Buffer.from(JSON.stringify(req.body)),
+      data: (req as unknown as { rawBody?: Buffer }).rawBody ?? Buffer.from(JSON.stringify(req.body)),
       fields: {},
     };
   }
